@@ -1,0 +1,115 @@
+"""Every error frtrack raises on purpose, in one place.
+
+It lives in ``parsers`` because that is the innermost package: ``store`` and
+``pipeline`` may import it without making ``parsers`` depend on them.
+
+    FrtrackError
+     ├── ConfigError            bad config key/value (names the key)
+     ├── ParseError             a document could not be parsed (names it)
+     ├── StoreError             database problems
+     │    └── SchemaTooNewError the DB was written by a newer frtrack
+     ├── FetchError             anything at the network edge (carries url)
+     │    ├── TransportError    connection refused/reset
+     │    │    └── FetchTimeoutError
+     │    ├── HTTPStatusError   4xx/5xx after retries (carries status)
+     │    ├── BlockedError      an HTML "Request Access" page instead of data
+     │    ├── TruncatedBodyError body shorter than Content-Length / bad JSON
+     │    ├── NotYetAvailableError eCFR date past up_to_date_as_of, 503 processing
+     │    └── IncompleteResultsError a search could not be proven complete
+     ├── LockHeldError          another frtrack run holds the DB lock
+     ├── MailError              SMTP refused or failed
+     └── NotImplementedYetError a CLI command whose issue is not built yet
+"""
+from __future__ import annotations
+
+
+class FrtrackError(Exception):
+    """Base of all deliberate frtrack errors; the CLI prints them as one line."""
+
+    exit_code = 1
+
+
+class ConfigError(FrtrackError):
+    """The configuration file has an unknown key or a value of the wrong type."""
+
+    exit_code = 2
+
+    def __init__(self, key: str, problem: str, path: str | None = None):
+        self.key, self.problem, self.path = key, problem, path
+        where = f"{path}: " if path else ""
+        super().__init__(f"{where}config key {key!r}: {problem}")
+
+
+class ParseError(FrtrackError):
+    """A document could not be parsed; names the document and the problem."""
+
+    def __init__(self, document: str, problem: str):
+        self.document, self.problem = document, problem
+        super().__init__(f"{document}: {problem}")
+
+
+class StoreError(FrtrackError):
+    """The SQLite store could not do what was asked."""
+
+
+class SchemaTooNewError(StoreError):
+    """The database was migrated by a newer frtrack than this one."""
+
+    exit_code = 2
+
+
+class FetchError(FrtrackError):
+    """A source could not be fetched; carries the URL that failed."""
+
+    def __init__(self, url: str, problem: str, *, source: str | None = None):
+        self.url, self.problem, self.source = url, problem, source
+        prefix = f"[{source}] " if source else ""
+        super().__init__(f"{prefix}{url}: {problem}")
+
+
+class TransportError(FetchError):
+    """The connection failed (refused, reset, DNS)."""
+
+
+class FetchTimeoutError(TransportError):
+    """The server did not answer within the timeout."""
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with an error status after all retries."""
+
+    def __init__(self, url: str, status: int, problem: str = "", *, source: str | None = None):
+        self.status = status
+        super().__init__(url, f"HTTP {status}" + (f": {problem}" if problem else ""), source=source)
+
+
+class BlockedError(FetchError):
+    """An HTML page (e.g. federalregister.gov's "Request Access") came instead of data."""
+
+
+class TruncatedBodyError(FetchError):
+    """The body was shorter than announced or did not parse as the promised format."""
+
+
+class NotYetAvailableError(FetchError):
+    """The source does not have this yet (eCFR date past up_to_date_as_of, 503 processing)."""
+
+
+class IncompleteResultsError(FetchError):
+    """A search result set could not be proven complete (e.g. the 10,000-result cap)."""
+
+
+class LockHeldError(FrtrackError):
+    """Another frtrack process holds the database lock."""
+
+    exit_code = 75
+
+
+class MailError(FrtrackError):
+    """The SMTP server refused the connection or a recipient."""
+
+
+class NotImplementedYetError(FrtrackError):
+    """A CLI command whose issue is not built yet."""
+
+    exit_code = 2

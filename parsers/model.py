@@ -1,0 +1,191 @@
+"""Domain types produced by the parsers: frozen, hashable, free of I/O.
+
+Every other layer (store, history engine, renderers) speaks these types, so
+changing a field here is a contract change: update the JSON contract in
+``parsers/detect.py`` and the README together.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+
+# Column codes of Supplement No. 1 to part 740, in printed order. "B" is a list.
+GROUP_CODES: tuple[str, ...] = (
+    "A:1", "A:2", "A:3", "A:4", "A:5", "A:6",
+    "B",
+    "D:1", "D:2", "D:3", "D:4", "D:5",
+    "E:1", "E:2",
+)
+
+# The table ("Country Group A") each column code belongs to.
+TABLE_OF_CODE: dict[str, str] = {
+    code: f"Country Group {code.split(':')[0]}" for code in GROUP_CODES
+}
+
+
+class Action(enum.Enum):
+    """What an amendatory instruction does to a tracked table."""
+
+    REVISE_ENTRY = "revise_entry"
+    ADD_ENTRY = "add_entry"
+    REMOVE_ENTRY = "remove_entry"
+    REVISE_TABLE = "revise_table"
+    AMEND_TEXT = "amend_text"
+    UNRECOGNIZED = "unrecognized"
+
+
+class DocumentKind(enum.Enum):
+    """What ``parsers.detect`` found a file to be."""
+
+    FR_DOCUMENTS = "fr_documents"
+    COUNTRY_GROUPS = "country_groups"
+    ITAR_126_1 = "itar_126_1"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One country row as reprinted in an FR rule or read from the eCFR.
+
+    ``marks`` maps every column code of the row's table to True/False, as
+    (code, marked) pairs in column order so the object stays hashable.
+    """
+
+    country: str                      # normalized ("Korea, North")
+    printed: str                      # as printed, footnote digits included
+    marks: tuple[tuple[str, bool], ...]
+    footnotes: tuple[str, ...] = ()   # footnote markers on the country cell
+
+    def marks_dict(self) -> dict[str, bool]:
+        return dict(self.marks)
+
+    def groups(self) -> frozenset[str]:
+        return frozenset(code for code, marked in self.marks if marked)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One change an instruction makes to a tracked table.
+
+    ``table`` is "Country Group A"/"B"/"D"/"E" (None when the instruction does
+    not say); ``entries`` holds the reprinted row(s): one for revise/add, all
+    rows for revise_table, none for remove/amend_text/unrecognized.
+    """
+
+    action: Action
+    table: str | None
+    country: str | None
+    entries: tuple[Entry, ...] = ()
+    text: str = ""                    # the (sub-)instruction text it came from
+    corrects: str | None = None       # FR doc number this operation corrects
+
+    @property
+    def marks(self) -> dict[str, bool] | None:
+        if self.action in (Action.REVISE_ENTRY, Action.ADD_ENTRY) and len(self.entries) == 1:
+            return self.entries[0].marks_dict()
+        return None
+
+
+@dataclass(frozen=True)
+class ReprintedTable:
+    """A GPOTABLE printed after an AMDPAR: column heads and rows of cell text."""
+
+    title: str | None
+    column_heads: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One AMDPAR with the REGTEXT it sits in and the content that follows it."""
+
+    index: int                        # 0-based position among the document's AMDPARs
+    title: int | None                 # REGTEXT TITLE
+    part: str | None                  # REGTEXT PART
+    text: str                         # AMDPAR text, whitespace normalized
+    content_tags: tuple[str, ...] = ()  # SECTION, GPOTABLE, EXTRACT, STARS, ...
+    tables: tuple[ReprintedTable, ...] = ()
+    operations: tuple[Operation, ...] = ()
+
+
+@dataclass(frozen=True)
+class FRDocument:
+    """One Federal Register document (RULE, PRORULE, NOTICE, CORRECT, ...)."""
+
+    document_number: str              # "2026-02262", "C1-2020-04178"
+    doc_type: str                     # root/element tag: RULE, PRORULE, NOTICE, CORRECT
+    agency: str | None = None
+    subagency: str | None = None
+    cfr_parts: tuple[str, ...] = ()   # ("15 CFR 740",) style, from CFR and REGTEXT
+    rins: tuple[str, ...] = ()        # ("0694-AK41",)
+    subject: str | None = None
+    action: str | None = None         # "Final rule."
+    publication_date: date | None = None
+    citation: str | None = None       # "91 FR 5123" where the XML says (PRTPAGE/FEDREG)
+    dates_text: str | None = None     # DATES/EFFDATE text
+    effective_date: date | None = None
+    effective_on_publication: bool = False
+    corrects: str | None = None       # document number this corrects, if a correction
+    instructions: tuple[Instruction, ...] = ()
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a country-group table: "D:5", "U.S. Arms Embargoed Countries"."""
+
+    code: str
+    name: str
+    footnotes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Note:
+    """A footnote printed after a table; ``marker`` is its superscript number."""
+
+    table: str | None
+    marker: str
+    text: str
+
+
+@dataclass(frozen=True)
+class GroupTable:
+    """One printed table of Supplement No. 1 ("Country Group D")."""
+
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[Entry, ...]
+    footnotes: tuple[str, ...] = ()   # markers on the table title
+    notes: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True)
+class CountryGroupTable:
+    """All of Supplement No. 1 to part 740 at one eCFR version."""
+
+    tables: tuple[GroupTable, ...]
+    b_list: tuple[str, ...] = ()      # Country Group B, normalized names
+    b_printed: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
+    version_date: date | None = None  # from the XML where present
+
+    def columns(self) -> dict[str, str]:
+        cols = {c.code: c.name for t in self.tables for c in t.columns}
+        if self.b_list:
+            cols.setdefault("B", "Country Group B")
+        return cols
+
+    def memberships(self) -> frozenset[tuple[str, str]]:
+        """(country, code) pairs; B-list countries carry code "B"."""
+        pairs = {(row.country, code) for t in self.tables for row in t.rows
+                 for code, marked in row.marks if marked}
+        pairs.update((c, "B") for c in self.b_list)
+        return frozenset(pairs)
+
+
+@dataclass(frozen=True)
+class ItarList:
+    """Countries proscribed by 22 CFR 126.1 at one eCFR version."""
+
+    countries: tuple[str, ...]        # normalized, sorted
+    printed: tuple[str, ...] = field(default=())
+    version_date: date | None = None

@@ -1,0 +1,362 @@
+"""The ``frtrack`` command line: a thin layer, one library call per command.
+
+Library errors (FrtrackError) become one line on stderr and the exit code the
+error class names; tracebacks only with ``-v``. Exit codes: 0 ok, 1 a run or
+command failed, 2 usage/config error or not implemented yet, 3 data stale
+(``status --check``), 75 another run holds the lock.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from parsers.exceptions import FrtrackError, NotImplementedYetError
+
+log = logging.getLogger("frtrack")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STALE, EXIT_LOCKED = 0, 1, 2, 3, 75
+
+
+class Context:
+    """What every command gets: where the config and the database are."""
+
+    def __init__(self, config: str | None, db: str, verbose: int, quiet: bool):
+        self.config_path, self.db_path, self.verbose, self.quiet = config, db, verbose, quiet
+        self._settings = None
+
+    @property
+    def settings(self):
+        if self._settings is None:
+            from pipeline.config import load_settings
+            self._settings = load_settings(self.config_path)
+        return self._settings
+
+    def open_db(self):
+        from store.db import open_db
+        return open_db(self.db_path)
+
+    def echo(self, text: str) -> None:
+        if not self.quiet:
+            click.echo(text)
+
+
+def _library(module: str, name: str) -> Callable[..., Any]:
+    """Import a library function; a module not built yet is 'not implemented yet'."""
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            raise NotImplementedYetError(f"{module} is not implemented yet") from None
+        raise
+    fn = getattr(mod, name, None)
+    if fn is None:
+        raise NotImplementedYetError(f"{module}.{name} is not implemented yet")
+    return fn
+
+
+def _date(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+class FrtrackGroup(click.Group):
+    """Turns library errors into one clear line and a documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FrtrackError as exc:
+            verbose = ctx.params.get("verbose", 0)
+            if verbose:
+                log.exception("error")
+            click.echo(f"frtrack: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: say so in one line, traceback with -v
+            if ctx.params.get("verbose", 0):
+                log.exception("internal error")
+            click.echo(f"frtrack: internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)", err=True)
+            sys.exit(EXIT_FAILED)
+
+
+@click.group(cls=FrtrackGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config", envvar="FRTRACK_CONFIG", type=click.Path(dir_okay=False),
+              help="TOML config file (env FRTRACK_CONFIG). Default: built-in defaults.")
+@click.option("--db", "db", envvar="FRTRACK_DB", default="./frtrack.db", show_default=True,
+              type=click.Path(dir_okay=False), help="SQLite database (env FRTRACK_DB).")
+@click.option("-v", "--verbose", count=True, help="More logging; tracebacks on errors.")
+@click.option("--quiet", is_flag=True, help="Only errors.")
+@click.version_option(package_name="frtrack")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None, db: str, verbose: int, quiet: bool) -> None:
+    """Track U.S. export-control country-group changes in the Federal Register and the eCFR.
+
+    \b
+    Example:
+      frtrack init && frtrack run && frtrack changes --country Cambodia
+    """
+    _setup_logging(verbose, quiet)
+    ctx.obj = Context(config, db, verbose, quiet)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@cli.command()
+@click.option("--path", default="frtrack.toml", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to write the example config.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@pass_ctx
+def init(c: Context, path: str, force: bool) -> None:
+    """Write a commented example config and create the database.
+
+    \b
+    Example:
+      frtrack --db data/frtrack.db init --path frtrack.toml
+    """
+    from pipeline.config import write_example
+    written = write_example(path, force=force)
+    c.open_db().close()
+    c.echo(f"wrote {written} and initialised {c.db_path}")
+
+
+@cli.command()
+@click.option("--since", callback=_date, metavar="DATE", help="Fetch FR documents published on or after DATE (default: since the last successful run).")
+@pass_ctx
+def run(c: Context, since: date | None) -> None:
+    """Fetch, parse, store and diff once (the cron job). Exit 1 if any source failed.
+
+    \b
+    Example:
+      frtrack --config frtrack.toml run --since 2026-01-01
+    """
+    report = _library("pipeline.run", "run_once")(c.settings, c.db_path, since=since)
+    c.echo(report.summary())
+    sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+@cli.command()
+@pass_ctx
+def reparse(c: Context) -> None:
+    """Re-derive memberships, changes and statuses from the stored raw documents.
+
+    \b
+    Example:
+      frtrack reparse
+    """
+    report = _library("pipeline.run", "reparse")(c.settings, c.db_path)
+    c.echo(report.summary())
+    sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--check", is_flag=True, help="Exit 3 when the last successful fetch is older than --max-age, or the last run failed.")
+@click.option("--max-age", type=float, default=26.0, show_default=True, metavar="HOURS", help="Staleness limit for --check.")
+@pass_ctx
+def status(c: Context, as_json: bool, check: bool, max_age: float) -> None:
+    """Last run, last success per source, counts, open divergences.
+
+    \b
+    Example:
+      frtrack status --check --max-age 26 || alert "frtrack is stale"
+    """
+    from pipeline.status import build_status, format_status
+    report = build_status(c.open_db(), max_age_hours=max_age)
+    click.echo(json.dumps(report, indent=2) if as_json else format_status(report))
+    if check and not report["healthy"]:
+        sys.exit(EXIT_STALE)
+
+
+@cli.command()
+@click.option("--since", callback=_date, metavar="DATE", help="Only changes effective on or after DATE.")
+@click.option("--country", metavar="C", help="Only this country (EAR spelling, case-insensitive).")
+@click.option("--group", metavar="G", help="Only this group code, e.g. D:5.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_ctx
+def changes(c: Context, since: date | None, country: str | None, group: str | None, as_json: bool) -> None:
+    """List country-group changes with their status and FR document.
+
+    \b
+    Example:
+      frtrack changes --country Cambodia --group D:5 --json
+    """
+    from store.queries import change_json, list_changes
+    rows = list_changes(c.open_db(), since=since, country=country, group=group)
+    if as_json:
+        click.echo(json.dumps([change_json(r) for r in rows], indent=2))
+        return
+    if not rows:
+        c.echo("no changes")
+    for r in rows:
+        doc = f"FR Doc. {r['fr_document']}" if r["fr_document"] else "no FR document"
+        cite = f" ({r['citation']})" if r["citation"] else ""
+        click.echo(f"{r['effective_date'] or '?':10}  {r['country']}: {r['action']} {'to' if r['action'] == 'added' else 'from'} "
+                   f"{r['group']}  [{r['status']}]  {doc}{cite}")
+
+
+@cli.command()
+@click.argument("country")
+@click.option("--as-of", "as_of", callback=_date, metavar="DATE", help="Date to ask about (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_ctx
+def groups(c: Context, country: str, as_of: date | None, as_json: bool) -> None:
+    """The country groups COUNTRY was in on a date.
+
+    \b
+    Example:
+      frtrack groups Cambodia --as-of 2023-06-01 --json
+    """
+    from pipeline.clock import today
+    from store.queries import groups_as_of, resolve_country
+    db = c.open_db()
+    day = as_of or today()
+    name = resolve_country(db, country) or country
+    result = {"country": name, "as_of": day.isoformat(), "groups": groups_as_of(db, name, day)}
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+    else:
+        click.echo(f"{name} on {day}: {', '.join(result['groups']) or 'no country group on record'}")
+
+
+@cli.command()
+@click.argument("country")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_ctx
+def history(c: Context, country: str, as_json: bool) -> None:
+    """Every change for COUNTRY, oldest first.
+
+    \b
+    Example:
+      frtrack history Cambodia
+    """
+    from store.queries import change_json, list_changes, resolve_country
+    db = c.open_db()
+    name = resolve_country(db, country) or country
+    rows = list_changes(db, country=name)
+    if as_json:
+        click.echo(json.dumps([change_json(r) for r in rows], indent=2))
+        return
+    if not rows:
+        c.echo(f"no changes on record for {name}")
+    for r in rows:
+        click.echo(f"{r['effective_date'] or '?':10}  {r['action']:7} {r['group']:4}  [{r['status']}]  "
+                   f"{('FR Doc. ' + r['fr_document']) if r['fr_document'] else 'eCFR ' + (r['ecfr_version'] or '?')}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (see README for the contract).")
+@pass_ctx
+def parse(c: Context, file: str, as_json: bool) -> None:
+    """Parse a local FR or eCFR XML file and print what it extracts.
+
+    \b
+    Example:
+      frtrack parse 2026-02262.xml --json
+    """
+    detect = importlib.import_module("parsers.detect")
+    data = Path(file).read_bytes()
+    kind, result = detect.parse_file(data, file)
+    click.echo(json.dumps(detect.to_json(kind, result), indent=2) if as_json else detect.to_text(kind, result))
+
+
+@cli.command()
+@click.option("--since", callback=_date, metavar="DATE", help="Window start (default: 7 days before today).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the message(s) to this .eml file instead of sending.")
+@click.option("--send", is_flag=True, help="Send over SMTP to the configured recipients.")
+@pass_ctx
+def digest(c: Context, since: date | None, out: str | None, send: bool) -> None:
+    """Render the weekly digest; write it to a file or send it.
+
+    \b
+    Example:
+      frtrack digest --out week.eml
+      FRTRACK_SMTP_PASSWORD=... frtrack --config frtrack.toml digest --send
+    """
+    if not out and not send:
+        raise click.UsageError("give --out FILE.eml or --send")
+    report = _library("pipeline.publish.digest", "digest_command")(c.settings, c.open_db(), since=since, out=out, send=send)
+    c.echo(report.summary())
+    sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+@cli.command()
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write the site into.")
+@pass_ctx
+def site(c: Context, out: str) -> None:
+    """Render the static HTML changelog (with Atom, JSON and CSV exports).
+
+    \b
+    Example:
+      frtrack site --out public/ && python -m http.server -d public
+    """
+    report = _library("pipeline.publish.site", "render_site")(c.open_db(), out, settings=c.settings)
+    c.echo(report.summary())
+
+
+@cli.command()
+@pass_ctx
+def schedule(c: Context) -> None:
+    """Run the APScheduler daemon: fetch and digest on the configured cron schedule.
+
+    \b
+    Example:
+      frtrack --config /etc/frtrack.toml --db /var/lib/frtrack/frtrack.db schedule
+    """
+    _library("pipeline.scheduler", "serve")(c.settings, c.db_path)
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False), help="Folder for the demo database, digest and site (default: a new temporary folder).")
+@pass_ctx
+def demo(c: Context, out: str | None) -> None:
+    """Run the whole pipeline offline over the bundled Cambodia 2021-2026 sample.
+
+    \b
+    Example:
+      frtrack demo --out demo-out
+    """
+    report = _library("pipeline.demo", "run_demo")(out)
+    click.echo(report.summary())
+    sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--port", type=int, default=8765, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
+@pass_ctx
+def replay(c: Context, directory: str, port: int) -> None:
+    """Serve recorded API responses from DIRECTORY on 127.0.0.1 (for tests and offline use).
+
+    \b
+    Example:
+      frtrack replay tests/fixtures/replay/basic --port 8765 &
+      FRTRACK_FR_API_BASE=http://127.0.0.1:8765/api/v1 frtrack run
+    """
+    _library("pipeline.replay", "serve_forever")(directory, port)
+
+
+def main() -> None:
+    cli(prog_name="frtrack")
+
+
+if __name__ == "__main__":
+    main()

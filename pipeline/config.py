@@ -1,0 +1,375 @@
+"""Configuration: a TOML file where every key is optional.
+
+The schema below is the single source of truth: loading checks every key
+against it (unknown keys and wrong types raise ConfigError naming the key),
+``frtrack init`` writes ``EXAMPLE_CONFIG`` and the README's config reference
+mirrors it. Secrets never live in the file: the SMTP password is read from the
+environment variable the file names.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from parsers.exceptions import ConfigError
+
+DEFAULT_FR_API_BASE = "https://www.federalregister.gov/api/v1"
+DEFAULT_ECFR_API_BASE = "https://www.ecfr.gov/api/versioner/v1"
+DEFAULT_GOVINFO_BASE = "https://www.govinfo.gov"
+
+
+@dataclass(frozen=True)
+class CfrRange:
+    """A CFR title and a part range ("730-774" or "740")."""
+
+    title: int
+    parts: str
+
+    @property
+    def first_last(self) -> tuple[int, int]:
+        lo, _, hi = self.parts.partition("-")
+        return int(lo), int(hi or lo)
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """An eCFR unit whose every version we fetch and parse."""
+
+    title: int
+    part: str
+    kind: str                      # "country_groups" | "itar_126_1"
+    appendix: str | None = None    # "Supplement No. 1 to Part 740"
+    section: str | None = None     # "126.1"
+
+    @property
+    def key(self) -> str:
+        return f"{self.title} CFR {self.appendix or self.section or self.part}"
+
+
+@dataclass(frozen=True)
+class Watch:
+    agencies: tuple[str, ...] = ("industry-and-security-bureau",)
+    document_types: tuple[str, ...] = ("RULE",)
+    cfr: tuple[CfrRange, ...] = (CfrRange(15, "730-774"),)
+    itar_agencies: tuple[str, ...] = ("state-department",)
+    itar_cfr: tuple[CfrRange, ...] = (CfrRange(22, "120-130"),)
+    since: str = "2021-01-01"
+    public_inspection: bool = True
+    tracked: tuple[Tracked, ...] = (
+        Tracked(15, "740", "country_groups", appendix="Supplement No. 1 to Part 740"),
+        Tracked(22, "126", "itar_126_1", section="126.1"),
+    )
+
+
+@dataclass(frozen=True)
+class Sources:
+    fr_api_base: str = DEFAULT_FR_API_BASE
+    ecfr_api_base: str = DEFAULT_ECFR_API_BASE
+    govinfo_base: str = DEFAULT_GOVINFO_BASE
+    govinfo_fallback: bool = False
+    timeout: float = 30.0
+    api_rate: float = 5.0          # requests per second per API host
+    download_rate: float = 1.0     # XML downloads per second
+    max_retries: int = 5
+    backoff_base: float = 1.0      # seconds; doubled each retry, with jitter
+    max_retry_after: float = 120.0
+    max_download_bytes: int = 50_000_000
+    per_page: int = 100
+    user_agent: str = "frtrack/0.1 (+https://example.invalid/frtrack; export-control change tracker)"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    timezone: str = "America/New_York"
+    fetch: str = "0 6,12,18,23 * * mon-fri"
+    digest: str = "0 7 * * mon"
+    misfire_grace_seconds: int = 3600
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str = "localhost"
+    port: int = 25
+    security: str = "starttls"     # "starttls" | "tls" | "plain"
+    username: str = ""
+    password_env: str = "FRTRACK_SMTP_PASSWORD"
+    sender: str = "frtrack@localhost"
+    timeout: float = 30.0
+
+    @property
+    def password(self) -> str | None:
+        return os.environ.get(self.password_env) or None
+
+
+@dataclass(frozen=True)
+class Digest:
+    window_days: int = 7
+    send_empty: bool = True
+    list_unsubscribe: str = ""
+    site_url: str = ""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str = ""
+    countries: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    cfr_parts: tuple[str, ...] = ()
+    document_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Output:
+    site_dir: str = "site"
+    digest_dir: str = "digests"
+
+
+@dataclass(frozen=True)
+class Settings:
+    watch: Watch = field(default_factory=Watch)
+    sources: Sources = field(default_factory=Sources)
+    schedule: Schedule = field(default_factory=Schedule)
+    smtp: Smtp = field(default_factory=Smtp)
+    digest: Digest = field(default_factory=Digest)
+    recipients: tuple[Recipient, ...] = ()
+    output: Output = field(default_factory=Output)
+    path: str | None = None
+
+
+# key -> (type, python type check) per section; lists are checked per item.
+_SCALARS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "watch": {"agencies": list, "document_types": list, "cfr": list, "itar_agencies": list,
+              "itar_cfr": list, "since": str, "public_inspection": bool, "tracked": list},
+    "sources": {"fr_api_base": str, "ecfr_api_base": str, "govinfo_base": str,
+                "govinfo_fallback": bool, "timeout": (int, float), "api_rate": (int, float),
+                "download_rate": (int, float), "max_retries": int, "backoff_base": (int, float),
+                "max_retry_after": (int, float), "max_download_bytes": int, "per_page": int,
+                "user_agent": str},
+    "schedule": {"timezone": str, "fetch": str, "digest": str, "misfire_grace_seconds": int},
+    "smtp": {"host": str, "port": int, "security": str, "username": str, "password_env": str,
+             "sender": str, "timeout": (int, float)},
+    "digest": {"window_days": int, "send_empty": bool, "list_unsubscribe": str, "site_url": str},
+    "output": {"site_dir": str, "digest_dir": str},
+}
+_RECIPIENT_KEYS = {"email": str, "name": str, "countries": list, "groups": list,
+                   "cfr_parts": list, "document_types": list}
+_TRACKED_KEYS = {"title": int, "part": str, "kind": str, "appendix": str, "section": str}
+_CFR_KEYS = {"title": int, "parts": str}
+_TOP = set(_SCALARS) | {"recipients"}
+
+
+def _check(key: str, value: Any, expected: type | tuple[type, ...], path: str | None) -> None:
+    # bool is an int in Python; refuse it where a number is expected.
+    if isinstance(value, bool) and expected is not bool and bool not in (
+            expected if isinstance(expected, tuple) else (expected,)):
+        raise ConfigError(key, f"expected {_tname(expected)}, got a boolean", path)
+    if not isinstance(value, expected):
+        raise ConfigError(key, f"expected {_tname(expected)}, got {type(value).__name__} {value!r}", path)
+
+
+def _tname(t: type | tuple[type, ...]) -> str:
+    names = {list: "a list", str: "a string", int: "an integer", float: "a number", bool: "true/false"}
+    ts = t if isinstance(t, tuple) else (t,)
+    return " or ".join(names.get(x, x.__name__) for x in ts)
+
+
+def _table(key: str, raw: Any, schema: dict[str, Any], path: str | None,
+           required: tuple[str, ...] = ()) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ConfigError(key, f"expected a table, got {type(raw).__name__}", path)
+    for k, v in raw.items():
+        if k not in schema:
+            raise ConfigError(f"{key}.{k}", f"unknown key (known: {', '.join(sorted(schema))})", path)
+        _check(f"{key}.{k}", v, schema[k], path)
+    for k in required:
+        if k not in raw:
+            raise ConfigError(f"{key}.{k}", "is required", path)
+    return raw
+
+
+def _strings(key: str, items: list[Any], path: str | None) -> tuple[str, ...]:
+    for i, item in enumerate(items):
+        _check(f"{key}[{i}]", item, str, path)
+    return tuple(items)
+
+
+def _cfr_list(key: str, items: list[Any], path: str | None) -> tuple[CfrRange, ...]:
+    out = []
+    for i, item in enumerate(items):
+        t = _table(f"{key}[{i}]", item, _CFR_KEYS, path, required=("title", "parts"))
+        rng = CfrRange(t["title"], t["parts"])
+        try:
+            rng.first_last
+        except ValueError:
+            raise ConfigError(f"{key}[{i}].parts", f"expected '730' or '730-774', got {t['parts']!r}", path)
+        out.append(rng)
+    return tuple(out)
+
+
+def settings_from_dict(raw: dict[str, Any], path: str | None = None,
+                       environ: dict[str, str] | None = None) -> Settings:
+    """Validate a parsed TOML document and build Settings; env overrides last."""
+    env = os.environ if environ is None else environ
+    for k in raw:
+        if k not in _TOP:
+            raise ConfigError(k, f"unknown section (known: {', '.join(sorted(_TOP))})", path)
+    sec = {name: _table(name, raw.get(name, {}), schema, path) for name, schema in _SCALARS.items()}
+
+    w = dict(sec["watch"])
+    for k in ("agencies", "document_types", "itar_agencies"):
+        if k in w:
+            w[k] = _strings(f"watch.{k}", w[k], path)
+    for k in ("cfr", "itar_cfr"):
+        if k in w:
+            w[k] = _cfr_list(f"watch.{k}", w[k], path)
+    if "tracked" in w:
+        tracked = []
+        for i, item in enumerate(w["tracked"]):
+            t = _table(f"watch.tracked[{i}]", item, _TRACKED_KEYS, path, required=("title", "part", "kind"))
+            if t["kind"] not in ("country_groups", "itar_126_1"):
+                raise ConfigError(f"watch.tracked[{i}].kind", "expected 'country_groups' or 'itar_126_1'", path)
+            tracked.append(Tracked(**t))
+        w["tracked"] = tuple(tracked)
+
+    s = dict(sec["sources"])
+    for k in ("timeout", "api_rate", "download_rate", "backoff_base", "max_retry_after"):
+        if k in s:
+            s[k] = float(s[k])
+    if env.get("FRTRACK_FR_API_BASE"):
+        s["fr_api_base"] = env["FRTRACK_FR_API_BASE"]
+    if env.get("FRTRACK_ECFR_API_BASE"):
+        s["ecfr_api_base"] = env["FRTRACK_ECFR_API_BASE"]
+    if env.get("FRTRACK_GOVINFO_BASE"):
+        s["govinfo_base"] = env["FRTRACK_GOVINFO_BASE"]
+    for k in ("fr_api_base", "ecfr_api_base", "govinfo_base"):
+        if k in s:
+            s[k] = s[k].rstrip("/")
+
+    m = dict(sec["smtp"])
+    if "sender" not in m and "from" in raw.get("smtp", {}):
+        m["sender"] = raw["smtp"]["from"]
+    if m.get("security", "starttls") not in ("starttls", "tls", "plain"):
+        raise ConfigError("smtp.security", "expected 'starttls', 'tls' or 'plain'", path)
+    if "timeout" in m:
+        m["timeout"] = float(m["timeout"])
+
+    recipients = []
+    raw_recipients = raw.get("recipients", [])
+    _check("recipients", raw_recipients, list, path)
+    for i, item in enumerate(raw_recipients):
+        r = _table(f"recipients[{i}]", item, _RECIPIENT_KEYS, path, required=("email",))
+        r = dict(r)
+        for k in ("countries", "groups", "cfr_parts", "document_types"):
+            if k in r:
+                r[k] = _strings(f"recipients[{i}].{k}", r[k], path)
+        recipients.append(Recipient(**r))
+
+    return Settings(
+        watch=Watch(**w), sources=Sources(**s), schedule=Schedule(**sec["schedule"]),
+        smtp=Smtp(**m), digest=Digest(**sec["digest"]), recipients=tuple(recipients),
+        output=Output(**sec["output"]), path=path,
+    )
+
+
+def load_settings(path: str | os.PathLike[str] | None, environ: dict[str, str] | None = None) -> Settings:
+    """Read the TOML file at ``path`` (None: defaults only)."""
+    if path is None:
+        return settings_from_dict({}, None, environ)
+    p = Path(path)
+    try:
+        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("(file)", "file not found", str(p)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("(file)", f"not valid TOML: {exc}", str(p)) from None
+    return settings_from_dict(raw, str(p), environ)
+
+
+EXAMPLE_CONFIG = '''\
+# frtrack configuration. Every key is optional; the values shown are the defaults.
+
+[watch]
+# federalregister.gov agency slugs and document types (RULE, PRORULE, NOTICE, PRESDOCU)
+agencies = ["industry-and-security-bureau"]
+document_types = ["RULE"]
+# CFR title and part range(s) a document must touch
+cfr = [{ title = 15, parts = "730-774" }]
+# ITAR: State Department rules on 22 CFR 120-130 (for the D:5 vs 126.1 check)
+itar_agencies = ["state-department"]
+itar_cfr = [{ title = 22, parts = "120-130" }]
+# first publication date fetched on an empty database
+since = "2021-01-01"
+# also fetch public-inspection documents (filed a business day before publication)
+public_inspection = true
+# eCFR units whose every version is fetched and parsed
+tracked = [
+  { title = 15, part = "740", kind = "country_groups", appendix = "Supplement No. 1 to Part 740" },
+  { title = 22, part = "126", kind = "itar_126_1", section = "126.1" },
+]
+
+[sources]
+# env FRTRACK_FR_API_BASE / FRTRACK_ECFR_API_BASE / FRTRACK_GOVINFO_BASE override these
+fr_api_base = "https://www.federalregister.gov/api/v1"
+ecfr_api_base = "https://www.ecfr.gov/api/versioner/v1"
+govinfo_base = "https://www.govinfo.gov"
+govinfo_fallback = false       # use govinfo bulk XML when federalregister.gov blocks us
+timeout = 30.0                 # seconds, connect and read
+api_rate = 5.0                 # requests per second to an API host
+download_rate = 1.0            # XML downloads per second
+max_retries = 5
+backoff_base = 1.0
+max_retry_after = 120.0        # longest Retry-After we wait out, seconds
+max_download_bytes = 50000000
+per_page = 100
+
+[schedule]
+timezone = "America/New_York"
+fetch = "0 6,12,18,23 * * mon-fri"    # crontab: minute hour day month day-of-week
+digest = "0 7 * * mon"
+misfire_grace_seconds = 3600
+
+[smtp]
+host = "localhost"
+port = 25
+security = "starttls"          # starttls | tls | plain
+username = ""
+password_env = "FRTRACK_SMTP_PASSWORD"   # the password itself is read from this env var
+sender = "frtrack@localhost"
+timeout = 30.0
+
+[digest]
+window_days = 7
+send_empty = true              # false: no mail in a week without changes
+list_unsubscribe = ""          # URL for the List-Unsubscribe header
+site_url = ""                  # where the HTML changelog is published, for links
+
+[output]
+site_dir = "site"
+digest_dir = "digests"
+
+# One table per recipient; an empty list in a watchlist means "everything".
+# [[recipients]]
+# email = "analyst@example.com"
+# name = "Export analyst"
+# countries = ["Cambodia", "Russia"]
+# groups = ["D:5", "E:1"]
+# cfr_parts = ["740"]
+# document_types = ["RULE"]
+'''
+
+
+def write_example(path: str | os.PathLike[str], force: bool = False) -> Path:
+    """Write the commented example config, owner-only (it may later hold SMTP user names)."""
+    p = Path(path)
+    if p.exists() and not force:
+        raise ConfigError("(file)", "already exists; use --force to overwrite", str(p))
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(EXAMPLE_CONFIG)
+    os.chmod(p, 0o600)
+    return p

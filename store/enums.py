@@ -1,0 +1,61 @@
+"""Statuses and kinds stored in the database, as enums (values are what is stored)."""
+from __future__ import annotations
+
+import enum
+
+
+class RunStatus(enum.Enum):
+    RUNNING = "running"
+    OK = "ok"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"     # found 'running' by a later run: the process died
+
+
+class FetchStatus(enum.Enum):
+    OK = "ok"
+    FAILED = "failed"
+
+
+class Source(enum.Enum):
+    FEDERAL_REGISTER = "federal_register"
+    PUBLIC_INSPECTION = "public_inspection"
+    ECFR = "ecfr"
+    GOVINFO = "govinfo"
+
+
+class ParseStatus(enum.Enum):
+    PENDING = "pending"
+    OK = "ok"
+    FAILED = "failed"
+
+
+class ChangeAction(enum.Enum):
+    ADDED = "added"
+    REMOVED = "removed"
+
+
+class ChangeStatus(enum.Enum):
+    """Lifecycle of a country-group change (DESIGN.md §3)."""
+
+    ANNOUNCED = "announced"         # public inspection
+    PUBLISHED = "published"         # FR rule parsed, delta predicted
+    IN_EFFECT = "in_effect"         # effective date reached
+    CONFIRMED = "confirmed"         # the eCFR diff shows the same delta
+    CONTRADICTED = "contradicted"   # the eCFR shows otherwise
+    UNATTRIBUTED = "unattributed"   # an eCFR delta no FR document explains
+
+
+class DigestStatus(enum.Enum):
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class TableEventKind(enum.Enum):
+    COLUMN_RENAMED = "column_renamed"
+    FOOTNOTE_CHANGED = "footnote_changed"
+    NOTE_CHANGED = "note_changed"
+
+
+class DivergenceSide(enum.Enum):
+    ITAR_ONLY = "itar_only"         # proscribed by 126.1, not in D:5
+    EAR_ONLY = "ear_only"           # in D:5, not in 126.1

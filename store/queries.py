@@ -1,0 +1,186 @@
+"""Read-side queries shared by the CLI, the digest and the site.
+
+Everything returns plain dicts/lists (JSON-ready, dates as ISO strings) so
+renderers never write SQL of their own.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any, Iterable
+
+from sqlite_utils import Database
+
+from store.enums import ChangeStatus
+
+FR_DOC_URL = "https://www.federalregister.gov/d/{}"
+
+
+def _d(value: date | str | None) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def list_changes(db: Database, *, since: date | str | None = None, until: date | str | None = None,
+                 country: str | None = None, group: str | None = None,
+                 statuses: Iterable[ChangeStatus] | None = None,
+                 touched_since: str | None = None) -> list[dict[str, Any]]:
+    """Country-group change events, oldest effective date first.
+
+    ``since``/``until`` filter on the effective date (inclusive); ``touched_since``
+    (UTC timestamp) keeps changes created or whose status moved since then.
+    """
+    where, args = ["1=1"], []
+    if since:
+        where.append("c.effective_date >= ?"); args.append(_d(since))
+    if until:
+        where.append("c.effective_date <= ?"); args.append(_d(until))
+    if country:
+        where.append("lower(c.country) = lower(?)"); args.append(country)
+    if group:
+        where.append("upper(c.grp) = upper(?)"); args.append(group)
+    if statuses is not None:
+        sts = [s.value for s in statuses]
+        where.append(f"c.status IN ({','.join('?' * len(sts))})"); args.extend(sts)
+    if touched_since:
+        where.append("c.updated_at >= ?"); args.append(touched_since)
+    rows = db.execute_returning_dicts(
+        f"""SELECT c.id, c.country, c.grp AS "group", c.action, c.effective_date, c.status,
+                   c.fr_document, d.citation, d.publication_date, c.ecfr_version,
+                   d.title AS fr_title, d.html_url, c.corrected_by, gc.name AS group_name,
+                   c.created_at, c.updated_at
+            FROM changes c
+            LEFT JOIN fr_documents d ON d.document_number = c.fr_document
+            LEFT JOIN group_columns gc ON gc.code = c.grp
+            WHERE {' AND '.join(where)}
+            ORDER BY c.effective_date IS NULL, c.effective_date, c.country, c.grp, c.id""",
+        args,
+    )
+    for r in rows:
+        r["corrected_by"] = json.loads(r["corrected_by"]) if r["corrected_by"] else []
+        if r["fr_document"] and not r["html_url"]:
+            r["html_url"] = FR_DOC_URL.format(r["fr_document"])
+    return rows
+
+
+def change_json(row: dict[str, Any]) -> dict[str, Any]:
+    """The public JSON shape of one change (issue 5 contract)."""
+    keys = ("country", "group", "action", "effective_date", "status", "fr_document",
+            "citation", "publication_date", "ecfr_version")
+    return {k: row.get(k) for k in keys}
+
+
+def status_history(db: Database, change_id: int) -> list[dict[str, Any]]:
+    return db.execute_returning_dicts(
+        "SELECT status, at, run_id, note FROM change_status_log WHERE change_id = ? ORDER BY id",
+        [change_id])
+
+
+def groups_as_of(db: Database, country: str, as_of: date | str) -> list[str]:
+    """Column codes the country held on ``as_of`` (intervals are [from, to))."""
+    rows = db.execute(
+        "SELECT DISTINCT grp FROM memberships WHERE lower(country) = lower(?) AND valid_from <= ?"
+        " AND (valid_to IS NULL OR valid_to > ?) ORDER BY grp",
+        [country, _d(as_of), _d(as_of)]).fetchall()
+    return [r[0] for r in rows]
+
+
+def memberships_as_of(db: Database, as_of: date | str) -> dict[str, set[str]]:
+    """country -> set of codes on ``as_of``: the matrix at a date."""
+    out: dict[str, set[str]] = {}
+    for country, grp in db.execute(
+            "SELECT country, grp FROM memberships WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)",
+            [_d(as_of), _d(as_of)]).fetchall():
+        out.setdefault(country, set()).add(grp)
+    return out
+
+
+def membership_intervals(db: Database, country: str | None = None) -> list[dict[str, Any]]:
+    where, args = ("WHERE lower(country) = lower(?)", [country]) if country else ("", [])
+    return db.execute_returning_dicts(
+        f"SELECT country, grp AS \"group\", valid_from, valid_to, opened_by, closed_by FROM memberships {where}"
+        " ORDER BY country, grp, valid_from", args)
+
+
+def known_countries(db: Database) -> list[str]:
+    return [r[0] for r in db.execute(
+        "SELECT DISTINCT country FROM memberships UNION SELECT DISTINCT country FROM changes ORDER BY 1")]
+
+
+def resolve_country(db: Database, name: str) -> str | None:
+    """The stored spelling of a country name typed by a user (case-insensitive)."""
+    for c in known_countries(db):
+        if c.lower() == name.strip().lower():
+            return c
+    return None
+
+
+def group_columns(db: Database) -> dict[str, str]:
+    return {r[0]: r[1] for r in db.execute("SELECT code, name FROM group_columns")}
+
+
+def ecfr_version_dates(db: Database, kind: str = "country_groups") -> list[str]:
+    return [r[0] for r in db.execute(
+        "SELECT date FROM ecfr_versions WHERE kind = ? AND parse_status = 'ok' ORDER BY date", [kind])]
+
+
+def divergences(db: Database, *, open_only: bool = False) -> list[dict[str, Any]]:
+    where = "WHERE closed_on IS NULL" if open_only else ""
+    return db.execute_returning_dicts(
+        f"SELECT id, country, side, moved_first, opened_on, closed_on, opened_by, closed_by"
+        f" FROM divergences {where} ORDER BY opened_on, country")
+
+
+def documents(db: Database, *, since: date | str | None = None, until: date | str | None = None) -> list[dict[str, Any]]:
+    """FR documents published in [since, until], newest first."""
+    where, args = ["1=1"], []
+    if since:
+        where.append("publication_date >= ?"); args.append(_d(since))
+    if until:
+        where.append("publication_date <= ?"); args.append(_d(until))
+    rows = db.execute_returning_dicts(
+        f"SELECT document_number, doc_type, title, action, publication_date, effective_date, effective_on,"
+        f" citation, agencies, cfr_references, html_url, correction_of, parse_status, parse_error"
+        f" FROM fr_documents WHERE {' AND '.join(where)} ORDER BY publication_date DESC, document_number",
+        args)
+    for r in rows:
+        for k in ("agencies", "cfr_references"):
+            r[k] = json.loads(r[k]) if r[k] else []
+        r["html_url"] = r["html_url"] or FR_DOC_URL.format(r["document_number"])
+    return rows
+
+
+def review_items(db: Database) -> list[dict[str, Any]]:
+    return db.execute_returning_dicts(
+        "SELECT document_number, instruction_index, text, reason, created_at FROM review_items ORDER BY id")
+
+
+def source_health(db: Database) -> list[dict[str, Any]]:
+    """Per source: last successful fetch, last failure and its error."""
+    return db.execute_returning_dicts(
+        """SELECT s.source,
+                  MAX(CASE WHEN s.status = 'ok' THEN s.finished_at END) AS last_success,
+                  MAX(CASE WHEN s.status = 'failed' THEN s.finished_at END) AS last_failure,
+                  (SELECT error FROM source_fetches f WHERE f.source = s.source AND f.status = 'failed'
+                   ORDER BY f.id DESC LIMIT 1) AS last_error,
+                  SUM(s.new_items) AS items
+           FROM source_fetches s GROUP BY s.source ORDER BY s.source""")
+
+
+def last_run(db: Database) -> dict[str, Any] | None:
+    rows = db.execute_returning_dicts("SELECT * FROM runs ORDER BY id DESC LIMIT 1")
+    return rows[0] if rows else None
+
+
+def data_as_of(db: Database) -> str | None:
+    """The latest date the data speaks for: newest eCFR version or FR publication."""
+    row = db.execute("SELECT MAX(d) FROM (SELECT MAX(date) AS d FROM ecfr_versions"
+                     " UNION ALL SELECT MAX(publication_date) FROM fr_documents)").fetchone()
+    return row[0] if row else None
+
+
+def counts(db: Database) -> dict[str, int]:
+    tables = {"documents": "fr_documents", "ecfr_versions": "ecfr_versions", "changes": "changes",
+              "public_inspection": "public_inspection", "blobs": "blobs", "review_items": "review_items"}
+    out = {k: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for k, t in tables.items()}
+    out["open_divergences"] = db.execute("SELECT COUNT(*) FROM divergences WHERE closed_on IS NULL").fetchone()[0]
+    return out
