@@ -1,0 +1,1 @@
+"""Fixtures for this real part are added by its issue."""
