@@ -1,0 +1,56 @@
+"""Country names as the EAR prints them, normalized for comparison.
+
+The printed form ("Iraq 3", "Korea, North") is always kept beside the
+normalized one ("Iraq"); normalizing only removes typography (footnote
+digits, odd whitespace, dashes, curly quotes), never changes the EAR's words.
+"""
+from __future__ import annotations
+
+import re
+
+from parsers.text import squash
+
+_TYPO = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+    "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-", "\u2212": "-",
+})
+# Trailing footnote markers: "Iraq 3", "Iraq3", "Iraq 1 2", "Iraq 1,2", "Iraq *".
+_TRAILING_MARKS = re.compile(r"(?:\s*(?:\d{1,2}|\*)(?:\s*,\s*|\s+)?)+$")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,)])")
+_SPACE_AFTER_OPEN = re.compile(r"\(\s+")
+
+# ITAR 126.1 and other State Department spellings → the EAR's own names.
+EAR_NAME: dict[str, str] = {
+    "North Korea": "Korea, North",
+    "South Korea": "Korea, South",
+    "Democratic Republic of the Congo": "Congo (Democratic Republic of the)",
+    "Republic of the Congo": "Congo (Republic of the)",
+    "Myanmar": "Burma",
+    "Burma (Myanmar)": "Burma",
+    "Republic of Cyprus": "Cyprus",
+    "People's Republic of China": "China",
+}
+
+
+def split_country(printed: str) -> tuple[str, tuple[str, ...]]:
+    """("Iraq", ("3",)) from "Iraq 3": the normalized name and its footnote markers."""
+    text = squash(printed).translate(_TYPO)
+    markers: tuple[str, ...] = ()
+    match = _TRAILING_MARKS.search(text)
+    if match and match.start() > 0:
+        markers = tuple(re.findall(r"\d{1,2}|\*", match.group(0)))
+        text = text[: match.start()]
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    text = _SPACE_AFTER_OPEN.sub("(", text)
+    return text.strip(" .;"), markers
+
+
+def normalize_country(printed: str) -> str:
+    """The comparable name: footnote digits stripped, typography normalized."""
+    return split_country(printed)[0]
+
+
+def ear_name(name: str) -> str:
+    """The EAR's spelling of a country named elsewhere (e.g. in ITAR 126.1)."""
+    normalized = normalize_country(name)
+    return EAR_NAME.get(normalized, normalized)

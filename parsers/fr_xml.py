@@ -1,0 +1,308 @@
+"""Federal Register XML (GPO format) → FRDocument objects.
+
+Takes one document as federalregister.gov serves it (root RULE, PRORULE,
+NOTICE, PRESDOCU or CORRECT) or a whole daily issue as govinfo bulk data
+serves it (root FEDREG). Every AMDPAR becomes an Instruction, including
+AMDPARs that sit directly in SUPLINF rather than in a REGTEXT.
+
+Page facts: PRTPAGE P="n" marks where page n begins, so a document whose
+first PRTPAGE comes after some of its text began on page n-1.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from lxml import etree
+
+from parsers.amendments import interpret
+from parsers.dates import parse_effective, parse_fr_date
+from parsers.exceptions import ParseError
+from parsers.model import FRDocument, Instruction, ReprintedTable
+from parsers.text import dehyphen, element_text, squash
+from parsers.xmlsafe import parse_xml
+
+DOCUMENT_TAGS = ("RULE", "PRORULE", "NOTICE", "PRESDOCU", "CORRECT")
+_SINGLE_ROOTS = frozenset(DOCUMENT_TAGS)
+# Siblings that end the content belonging to an AMDPAR.
+_CONTENT_STOP = frozenset({"AMDPAR", "SIG", "FRDOC", "BILCOD", "LSTSUB"})
+_CONTENT_SKIP = frozenset({"PRTPAGE"})
+
+_FRDOC_RE = re.compile(r"FR\s*Doc\.?\s*(?:No\.?\s*)?([A-Z]?\d*[A-Z]?\d*(?:-[0-9A-Z]+)+|\d{2,4}-\d+)", re.IGNORECASE)
+_CORRECTS_RE = re.compile(
+    r"\b(?:In\s+)?(?:FR\s+Doc\.?|rule\s+document|proposed\s+rule\s+document|notice\s+document|"
+    r"presidential\s+document|document)\s+(?:No\.\s*)?(\d{2,4}-\d{3,6}|E\d-\d+)",
+    re.IGNORECASE,
+)
+_RIN_RE = re.compile(r"\b(\d{4}-[A-Z0-9]{4})\b")
+_CFR_RE = re.compile(r"(\d+)\s+CFR\s+(?:Parts?|Chapters?\s+\w+,?\s*(?:Parts?)?)?\s*([^;]*)", re.IGNORECASE)
+_PART_NUMBER = re.compile(r"\b\d+[a-z]?\b")
+
+
+def parse_fr_xml(data: bytes, name: str) -> tuple[FRDocument, ...]:
+    """Every document in an FR XML file (single document or daily issue)."""
+    return parse_fr_tree(parse_xml(data, name), name)
+
+
+def parse_fr_tree(root: etree._Element, name: str) -> tuple[FRDocument, ...]:
+    """Like parse_fr_xml, on an already parsed (and never modified) tree."""
+    if root.tag == "FEDREG":
+        issue_date = parse_fr_date(_child_text(root, "DATE"))
+        volume = _child_text(root, "VOL")
+        elements = [el for el in root.iter(*DOCUMENT_TAGS) if not _is_container(el)]
+        start_pages = _start_pages(root)
+    elif root.tag in _SINGLE_ROOTS:
+        issue_date, volume, start_pages = None, None, {}
+        elements = [root] if not _is_container(root) else list(root.iter("RULE", "PRORULE", "NOTICE", "PRESDOCU"))
+    else:
+        raise ParseError(name, f"not Federal Register XML: root element is <{root.tag}>")
+    return tuple(_document(el, name, issue_date, volume, start_pages.get(el)) for el in elements)
+
+
+def _is_container(el: etree._Element) -> bool:
+    """A CORRECT section that wraps RULE/NOTICE/... elements rather than being one."""
+    if el.tag != "CORRECT":
+        return False
+    return any(child.tag in ("RULE", "PRORULE", "NOTICE", "PRESDOCU") for child in el)
+
+
+def _child_text(el: etree._Element, tag: str) -> str | None:
+    child = el.find(tag)
+    return element_text(child) if child is not None else None
+
+
+def _document(doc: etree._Element, name: str, issue_date: date | None, volume: str | None,
+              start_page: str | None) -> FRDocument:
+    frdoc = doc.find("FRDOC")
+    if frdoc is None:
+        frdoc = next(doc.iter("FRDOC"), None)
+    if frdoc is None:
+        raise ParseError(name, f"a <{doc.tag}> element has no FRDOC line, so no document number")
+    match = _FRDOC_RE.search(dehyphen(element_text(frdoc)))
+    if match is None:
+        raise ParseError(name, f"cannot read a document number from FRDOC {element_text(frdoc)!r}")
+    number = match.group(1)
+
+    in_correction = doc.tag == "CORRECT" or number[:1] in "CR" and number[1:2].isdigit() or _inside_correct(doc)
+    head = doc.find("PREAMB")
+    fields = _preamble_fields(head if head is not None else doc)
+    corrects = None
+    if in_correction:
+        corrects = _corrected_number(number, doc)
+
+    cfr_parts = list(fields["cfr"])
+    instructions = []
+    single_part = _single_part(cfr_parts)
+    for index, amdpar in enumerate(doc.iter("AMDPAR")):
+        instruction = _instruction(amdpar, index, single_part, corrects)
+        instructions.append(instruction)
+        if instruction.title is not None and instruction.part:
+            ref = f"{instruction.title} CFR {instruction.part}"
+            if ref not in cfr_parts:
+                cfr_parts.append(ref)
+
+    publication = issue_date
+    effective, on_publication = parse_effective(fields["dates"], publication)
+    citation = None
+    page = start_page or _first_page(doc)
+    if volume and page:
+        citation = f"{squash(volume)} FR {page}"
+    return FRDocument(
+        document_number=number,
+        doc_type=doc.tag,
+        agency=fields["agency"],
+        subagency=fields["subagency"],
+        cfr_parts=tuple(cfr_parts),
+        rins=tuple(fields["rins"]),
+        subject=fields["subject"],
+        action=fields["action"],
+        publication_date=publication,
+        citation=citation,
+        dates_text=fields["dates"],
+        effective_date=effective,
+        effective_on_publication=on_publication,
+        corrects=corrects,
+        instructions=tuple(instructions),
+    )
+
+
+def _inside_correct(doc: etree._Element) -> bool:
+    parent = doc.getparent()
+    while parent is not None:
+        if parent.tag == "CORRECT":
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _corrected_number(number: str, doc: etree._Element) -> str | None:
+    # "C1-2020-04178" corrects "2020-04178"; older corrections say so in the text.
+    prefixed = re.match(r"^[CR]\d-(.+)$", number)
+    if prefixed:
+        return prefixed.group(1)
+    match = _CORRECTS_RE.search(dehyphen(element_text(doc)))
+    return match.group(1) if match else None
+
+
+def _preamble_fields(head: etree._Element) -> dict:
+    fields: dict = {"agency": None, "subagency": None, "cfr": [], "rins": [],
+                    "subject": None, "action": None, "dates": None}
+    for child in head:
+        tag = child.tag
+        if tag == "AGENCY" and fields["agency"] is None:
+            fields["agency"] = element_text(child) or None
+        elif tag == "SUBAGY" and fields["subagency"] is None:
+            fields["subagency"] = element_text(child) or None
+        elif tag == "CFR":
+            for ref in cfr_references(element_text(child)):
+                if ref not in fields["cfr"]:
+                    fields["cfr"].append(ref)
+        elif tag == "RIN":
+            for rin in _RIN_RE.findall(dehyphen(element_text(child))):
+                if rin not in fields["rins"]:
+                    fields["rins"].append(rin)
+        elif tag == "SUBJECT" and fields["subject"] is None:
+            fields["subject"] = element_text(child) or None
+        elif tag == "ACT" and fields["action"] is None:
+            fields["action"] = element_text(child, skip=frozenset({"HD"})) or None
+        elif tag in ("DATES", "EFFDATE") and fields["dates"] is None:
+            fields["dates"] = element_text(child, skip=frozenset({"HD"})) or None
+    return fields
+
+
+def cfr_references(text: str) -> list[str]:
+    """["37 CFR 1", "37 CFR 2"] from "37 CFR Parts 1 and 2"."""
+    refs: list[str] = []
+    for match in _CFR_RE.finditer(dehyphen(text)):
+        title = match.group(1)
+        for part in _PART_NUMBER.findall(match.group(2)):
+            ref = f"{title} CFR {part}"
+            if ref not in refs:
+                refs.append(ref)
+    return refs
+
+
+def _single_part(cfr_parts: list[str]) -> tuple[int, str] | None:
+    if len(cfr_parts) != 1:
+        return None
+    title, _, part = cfr_parts[0].partition(" CFR ")
+    return int(title), part
+
+
+def _instruction(amdpar: etree._Element, index: int, single_part, corrects: str | None) -> Instruction:
+    parent = amdpar.getparent()
+    title: int | None = None
+    part: str | None = None
+    if parent is not None and parent.tag == "REGTEXT":
+        raw_title = parent.get("TITLE")
+        title = int(raw_title) if raw_title and raw_title.strip().isdigit() else None
+        part = (parent.get("PART") or "").strip() or None
+    elif single_part is not None:
+        # An AMDPAR outside REGTEXT (common in daily issues) amends the document's only part.
+        title, part = single_part
+    tags: list[str] = []
+    tables: list[ReprintedTable] = []
+    for sibling in amdpar.itersiblings():
+        tag = sibling.tag
+        if not isinstance(tag, str) or tag in _CONTENT_SKIP:
+            continue
+        if tag in _CONTENT_STOP:
+            break
+        tags.append(tag)
+        if tag == "GPOTABLE":
+            tables.append(reprinted_table(sibling))
+        else:
+            tables.extend(reprinted_table(t) for t in sibling.iter("GPOTABLE"))
+    text = element_text(amdpar)
+    operations = interpret(text, tuple(tables), title=title, part=part, corrects=corrects)
+    return Instruction(index=index, title=title, part=part, text=text, content_tags=tuple(tags),
+                       tables=tuple(tables), operations=operations)
+
+
+def reprinted_table(table: etree._Element) -> ReprintedTable:
+    """A GPOTABLE as column heads (leaf CHEDs) and rows of cell text."""
+    title_el = table.find("TTITLE")
+    title = element_text(title_el) if title_el is not None else ""
+    heads: list[tuple[int, str]] = []
+    box = table.find("BOXHD")
+    if box is not None:
+        for ched in box.iter("CHED"):
+            try:
+                level = int(ched.get("H", "1"))
+            except ValueError:
+                level = 1
+            heads.append((level, element_text(ched)))
+    # Only leaf heads name columns: a head followed by a deeper one is a spanner.
+    leaves = tuple(text for i, (level, text) in enumerate(heads)
+                   if i + 1 == len(heads) or heads[i + 1][0] <= level)
+    rows = []
+    for row in table.iter("ROW"):
+        cells = tuple(element_text(ent) for ent in row.iter("ENT"))
+        if cells and all(_is_stars(c) for c in cells):
+            continue
+        rows.append(cells)
+    return ReprintedTable(title=title or None, column_heads=leaves, rows=tuple(rows))
+
+
+def _is_stars(cell: str) -> bool:
+    return not cell.replace("*", "").strip() and "*" in cell or cell == ""
+
+
+def _start_pages(root: etree._Element) -> dict:
+    """The page each document of a daily issue starts on.
+
+    A document starts on the page of its own first PRTPAGE when no text
+    precedes that marker, else on the page of the last PRTPAGE before it.
+    """
+    pages: dict = {}
+    current: str | None = None
+    open_doc = None
+    for el in root.iter("PRTPAGE", *DOCUMENT_TAGS):
+        if el.tag != "PRTPAGE":
+            if el.tag == "CORRECT" and _is_container(el):
+                continue
+            if open_doc is not None and open_doc not in pages:
+                pages[open_doc] = current
+            open_doc = el
+            continue
+        page = (el.get("P") or "").strip()
+        if not page.isdigit():
+            continue
+        if open_doc is not None and open_doc not in pages:
+            out_of_order = current is not None and int(page) < int(current)  # e.g. PRESDOCS printed first
+            if current is None or out_of_order or not _text_before(el, open_doc):
+                pages[open_doc] = page
+            else:
+                pages[open_doc] = current
+        current = page
+    if open_doc is not None and open_doc not in pages:
+        pages[open_doc] = current
+    return pages
+
+
+def _text_before(marker: etree._Element, doc: etree._Element) -> bool:
+    """Is there any text inside ``doc`` before ``marker``?"""
+    node = marker
+    while node is not doc and node is not None:
+        for sibling in node.itersiblings(preceding=True):
+            if any(not t.isspace() for t in sibling.itertext()) or (sibling.tail and not sibling.tail.isspace()):
+                return True
+        parent = node.getparent()
+        if parent is not None and parent.text and not parent.text.isspace():
+            return True
+        node = parent
+    return False
+
+
+def _first_page(doc: etree._Element) -> str | None:
+    seen_text = False
+    for el in doc.iter():
+        tag = el.tag
+        if tag == "PRTPAGE":
+            page = (el.get("P") or "").strip()
+            if not page.isdigit():
+                return None
+            return str(int(page) - 1) if seen_text else page
+        if el.text and not el.text.isspace() and tag not in ("FRDOC", "BILCOD"):
+            seen_text = True
+    return None
