@@ -89,6 +89,8 @@ def m001_initial(db: Database) -> None:
         );
         CREATE TABLE public_inspection (
             document_number TEXT PRIMARY KEY,
+            raw_text_url TEXT,
+            text_sha256 TEXT REFERENCES blobs(sha256),   -- the raw text, read for announced changes
             title TEXT,
             doc_type TEXT,
             agencies TEXT,
@@ -127,6 +129,7 @@ def m001_initial(db: Database) -> None:
         CREATE INDEX memberships_country ON memberships(country, valid_from);
         CREATE TABLE changes (
             id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,          -- identity across runs: country|grp|action|fr:DOC or ecfr:DATE
             country TEXT NOT NULL,
             grp TEXT NOT NULL,
             action TEXT NOT NULL,              -- ChangeAction: added|removed
@@ -136,8 +139,7 @@ def m001_initial(db: Database) -> None:
             ecfr_version TEXT,                 -- date of the eCFR version that showed it
             corrected_by TEXT,                 -- correcting document numbers, JSON list
             created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            UNIQUE(country, grp, action, fr_document, ecfr_version)
+            updated_at TEXT NOT NULL
         );
         CREATE TABLE change_status_log (
             id INTEGER PRIMARY KEY,

@@ -88,13 +88,14 @@ def seed_cambodia_story(db: Database) -> None:
                    ["2026-04100", "Addition of Entities and Revision of Country Group D:5 for Haiti", "Rule",
                     json.dumps(["industry-and-security-bureau"]), "2026-02-23T08:45:00", "2026-02-25", 0])
         for i, (country, grp, action, eff, status, doc, ver) in enumerate(CHANGES, 1):
-            db.execute("INSERT INTO changes (id, country, grp, action, effective_date, status, fr_document,"
-                       " ecfr_version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                       [i, country, grp, action, eff, status, doc, ver, NOW, NOW])
+            key = f"{country}|{grp}|{action}|" + (f"fr:{doc}" if doc else f"ecfr:{ver}")
+            db.execute("INSERT INTO changes (id, key, country, grp, action, effective_date, status, fr_document,"
+                       " ecfr_version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                       [i, key, country, grp, action, eff, status, doc, ver, NOW, NOW])
             db.execute("INSERT INTO change_status_log (change_id, status, at) VALUES (?,?,?)", [i, status, NOW])
-        db.execute("INSERT INTO changes (country, grp, action, effective_date, status, fr_document, ecfr_version,"
-                   " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                   ["Haiti", "D:5", "added", "2026-03-02", "announced", None, None, NOW, NOW])
+        db.execute("INSERT INTO changes (key, country, grp, action, effective_date, status, fr_document, ecfr_version,"
+                   " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                   ["Haiti|D:5|added|pi:2026-04100", "Haiti", "D:5", "added", "2026-03-02", "announced", None, None, NOW, NOW])
         for country, grp, vf, vt, ob, cb in MEMBERSHIPS:
             db.execute("INSERT INTO memberships (country, grp, valid_from, valid_to, opened_by, closed_by)"
                        " VALUES (?,?,?,?,?,?)", [country, grp, vf, vt, ob, cb])
