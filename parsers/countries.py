@@ -54,3 +54,9 @@ def ear_name(name: str) -> str:
     """The EAR's spelling of a country named elsewhere (e.g. in ITAR 126.1)."""
     normalized = normalize_country(name)
     return EAR_NAME.get(normalized, normalized)
+
+# The EAR's names as 22 CFR 126.1 spells them (for writing 126.1 XML).
+ITAR_NAME: dict[str, str] = {
+    "Korea, North": "North Korea",
+    "Congo (Democratic Republic of the)": "Democratic Republic of the Congo",
+}

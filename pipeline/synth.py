@@ -1,0 +1,286 @@
+"""Deterministic writers of faithful GPO/eCFR XML, for tests, the demo and benchmarks.
+
+Pure functions: models in, bytes out. The eCFR writer follows the bulk
+format (ECFRBRWS > AMDDATE, DIV5 part, DIV9 supplement; gpotbl tables in
+``DIV width="100%"``; Group B as HD1 + SCOL2 with long names split across
+two LI), and ``parsers.ecfr_groups`` reads it back to the same memberships.
+"""
+from __future__ import annotations
+
+from datetime import date
+from xml.sax.saxutils import escape
+
+from parsers.countries import ITAR_NAME
+from parsers.ecfr_groups import continues
+from parsers.model import GROUP_CODES, Column, CountryGroupTable, Entry, GroupTable, Note
+
+SUPPLEMENT_HEAD = "Supplement No. 1 to Part 740—Country Groups"
+COLUMN_NAMES: dict[str, str] = {
+    "A:1": "Wassenaar Participating States", "A:2": "Missile Technology Control Regime",
+    "A:3": "Australia Group", "A:4": "Nuclear Suppliers Group", "A:5": "", "A:6": "",
+    "D:1": "National Security", "D:2": "Nuclear", "D:3": "Chemical & Biological",
+    "D:4": "Missile Technology", "D:5": "U.S. Arms Embargoed Countries",
+    "E:1": "Terrorist Supporting Countries", "E:2": "Unilateral Embargo",
+}
+_LI_SPLIT_AT = 26
+
+
+def _x(text: str) -> str:
+    return escape(text)
+
+
+def _ecfr_date(day: date | None) -> str:
+    return f"{day:%b}. {day.day}, {day.year}" if day else ""
+
+
+def _sup(markers) -> str:
+    return "".join(f"<sup>{_x(m)}</sup>" for m in markers)
+
+
+def _split_li(name: str) -> list[str]:
+    """Split a long B-list name in two the way eCFR prints it, only where it rejoins."""
+    if len(name) <= _LI_SPLIT_AT:
+        return [name]
+    spaces = [i for i, ch in enumerate(name) if ch == " "]
+    for i in reversed(spaces):
+        head, tail = name[:i], name[i + 1:]
+        if continues(head, tail):
+            return [head, tail]
+    return [name]
+
+
+def _matrix(table: GroupTable) -> str:
+    heads = "".join(
+        f'<TH class="gpotbl_colhed" scope="col">[{c.code}]{" " + _x(c.name) if c.name else ""}{_sup(c.footnotes)}\n</TH>'
+        for c in table.columns)
+    rows = []
+    for entry in table.rows:
+        marks = entry.marks_dict()
+        cells = "".join(f'<TD align="center" class="gpotbl_cell">{"X" if marks.get(c.code) else " "}</TD>'
+                        for c in table.columns)
+        rows.append(f'<TR><TD align="left" class="gpotbl_cell" scope="row">{_x(entry.country)}'
+                    f'{_sup(entry.footnotes)}</TD>{cells}</TR>\n')
+    notes = "".join(f'<P class="gpotbl_note"><sup>{_x(n.marker)}</sup> {_x(n.text)}\n</P>\n' for n in table.notes)
+    foot = f'<DIV class="table_foot">\n{notes}</DIV>\n' if notes else ""
+    return (
+        '<DIV width="100%"><DIV class="gpotbl_div">'
+        f'<P class="gpotbl_title">{_x(table.title)}{_sup(table.footnotes)}</P>\n'
+        '<TABLE border="1" cellpadding="1" cellspacing="1" class="gpotbl_table" frame="void" width="100%">'
+        f'<TR><TH class="gpotbl_colhed" scope="col">Country\n</TH>{heads}</TR>\n{"".join(rows)}</TABLE></DIV>\n'
+        f"{foot}</DIV>\n"
+    )
+
+
+def _b_block(names) -> str:
+    items = "".join(f"<LI>{_x(part)}</LI>\n" for name in names for part in _split_li(name))
+    return f"<HD1>Country Group B</HD1>\n<SCOL2>\n{items}</SCOL2>\n"
+
+
+def ecfr_supplement_xml(table: CountryGroupTable, day: date | None = None) -> bytes:
+    """eCFR bulk-style XML of Supplement No. 1 to part 740 for ``table``."""
+    day = day or table.version_date
+    body = []
+    for group in table.tables:
+        if group.title == "Country Group D" and table.b_list and not any(
+                t.title == "Country Group B" for t in table.tables):
+            body.append(_b_block(table.b_list))
+        body.append(_matrix(group))
+    if table.b_list and not any(t.title in ("Country Group D", "Country Group E") for t in table.tables):
+        body.append(_b_block(table.b_list))
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" ?>\n<ECFRBRWS>\n'
+        f"<AMDDATE>{_ecfr_date(day)}\n</AMDDATE>\n"
+        '<DIV5 N="740" NODE="15:2.1.3.4.25" TYPE="PART">\n<HEAD>PART 740—LICENSE EXCEPTIONS\n</HEAD>\n'
+        '<DIV9 N="Supplement No. 1 to Part 740" NODE="15:2.1.3.4.25.0.1.22.38" TYPE="APPENDIX">\n'
+        f"<HEAD>{_x(SUPPLEMENT_HEAD)}\n</HEAD>\n{''.join(body)}"
+        '<CITA TYPE="N">[73 FR 57503, Oct. 3, 2008]\n</CITA>\n</DIV9>\n</DIV5>\n</ECFRBRWS>\n'
+    )
+    return xml.encode("utf-8")
+
+
+_POLICY_OF_DENIAL = ("Belarus", "Burma", "China", "Cuba", "Iran", "North Korea", "Syria", "Venezuela")
+
+
+def itar_126_1_xml(countries, day: date | None = None) -> bytes:
+    """eCFR XML of 22 CFR 126.1 listing ``countries`` (EAR or ITAR spellings)."""
+    names = sorted({ITAR_NAME.get(c, c) for c in countries})
+    denial = [n for n in names if n in _POLICY_OF_DENIAL]
+    others = [n for n in names if n not in _POLICY_OF_DENIAL]
+    if len(denial) > 1:
+        sentence = ", ".join(denial[:-1]) + ", and " + denial[-1]
+    else:
+        sentence = denial[0] if denial else "none"
+    rows = "".join(
+        f'<TR><TD align="left" class="gpotbl_cell" scope="row">{_x(n)}</TD>'
+        f'<TD align="left" class="gpotbl_cell">(d)(2)({chr(ord("a") + i % 26)})</TD></TR>\n'
+        for i, n in enumerate(others))
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" ?>\n<ECFRBRWS>\n'
+        f"<AMDDATE>{_ecfr_date(day)}\n</AMDDATE>\n"
+        '<DIV5 N="126" NODE="22:1.0.1.13.58" TYPE="PART">\n<HEAD>PART 126—GENERAL POLICIES AND PROVISIONS\n</HEAD>\n'
+        '<DIV8 N="§ 126.1" NODE="22:1.0.1.13.58.0.1.1" TYPE="SECTION">\n'
+        "<HEAD>§ 126.1   Prohibited exports, imports, and sales to or from certain countries.</HEAD>\n"
+        "<P>(a) <I>General.</I> It is the policy of the United States to deny licenses and other approvals for "
+        "exports and imports of defense articles and defense services, destined for or originating in certain "
+        "countries.\n</P>\n"
+        "<P>(d) <I>Prohibited exports and sales to certain countries.</I> (1) It is the policy of the United States "
+        "to deny licenses or other approvals for exports or imports of defense articles and defense services, "
+        f"destined for or originating in certain countries. The countries subject to this policy are: {_x(sentence)}. "
+        "This policy also applies to exports to or imports from these countries of any defense articles or defense "
+        "services.\n</P>\n"
+        "<P>(2) It is also the policy of the United States to deny licenses or other approvals for exports or "
+        "imports of defense articles and defense services, destined for or originating in certain countries, "
+        "except as it would be authorized pursuant to the specified paragraph of this section as listed in "
+        "Table 1 to Paragraph (d)(2).\n</P>\n"
+        '<DIV width="100%"><DIV class="gpotbl_div"><P class="gpotbl_title">Table 1 to Paragraph (d)(2)</P>\n'
+        '<TABLE border="1" cellpadding="1" cellspacing="1" class="gpotbl_table" frame="void" width="100%">'
+        '<TR><TH class="gpotbl_colhed" scope="col">Country\n</TH><TH class="gpotbl_colhed" scope="col">'
+        f"Specific exceptions\n</TH></TR>\n{rows}</TABLE></DIV></DIV>\n"
+        "<P>(e) <I>Proposed sales.</I> No sale, export, transfer, reexport, or retransfer of, and no proposal to "
+        "sell, export, transfer, reexport, or retransfer any defense articles or defense services subject to this "
+        "subchapter may be made to any country referred to in this section.\n</P>\n"
+        '<CITA TYPE="N">[58 FR 39312, July 22, 1993]\n</CITA>\n</DIV8>\n</DIV5>\n</ECFRBRWS>\n'
+    )
+    return xml.encode("utf-8")
+
+
+def _fr_date(day: date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def _gpotable(rows, codes) -> str:
+    letter = codes[0][0]
+    cols = len(codes) + 1
+    cdef = ",".join(["s50"] + ["9"] * len(codes))
+    heads = "".join(f'<CHED H="1">[{c}] {_x(COLUMN_NAMES.get(c, ""))}</CHED>\n'.replace("] <", "]<")
+                    for c in codes)
+    body = []
+    for country, marks in rows:
+        cells = "".join(f"<ENT>{'X' if marks.get(c) else ''}</ENT>" for c in codes)
+        body.append(f'<ROW>\n<ENT I="01">{_x(country)}</ENT>{cells}\n</ROW>\n')
+    stars = f'<ROW>\n<ENT I="28">{"*         " * 6}*</ENT>\n</ROW>\n'
+    return (f'<GPOTABLE CDEF="{cdef}" COLS="{cols}" OPTS="L2,i1">\n<TTITLE>Country Group {letter}</TTITLE>\n'
+            f'<BOXHD>\n<CHED H="1">Country</CHED>\n{heads}</BOXHD>\n{stars}{"".join(body)}{stars}</GPOTABLE>\n')
+
+
+def fr_rule_xml(document_number: str, publication_date: date, effective_text: str, rin: str, subject: str,
+                instructions, *, page: int | None = None, volume: int | None = None,
+                action: str = "Final rule.") -> bytes:
+    """GPO FR XML of a BIS rule amending Supplement No. 1 to part 740.
+
+    ``instructions`` is a list of (amdpar_text, rows) where rows is None or
+    (codes, [(country, {code: bool})...]) for the reprinted GPOTABLE.
+    """
+    regtext = []
+    for number, (amdpar, reprint) in enumerate(instructions, start=2):
+        table = ""
+        if reprint:
+            codes, rows = reprint
+            table = _gpotable(rows, list(codes))
+        regtext.append(
+            '<REGTEXT TITLE="15" PART="740">\n'
+            f"<AMDPAR>{number}. {_x(amdpar)}</AMDPAR>\n"
+            f"<APPENDIX>\n<HD SOURCE=\"HED\">{_x(SUPPLEMENT_HEAD)}</HD>\n<STARS/>\n{table}<STARS/>\n</APPENDIX>\n"
+            "</REGTEXT>\n")
+    page_mark = f'<PRTPAGE P="{page}"/>\n' if page else ""
+    filed = publication_date
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<RULE>\n<PREAMB>\n'
+        f"{page_mark}"
+        '<AGENCY TYPE="S">DEPARTMENT OF COMMERCE</AGENCY>\n'
+        "<SUBAGY>Bureau of Industry and Security</SUBAGY>\n<CFR>15 CFR Part 740</CFR>\n"
+        f"<DEPDOC>[Docket No. {document_number.replace('-', '')}-01]</DEPDOC>\n"
+        f"<RIN>RIN {_x(rin)}</RIN>\n<SUBJECT>{_x(subject)}</SUBJECT>\n"
+        '<AGY>\n<HD SOURCE="HED">AGENCY:</HD>\n<P>Bureau of Industry and Security, Commerce.</P>\n</AGY>\n'
+        f'<ACT>\n<HD SOURCE="HED">ACTION:</HD>\n<P>{_x(action)}</P>\n</ACT>\n'
+        '<SUM>\n<HD SOURCE="HED">SUMMARY:</HD>\n<P>The Bureau of Industry and Security (BIS) amends the Export '
+        "Administration Regulations (EAR) to revise the Country Group designations in Supplement No. 1 to part "
+        "740.</P>\n</SUM>\n"
+        f'<DATES>\n<HD SOURCE="HED">DATES:</HD>\n<P>{_x(effective_text)}</P>\n</DATES>\n'
+        '<FURINF>\n<HD SOURCE="HED">FOR FURTHER INFORMATION CONTACT:</HD>\n<P>Regulatory Policy Division, '
+        "Bureau of Industry and Security, (202) 482-2440.</P>\n</FURINF>\n</PREAMB>\n"
+        '<SUPLINF>\n<HD SOURCE="HED">SUPPLEMENTARY INFORMATION:</HD>\n<HD SOURCE="HD1">Background</HD>\n'
+        "<P>This rule makes conforming changes to the Country Group tables of the EAR.</P>\n"
+        '<LSTSUB>\n<HD SOURCE="HED">List of Subjects in 15 CFR Part 740</HD>\n'
+        "<P>Administrative practice and procedure, Exports, Reporting and recordkeeping requirements.</P>\n"
+        "</LSTSUB>\n<P>For the reasons stated in the preamble, part 740 of the Export Administration Regulations "
+        "(15 CFR parts 730 through 774) is amended as follows:</P>\n"
+        '<REGTEXT TITLE="15" PART="740">\n<PART>\n<HD SOURCE="HED">PART 740—LICENSE EXCEPTIONS</HD>\n</PART>\n'
+        "<AMDPAR>1. The authority citation for part 740 continues to read as follows:</AMDPAR>\n"
+        '<AUTH>\n<HD SOURCE="HED">Authority:</HD>\n<P>50 U.S.C. 4801-4852; 50 U.S.C. 4601 <E T="03">et seq.</E>; '
+        "50 U.S.C. 1701 <E T=\"03\">et seq.</E>; 22 U.S.C. 7201 <E T=\"03\">et seq.</E></P>\n</AUTH>\n</REGTEXT>\n"
+        f"{''.join(regtext)}"
+        "<SIG>\n<NAME>Matthew S. Borman,</NAME>\n<TITLE>Deputy Assistant Secretary for Export Administration."
+        "</TITLE>\n</SIG>\n</SUPLINF>\n"
+        f"<FRDOC>[FR Doc. {document_number} Filed {filed.month}-{filed.day - 1 if filed.day > 1 else 1}-"
+        f"{filed.year % 100:02d}; 8:45 am]</FRDOC>\n<BILCOD>BILLING CODE 3510-33-P</BILCOD>\n</RULE>\n"
+    )
+    return xml.encode("utf-8")
+
+
+# -- the default Supplement No. 1 (realistic, as of 2021 before Cambodia joined D:5) --
+_A = {
+    "Argentina": "1 2 3 4 5", "Australia": "1 2 3 4 5", "Austria": "1 2 3 4 5", "Belgium": "1 2 3 4 5",
+    "Brazil": "2 4 6", "Canada": "1 2 3 4 5", "Cyprus": "3 4", "France": "1 2 3 4 5",
+    "Germany": "1 2 3 4 5", "India": "1 2 3 5", "Japan": "1 2 3 4 5", "Korea, South": "1 2 3 4 5",
+    "Mexico": "1 3 4", "Netherlands": "1 2 3 4 5", "Norway": "1 2 3 4 5", "Poland": "1 2 3 4 5",
+    "Russia": "2 4", "Singapore": "6", "South Africa": "1 2 4 6", "Turkey": "1 2 3 4",
+    "Ukraine": "1 2 3 4", "United Kingdom": "1 2 3 4 5", "Belarus": "4", "Israel": "6",
+}
+_D = {
+    "Afghanistan": "1 3 4 5", "Belarus": "1 3 4 5", "Burma": "1 3 4 5", "Cambodia": "1",
+    "Central African Republic": "5", "China": "1 3 4 5", "Congo (Democratic Republic of the)": "5",
+    "Cuba": "1 5", "Cyprus": "5", "Egypt": "3 4", "Eritrea": "5", "Haiti": "5", "Iran": "1 2 3 4 5",
+    "Iraq": "1 3 4 5", "Israel": "2 4", "Korea, North": "1 2 3 4 5", "Lebanon": "3 4 5",
+    "Libya": "2 3 4 5", "Macau": "1 3 4", "Pakistan": "2 3 4", "Russia": "1 2 3 4 5",
+    "Saudi Arabia": "3 4", "Somalia": "5", "South Sudan": "5", "Sudan": "3 4 5", "Syria": "1 2 3 4 5",
+    "Venezuela": "1 3 4 5", "Vietnam": "1 3 4", "Yemen": "1 3 4 5", "Zimbabwe": "5",
+}
+_E = {"Cuba": "1 2", "Iran": "1", "Korea, North": "1", "Sudan": "1", "Syria": "1"}
+_B = (
+    "Afghanistan", "Argentina", "Australia", "Austria", "Belgium", "Bosnia and Herzegovina", "Brazil",
+    "Cambodia", "Canada", "Central African Republic", "Congo (Democratic Republic of the)", "Cyprus",
+    "Egypt", "Eritrea", "France", "Germany", "Haiti", "India", "Iraq", "Israel", "Japan", "Korea, South",
+    "Lebanon", "Libya", "Mexico", "Micronesia (Federated States of)", "Netherlands", "Nicaragua",
+    "Norway", "Pakistan", "Poland", "Saint Vincent and the Grenadines", "Saudi Arabia", "Singapore",
+    "Somalia", "South Africa", "South Sudan", "Turkey", "Ukraine", "United Kingdom", "Venezuela",
+    "Vietnam", "Yemen", "Zimbabwe",
+)
+_FOOTNOTES = {("Country Group D", "Iraq"): ("3",), ("Country Group D", "Cyprus"): ("1",),
+              ("Country Group E", "Cuba"): ("2",), ("Country Group D", "Russia"): ("2",)}
+_NOTES = {
+    "Country Group D": (
+        Note("Country Group D", "1", "See § 126.1(r) of the International Traffic in Arms Regulations "
+             "(22 CFR parts 120 through 130) for Cyprus."),
+        Note("Country Group D", "2", "See § 746.8 of the EAR for additional license requirements for Russia."),
+        Note("Country Group D", "3", "See § 746.3 of the EAR for additional license requirements for Iraq."),
+    ),
+    "Country Group E": (
+        Note("Country Group E", "1", "Country Group E:1 is composed of countries whose governments the "
+             "Secretary of State has designated as state sponsors of terrorism."),
+        Note("Country Group E", "2", "Cuba is subject to the embargo described in § 746.2 of the EAR."),
+    ),
+}
+
+
+def group_table(title: str, letter: str, members: dict[str, str], footnotes=None, notes=()) -> GroupTable:
+    """A GroupTable from {"Iraq": "1 3 4 5"} shorthand (column numbers per country)."""
+    codes = [c for c in GROUP_CODES if c.startswith(letter + ":")]
+    columns = tuple(Column(code, COLUMN_NAMES.get(code, "")) for code in codes)
+    rows = []
+    for country in sorted(members):
+        marked = {f"{letter}:{n}" for n in members[country].split()}
+        marks_ = (footnotes or {}).get((title, country), ())
+        printed = country + (" " + " ".join(marks_) if marks_ else "")
+        rows.append(Entry(country, printed, tuple((c, c in marked) for c in codes), marks_))
+    return GroupTable(title=title, columns=columns, rows=tuple(rows), notes=tuple(notes))
+
+
+def default_country_groups() -> CountryGroupTable:
+    tables = (
+        group_table("Country Group A", "A", _A, _FOOTNOTES),
+        group_table("Country Group D", "D", _D, _FOOTNOTES, _NOTES["Country Group D"]),
+        group_table("Country Group E", "E", _E, _FOOTNOTES, _NOTES["Country Group E"]),
+    )
+    notes = tuple(n for t in tables for n in t.notes)
+    return CountryGroupTable(tables=tables, b_list=_B, b_printed=_B, notes=notes, version_date=date(2021, 10, 1))
