@@ -1,0 +1,247 @@
+"""``frtrack schedule``: the APScheduler daemon that fetches and mails on a cron.
+
+Why these settings: missed fire times are coalesced into one run (a laptop
+waking from sleep should fetch once, not four times); each job runs at most
+once at a time, and a single worker thread runs fetch and digest one after the
+other, so the daemon is never its own second writer. Every run still takes the
+database lock (``pipeline.lock``), so the daemon and a cron ``frtrack run``
+exclude each other; a tick that finds the lock held is skipped with a log line.
+
+A job that raises is logged (and its run row, if left 'running', is marked
+failed) and the daemon keeps going. SIGTERM/SIGINT set a stop flag that runs
+check between documents, wait for the job in progress, and return — exit 0.
+
+Schedules are crontab strings (``"0 6,12,18,23 * * mon-fri"``) in
+``schedule.timezone``; ``"interval:N"`` fires every N seconds (tests, demos);
+``"off"`` disables the job.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.base import STATE_STOPPED
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from parsers.exceptions import ConfigError, FrtrackError, LockHeldError
+from pipeline import signals
+
+log = logging.getLogger("frtrack.scheduler")
+
+Job = Callable[[], Any]
+OFF = "off"
+
+
+def parse_trigger(spec: str, timezone: str, key: str, path: str | None = None) -> BaseTrigger | None:
+    """Turn a schedule string into a trigger; None for "off". ConfigError names ``key``."""
+    text = spec.strip()
+    if text.lower() == OFF:
+        return None
+    try:
+        if text.lower().startswith("interval:"):
+            seconds = float(text.split(":", 1)[1])
+            if not seconds > 0:
+                raise ValueError("the interval must be a positive number of seconds")
+            return IntervalTrigger(seconds=seconds, timezone=timezone)
+        return CronTrigger.from_crontab(text, timezone=timezone)
+    except ValueError as exc:
+        raise ConfigError(key, f"{spec!r} is not a crontab line ('min hour day month weekday'),"
+                               f" 'interval:SECONDS' or 'off': {exc}", path) from None
+    except LookupError as exc:   # zoneinfo.ZoneInfoNotFoundError is a KeyError
+        raise ConfigError("schedule.timezone", f"unknown time zone {timezone!r} ({exc})", path) from None
+
+
+def _summary(result: Any) -> str:
+    summary = getattr(result, "summary", None)
+    return summary() if callable(summary) else repr(result)
+
+
+def _log_failure(what: str, exc: Exception) -> None:
+    """Deliberate errors in one line; anything else is a bug, so with its traceback."""
+    if isinstance(exc, FrtrackError):
+        log.error("%s: failed: %s", what, exc)
+    else:
+        log.error("%s: failed with %s: %s\n%s", what, type(exc).__name__, exc, traceback.format_exc().rstrip())
+
+
+def fail_own_running_runs(db_path: str | os.PathLike[str], error: str) -> list[int]:
+    """Mark this process's runs left 'running' as failed with ``error``.
+
+    Called after a fetch job raised: run_once normally finishes its own row,
+    but an unexpected error can escape first. Needs the lock; if another
+    process holds it, the row is left for ``mark_interrupted_runs`` later.
+    """
+    from pipeline.lock import db_lock
+    from store.db import open_db, utcnow
+    from store.enums import RunStatus
+
+    if not Path(db_path).exists():
+        return []
+    try:
+        with db_lock(db_path):
+            db = open_db(db_path)
+            try:
+                ids = [r[0] for r in db.execute("SELECT id FROM runs WHERE status = ? AND pid = ?",
+                                                [RunStatus.RUNNING.value, os.getpid()])]
+                with db.atomic():
+                    for run_id in ids:
+                        db.execute("UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
+                                   [RunStatus.FAILED.value, utcnow(), error, run_id])
+                return ids
+            finally:
+                db.close()
+    except LockHeldError:
+        return []
+
+
+class Daemon:
+    """The scheduler plus its stop logic; ``serve`` is the one-call front door."""
+
+    def __init__(self, settings: Any, db_path: str | os.PathLike[str], *,
+                 fetch_job: Job | None = None, digest_job: Job | None = None):
+        self.settings, self.db_path = settings, str(db_path)
+        sched = settings.schedule
+        self.fetch_trigger = parse_trigger(sched.fetch, sched.timezone, "schedule.fetch", settings.path)
+        self.digest_trigger = parse_trigger(sched.digest, sched.timezone, "schedule.digest", settings.path)
+        self._fetch = fetch_job or self._default_fetch
+        self._digest = digest_job or self._default_digest
+        self.stopping = threading.Event()
+        self._stopper: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.scheduler = BlockingScheduler(
+            timezone=sched.timezone,
+            # One worker: fetch and digest never overlap inside the daemon.
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={"coalesce": True, "max_instances": 1,
+                          "misfire_grace_time": sched.misfire_grace_seconds},
+        )
+        self.scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED)
+
+    # -- the jobs ---------------------------------------------------------
+    def _default_fetch(self) -> Any:
+        from pipeline.run import run_once   # lazy: the daemon starts even if a run would fail to import
+        return run_once(self.settings, self.db_path, trigger="schedule")
+
+    def _default_digest(self) -> Any:
+        from pipeline.publish.digest import digest_command
+        from store.db import open_db
+        db = open_db(self.db_path)
+        try:
+            return digest_command(self.settings, db, since=None, out=None, send=True)
+        finally:
+            db.close()
+
+    def run_fetch(self) -> None:
+        """The scheduled fetch: never raises, so one bad tick cannot stop the daemon."""
+        if self.stopping.is_set():
+            return
+        log.info("scheduled fetch: starting")
+        try:
+            result = self._fetch()
+        except LockHeldError as exc:
+            log.warning("scheduled fetch: skipped, %s", exc)
+            return
+        except Exception as exc:
+            _log_failure("scheduled fetch", exc)
+            marked = fail_own_running_runs(self.db_path, f"scheduled fetch raised {type(exc).__name__}: {exc}")
+            if marked:
+                log.error("scheduled fetch: marked run(s) %s failed", ", ".join(map(str, marked)))
+            return
+        ok = getattr(result, "ok", True)
+        log.log(logging.INFO if ok else logging.ERROR, "scheduled fetch: finished %s: %s",
+                "ok" if ok else "with failures", _summary(result))
+
+    def run_digest(self) -> None:
+        """The scheduled digest: never raises; errors are logged."""
+        if self.stopping.is_set():
+            return
+        log.info("scheduled digest: starting")
+        try:
+            result = self._digest()
+        except Exception as exc:
+            _log_failure("scheduled digest", exc)
+            return
+        ok = getattr(result, "ok", True)
+        log.log(logging.INFO if ok else logging.ERROR, "scheduled digest: finished %s: %s",
+                "ok" if ok else "with failures", _summary(result))
+
+    def _on_missed(self, event: JobExecutionEvent) -> None:
+        log.warning("job %s missed its run time %s (beyond the misfire grace time)",
+                    event.job_id, event.scheduled_run_time)
+
+    # -- lifecycle --------------------------------------------------------
+    def stop(self, reason: str = "stop requested") -> None:
+        """Ask the daemon to stop: no new jobs, wait for the current one, then return from run().
+
+        Safe from a signal handler: the waiting happens on a helper thread.
+        """
+        with self._lock:
+            if self.stopping.is_set():
+                return
+            self.stopping.set()
+            signals.request_stop()
+            log.info("stopping (%s): waiting for the job in progress to finish", reason)
+            if self.scheduler.state != STATE_STOPPED:
+                self._stopper = threading.Thread(target=self._shutdown, name="frtrack-stop", daemon=True)
+                self._stopper.start()
+
+    def _shutdown(self) -> None:
+        try:
+            self.scheduler.shutdown(wait=True)
+        except Exception as exc:   # already stopped: nothing to wait for
+            log.debug("shutdown: %s", exc)
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        name = signal.Signals(signum).name
+        if self.stopping.is_set():
+            log.warning("%s again while stopping: still waiting for the job in progress"
+                        " (SIGKILL is safe too: the next run marks this one interrupted)", name)
+            return
+        self.stop(name)
+
+    def run(self) -> None:
+        """Block until stopped. Installs SIGTERM/SIGINT handlers when on the main thread."""
+        if self.fetch_trigger is not None:
+            self.scheduler.add_job(self.run_fetch, self.fetch_trigger, id="fetch", name="fetch")
+        if self.digest_trigger is not None:
+            self.scheduler.add_job(self.run_digest, self.digest_trigger, id="digest", name="digest")
+        previous: dict[int, Any] = {}
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                previous[sig] = signal.signal(sig, self._on_signal)
+        try:
+            if self.stopping.is_set():
+                return
+            jobs = ", ".join(f"{j.name} ({j.trigger})" for j in self.scheduler.get_jobs()) or "no jobs"
+            log.info("frtrack scheduler started (pid %d, db %s): %s", os.getpid(), self.db_path, jobs)
+            self.scheduler.start()
+            if self._stopper is not None:
+                self._stopper.join()
+            log.info("frtrack scheduler stopped")
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def next_run_times(self) -> dict[str, Any]:
+        """Job id → next fire time (for logs and tests)."""
+        return {j.id: j.next_run_time for j in self.scheduler.get_jobs()}
+
+
+def serve(settings: Any, db_path: str | os.PathLike[str], *,
+          fetch_job: Job | None = None, digest_job: Job | None = None) -> None:
+    """Run the daemon until SIGTERM/SIGINT, then return (the CLI exits 0).
+
+    ``fetch_job``/``digest_job`` replace the real jobs (tests inject dummies).
+    """
+    signals.reset()
+    Daemon(settings, db_path, fetch_job=fetch_job, digest_job=digest_job).run()

@@ -1,0 +1,151 @@
+"""``frtrack status``: is the tracker alive and its data fresh?
+
+Built for monitoring as much as for people: ``build_status`` returns a
+JSON-ready dict whose ``healthy`` flag drives ``status --check`` (exit 3), and
+``problems`` says in words why it is not healthy, so an alert can quote it.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlite_utils import Database
+
+from store import queries
+from store.enums import RunStatus
+
+_RUN_KEYS = ("id", "status", "trigger", "started_at", "finished_at", "error")
+
+
+def _parse_ts(value: str | None) -> datetime | None:
+    """Stored timestamps are UTC ISO strings; a naive one is read as UTC."""
+    if not value:
+        return None
+    try:
+        ts = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+
+
+def _age_hours(ts: datetime | None, now: datetime) -> float | None:
+    return None if ts is None else round((now - ts).total_seconds() / 3600, 2)
+
+
+def _run(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if row is None else {k: row.get(k) for k in _RUN_KEYS}
+
+
+def build_status(db: Database, *, max_age_hours: float = 26.0,
+                 now: datetime | None = None) -> dict[str, Any]:
+    """Summarise runs, per-source freshness, counts and open divergences.
+
+    Not healthy when: no run has finished yet; the last finished run failed or
+    was interrupted; or any source that has ever been fetched has no successful
+    fetch within ``max_age_hours`` (``stale``). A run still in progress does not
+    count against health — the one before it does.
+    """
+    now = now or datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    limit = now - timedelta(hours=max_age_hours)
+    problems: list[str] = []
+
+    last = queries.last_run(db)
+    finished = db.execute_returning_dicts(
+        "SELECT * FROM runs WHERE status != ? ORDER BY id DESC LIMIT 1", [RunStatus.RUNNING.value])
+    last_finished = finished[0] if finished else None
+    ok_rows = db.execute_returning_dicts(
+        "SELECT * FROM runs WHERE status = ? ORDER BY id DESC LIMIT 1", [RunStatus.OK.value])
+    last_ok = ok_rows[0] if ok_rows else None
+
+    if last is None:
+        problems.append("frtrack has never run on this database")
+    elif last_finished is None:
+        problems.append(f"no run has finished yet (run {last['id']} started {last['started_at']} is still running)")
+    elif last_finished["status"] in (RunStatus.FAILED.value, RunStatus.INTERRUPTED.value):
+        why = f": {last_finished['error']}" if last_finished.get("error") else ""
+        problems.append(f"the last run (id {last_finished['id']}, started {last_finished['started_at']}) "
+                        f"{last_finished['status']}{why}")
+
+    stale = False
+    sources = []
+    for row in queries.source_health(db):
+        success = _parse_ts(row.get("last_success"))
+        entry = {
+            "source": row["source"],
+            "last_success": row.get("last_success"),
+            "last_failure": row.get("last_failure"),
+            "last_error": row.get("last_error"),
+            "age_hours": _age_hours(success, now),
+            "stale": success is None or success < limit,
+        }
+        if entry["stale"]:
+            stale = True
+            if success is None:
+                detail = f"; last error: {row['last_error']}" if row.get("last_error") else ""
+                problems.append(f"{row['source']}: no successful fetch on record{detail}")
+            else:
+                problems.append(f"{row['source']}: last successful fetch {row['last_success']} is "
+                                f"{entry['age_hours']} h old (limit {max_age_hours:g} h)")
+        sources.append(entry)
+
+    # With no fetch rows at all, freshness falls back to the last successful run.
+    if not sources and last is not None:
+        ok_at = _parse_ts(last_ok.get("finished_at")) if last_ok else None
+        if ok_at is None or ok_at < limit:
+            stale = True
+            problems.append("no successful fetch on record" if ok_at is None else
+                            f"the last successful run finished {last_ok['finished_at']}, "
+                            f"more than {max_age_hours:g} h ago")
+    if last is None:
+        stale = True
+
+    return {
+        "checked_at": now.isoformat(timespec="seconds"),
+        "max_age_hours": max_age_hours,
+        "last_run": _run(last),
+        "last_successful_run": _run(last_ok),
+        "sources": sources,
+        "counts": queries.counts(db),
+        "data_as_of": queries.data_as_of(db),
+        "open_divergences": queries.divergences(db, open_only=True),
+        "stale": stale,
+        "healthy": not problems,
+        "problems": problems,
+    }
+
+
+def format_status(report: dict[str, Any]) -> str:
+    """The status report as a few lines for a terminal."""
+    lines = [f"frtrack status: {'healthy' if report['healthy'] else 'NOT HEALTHY'}"
+             f" (checked {report['checked_at']}, max age {report['max_age_hours']:g} h)"]
+    run = report["last_run"]
+    if run is None:
+        lines.append("last run: never")
+    else:
+        end = f", finished {run['finished_at']}" if run.get("finished_at") else ""
+        err = f" — {run['error']}" if run.get("error") else ""
+        lines.append(f"last run: #{run['id']} {run['status']} ({run['trigger']}, started {run['started_at']}{end}){err}")
+    if report["sources"]:
+        lines.append("sources:")
+        for s in report["sources"]:
+            ok = s["last_success"] or "never"
+            age = f" ({s['age_hours']} h ago)" if s["age_hours"] is not None else ""
+            fail = ""
+            if s["last_failure"] and (not s["last_success"] or s["last_failure"] > s["last_success"]):
+                fail = f"; last failure {s['last_failure']}: {s['last_error'] or 'no message'}"
+            lines.append(f"  {s['source']:18} last success {ok}{age}{' STALE' if s['stale'] else ''}{fail}")
+    c = report["counts"]
+    lines.append(f"data as of: {report['data_as_of'] or 'no data'}")
+    lines.append(f"counts: {c['documents']} FR documents, {c['ecfr_versions']} eCFR versions, "
+                 f"{c['changes']} changes, {c['public_inspection']} public-inspection documents, "
+                 f"{c['review_items']} review items")
+    divs = report["open_divergences"]
+    lines.append(f"open divergences (ITAR 126.1 vs EAR D:5): {len(divs)}")
+    for d in divs:
+        lines.append(f"  {d['country']}: {d['side']} since {d['opened_on']} ({d['moved_first']} moved first)")
+    if report["problems"]:
+        lines.append("problems:")
+        lines.extend(f"  - {p}" for p in report["problems"])
+    return "\n".join(lines)
