@@ -1,0 +1,49 @@
+"""Country-group changes announced in a public-inspection document's raw text.
+
+Public inspection gives only a PDF and plain text (no XML), so before
+publication we read the preamble's own statement of the change: "This rule
+removes Cambodia from Country Group D:5". What the text does not state
+plainly is not guessed; the published FR XML later gives the exact delta.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_Q = "\"'\u201c\u201d\u2018\u2019"
+_COUNTRY = r"[A-Z][A-Za-z.'\u2019 ,()-]*?"
+_CODE = r"([A-E]:\d)"
+_VERB = re.compile(
+    rf"\b(?P<verb>remov(?:e|es|ed|ing)|add(?:s|ed|ing)?|mov(?:e|es|ed|ing)|plac(?:e|es|ed|ing))\s+"
+    rf"[{_Q}]?(?P<country>{_COUNTRY})[{_Q}]?\s+(?P<prep>from|to|into|in)\s+"
+    rf"(?:the\s+)?Country\s+Groups?\s+{_CODE}",
+)
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Announced:
+    """A change the preamble states: (country, group code, 'added'|'removed')."""
+
+    country: str
+    group: str
+    action: str
+    sentence: str
+
+
+def announced_changes(text: bytes | str) -> tuple[Announced, ...]:
+    """Plain statements of country-group moves in the text, deduplicated, in order."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    flat = _WS.sub(" ", text)
+    seen: dict[tuple[str, str, str], Announced] = {}
+    for m in _VERB.finditer(flat):
+        verb, prep = m.group("verb").lower(), m.group("prep").lower()
+        action = "removed" if verb.startswith("remov") or prep == "from" else "added"
+        country = m.group("country").strip(" ,")
+        country = re.sub(r"^(?:the|entry for)\s+", "", country, flags=re.I).strip()
+        if not country or len(country) > 60:
+            continue
+        key = (country, m.group(4), action)
+        seen.setdefault(key, Announced(country, m.group(4), action, m.group(0)))
+    return tuple(seen.values())

@@ -1,0 +1,120 @@
+"""One pipeline run: fetch -> store raw -> parse -> derive -> record.
+
+The run row is written first (status 'running') and finished last, so a run
+killed half-way is found 'running' by the next one and marked interrupted.
+Any source failure or newly failed parse makes the run 'failed' (exit 1),
+while everything other sources brought is kept.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import date
+
+from parsers.exceptions import FrtrackError
+from pipeline import clock
+from pipeline.config import Settings
+from store.db import open_db, utcnow
+from store.enums import RunStatus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunReport:
+    """What a run did, for the CLI line, the scheduler log and the exit code."""
+
+    run_id: int
+    ok: bool
+    outcomes: list = field(default_factory=list)     # pipeline.fetch.SourceOutcome
+    parse_failures: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)
+    status_moves: list[str] = field(default_factory=list)
+    changes: int = 0
+    open_divergences: int = 0
+    error: str | None = None
+
+    def summary(self) -> str:
+        lines = [f"run {self.run_id}: {'ok' if self.ok else 'FAILED'}"]
+        for o in self.outcomes:
+            state = "ok" if o.ok else f"FAILED: {o.error}"
+            lines.append(f"  {o.source.value}: {o.new_items} new, {o.requests} requests, {state}")
+        lines += [f"  parse error: {e}" for e in self.parse_failures]
+        lines += [f"  needs review: {r}" for r in self.review]
+        lines += [f"  change: {m}" for m in self.status_moves]
+        lines.append(f"  {self.changes} country-group changes on record, {self.open_divergences} open D:5/126.1 divergences")
+        if self.error:
+            lines.append(f"  error: {self.error}")
+        return "\n".join(lines)
+
+
+def _lock(db_path):
+    from pipeline.lock import db_lock
+    return db_lock(db_path)
+
+
+def _start(db, today: date, trigger: str) -> int:
+    from pipeline.lock import mark_interrupted_runs
+    mark_interrupted_runs(db)
+    cur = db.execute("INSERT INTO runs (started_at, status, trigger, today, pid) VALUES (?,?,?,?,?)",
+                     [utcnow(), RunStatus.RUNNING.value, trigger, today.isoformat(), os.getpid()])
+    return cur.lastrowid
+
+
+def _finish(db, run_id: int, ok: bool, error: str | None) -> None:
+    db.execute("UPDATE runs SET finished_at = ?, status = ?, error = ? WHERE id = ?",
+               [utcnow(), (RunStatus.OK if ok else RunStatus.FAILED).value, error, run_id])
+
+
+def run_once(settings: Settings, db_path, *, since: date | None = None, today: date | None = None,
+             trigger: str = "cli") -> RunReport:
+    """Fetch every source, derive history, record the run. Raises LockHeldError if another run holds the lock."""
+    from pipeline.engine import derive
+    from pipeline.fetch import fetch_all
+
+    today = today or clock.today()
+    with _lock(db_path):
+        db = open_db(db_path)
+        try:
+            run_id = _start(db, today, trigger)
+            report = RunReport(run_id=run_id, ok=False)
+            try:
+                report.outcomes = fetch_all(settings, db, run_id=run_id, since=since, today=today)
+                derived = derive(db, today=today, run_id=run_id)
+                report.parse_failures, report.review = derived.parse_failures, derived.review
+                report.status_moves, report.changes = derived.status_moves, derived.changes
+                report.open_divergences = derived.open_divergences
+                failed = [o for o in report.outcomes if not o.ok]
+                report.ok = not failed and not derived.parse_failures
+                errors = [f"{o.source.value}: {o.error}" for o in failed] + derived.parse_failures
+                report.error = "; ".join(errors) or None
+            except FrtrackError as exc:
+                report.ok, report.error = False, str(exc)
+            except BaseException as exc:   # record, then let it propagate (a bug, or SIGINT)
+                _finish(db, run_id, False, f"{type(exc).__name__}: {exc}")
+                raise
+            _finish(db, run_id, report.ok, report.error)
+            return report
+        finally:
+            db.close()
+
+
+def reparse(settings: Settings, db_path, *, today: date | None = None) -> RunReport:
+    """Re-derive everything from stored raw blobs with the current parsers, in one transaction."""
+    from pipeline.engine import derive
+
+    today = today or clock.today()
+    with _lock(db_path):
+        db = open_db(db_path)
+        try:
+            run_id = _start(db, today, "reparse")
+            derived = derive(db, today=today, run_id=run_id, everything=True)
+            report = RunReport(run_id=run_id, ok=not derived.parse_failures, parse_failures=derived.parse_failures,
+                               review=derived.review, status_moves=derived.status_moves, changes=derived.changes,
+                               open_divergences=derived.open_divergences)
+            report.error = "; ".join(derived.parse_failures) or None
+            _finish(db, run_id, report.ok, report.error)
+            return report
+        finally:
+            db.close()
