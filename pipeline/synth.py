@@ -164,8 +164,7 @@ def _gpotable(rows, codes) -> str:
 
 
 def fr_rule_xml(document_number: str, publication_date: date, effective_text: str, rin: str, subject: str,
-                instructions, *, page: int | None = None, volume: int | None = None,
-                action: str = "Final rule.") -> bytes:
+                instructions, *, page: int | None = None, action: str = "Final rule.") -> bytes:
     """GPO FR XML of a BIS rule amending Supplement No. 1 to part 740.
 
     ``instructions`` is a list of (amdpar_text, rows) where rows is None or
@@ -284,3 +283,19 @@ def default_country_groups() -> CountryGroupTable:
     )
     notes = tuple(n for t in tables for n in t.notes)
     return CountryGroupTable(tables=tables, b_list=_B, b_printed=_B, notes=notes, version_date=date(2021, 10, 1))
+
+
+def fr_issue_xml(volume: int, number: int, day: date, rules: list[bytes]) -> bytes:
+    """A govinfo-style daily issue (root FEDREG) holding ``rules`` in its RULES section."""
+    bodies = []
+    for rule in rules:
+        text = rule.decode("utf-8")
+        bodies.append(text[text.index("<RULE>"):])
+    dated = f"{day:%A}, {day:%B} {day.day}, {day.year}"
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<FEDREG xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="FRMergedXML.xsd">\n'
+        f"<VOL>{volume}</VOL>\n<NO>{number}</NO>\n<DATE>{dated}</DATE>\n<UNITNAME>Rules and Regulations</UNITNAME>\n"
+        f"<RULES>\n{''.join(bodies)}</RULES>\n</FEDREG>\n"
+    )
+    return xml.encode("utf-8")
