@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +144,7 @@ class Settings:
 # key -> (type, python type check) per section; lists are checked per item.
 _SCALARS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "watch": {"agencies": list, "document_types": list, "cfr": list, "itar_agencies": list,
-              "itar_cfr": list, "since": str, "public_inspection": bool, "tracked": list},
+              "itar_cfr": list, "since": (str, date), "public_inspection": bool, "tracked": list},
     "sources": {"fr_api_base": str, "ecfr_api_base": str, "govinfo_base": str,
                 "govinfo_fallback": bool, "timeout": (int, float), "api_rate": (int, float),
                 "download_rate": (int, float), "max_retries": int, "backoff_base": (int, float),
@@ -172,7 +173,8 @@ def _check(key: str, value: Any, expected: type | tuple[type, ...], path: str | 
 
 
 def _tname(t: type | tuple[type, ...]) -> str:
-    names = {list: "a list", str: "a string", int: "an integer", float: "a number", bool: "true/false"}
+    names = {list: "a list", str: "a string", int: "an integer", float: "a number", bool: "true/false",
+             date: "a date"}
     ts = t if isinstance(t, tuple) else (t,)
     return " or ".join(names.get(x, x.__name__) for x in ts)
 
@@ -220,6 +222,15 @@ def settings_from_dict(raw: dict[str, Any], path: str | None = None,
     sec = {name: _table(name, raw.get(name, {}), schema, path) for name, schema in _SCALARS.items()}
 
     w = dict(sec["watch"])
+    if "since" in w:
+        # TOML has a date literal (since = 2021-01-01): accept it as well as the quoted form.
+        since = w["since"]
+        try:
+            if isinstance(since, date) and type(since) is not date:   # a TOML date-time
+                raise ValueError(since)
+            w["since"] = (since if isinstance(since, date) else date.fromisoformat(since)).isoformat()
+        except ValueError:
+            raise ConfigError("watch.since", f"expected a date YYYY-MM-DD, got {since!r}", path) from None
     for k in ("agencies", "document_types", "itar_agencies"):
         if k in w:
             w[k] = _strings(f"watch.{k}", w[k], path)
@@ -325,6 +336,7 @@ backoff_base = 1.0
 max_retry_after = 120.0        # longest Retry-After we wait out, seconds
 max_download_bytes = 50000000
 per_page = 100
+user_agent = "frtrack/0.1 (+https://example.invalid/frtrack; export-control change tracker)"
 
 [schedule]
 timezone = "America/New_York"
