@@ -1,0 +1,458 @@
+"""The weekly digest: what happened in a window, per recipient, as text + HTML mail.
+
+Which changes belong to a window [start, end] (both inclusive dates; by default
+the 7 days before today, so a Monday run covers Monday..Sunday of last week):
+
+- **this window's changes** (counted in the subject): a change whose effective
+  date falls in the window, OR that was created or moved status in the window
+  (``updated_at``, UTC date). The upper bound matters: a change touched after
+  ``end`` belongs to the next window, so re-rendering a past window gives the
+  same digest and nothing is reported twice or skipped;
+- **still pending**: every other change whose effective date is after today,
+  repeated each week until it takes effect (standing information, not news);
+- open D:5 / ITAR 126.1 divergences, FR documents published in the window by
+  the watched agencies on the watched CFR parts that no listed change cites,
+  amendment wording queued for review in the window, and source health.
+
+All reads go through ``store.queries``; the only SQL of this feature is the
+sent ledger in ``pipeline.publish.mail``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Iterable
+
+from sqlite_utils import Database
+
+from parsers.exceptions import ConfigError, MailError
+from pipeline import clock
+from pipeline.config import CfrRange, Recipient, Settings
+from pipeline.publish import mail
+from pipeline.publish.render import environment
+from store import queries
+from store.enums import ChangeAction, ChangeStatus
+
+PLACEHOLDER = Recipient(email="digest@localhost", name="frtrack user")
+
+STATUS_ORDER = (ChangeStatus.ANNOUNCED, ChangeStatus.PUBLISHED, ChangeStatus.IN_EFFECT,
+                ChangeStatus.CONFIRMED, ChangeStatus.CONTRADICTED, ChangeStatus.UNATTRIBUTED)
+STATUS_LABELS = {
+    ChangeStatus.ANNOUNCED: "Announced (on public inspection, not yet published)",
+    ChangeStatus.PUBLISHED: "Published in the Federal Register",
+    ChangeStatus.IN_EFFECT: "In effect (not yet in the eCFR)",
+    ChangeStatus.CONFIRMED: "Confirmed by the eCFR",
+    ChangeStatus.CONTRADICTED: "Contradicted by the eCFR — check",
+    ChangeStatus.UNATTRIBUTED: "In the eCFR with no FR document found",
+}
+SIDE_LABELS = {
+    "itar_only": "in ITAR 126.1 but not in EAR D:5",
+    "ear_only": "in EAR D:5 but not in ITAR 126.1",
+}
+FR_PREFIX = "https://www.federalregister.gov/"
+# federalregister.gov API type names <-> the names stored in fr_documents.doc_type
+DOC_TYPE_CODES = {"RULE": "Rule", "PRORULE": "Proposed Rule", "NOTICE": "Notice",
+                  "PRESDOCU": "Presidential Document", "CORRECT": "Correction"}
+
+
+def _oneline(value: Any) -> str:
+    """Titles and names come from outside: no CR/LF/control characters in our output."""
+    return re.sub(r"[\s\x00-\x1f\x7f]+", " ", str(value or "")).strip()
+
+
+def _fr_url(url: str | None, document_number: str | None) -> str | None:
+    """Only federalregister.gov links go out; anything else is rebuilt from the number."""
+    if url and url.startswith(FR_PREFIX) and not re.search(r"[\s\"'<>]", url):
+        return url
+    if document_number and re.fullmatch(r"[A-Za-z0-9-]+", document_number):
+        return queries.FR_DOC_URL.format(document_number)
+    return None
+
+
+@dataclass(frozen=True)
+class Window:
+    """Inclusive date range a digest covers; the ledger key with the recipient."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def for_run(cls, today: date, days: int = 7, since: date | None = None) -> "Window":
+        end = today - timedelta(days=1)
+        start = since if since is not None else today - timedelta(days=days)
+        return cls(start, max(start, end))
+
+    def contains(self, value: str | date | None) -> bool:
+        if not value:
+            return False
+        day = value.isoformat() if isinstance(value, date) else str(value)[:10]
+        return self.start.isoformat() <= day <= self.end.isoformat()
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.isoformat()} to {self.end.isoformat()}"
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One country-group change, with every fact the digest prints about it."""
+
+    id: int
+    country: str
+    group: str
+    group_name: str
+    action: ChangeAction
+    status: ChangeStatus
+    effective_date: str | None
+    fr_document: str | None
+    citation: str | None
+    url: str | None
+    ecfr_version: str | None
+
+    @property
+    def verb(self) -> str:
+        return "added to" if self.action is ChangeAction.ADDED else "removed from"
+
+    @property
+    def group_label(self) -> str:
+        return f"{self.group} ({self.group_name})" if self.group_name else self.group
+
+    @property
+    def headline(self) -> str:
+        """For the subject: "Cambodia removed from D:5"."""
+        return f"{self.country} {self.verb} {self.group}"
+
+    @property
+    def facts(self) -> str:
+        """The plain line both parts carry (the HTML one only adds a link)."""
+        parts = [f"{self.country}: {self.verb} {self.group_label}",
+                 f"effective {self.effective_date}" if self.effective_date else "effective date not known"]
+        if self.fr_document:
+            parts.append(f"FR Doc. {self.fr_document}")
+        if self.citation:
+            parts.append(self.citation)
+        if not self.fr_document and self.ecfr_version:
+            parts.append(f"seen in the eCFR of {self.ecfr_version}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class DocLine:
+    document_number: str
+    title: str
+    doc_type: str
+    publication_date: str
+    citation: str | None
+    url: str | None
+    cfr_parts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DivergenceLine:
+    country: str
+    side: str
+    moved_first: str
+    opened_on: str
+
+    @property
+    def detail(self) -> str:
+        mover = "State (ITAR)" if self.moved_first == "itar" else "BIS (EAR)"
+        return f"{SIDE_LABELS.get(self.side, self.side)} since {self.opened_on} ({mover} moved first)"
+
+    @property
+    def facts(self) -> str:
+        return f"{self.country}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    document_number: str
+    text: str
+    reason: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class HealthLine:
+    source: str
+    last_success: str | None
+    last_failure: str | None
+    last_error: str | None
+
+    @property
+    def failing(self) -> bool:
+        return bool(self.last_failure) and (not self.last_success or self.last_failure > self.last_success)
+
+    @property
+    def facts(self) -> str:
+        ok = f"last success {self.last_success[:16].replace('T', ' ')} UTC" if self.last_success else "never succeeded"
+        if self.failing:
+            return f"{self.source}: FAILING — {ok}; last error: {_oneline(self.last_error) or 'unknown'}"
+        return f"{self.source}: ok, {ok}"
+
+
+@dataclass(frozen=True)
+class DigestData:
+    """Everything one digest says; ``for_recipient`` narrows it to a watchlist."""
+
+    window: Window
+    today: date
+    changes: tuple[ChangeLine, ...]
+    pending: tuple[ChangeLine, ...]
+    divergences: tuple[DivergenceLine, ...]
+    documents: tuple[DocLine, ...]
+    review: tuple[ReviewLine, ...]
+    health: tuple[HealthLine, ...]
+    site_url: str = ""
+
+    @property
+    def count(self) -> int:
+        return len(self.changes)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing new in the window (pending, divergences and health are standing facts)."""
+        return not (self.changes or self.documents or self.review)
+
+    @property
+    def by_status(self) -> list[tuple[ChangeStatus, str, tuple[ChangeLine, ...]]]:
+        out = []
+        for st in STATUS_ORDER:
+            lines = tuple(c for c in self.changes if c.status is st)
+            if lines:
+                out.append((st, STATUS_LABELS[st], lines))
+        return out
+
+    @property
+    def subject(self) -> str:
+        if not self.changes:
+            return f"frtrack: no country-group changes (week of {self.window.start.isoformat()})"
+        n = self.count
+        head = f"frtrack: {n} country-group change{'s' if n != 1 else ''} — {self.changes[0].headline}"
+        return head + (f", +{n - 1} more" if n > 1 else "")
+
+    def for_recipient(self, r: Recipient) -> "DigestData":
+        countries = {c.strip().lower() for c in r.countries}
+        groups = {g.strip().upper() for g in r.groups}
+        parts = {p.strip() for p in r.cfr_parts}
+        types = {_doc_type_key(t) for t in r.document_types}
+
+        def change_ok(c: ChangeLine) -> bool:
+            return ((not countries or c.country.lower() in countries)
+                    and (not groups or c.group.upper() in groups))
+
+        def doc_ok(d: DocLine) -> bool:
+            return ((not parts or bool(parts & set(d.cfr_parts)))
+                    and (not types or _doc_type_key(d.doc_type) in types))
+
+        return replace(
+            self,
+            changes=tuple(filter(change_ok, self.changes)),
+            pending=tuple(filter(change_ok, self.pending)),
+            # a divergence is about D:5 vs ITAR 126.1
+            divergences=tuple(d for d in self.divergences
+                              if (not countries or d.country.lower() in countries)
+                              and (not groups or "D:5" in groups)),
+            documents=tuple(filter(doc_ok, self.documents)),
+        )
+
+
+def _doc_type_key(value: str) -> str:
+    """"RULE", "Rule", "rule" all mean the same document type."""
+    v = value.strip()
+    return DOC_TYPE_CODES.get(v.upper(), v).lower()
+
+
+def _change_line(row: dict[str, Any], columns: dict[str, str]) -> ChangeLine:
+    return ChangeLine(
+        id=row["id"], country=_oneline(row["country"]), group=_oneline(row["group"]),
+        group_name=_oneline(row.get("group_name") or columns.get(row["group"], "")),
+        action=ChangeAction(row["action"]), status=ChangeStatus(row["status"]),
+        effective_date=row["effective_date"], fr_document=row["fr_document"],
+        citation=_oneline(row["citation"]) or None, url=_fr_url(row.get("html_url"), row["fr_document"]),
+        ecfr_version=row["ecfr_version"])
+
+
+def _parts(refs: Iterable[Any]) -> list[tuple[int | None, str]]:
+    out = []
+    for ref in refs or []:
+        if isinstance(ref, dict) and ref.get("part") is not None:
+            title = ref.get("title")
+            out.append((int(title) if str(title).isdigit() else None, str(ref["part"])))
+    return out
+
+
+def _watched(doc: dict[str, Any], agencies: set[str], ranges: tuple[CfrRange, ...]) -> bool:
+    slugs = {(a.get("slug") if isinstance(a, dict) else str(a)) for a in doc["agencies"] or []}
+    if agencies and not (slugs & agencies):
+        return False
+    refs = _parts(doc["cfr_references"])
+    if not refs:
+        return True            # the fetcher already filtered on CFR; a missing list is no reason to hide it
+    for title, part in refs:
+        for rng in ranges:
+            lo, hi = rng.first_last
+            if (title is None or title == rng.title) and part.isdigit() and lo <= int(part) <= hi:
+                return True
+    return False
+
+
+def build_digest(db: Database, settings: Settings, window: Window, today: date) -> DigestData:
+    """The full (unfiltered) digest for ``window``, read through store.queries only."""
+    columns = queries.group_columns(db)
+    rows: dict[int, dict[str, Any]] = {}
+    for r in queries.list_changes(db, since=window.start, until=window.end):
+        rows[r["id"]] = r
+    for r in queries.list_changes(db, touched_since=window.start.isoformat()):
+        if window.contains(r["updated_at"]) or window.contains(r["created_at"]):
+            rows[r["id"]] = r
+    ordered = sorted(rows.values(), key=lambda r: (r["effective_date"] is None, r["effective_date"] or "",
+                                                   r["country"], r["group"], r["id"]))
+    changes = tuple(_change_line(r, columns) for r in ordered)
+    pending = tuple(_change_line(r, columns)
+                    for r in queries.list_changes(db, since=today + timedelta(days=1)) if r["id"] not in rows)
+
+    cited = {c.fr_document for c in changes if c.fr_document}
+    agencies = set(settings.watch.agencies) | set(settings.watch.itar_agencies)
+    ranges = tuple(settings.watch.cfr) + tuple(settings.watch.itar_cfr)
+    docs = tuple(
+        DocLine(document_number=d["document_number"], title=_oneline(d["title"]) or "(untitled)",
+                doc_type=_oneline(d["doc_type"]) or "Document", publication_date=d["publication_date"],
+                citation=_oneline(d["citation"]) or None, url=_fr_url(d["html_url"], d["document_number"]),
+                cfr_parts=tuple(sorted({p for _, p in _parts(d["cfr_references"])})))
+        for d in sorted(queries.documents(db, since=window.start, until=window.end),
+                        key=lambda d: (d["publication_date"], d["document_number"]))
+        if d["document_number"] not in cited and _watched(d, agencies, ranges))
+
+    divergences = tuple(DivergenceLine(_oneline(d["country"]), d["side"], d["moved_first"], d["opened_on"])
+                        for d in queries.divergences(db, open_only=True))
+    review = tuple(ReviewLine(_oneline(r["document_number"]), _oneline(r["text"]), _oneline(r["reason"]),
+                              _fr_url(None, r["document_number"]))
+                   for r in queries.review_items(db) if window.contains(r["created_at"]))
+    health = tuple(HealthLine(h["source"], h["last_success"], h["last_failure"], h["last_error"])
+                   for h in queries.source_health(db))
+    return DigestData(window=window, today=today, changes=changes, pending=pending, divergences=divergences,
+                      documents=docs, review=review, health=health,
+                      site_url=settings.digest.site_url if settings.digest.site_url.startswith("https://") else "")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def render_digest(data: DigestData, recipient: Recipient) -> Rendered:
+    """Both parts from the same data, so they carry the same facts."""
+    env = environment()
+    ctx = {"d": data, "recipient": recipient, "ChangeStatus": ChangeStatus}
+    return Rendered(subject=data.subject, text=env.get_template("digest.txt").render(ctx),
+                    html=env.get_template("digest.html").render(ctx))
+
+
+@dataclass
+class DigestReport:
+    """What ``frtrack digest`` did; ``ok`` is False when any recipient failed."""
+
+    window: Window
+    changes: int = 0
+    written: list[Path] = field(default_factory=list)
+    sent: list[str] = field(default_factory=list)
+    already_sent: list[str] = field(default_factory=list)
+    skipped_empty: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    attempted_send: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        parts = []
+        changes = f"{self.changes} change{'s' if self.changes != 1 else ''}"
+        if self.written:
+            n = len(self.written)
+            names = ", ".join(str(p) for p in self.written)
+            parts.append(f"wrote {names} ({n} message{'s' if n != 1 else ''}, {changes})")
+        if self.attempted_send:
+            total = len(self.sent) + len(self.already_sent) + len(self.failed) + len(self.skipped_empty)
+            s = f"sent to {len(self.sent)} of {total} recipient{'s' if total != 1 else ''}"
+            if self.already_sent:
+                s += f"; {len(self.already_sent)} already sent for {self.window.label}"
+            if self.failed:
+                s += "; failed: " + ", ".join(f"{who} ({why})" for who, why in self.failed)
+            parts.append(s)
+        if self.skipped_empty:
+            parts.append(f"no changes in {self.window.label}: nothing for "
+                         f"{', '.join(self.skipped_empty)} (digest.send_empty = false)")
+        return "; ".join(parts) or f"nothing to do for {self.window.label}"
+
+
+def _out_paths(out: str, recipients: list[Recipient]) -> list[Path]:
+    """One recipient: FILE.eml itself; several: FILE-<address>.eml each (an .eml holds one message)."""
+    p = Path(out)
+    if len(recipients) == 1:
+        return [p]
+    stem, suffix = p.stem, p.suffix or ".eml"
+    return [p.with_name(f"{stem}-{re.sub(r'[^A-Za-z0-9@._-]+', '_', r.email)}{suffix}") for r in recipients]
+
+
+def digest_command(settings: Settings, db: Database, *, since: date | None, out: str | None, send: bool,
+                   today: date | None = None) -> DigestReport:
+    """``frtrack digest``: write the message(s) to ``out`` and/or send them, once per window."""
+    today = today or clock.today()
+    window = Window.for_run(today, settings.digest.window_days, since)
+    full = build_digest(db, settings, window, today)
+    report = DigestReport(window=window, changes=full.count)
+
+    if out:
+        recipients = list(settings.recipients) or [PLACEHOLDER]
+        for r, path in zip(recipients, _out_paths(out, recipients)):
+            data = full.for_recipient(r)
+            if data.is_empty and not settings.digest.send_empty:
+                report.skipped_empty.append(r.email)
+                continue
+            msg = mail.build_message(settings, r, render_digest(data, r))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(msg.as_bytes())
+            report.written.append(path)
+
+    if send:
+        if not settings.recipients:
+            raise ConfigError("recipients", "no recipients configured: add [[recipients]] tables, or use --out",
+                              settings.path)
+        report.attempted_send = True
+        ledger = mail.SentLedger(db)
+        for r in settings.recipients:
+            if ledger.already_sent(r.email, window):
+                report.already_sent.append(r.email)
+                continue
+            data = full.for_recipient(r)
+            if data.is_empty and not settings.digest.send_empty:
+                report.skipped_empty.append(r.email)
+                continue
+            msg = mail.build_message(settings, r, render_digest(data, r))
+            try:
+                mail.send_message(settings.smtp, msg)
+            except MailError as exc:
+                ledger.record_failure(r.email, window, str(exc), subject=str(msg["Subject"]))
+                report.failed.append((r.email, getattr(exc, "reason", str(exc))))
+                continue
+            ledger.record_sent(r.email, window, message_id=str(msg["Message-ID"]), subject=str(msg["Subject"]))
+            report.sent.append(r.email)
+    return report
+
+
+def write_demo_digest(db: Database, path: str | Path, today: date, settings: Settings | None = None) -> Path:
+    """The demo's digest: every change of the default window before ``today``, as one .eml."""
+    settings = settings or Settings()
+    window = Window.for_run(today, settings.digest.window_days)
+    data = build_digest(db, settings, window, today)
+    msg = mail.build_message(settings, PLACEHOLDER, render_digest(data, PLACEHOLDER))
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_bytes(msg.as_bytes())
+    return p

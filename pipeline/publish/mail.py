@@ -1,0 +1,149 @@
+"""Turning a rendered digest into MIME mail, sending it over SMTP, and the sent ledger.
+
+One message per recipient, each on its own SMTP connection: a recipient the
+server refuses (550) or a dropped connection costs that recipient only. The
+ledger (table ``digests_sent``) is written after every recipient in its own
+transaction, so a crash mid-run never resends to those already served.
+"""
+from __future__ import annotations
+
+import re
+import smtplib
+import ssl
+from datetime import datetime, timezone
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import TYPE_CHECKING, Any
+
+from sqlite_utils import Database
+
+from parsers.exceptions import MailError
+from pipeline.config import Recipient, Settings, Smtp
+from store.db import utcnow
+from store.enums import DigestStatus
+
+if TYPE_CHECKING:   # digest imports this module; avoid the cycle at run time
+    from pipeline.publish.digest import Rendered, Window
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
+
+
+class SendError(MailError):
+    """The SMTP server refused or failed for one recipient; ``reason`` is the short form."""
+
+    def __init__(self, recipient: str, server: str, reason: str):
+        self.recipient, self.server, self.reason = recipient, server, reason
+        super().__init__(f"mail to {recipient} via {server}: {reason}")
+
+
+def clean_header(value: str, limit: int = 250) -> str:
+    """One line, no CR/LF or control characters: data never becomes a new header."""
+    text = " ".join(_CONTROL.sub(" ", value).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _address(email: str, name: str = "") -> Address:
+    email = clean_header(email, 320)
+    if "@" not in email or " " in email:
+        raise MailError(f"not an email address: {email!r}")
+    local, _, domain = email.rpartition("@")
+    return Address(display_name=clean_header(name, 100), username=local, domain=domain)
+
+
+def build_message(settings: Settings, recipient: Recipient, rendered: "Rendered",
+                  now: datetime | None = None) -> EmailMessage:
+    """multipart/alternative (text first, HTML preferred), UTF-8, with Date and Message-ID."""
+    sender = _address(settings.smtp.sender, "frtrack")
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = _address(recipient.email, recipient.name)
+    msg["Subject"] = clean_header(rendered.subject)
+    msg["Date"] = format_datetime(now or datetime.now(timezone.utc))
+    msg["Message-ID"] = make_msgid(idstring="frtrack-digest", domain=sender.domain or "localhost")
+    unsubscribe = clean_header(settings.digest.list_unsubscribe)
+    if unsubscribe:
+        msg["List-Unsubscribe"] = f"<{unsubscribe.strip('<>')}>"
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(rendered.text, subtype="plain", charset="utf-8")
+    msg.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    return msg
+
+
+def _connect(smtp: Smtp) -> smtplib.SMTP:
+    if smtp.security == "tls":
+        return smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout,
+                                context=ssl.create_default_context())
+    conn = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+    if smtp.security == "starttls":
+        conn.ehlo()
+        conn.starttls(context=ssl.create_default_context())
+        conn.ehlo()
+    return conn
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()))
+        return f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        err = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+        return f"{exc.smtp_code} {err}"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def send_message(smtp: Smtp, msg: EmailMessage) -> None:
+    """Send one message; any refusal or network failure becomes SendError."""
+    server = f"{smtp.host}:{smtp.port}"
+    to = msg["To"].addresses[0].addr_spec
+    try:
+        with _connect(smtp) as conn:
+            if smtp.username:
+                password = smtp.password
+                if password is None:
+                    raise SendError(to, server, f"smtp.username is set but ${smtp.password_env} is empty")
+                conn.login(smtp.username, password)
+            conn.send_message(msg, to_addrs=[to])
+    except SendError:
+        raise
+    except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
+        raise SendError(to, server, clean_header(_reason(exc), 200)) from exc
+
+
+class SentLedger:
+    """(recipient, window) -> sent once; failures counted and retried on the next run."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def get(self, recipient: str, window: "Window") -> dict[str, Any] | None:
+        rows = self.db.execute_returning_dicts(
+            "SELECT recipient, window_start, window_end, status, attempts, last_error, message_id, subject, sent_at"
+            " FROM digests_sent WHERE recipient = ? AND window_start = ? AND window_end = ?",
+            [recipient, window.start.isoformat(), window.end.isoformat()])
+        return rows[0] if rows else None
+
+    def already_sent(self, recipient: str, window: "Window") -> bool:
+        row = self.get(recipient, window)
+        return row is not None and DigestStatus(row["status"]) is DigestStatus.SENT
+
+    def _record(self, recipient: str, window: "Window", status: DigestStatus, *, error: str | None,
+                message_id: str | None, subject: str | None) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO digests_sent (recipient, window_start, window_end, status, attempts, last_error,"
+                " message_id, subject, sent_at) VALUES (?,?,?,?,1,?,?,?,?)"
+                " ON CONFLICT (recipient, window_start, window_end) DO UPDATE SET status = excluded.status,"
+                " attempts = digests_sent.attempts + 1,"
+                " last_error = coalesce(excluded.last_error, digests_sent.last_error),"
+                " message_id = excluded.message_id, subject = excluded.subject, sent_at = excluded.sent_at",
+                [recipient, window.start.isoformat(), window.end.isoformat(), status.value, error, message_id,
+                 subject, utcnow() if status is DigestStatus.SENT else None])
+
+    def record_sent(self, recipient: str, window: "Window", *, message_id: str, subject: str) -> None:
+        self._record(recipient, window, DigestStatus.SENT, error=None, message_id=message_id, subject=subject)
+
+    def record_failure(self, recipient: str, window: "Window", error: str, *, subject: str | None = None) -> None:
+        self._record(recipient, window, DigestStatus.FAILED, error=error, message_id=None, subject=subject)
