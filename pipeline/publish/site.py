@@ -1,0 +1,321 @@
+"""The static HTML changelog: ``render_site(db, out_dir)``.
+
+Every page is computed in memory from store.queries, then written only when its
+bytes differ from what is on disk, so a re-render after one run touches the
+pages that changed and a web server's caches (and rsync) see the rest as
+untouched. Links are relative and assets are local files, so the folder works
+from file:// and from any static server with no network at view time.
+
+Pages carry the generation *date* (not time) and the data's as-of date: a
+timestamp would make every page differ on every render and defeat the
+write-if-changed step.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+from sqlite_utils import Database
+
+from pipeline import clock
+from pipeline.config import Settings
+from pipeline.publish import feeds
+from pipeline.publish.render import environment
+from pipeline.publish.slugs import country_slugs, doc_slug, group_slug, group_sort_key
+from store import queries as q
+from store.enums import ChangeAction, ChangeStatus, DivergenceSide
+
+ASSETS = ("site.css", "filter.js", "favicon.svg")
+ECFR_SUPPLEMENT = "https://www.ecfr.gov/{when}/title-15/part-740/appendix-Supplement%20No.%201%20to%20Part%20740"
+ECFR_PART = "https://www.ecfr.gov/{when}/title-{title}/part-{part}"
+STATUS_LABELS = {
+    ChangeStatus.ANNOUNCED: "announced", ChangeStatus.PUBLISHED: "published",
+    ChangeStatus.IN_EFFECT: "in effect", ChangeStatus.CONFIRMED: "confirmed",
+    ChangeStatus.CONTRADICTED: "contradicted", ChangeStatus.UNATTRIBUTED: "unattributed",
+}
+SIDE_LABELS = {DivergenceSide.ITAR_ONLY: "in ITAR § 126.1, not in EAR D:5",
+               DivergenceSide.EAR_ONLY: "in EAR D:5, not in ITAR § 126.1"}
+MOVED_FIRST = {"itar": "State (ITAR § 126.1)", "ear": "BIS (EAR D:5)"}
+ACTION_LABELS = {ChangeAction.ADDED: "added to", ChangeAction.REMOVED: "removed from"}
+
+
+@dataclass
+class SiteReport:
+    """What a render did: pages produced and how many files actually changed on disk."""
+
+    out_dir: Path
+    index_path: Path
+    pages: int = 0
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def files(self) -> int:
+        return len(self.written) + self.unchanged
+
+    def summary(self) -> str:
+        return (f"wrote {self.pages} pages to {self.out_dir}/ (index: {self.index_path}); "
+                f"{len(self.written)} files changed, {self.unchanged} unchanged")
+
+
+# --- queries the store does not offer yet (see the report: candidates for store.queries) ---
+
+def table_notes_as_of(db: Database, as_of: str) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """(subject -> footnote markers, marker -> note text) as printed in the newest eCFR version <= as_of.
+
+    Read from table_events (footnote_changed / note_changed); the latest event per subject wins,
+    and an empty ``after`` means the footnote or note was removed.
+    """
+    markers: dict[str, list[str]] = {}
+    notes: dict[str, str] = {}
+    rows = db.execute(
+        "SELECT kind, subject, after FROM table_events WHERE kind IN ('footnote_changed', 'note_changed')"
+        " AND ecfr_version <= ? ORDER BY ecfr_version, id", [as_of]).fetchall()
+    for kind, subject, after in rows:
+        if kind == "footnote_changed":
+            markers[subject] = _markers(after)
+        else:
+            notes[subject] = after or ""
+    return ({k: v for k, v in markers.items() if v},
+            {k: v for k, v in sorted(notes.items(), key=lambda kv: _marker_key(kv[0])) if v})
+
+
+def _markers(value: str | None) -> list[str]:
+    if not value:
+        return []
+    value = value.strip()
+    if value.startswith("["):
+        try:
+            return [str(m) for m in json.loads(value)]
+        except ValueError:
+            pass
+    return [m for m in value.replace(",", " ").split() if m]
+
+
+def _marker_key(m: str) -> tuple[int, str]:
+    return (int(m), m) if m.isdigit() else (10**6, m)
+
+
+# --- page model ---
+
+class _Site:
+    """Builds every page's text from one snapshot of the queries."""
+
+    def __init__(self, db: Database, env: Environment, today: date, settings: Settings | None) -> None:
+        self.db, self.env, self.today = db, env, today
+        self.base_url = settings.digest.site_url if settings else ""
+        self.generated = today.isoformat()
+        self.as_of = q.data_as_of(db) or "no data yet"
+        self.changes = q.list_changes(db)
+        self.columns = q.group_columns(db)
+        self.versions = q.ecfr_version_dates(db)
+        self.documents = q.documents(db)
+        self.doc_numbers = {d["document_number"] for d in self.documents}
+        self.intervals = q.membership_intervals(db)
+        codes = set(self.columns) | {c["group"] for c in self.changes} | {i["group"] for i in self.intervals}
+        self.codes = sorted(codes, key=group_sort_key)
+        self.countries = q.known_countries(db)
+        self.cslug = country_slugs(self.countries)
+        self.current = q.memberships_as_of(db, today)
+        for c in self.changes:
+            self._decorate(c)
+
+    def _decorate(self, c: dict[str, Any]) -> None:
+        action, status = ChangeAction(c["action"]), ChangeStatus(c["status"])
+        c["country_href"] = f"country/{self.cslug[c['country']]}.html"
+        c["group_href"] = f"group/{group_slug(c['group'])}.html"
+        c["doc_href"] = (f"doc/{doc_slug(c['fr_document'])}.html"
+                         if c["fr_document"] in self.doc_numbers else None)
+        c["action_label"] = ACTION_LABELS[action]
+        c["status_label"] = STATUS_LABELS[status]
+        c["status_class"] = status.value
+
+    # Each page: (path, template, context). ``root`` makes links relative from any depth.
+    def pages(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+
+        def page(path: str, template: str, **ctx: Any) -> None:
+            root = "../" * path.count("/")
+            out[path] = self.env.get_template(f"site/{template}").render(
+                root=root, path=path, generated=self.generated, as_of=self.as_of, **ctx)
+
+        newest = sorted(self.changes, key=lambda c: (c["effective_date"] or "9999-99-99", c["id"]), reverse=True)
+        index_rows = [[c["country"], c["group"], c["status"], c["effective_date"] or ""] for c in newest]
+        page("index.html", "index.html", title="Country group changes", changes=newest,
+             index_rows=index_rows, countries=self.countries, codes=self.codes,
+             statuses=[(s.value, STATUS_LABELS[s]) for s in ChangeStatus],
+             open_divergences=[d for d in q.divergences(self.db, open_only=True)], cslug=self.cslug)
+
+        page("matrix.html", "matrix.html", title=f"Country group matrix as of {self.today.isoformat()}",
+             matrix=self._matrix(self.today.isoformat()), versions=self._version_spans(), current=True,
+             version=None)
+        for v in self._version_spans():
+            page(f"matrix/{v['date']}.html", "matrix.html",
+                 title=f"Country group matrix, eCFR version of {v['date']}",
+                 matrix=self._matrix(v["date"]), versions=self._version_spans(), current=False, version=v)
+
+        by_country: dict[str, list[dict[str, Any]]] = {}
+        for c in self.changes:
+            by_country.setdefault(c["country"], []).append(c)
+        iv_by_country: dict[str, list[dict[str, Any]]] = {}
+        for iv in self.intervals:
+            iv_by_country.setdefault(iv["country"], []).append(iv)
+        page("countries.html", "countries.html", title="Countries",
+             countries=[(n, self.cslug[n], sorted(self.current.get(n, ()), key=group_sort_key))
+                        for n in self.countries])
+        for name in self.countries:
+            page(f"country/{self.cslug[name]}.html", "country.html", title=name, country=name,
+                 current=sorted(self.current.get(name, ()), key=group_sort_key),
+                 changes=sorted(by_country.get(name, []), key=lambda c: (c["effective_date"] or "9999", c["id"]),
+                                reverse=True),
+                 intervals=[self._interval(iv) for iv in iv_by_country.get(name, [])],
+                 columns=self.columns)
+
+        members: dict[str, list[str]] = {}
+        for country, grps in self.current.items():
+            for g in grps:
+                members.setdefault(g, []).append(country)
+        by_group: dict[str, list[dict[str, Any]]] = {}
+        for c in self.changes:
+            by_group.setdefault(c["group"], []).append(c)
+        page("groups.html", "groups.html", title="Country groups",
+             groups=[(g, group_slug(g), self.columns.get(g, ""), len(members.get(g, []))) for g in self.codes])
+        for g in self.codes:
+            page(f"group/{group_slug(g)}.html", "group.html", title=f"Country Group {g}", code=g,
+                 name=self.columns.get(g, ""),
+                 members=[(n, self.cslug[n]) for n in sorted(members.get(g, []))],
+                 changes=sorted(by_group.get(g, []), key=lambda c: (c["effective_date"] or "9999", c["id"]),
+                                reverse=True))
+
+        by_doc: dict[str, list[dict[str, Any]]] = {}
+        for c in self.changes:
+            if c["fr_document"]:
+                by_doc.setdefault(c["fr_document"], []).append(c)
+        reviews: dict[str, list[dict[str, Any]]] = {}
+        for r in q.review_items(self.db):
+            reviews.setdefault(r["document_number"], []).append(r)
+        docs = [dict(d, slug=doc_slug(d["document_number"])) for d in self.documents]
+        page("documents.html", "documents.html", title="Federal Register documents", documents=docs,
+             counts={n: len(v) for n, v in by_doc.items()})
+        for d in docs:
+            num = d["document_number"]
+            changes = by_doc.get(num, [])
+            page(f"doc/{d['slug']}.html", "document.html", title=f"FR Doc. {num}", doc=d, changes=changes,
+                 history={c["id"]: q.status_history(self.db, c["id"]) for c in changes},
+                 reviews=reviews.get(num, []), ecfr_links=self._ecfr_links(d),
+                 corrects=(f"doc/{doc_slug(d['correction_of'])}.html"
+                           if d.get("correction_of") in self.doc_numbers else None))
+
+        divs = q.divergences(self.db)
+        page("divergences.html", "divergences.html", title="D:5 and ITAR § 126.1 divergences",
+             open=[self._divergence(d) for d in divs if not d["closed_on"]],
+             past=[self._divergence(d) for d in divs if d["closed_on"]])
+        page("health.html", "health.html", title="Source health", sources=q.source_health(self.db),
+             last_run=q.last_run(self.db), reviews=q.review_items(self.db),
+             failed_docs=[d for d in docs if d["parse_status"] == "failed"])
+        return out
+
+    def feeds(self) -> dict[str, str]:
+        return {
+            "feed.atom": feeds.atom_feed(self.env, self.changes, base_url=self.base_url,
+                                         href_for=lambda c: c["doc_href"] or c["country_href"]),
+            "changes.json": feeds.changes_json(self.changes),
+            "changes.csv": feeds.changes_csv(self.changes),
+        }
+
+    def _matrix(self, as_of: str) -> dict[str, Any]:
+        held = q.memberships_as_of(self.db, as_of)
+        markers, notes = table_notes_as_of(self.db, as_of)
+        rows = [{"country": n, "slug": self.cslug.get(n), "markers": markers.get(n, []),
+                 "cells": [g in held[n] for g in self.codes]}
+                for n in sorted(held)]
+        cols = [{"code": g, "name": self.columns.get(g, ""), "slug": group_slug(g), "markers": markers.get(g, [])}
+                for g in self.codes]
+        return {"as_of": as_of, "rows": rows, "columns": cols, "notes": notes}
+
+    def _version_spans(self) -> list[dict[str, str | None]]:
+        vs = self.versions
+        return [{"date": d, "until": vs[i + 1] if i + 1 < len(vs) else None} for i, d in enumerate(vs)]
+
+    def _interval(self, iv: dict[str, Any]) -> dict[str, Any]:
+        return dict(iv, opened=self._source_link(iv["opened_by"]), closed=self._source_link(iv["closed_by"]),
+                    group_href=f"group/{group_slug(iv['group'])}.html")
+
+    def _divergence(self, d: dict[str, Any]) -> dict[str, Any]:
+        side = DivergenceSide(d["side"])
+        return dict(d, country_href=f"country/{self.cslug[d['country']]}.html" if d["country"] in self.cslug else None,
+                    side_label=SIDE_LABELS[side], moved_first_label=MOVED_FIRST.get(d["moved_first"], d["moved_first"]),
+                    opened=self._source_link(d["opened_by"]), closed=self._source_link(d["closed_by"]))
+
+    def _source_link(self, ref: str | None) -> dict[str, str | None] | None:
+        """'fr:2021-26633' -> FR Doc. page; 'ecfr:2021-12-09' -> the matrix of that version."""
+        if not ref:
+            return None
+        kind, _, value = ref.partition(":")
+        if kind == "fr":
+            return {"text": f"FR Doc. {value}",
+                    "href": f"doc/{doc_slug(value)}.html" if value in self.doc_numbers else None}
+        if kind == "ecfr":
+            return {"text": f"eCFR version {value}",
+                    "href": f"matrix/{value}.html" if value in self.versions else None}
+        return {"text": ref, "href": None}
+
+    def _ecfr_links(self, d: dict[str, Any]) -> list[dict[str, str]]:
+        when = d.get("effective_date") or d.get("effective_on") or d.get("publication_date")
+        links = []
+        for ref in d["cfr_references"] or []:
+            t, p = ref.get("title"), ref.get("part")
+            if not t or not p:
+                continue
+            if (str(t), str(p)) == ("15", "740"):
+                if when:
+                    links.append({"text": f"Supplement No. 1 to part 740 as of {when}",
+                                  "href": ECFR_SUPPLEMENT.format(when=f"on/{when}")})
+                links.append({"text": "Supplement No. 1 to part 740, current",
+                              "href": ECFR_SUPPLEMENT.format(when="current")})
+            else:
+                links.append({"text": f"{t} CFR part {p}, current",
+                              "href": ECFR_PART.format(when="current", title=t, part=p)})
+        return links
+
+
+def _asset(name: str) -> bytes:
+    return resources.files("templates").joinpath("site", name).read_bytes()
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    """Write atomically when the bytes differ; True when the file was (re)written."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return True
+
+
+def render_site(db: Database, out_dir: str | os.PathLike[str], *, settings: Settings | None = None,
+                today: date | None = None) -> SiteReport:
+    """Render the whole site into ``out_dir``; only files whose bytes changed are rewritten."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    site = _Site(db, environment(), today or clock.today(), settings)
+    pages = site.pages()
+    files: dict[str, bytes] = {p: t.encode("utf-8") for p, t in pages.items()}
+    files.update({p: t.encode("utf-8") for p, t in site.feeds().items()})
+    files.update({f"assets/{a}": _asset(a) for a in ASSETS})
+    report = SiteReport(out_dir=out, index_path=out / "index.html", pages=len(pages))
+    for rel, data in files.items():
+        if _write_if_changed(out / rel, data):
+            report.written.append(rel)
+        else:
+            report.unchanged += 1
+    return report
