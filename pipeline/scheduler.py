@@ -211,6 +211,8 @@ class Daemon:
 
     def run(self) -> None:
         """Block until stopped. Installs SIGTERM/SIGINT handlers when on the main thread."""
+        if not self.stopping.is_set():
+            signals.reset()     # a flag left by an earlier daemon in this process must not stop our runs
         if self.fetch_trigger is not None:
             self.scheduler.add_job(self.run_fetch, self.fetch_trigger, id="fetch", name="fetch")
         if self.digest_trigger is not None:
@@ -243,5 +245,4 @@ def serve(settings: Any, db_path: str | os.PathLike[str], *,
 
     ``fetch_job``/``digest_job`` replace the real jobs (tests inject dummies).
     """
-    signals.reset()
     Daemon(settings, db_path, fetch_job=fetch_job, digest_job=digest_job).run()
