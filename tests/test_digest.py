@@ -1,0 +1,267 @@
+"""The digest's content: window rules, watchlists, both parts, goldens, escaping, the CLI.
+
+Dates are frozen by passing ``today`` (the seeded data is the Cambodia story of
+tests/seed.py). Goldens: tests/fixtures/golden/digest.{txt,html}, the digest of
+the seeded database for today=2026-02-24 and a window from 2026-02-01;
+regenerate with ``FRTRACK_REGEN_GOLDEN=1 python -m pytest tests/test_digest.py``.
+"""
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from pipeline.config import Digest, Recipient, Settings
+from pipeline.publish import mail
+from pipeline.publish.digest import (PLACEHOLDER, Window, build_digest, digest_command, render_digest,
+                                     write_demo_digest)
+from store.enums import ChangeStatus
+
+GOLDEN = Path(__file__).parent / "fixtures" / "golden"
+CAMBODIA = ("Cambodia: removed from D:5 (U.S. Arms Embargoed Countries), effective 2026-02-03, "
+            "FR Doc. 2026-02262, 91 FR 5123")
+FEB8 = date(2026, 2, 8)        # default window 2026-02-01 .. 2026-02-07
+FEB24 = date(2026, 2, 24)
+WIDE = Window.for_run(FEB24, 7, since=date(2026, 2, 1))   # 2026-02-01 .. 2026-02-23
+XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def html_text(html: str) -> str:
+    """The HTML part's visible text, whitespace collapsed (what a reader sees)."""
+    root = etree.fromstring(html.encode("utf-8"), XML)
+    return " ".join("".join(root.itertext()).split())
+
+
+def summaries(data) -> list[str]:
+    return [c.headline for c in data.changes]
+
+
+# --- window rules -----------------------------------------------------------------
+
+def test_default_window_is_the_seven_days_before_today():
+    w = Window.for_run(FEB8)
+    assert (w.start, w.end) == (date(2026, 2, 1), date(2026, 2, 7))
+    assert w.contains("2026-02-07T23:59:00+00:00") and not w.contains("2026-02-08")
+
+
+def test_window_holds_changes_effective_in_it_and_lists_later_ones_as_pending(seeded_db):
+    data = build_digest(seeded_db, Settings(), Window.for_run(FEB8), FEB8)
+    assert summaries(data) == ["Cambodia removed from D:5"]
+    assert [c.facts for c in data.changes] == [CAMBODIA]
+    # effective after today: pending, in effective-date order, not counted as this week's news
+    assert [c.headline for c in data.pending] == [
+        "Belarus removed from A:4", "Venezuela added to E:2", "Haiti added to D:5"]
+    assert data.subject == "frtrack: 1 country-group change — Cambodia removed from D:5"
+
+
+def test_wide_window_groups_changes_by_status_in_lifecycle_order(seeded_db):
+    data = build_digest(seeded_db, Settings(), WIDE, FEB24)
+    assert [(st, [c.country for c in lines]) for st, _, lines in data.by_status] == [
+        (ChangeStatus.CONFIRMED, ["Cambodia"]), (ChangeStatus.CONTRADICTED, ["Venezuela"]),
+        (ChangeStatus.UNATTRIBUTED, ["Belarus"])]
+    assert data.subject == "frtrack: 3 country-group changes — Cambodia removed from D:5, +2 more"
+    assert [c.headline for c in data.pending] == ["Haiti added to D:5"]
+    assert [d.facts for d in data.divergences] == [
+        "Haiti: in ITAR 126.1 but not in EAR D:5 since 2026-02-18 (State (ITAR) moved first)"]
+    # both FR documents of the window are cited by a listed change: no "other documents"
+    assert data.documents == ()
+    assert [(h.source, h.failing) for h in data.health] == [
+        ("ecfr", True), ("federal_register", False), ("public_inspection", False)]
+
+
+def test_a_change_touched_in_the_window_is_included_whatever_its_effective_date(seeded_db):
+    # every seeded change was written 2026-02-24: the week 02-24..03-02 shows all of them once
+    data = build_digest(seeded_db, Settings(), Window(date(2026, 2, 24), date(2026, 3, 2)), date(2026, 3, 3))
+    assert data.count == 7
+    assert data.pending == ()
+    # ... and the week before does not (touched after its end), so nothing is reported twice
+    before = build_digest(seeded_db, Settings(), Window(date(2026, 2, 14), date(2026, 2, 20)), date(2026, 2, 21))
+    assert summaries(before) == ["Venezuela added to E:2"]
+
+
+def test_empty_week_says_so(seeded_db):
+    day = date(2026, 1, 10)
+    data = build_digest(seeded_db, Settings(), Window.for_run(day), day)
+    assert data.is_empty and data.count == 0
+    assert data.subject == "frtrack: no country-group changes (week of 2026-01-03)"
+    r = render_digest(data, PLACEHOLDER)
+    assert "No country-group changes in this window." in r.text
+    assert "No country-group changes in this window." in html_text(r.html)
+
+
+def test_review_items_and_other_documents_of_the_window_are_listed(seeded_db):
+    with seeded_db.atomic():
+        seeded_db.execute("INSERT INTO review_items (document_number, instruction_index, text, reason, created_at)"
+                          " VALUES (?,?,?,?,?)", ["2026-02262", 3, "In Supplement No. 1, footnote 4 is amended",
+                                                 "no pass recognised the wording", "2026-02-05T10:00:00+00:00"])
+        _insert_doc(seeded_db, "2026-02500", "Entity List Additions", "2026-02-06", parts=[744])
+        _insert_doc(seeded_db, "2026-02501", "Unrelated Commerce Notice", "2026-02-06",
+                    agencies=["census-bureau"], parts=[30])
+    data = build_digest(seeded_db, Settings(), Window.for_run(FEB8), FEB8)
+    assert [(r.document_number, r.text) for r in data.review] == [
+        ("2026-02262", "In Supplement No. 1, footnote 4 is amended")]
+    # 2026-02262 is cited by the Cambodia change; the Census notice is not a watched agency
+    assert [d.document_number for d in data.documents] == ["2026-02500"]
+    r = render_digest(data, PLACEHOLDER)
+    for text in (r.text, html_text(r.html)):
+        assert "2026-02-06 Rule: Entity List Additions, FR Doc. 2026-02500" in text
+        assert "In Supplement No. 1, footnote 4 is amended" in text
+
+
+# --- watchlists ---------------------------------------------------------------------
+
+def test_watchlists_narrow_each_part_of_the_digest(seeded_db):
+    _insert_doc(seeded_db, "2026-02500", "Entity List Additions", "2026-02-06", parts=[744], doc_type="Rule")
+    _insert_doc(seeded_db, "2026-02502", "Request for comments on licensing", "2026-02-10", parts=[740],
+                doc_type="Proposed Rule")
+    full = build_digest(seeded_db, Settings(), WIDE, FEB24)
+    venezuela = full.for_recipient(Recipient("a@example.com", countries=("venezuela",)))
+    assert summaries(venezuela) == ["Venezuela added to E:2"] and venezuela.divergences == ()
+    assert venezuela.subject == "frtrack: 1 country-group change — Venezuela added to E:2"
+    d5 = full.for_recipient(Recipient("b@example.com", groups=("d:5",)))
+    assert summaries(d5) == ["Cambodia removed from D:5"]
+    assert [c.country for c in d5.pending] == ["Haiti"] and [v.country for v in d5.divergences] == ["Haiti"]
+    part744 = full.for_recipient(Recipient("c@example.com", cfr_parts=("744",)))
+    assert [d.document_number for d in part744.documents] == ["2026-02500"]
+    prorule = full.for_recipient(Recipient("d@example.com", document_types=("PRORULE",)))
+    assert [d.document_number for d in prorule.documents] == ["2026-02502"]
+    nothing = full.for_recipient(Recipient("e@example.com", countries=("Canada",)))
+    assert nothing.count == 0 and nothing.subject.startswith("frtrack: no country-group changes")
+    assert full.for_recipient(Recipient("f@example.com")) == full
+
+
+# --- both parts -------------------------------------------------------------------------
+
+def test_both_parts_carry_the_cambodia_line(seeded_db):
+    r = render_digest(build_digest(seeded_db, Settings(), Window.for_run(FEB8), FEB8), PLACEHOLDER)
+    assert f"- {CAMBODIA}\n  https://www.federalregister.gov/d/2026-02262\n" in r.text
+    assert CAMBODIA in html_text(r.html)
+    assert '<a href="https://www.federalregister.gov/d/2026-02262"' in r.html
+
+
+@pytest.mark.parametrize("part", ["txt", "html"])
+def test_golden(seeded_db, part):
+    r = render_digest(build_digest(seeded_db, Settings(), WIDE, FEB24), PLACEHOLDER)
+    got = r.text if part == "txt" else r.html
+    path = GOLDEN / f"digest.{part}"
+    if os.environ.get("FRTRACK_REGEN_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(got, encoding="utf-8")
+    assert got == path.read_text(encoding="utf-8"), f"{path} differs; FRTRACK_REGEN_GOLDEN=1 rewrites it"
+
+
+def test_html_is_well_formed_and_self_contained(seeded_db):
+    _insert_doc(seeded_db, "2026-02500", "Entity List Additions", "2026-02-06", parts=[744])
+    site = "https://frtrack.example.org/"
+    settings = Settings(digest=Digest(site_url=site))
+    html = render_digest(build_digest(seeded_db, settings, WIDE, FEB24), PLACEHOLDER).html
+    root = etree.fromstring(html.encode("utf-8"), XML)      # strict XML: raises on any malformation
+    ns = "{http://www.w3.org/1999/xhtml}"
+    tags = {el.tag.replace(ns, "") for el in root.iter() if isinstance(el.tag, str)}
+    assert not tags & {"script", "img", "link", "style", "iframe", "object", "embed", "form", "base"}
+    assert root.find(f".//{ns}meta[@name='color-scheme']").get("content") == "light dark"
+    hrefs = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        assert "src" not in el.attrib and "background" not in el.attrib
+        assert "url(" not in el.get("style", "")
+        assert not any(k.lower().startswith("on") for k in el.attrib)
+        if "href" in el.attrib:
+            hrefs.append(el.get("href"))
+    allowed = ("https://www.federalregister.gov/", "https://www.ecfr.gov/", site)
+    assert hrefs and all(h.startswith(allowed) for h in hrefs), hrefs
+    assert site in hrefs
+    # phone-readable: one column capped in width
+    assert "max-width:640px" in html
+
+
+def test_hostile_titles_are_escaped_and_cannot_inject_headers(seeded_db):
+    evil_title = "<script>alert(1)</script> Export rule\r\nBcc: victim@example.net"
+    _insert_doc(seeded_db, "2026-02600", evil_title, "2026-02-05")
+    with seeded_db.atomic():
+        seeded_db.execute("INSERT INTO changes (key, country, grp, action, effective_date, status, created_at,"
+                          " updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                          ["evil|D:5|added|ecfr:2026-02-01", "Aland\r\nBcc: victim@example.net", "D:5", "added",
+                                                      "2026-02-01", "unattributed", "2026-02-05", "2026-02-05"])
+    data = build_digest(seeded_db, Settings(), Window.for_run(FEB8), FEB8)
+    r = render_digest(data, PLACEHOLDER)
+    assert "<script" not in r.html and "&lt;script&gt;alert(1)&lt;/script&gt; Export rule Bcc:" in r.html
+    etree.fromstring(r.html.encode("utf-8"), XML)
+    assert "<script>alert(1)</script> Export rule Bcc: victim@example.net, FR Doc. 2026-02600" in r.text
+    msg = mail.build_message(Settings(), PLACEHOLDER, r)
+    raw = msg.as_bytes()
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Bcc"] is None
+    assert parsed["Subject"] == "frtrack: 2 country-group changes — Aland Bcc: victim@example.net added to D:5, +1 more"
+    head = raw.split(b"\n\n", 1)[0]
+    assert not any(line.lower().startswith(b"bcc") for line in head.splitlines())
+
+
+# --- entry points -------------------------------------------------------------------------
+
+def test_out_without_recipients_writes_one_placeholder_message(seeded_db, tmp_path):
+    report = digest_command(Settings(), seeded_db, since=None, out=str(tmp_path / "d.eml"), send=False, today=FEB8)
+    assert report.ok and report.summary() == f"wrote {tmp_path / 'd.eml'} (1 message, 1 change)"
+    msg = email.message_from_bytes((tmp_path / "d.eml").read_bytes(), policy=email.policy.default)
+    assert msg["To"] == "frtrack user <digest@localhost>"
+    assert msg.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+    assert CAMBODIA in msg.get_body(("plain",)).get_content()
+    # writing a file is not sending: the ledger stays empty
+    assert seeded_db.execute("SELECT COUNT(*) FROM digests_sent").fetchone()[0] == 0
+
+
+def test_out_with_recipients_writes_one_file_each_filtered(seeded_db, tmp_path):
+    settings = Settings(recipients=(Recipient("a@example.com", countries=("Venezuela",)),
+                                    Recipient("b@example.com", groups=("D:5",))))
+    report = digest_command(settings, seeded_db, since=date(2026, 2, 1), out=str(tmp_path / "w.eml"), send=False,
+                            today=FEB24)
+    assert [p.name for p in report.written] == ["w-a@example.com.eml", "w-b@example.com.eml"]
+    subjects = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["Subject"]
+                for p in report.written]
+    assert subjects == ["frtrack: 1 country-group change — Venezuela added to E:2",
+                        "frtrack: 1 country-group change — Cambodia removed from D:5"]
+
+
+def test_send_empty_false_writes_nothing_in_an_empty_week(seeded_db, tmp_path):
+    settings = Settings(digest=Digest(send_empty=False))
+    report = digest_command(settings, seeded_db, since=None, out=str(tmp_path / "e.eml"), send=False,
+                            today=date(2026, 1, 10))
+    assert report.ok and report.written == [] and not (tmp_path / "e.eml").exists()
+    assert "send_empty = false" in report.summary()
+
+
+def test_demo_digest(seeded_db, tmp_path):
+    path = write_demo_digest(seeded_db, tmp_path / "demo" / "digest.eml", FEB8)
+    msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert msg["Subject"] == "frtrack: 1 country-group change — Cambodia removed from D:5"
+    assert CAMBODIA in html_text(msg.get_body(("html",)).get_content())
+
+
+def test_cli_digest_out(seeded_db_path, tmp_path):
+    env = {**os.environ, "FRTRACK_TODAY": "2026-02-08"}
+    env.pop("FRTRACK_CONFIG", None)
+    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "--db", str(seeded_db_path), "digest",
+                           "--out", "x.eml"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "wrote x.eml (1 message, 1 change)"
+    msg = email.message_from_bytes((tmp_path / "x.eml").read_bytes(), policy=email.policy.default)
+    assert CAMBODIA in msg.get_body(("plain",)).get_content()
+
+
+def _insert_doc(db, number: str, title: str, pub: str, *, agencies=("industry-and-security-bureau",),
+                parts=(740,), doc_type: str = "Rule") -> None:
+    with db.atomic():
+        db.execute("INSERT INTO fr_documents (document_number, doc_type, title, publication_date, agencies,"
+                   " cfr_references, parse_status, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                   [number, doc_type, title, pub, json.dumps(list(agencies)),
+                    json.dumps([{"title": 15, "part": p} for p in parts]), "ok", "2026-02-24T12:00:00+00:00"])
