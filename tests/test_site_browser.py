@@ -1,0 +1,134 @@
+"""The rendered site in a real headless Chromium: loads clean, filters, and shows the Cambodia story."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from pipeline.publish.site import render_site
+from store import queries as q
+from tests.plugins.browser import console_errors, requested_urls
+
+pytestmark = pytest.mark.browser
+TODAY = date(2026, 2, 24)
+
+
+@pytest.fixture
+def site(seeded_db, tmp_path) -> Path:
+    out = tmp_path / "site"
+    render_site(seeded_db, out, today=TODAY)
+    return out
+
+
+def _visible_rows(driver) -> list[tuple[str, str, str]]:
+    """(effective, country, group) of the timeline rows the filter left visible."""
+    rows = driver.find_elements(By.CSS_SELECTOR, "#timeline tbody tr")
+    return [(r.get_attribute("data-effective"), r.get_attribute("data-country"), r.get_attribute("data-group"))
+            for r in rows if r.is_displayed()]
+
+
+def _expected(changes) -> list[tuple[str, str, str]]:
+    newest = sorted(changes, key=lambda c: (c["effective_date"] or "9999-99-99", c["id"]), reverse=True)
+    return [(c["effective_date"] or "", c["country"], c["group"]) for c in newest]
+
+
+def _assert_clean_load(driver, site_root: str) -> None:
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Country group changes"
+    # filter.js ran: it unhides the form and writes the count.
+    assert driver.find_element(By.ID, "filters").is_displayed()
+    assert driver.execute_script("return document.styleSheets.length") >= 1
+    errors = console_errors(driver)
+    assert errors == [], errors
+    urls = requested_urls(driver)
+    assert any(u.endswith("assets/filter.js") for u in urls), urls
+    # data: URLs are inline bytes, not requests (Chromium's own date-picker icon is one).
+    outside = [u for u in urls if not u.startswith(site_root) and not u.startswith("data:")]
+    assert outside == [], f"requests left the site folder: {outside}"
+
+
+def test_index_over_file_loads_without_errors_or_outside_requests(page, site):
+    page.get(site.joinpath("index.html").as_uri())
+    _assert_clean_load(page, site.as_uri() + "/")
+    assert page.find_element(By.ID, "filter-count").text == "7 changes"
+
+
+def test_index_over_local_http_server_loads_clean(page, site, static_server):
+    base = static_server(site)
+    page.get(base + "index.html")
+    _assert_clean_load(page, base)
+
+
+def test_filter_by_country_shows_exactly_its_rows(page, site, seeded_db):
+    page.get(site.joinpath("index.html").as_uri())
+    page.find_element(By.ID, "f-country").send_keys("Cambodia")
+    expected = _expected(q.list_changes(seeded_db, country="Cambodia"))
+    assert expected == [("2026-02-03", "Cambodia", "D:5"), ("2021-12-09", "Cambodia", "D:5")]
+    WebDriverWait(page, 5).until(lambda d: _visible_rows(d) == expected)
+    assert page.find_element(By.ID, "filter-count").text == "2 of 7 changes shown"
+
+
+def test_filter_by_group_shows_exactly_its_rows(page, site, seeded_db):
+    page.get(site.joinpath("index.html").as_uri())
+    page.find_element(By.ID, "f-group").send_keys("D:5")
+    expected = _expected(q.list_changes(seeded_db, group="D:5"))
+    assert {c for _, c, _ in expected} == {"Cambodia", "Nicaragua", "Cyprus", "Haiti"}
+    WebDriverWait(page, 5).until(lambda d: _visible_rows(d) == expected)
+    assert all(g == "D:5" for _, _, g in _visible_rows(page))
+
+
+def test_filter_by_status_and_date_range_then_clear(page, site, seeded_db):
+    page.get(site.joinpath("index.html").as_uri())
+    Select(page.find_element(By.ID, "f-status")).select_by_value("confirmed")
+    page.execute_script("var f = document.getElementById('f-from'); f.value = '2024-01-01';"
+                        " f.dispatchEvent(new Event('input', {bubbles: true}));")
+    expected = [r for r in _expected(q.list_changes(seeded_db, since="2024-01-01"))]
+    confirmed = {(c["effective_date"], c["country"], c["group"])
+                 for c in q.list_changes(seeded_db, since="2024-01-01") if c["status"] == "confirmed"}
+    expected = [r for r in expected if r in confirmed]
+    assert len(expected) == 3
+    WebDriverWait(page, 5).until(lambda d: _visible_rows(d) == expected)
+    page.find_element(By.CSS_SELECTOR, "#filters button[type=reset]").click()
+    WebDriverWait(page, 5).until(lambda d: len(_visible_rows(d)) == 7)
+
+
+def test_country_page_shows_d5_removal_with_fr_citation(page, site):
+    page.get(site.joinpath("country", "cambodia.html").as_uri())
+    assert page.find_element(By.TAG_NAME, "h1").text == "Cambodia"
+    current = [li.text.split()[0] for li in page.find_elements(By.CSS_SELECTOR, "ul.groups li")]
+    assert current == ["D:1"]
+    rows = page.find_elements(By.CSS_SELECTOR, "table.changes tbody tr")
+    removal = [r for r in rows if r.get_attribute("data-effective") == "2026-02-03"]
+    assert len(removal) == 1
+    text = removal[0].text
+    assert "removed from D:5" in text and "FR Doc. 2026-02262" in text and "91 FR 5123" in text
+    link = removal[0].find_element(By.LINK_TEXT, "FR Doc. 2026-02262")
+    assert link.get_attribute("href") == site.joinpath("doc", "2026-02262.html").as_uri()
+    assert console_errors(page) == []
+
+
+def _matrix_cell(driver, country: str, group: str) -> str:
+    heads = [th.get_attribute("data-group") for th in driver.find_elements(By.CSS_SELECTOR, "#matrix thead th")]
+    col = heads.index(group)
+    for row in driver.find_elements(By.CSS_SELECTOR, "#matrix tbody tr"):
+        if row.find_element(By.TAG_NAME, "th").text == country:
+            return row.find_elements(By.CSS_SELECTOR, "th, td")[col].text
+    raise AssertionError(f"{country} not in the matrix")
+
+
+def test_as_of_matrix_for_a_2023_date_marks_cambodia_in_d5(page, site, seeded_db):
+    in_force = [d for d in q.ecfr_version_dates(seeded_db) if d <= "2023-06-01"][-1]
+    assert in_force == "2021-12-09"
+    page.get(site.joinpath("index.html").as_uri())
+    page.find_element(By.LINK_TEXT, "Matrix").click()
+    page.find_element(By.LINK_TEXT, in_force).click()
+    assert page.current_url == site.joinpath("matrix", f"{in_force}.html").as_uri()
+    assert _matrix_cell(page, "Cambodia", "D:5") == "X"
+    assert _matrix_cell(page, "Cambodia", "D:1") == "X"
+    assert _matrix_cell(page, "Cyprus", "D:5") == "X"          # left in 2024
+    assert "Nicaragua" not in page.find_element(By.ID, "matrix").text  # joined in 2024
+    page.get(site.joinpath("matrix.html").as_uri())       # today: Cambodia has left D:5
+    assert _matrix_cell(page, "Cambodia", "D:5") == ""
+    assert _matrix_cell(page, "Cambodia", "D:1") == "X"
