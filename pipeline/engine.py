@@ -425,12 +425,29 @@ def _sync_changes(db: Database, facts: list[ChangeFact], run_id: int | None, rep
             db.execute(f"UPDATE changes SET {', '.join(k + ' = ?' for k in values)}, updated_at = ? WHERE id = ?",
                        [*values.values(), now, old["id"]])
             if old["status"] != f.status.value:
-                db.execute("INSERT INTO change_status_log (change_id, status, at, run_id, note) VALUES (?,?,?,?,?)",
-                           [old["id"], f.status.value, now, run_id, f"was {old['status']}"])
+                for step in _steps(ChangeStatus(old["status"]), f.status):
+                    db.execute("INSERT INTO change_status_log (change_id, status, at, run_id, note) VALUES (?,?,?,?,?)",
+                               [old["id"], step.value, now, run_id, f"was {old['status']}"])
                 report.status_moves.append(f"{f.country} {f.action.value} {f.group}: {old['status']} -> {f.status.value}")
     for old in existing.values():   # no longer derived (e.g. a parser fix): withdraw
         db.execute("DELETE FROM change_status_log WHERE change_id = ?", [old["id"]])
         db.execute("DELETE FROM changes WHERE id = ?", [old["id"]])
+
+
+_LIFECYCLE = (ChangeStatus.ANNOUNCED, ChangeStatus.PUBLISHED, ChangeStatus.IN_EFFECT, ChangeStatus.CONFIRMED)
+
+
+def _steps(old: ChangeStatus, new: ChangeStatus) -> list[ChangeStatus]:
+    """Statuses to log when moving old -> new: the lifecycle steps passed in one run, then new.
+
+    A rule seen on public inspection and then published already in effect is
+    logged announced -> published -> in_effect, so the history tells what happened.
+    """
+    rank = {s: i for i, s in enumerate(_LIFECYCLE)}
+    target = rank.get(new, rank[ChangeStatus.CONFIRMED] if new is ChangeStatus.CONTRADICTED else None)
+    if old not in rank or target is None or target <= rank[old]:
+        return [new]
+    return [s for s in _LIFECYCLE[rank[old] + 1:target]] + [new]
 
 
 def _sync_tables(db: Database, versions: list[Version]) -> None:
