@@ -39,20 +39,25 @@ _CFR_RE = re.compile(r"(\d+)\s+CFR\s+(?:Parts?|Chapters?\s+\w+,?\s*(?:Parts?)?)?
 _PART_NUMBER = re.compile(r"\b\d+[a-z]?\b")
 
 
-def parse_fr_xml(data: bytes, name: str) -> tuple[FRDocument, ...]:
-    """Every document in an FR XML file (single document or daily issue)."""
-    return parse_fr_tree(parse_xml(data, name), name)
+def parse_fr_xml(data: bytes, name: str, *, publication_date: date | None = None) -> tuple[FRDocument, ...]:
+    """Every document in an FR XML file (single document or daily issue).
+
+    A single document's XML carries no publication date; a caller that knows
+    it (from the API's metadata) may pass it.
+    """
+    return parse_fr_tree(parse_xml(data, name), name, publication_date=publication_date)
 
 
-def parse_fr_tree(root: etree._Element, name: str) -> tuple[FRDocument, ...]:
+def parse_fr_tree(root: etree._Element, name: str, *,
+                  publication_date: date | None = None) -> tuple[FRDocument, ...]:
     """Like parse_fr_xml, on an already parsed (and never modified) tree."""
     if root.tag == "FEDREG":
-        issue_date = parse_fr_date(_child_text(root, "DATE"))
+        issue_date = parse_fr_date(_child_text(root, "DATE")) or publication_date
         volume = _child_text(root, "VOL")
         elements = [el for el in root.iter(*DOCUMENT_TAGS) if not _is_container(el)]
         start_pages = _start_pages(root)
     elif root.tag in _SINGLE_ROOTS:
-        issue_date, volume, start_pages = None, None, {}
+        issue_date, volume, start_pages = publication_date, None, {}
         elements = [root] if not _is_container(root) else list(root.iter("RULE", "PRORULE", "NOTICE", "PRESDOCU"))
     else:
         raise ParseError(name, f"not Federal Register XML: root element is <{root.tag}>")
