@@ -1,0 +1,105 @@
+"""``frtrack demo``: the whole pipeline, offline, over the bundled 2021-2026 sample.
+
+It writes the sample as a replay directory, serves it on a free loopback
+port, runs the pipeline once per timeline stage (pinning "today" to the
+stage's day), then writes the digest .eml and the site, and stops the server.
+Nothing is left running and nothing leaves 127.0.0.1.
+"""
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from pipeline.config import Settings
+from pipeline.demo_data.replay_dir import write_replay_dir
+from pipeline.demo_data.timeline import build_timeline
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DemoReport:
+    out: Path
+    db_path: Path
+    runs: list[str] = field(default_factory=list)
+    ok: bool = True
+    digest_path: Path | None = None
+    site_index: Path | None = None
+    changes: list[str] = field(default_factory=list)
+    divergences: list[str] = field(default_factory=list)
+    documents: int = 0
+    review: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [f"frtrack demo: {len(self.runs)} runs over the bundled 2021-2026 sample"
+                 f" ({'all ok' if self.ok else 'SOME FAILED'})"]
+        lines += [f"  {r}" for r in self.runs]
+        lines.append(f"{self.documents} FR documents, {len(self.changes)} country-group changes:")
+        lines += [f"  {c}" for c in self.changes]
+        lines.append(f"{len(self.divergences)} D:5 / ITAR 126.1 divergences:")
+        lines += [f"  {d}" for d in self.divergences]
+        if self.review:
+            lines.append("needs human review:")
+            lines += [f"  {r}" for r in self.review]
+        lines.append(f"database: {self.db_path}")
+        if self.digest_path:
+            lines.append(f"digest:   {self.digest_path}")
+        if self.site_index:
+            lines.append(f"site:     {self.site_index}")
+        return "\n".join(lines)
+
+
+def demo_settings(base_url: str) -> Settings:
+    """Defaults pointed at the replay server, with rate limits lifted (it is our own loopback server)."""
+    s = Settings()
+    return replace(s, sources=replace(s.sources, fr_api_base=f"{base_url}/api/v1",
+                                      ecfr_api_base=f"{base_url}/api/versioner/v1",
+                                      govinfo_base=base_url, api_rate=1000.0, download_rate=1000.0,
+                                      backoff_base=0.01, timeout=10.0))
+
+
+def run_demo(out: str | Path | None = None) -> DemoReport:
+    from pipeline.publish.digest import write_demo_digest
+    from pipeline.publish.site import render_site
+    from pipeline.replay import ReplayServer
+    from pipeline.run import run_once
+    from store import queries as q
+    from store.db import open_db
+
+    out_dir = Path(out) if out else Path(tempfile.mkdtemp(prefix="frtrack-demo-"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    db_path = out_dir / "frtrack.db"
+    for stale in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        stale.unlink(missing_ok=True)   # the demo always starts from an empty database
+    stages = build_timeline()
+    replay_dir = write_replay_dir(stages, out_dir / "replay")
+    report = DemoReport(out=out_dir, db_path=db_path)
+    with ReplayServer(replay_dir) as server:
+        settings = demo_settings(server.url)
+        for i, stage in enumerate(stages):
+            server.set_stage(i)
+            run = run_once(settings, db_path, today=stage.today, trigger="demo")
+            report.ok &= run.ok
+            moves = "; ".join(run.status_moves)
+            report.runs.append(f"{stage.today}  {'ok ' if run.ok else 'FAILED'}  {stage.note}"
+                               + (f"  [{moves}]" if moves else "") + ("" if run.ok else f"  ({run.error})"))
+    last = stages[-1].today
+    db = open_db(db_path)
+    try:
+        for r in q.list_changes(db):
+            doc = f"FR Doc. {r['fr_document']}" if r["fr_document"] else f"eCFR {r['ecfr_version']}"
+            prep = "to" if r["action"] == "added" else "from"
+            report.changes.append(f"{r['country']}: {r['action']} {prep} {r['group']}, effective {r['effective_date']},"
+                                  f" {doc} [{r['status']}]")
+        for d in q.divergences(db):
+            report.divergences.append(f"{d['country']}: {d['side'].replace('_', ' ')} (moved first: {d['moved_first']})"
+                                      f" from {d['opened_on']} to {d['closed_on'] or 'now'}")
+        report.review = [f"FR Doc. {i['document_number']}: {i['text'][:100]}" for i in q.review_items(db)]
+        report.documents = q.counts(db)["documents"]
+        report.digest_path = write_demo_digest(db, out_dir / "digest.eml", today=last)
+        report.site_index = render_site(db, out_dir / "site", today=last).index_path
+    finally:
+        db.close()
+    return report
