@@ -60,7 +60,7 @@ def build_message(settings: Settings, recipient: Recipient, rendered: "Rendered"
     msg["To"] = _address(recipient.email, recipient.name)
     msg["Subject"] = clean_header(rendered.subject)
     msg["Date"] = format_datetime(now or datetime.now(timezone.utc))
-    msg["Message-ID"] = make_msgid(idstring="frtrack-digest", domain=sender.domain or "localhost")
+    msg["Message-ID"] = make_msgid(domain=sender.domain or "localhost")
     unsubscribe = clean_header(settings.digest.list_unsubscribe)
     if unsubscribe:
         msg["List-Unsubscribe"] = f"<{unsubscribe.strip('<>')}>"

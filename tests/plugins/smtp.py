@@ -4,17 +4,26 @@
 accepts (envelope and parsed message); ``reject(address)`` makes it answer 550
 to that RCPT TO; ``stop()`` closes the port so the next connection is refused,
 ``start()`` listens again on the same port (retry tests).
+
+``smtp_server_factory(credentials=..., tls=..., implicit_tls=...)`` builds
+servers that demand AUTH LOGIN/PLAIN, offer STARTTLS or speak TLS from the first
+byte, with a throwaway self-signed certificate for 127.0.0.1 (``smtp_tls_cert``;
+clients trust it through SSL_CERT_FILE).
 """
 from __future__ import annotations
 
 import email
 import email.policy
+import shutil
 import socket
+import ssl
+import subprocess
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 @dataclass
@@ -56,12 +65,34 @@ class SmtpServer:
     port: int = field(default_factory=_free_port)
     received: list[Received] = field(default_factory=list)
     rejected: set[str] = field(default_factory=set)
+    credentials: tuple[str, str] | None = None      # demand AUTH with this user/password
+    tls: tuple[str, str] | None = None              # (certfile, keyfile)
+    implicit_tls: bool = False                      # TLS from the first byte instead of STARTTLS
+    logins: list[str] = field(default_factory=list)
     _controller: Controller | None = None
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        if isinstance(auth_data, LoginPassword) and self.credentials is not None:
+            user, password = auth_data.login.decode(), auth_data.password.decode()
+            if (user, password) == self.credentials:
+                self.logins.append(user)
+                return AuthResult(success=True)
+        return AuthResult(success=False, handled=False)
 
     def start(self) -> "SmtpServer":
         if self._controller is None:
-            # decode_data=False keeps the exact bytes; original_content is what the client sent.
-            self._controller = Controller(_Handler(self), hostname=self.host, port=self.port)
+            kwargs = {}
+            if self.tls:
+                ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+                ctx.load_cert_chain(*self.tls)
+                kwargs["ssl_context" if self.implicit_tls else "tls_context"] = ctx
+                if not self.implicit_tls:
+                    kwargs["require_starttls"] = True
+            if self.credentials is not None:
+                kwargs.update(authenticator=self._authenticate, auth_required=True,
+                              # aiosmtpd only counts STARTTLS as TLS; implicit TLS is encrypted too
+                              auth_require_tls=bool(self.tls) and not self.implicit_tls)
+            self._controller = Controller(_Handler(self), hostname=self.host, port=self.port, **kwargs)
             self._controller.start()
         return self
 
@@ -79,6 +110,34 @@ class SmtpServer:
 
     def messages_to(self, address: str) -> list[EmailMessage]:
         return [r.message for r in self.received if address in r.rcpt_tos]
+
+
+@pytest.fixture
+def smtp_server_factory():
+    servers: list[SmtpServer] = []
+
+    def make(**options) -> SmtpServer:
+        server = SmtpServer(**options).start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def smtp_tls_cert(tmp_path_factory, monkeypatch):
+    """A self-signed certificate for 127.0.0.1 that this test's SMTP clients trust."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl command not found: cannot make a test certificate")
+    d = tmp_path_factory.mktemp("tls")
+    cert, key = d / "cert.pem", d / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    return str(cert), str(key)
 
 
 @pytest.fixture
