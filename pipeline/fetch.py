@@ -1,0 +1,112 @@
+"""Fetch every source once: each failure is recorded while the others still run.
+
+A source that raises is recorded in ``source_fetches`` as failed with the
+error (which names the URL and the problem); what it already stored (raw
+blobs, documents) stays, but its watermarks do not move — a source writes its
+watermarks only as its very last step, after everything succeeded — so the
+next run asks for the same window again. Reruns are idempotent.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from sqlite_utils import Database
+
+from parsers.exceptions import BlockedError, FetchError
+from pipeline.config import Settings
+from pipeline.sources.http import Http
+from store.db import utcnow
+from store.enums import FetchStatus, Source
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    """What one source did in one run."""
+
+    source: Source
+    ok: bool
+    requests: int
+    new_items: int
+    watermark: str | None
+    error: str | None
+
+
+# table whose rows a source creates, to count new items even when it failed midway
+_NEW_ITEMS_TABLE = {Source.FEDERAL_REGISTER: "fr_documents", Source.PUBLIC_INSPECTION: "public_inspection",
+                    Source.ECFR: "ecfr_versions"}
+
+
+def _new_items(db: Database, source: Source, run_id: int) -> int:
+    table = _NEW_ITEMS_TABLE.get(source)
+    if table is None:
+        return 0
+    return db.execute(f"SELECT COUNT(*) FROM {table} WHERE first_seen_run = ?", [run_id]).fetchone()[0]
+
+
+def fetch_all(settings: Settings, db: Database, *, run_id: int, since: date | None = None,
+              today: date, sleep: Callable[[float], None] = time.sleep,
+              http: Http | None = None) -> list[SourceOutcome]:
+    """Run every source; return one outcome per source that ran.
+
+    ``sleep`` is what the HTTP layer waits with (tests pass a recorder);
+    ``http`` lets a caller share or inspect the HTTP layer (request counts).
+    """
+    from pipeline.sources.ecfr import fetch_ecfr
+    from pipeline.sources.federal_register import fetch_federal_register
+    from pipeline.sources.govinfo import fetch_govinfo
+    from pipeline.sources.public_inspection import fetch_public_inspection
+
+    own_http = http is None
+    if http is None:
+        http = Http(settings.sources, db, run_id=run_id, sleep=sleep)
+    plan: list[tuple[Source, Callable[..., SourceOutcome]]] = [(Source.FEDERAL_REGISTER, fetch_federal_register)]
+    if settings.watch.public_inspection:
+        plan.append((Source.PUBLIC_INSPECTION, fetch_public_inspection))
+    if settings.watch.tracked:
+        plan.append((Source.ECFR, fetch_ecfr))
+    outcomes: list[SourceOutcome] = []
+    fr_blocked = False
+    try:
+        for source, fn in plan:
+            outcome = _run_source(source, fn, http, db, settings, run_id=run_id, since=since, today=today)
+            outcomes.append(outcome)
+            if source is Source.FEDERAL_REGISTER and outcome.error and outcome.error.startswith("BlockedError"):
+                fr_blocked = True
+        if settings.sources.govinfo_fallback and fr_blocked:
+            outcomes.append(_run_source(Source.GOVINFO, fetch_govinfo, http, db, settings,
+                                        run_id=run_id, since=since, today=today))
+    finally:
+        if own_http:
+            http.close()
+    return outcomes
+
+
+def _run_source(source: Source, fn: Callable[..., SourceOutcome], http: Http, db: Database,
+                settings: Settings, *, run_id: int, since: date | None, today: date) -> SourceOutcome:
+    started = utcnow()
+    before = http.requests
+    try:
+        outcome = fn(http, db, settings, run_id=run_id, since=since, today=today)
+    except FetchError as exc:
+        kind = type(exc).__name__
+        log.error("%s failed: %s", source.value, exc)
+        outcome = SourceOutcome(source, False, http.requests - before, _new_items(db, source, run_id),
+                                None, f"{kind}: {exc}")
+        if isinstance(exc, BlockedError):
+            log.error("%s refused us with a block page; consider sources.govinfo_fallback", source.value)
+    outcome = SourceOutcome(outcome.source, outcome.ok, http.requests - before, outcome.new_items,
+                            outcome.watermark, outcome.error)
+    with db.atomic():
+        db.execute("INSERT INTO source_fetches (run_id, source, status, started_at, finished_at, requests,"
+                   " new_items, error) VALUES (?,?,?,?,?,?,?,?)",
+                   [run_id, source.value, (FetchStatus.OK if outcome.ok else FetchStatus.FAILED).value,
+                    started, utcnow(), outcome.requests, outcome.new_items, outcome.error])
+    return outcome
+
+

@@ -1,0 +1,270 @@
+"""Federal Register documents: one complete, incremental search for every watch.
+
+One search covers both watches (BIS on 15 CFR 730-774, State/ITAR on 22 CFR
+120-130): ``conditions[agencies][]`` lists every watched agency, and because
+the API's ``conditions[cfr][title]`` takes a single title, the CFR filter is
+applied here, on each document's ``cfr_references`` (a document without any
+is kept: corrections often carry none). With several watches that costs a
+few unrelated State documents and saves one request per run.
+
+Completeness: ``results`` is absent when nothing matched; ``next_page_url`` is
+followed until absent. The API silently serves page 1 again once
+page x per_page passes 10,000 and caps ``count``: a window whose count reaches
+the cap, or whose later page repeats page 1, is split in date halves until
+each slice is complete, and every slice must deliver exactly ``count``
+distinct documents, else IncompleteResultsError.
+
+Watermarks ``federal_register:bis`` / ``federal_register:itar`` hold the
+last day a successful search covered; the next run searches from that day
+again (documents of that day may have appeared since; upserts are idempotent).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlite_utils import Database
+
+from parsers.exceptions import BlockedError, FetchError, IncompleteResultsError
+from pipeline.config import CfrRange, Settings
+from pipeline.fetch import SourceOutcome
+from pipeline.sources.http import Http
+from pipeline.sources.state import get_watermark, rebase, set_watermarks
+from store.db import utcnow
+from store.enums import ParseStatus, Source
+
+log = logging.getLogger(__name__)
+
+SOURCE = Source.FEDERAL_REGISTER
+RESULT_CAP = 10_000
+FIELDS = ("document_number", "citation", "type", "title", "abstract", "action", "dates",
+          "publication_date", "effective_on", "agencies", "cfr_references", "regulation_id_numbers",
+          "docket_ids", "html_url", "pdf_url", "full_text_xml_url", "raw_text_url", "correction_of",
+          "corrections", "significant", "page_length", "start_page")
+WATCH_KEYS = ("federal_register:bis", "federal_register:itar")
+
+
+def watches(settings: Settings) -> list[tuple[str, tuple[str, ...], tuple[CfrRange, ...]]]:
+    """(name, agencies, cfr ranges) of every configured watch."""
+    w = settings.watch
+    out = [("bis", w.agencies, w.cfr)]
+    if w.itar_agencies:
+        out.append(("itar", w.itar_agencies, w.itar_cfr))
+    return out
+
+
+def search_params(settings: Settings, gte: date, lte: date) -> list[tuple[str, str]]:
+    """The query of one search window (without ``page``: the first page is implied)."""
+    ws = watches(settings)
+    agencies = sorted({a for _, ags, _ in ws for a in ags})
+    params: list[tuple[str, str]] = [("conditions[agencies][]", a) for a in agencies]
+    params += [("conditions[type][]", t) for t in settings.watch.document_types]
+    ranges = [r for _, _, rs in ws for r in rs]
+    if len(ranges) == 1:     # the API takes one title; with several ranges we filter locally
+        params += [("conditions[cfr][title]", str(ranges[0].title)), ("conditions[cfr][part]", ranges[0].parts)]
+    params += [("conditions[publication_date][gte]", gte.isoformat()),
+               ("conditions[publication_date][lte]", lte.isoformat())]
+    params += [("fields[]", f) for f in FIELDS]
+    params += [("order", "oldest"), ("per_page", str(settings.sources.per_page))]
+    return params
+
+
+def _slugs(doc: dict[str, Any]) -> set[str]:
+    return {a.get("slug") for a in doc.get("agencies") or [] if isinstance(a, dict) and a.get("slug")}
+
+
+def matches_watch(doc: dict[str, Any], settings: Settings) -> list[str]:
+    """Names of the watches this document belongs to."""
+    slugs = _slugs(doc)
+    refs = doc.get("cfr_references") or []
+    hits = []
+    for name, agencies, ranges in watches(settings):
+        if not slugs & set(agencies):
+            continue
+        if not refs:
+            hits.append(name)
+            continue
+        for ref in refs:
+            try:
+                title, part = int(ref.get("title")), int(str(ref.get("part")).split(".")[0])
+            except (TypeError, ValueError, AttributeError):
+                continue
+            if any(r.title == title and r.first_last[0] <= part <= r.first_last[1] for r in ranges):
+                hits.append(name)
+                break
+    return hits
+
+
+class _Search:
+    """One complete search over a date window, splitting where the cap bites."""
+
+    def __init__(self, http: Http, settings: Settings):
+        self.http, self.settings = http, settings
+        self.base = settings.sources.fr_api_base
+        self.url = f"{self.base}/documents.json"
+        self.pages: dict[str, str] = {}   # document_number -> api_sha256 of the page it came in
+
+    def run(self, gte: date, lte: date) -> list[dict[str, Any]]:
+        first = self.http.get_json(self.url, search_params(self.settings, gte, lte), source=SOURCE)
+        data = first.data if isinstance(first.data, dict) else {}
+        count = int(data.get("count") or 0)
+        results = list(data.get("results") or [])
+        if count >= RESULT_CAP:
+            log.info("search %s..%s reports %d documents (cap %d): splitting", gte, lte, count, RESULT_CAP)
+            return self._split(gte, lte, first.url, f"count {count} reaches the {RESULT_CAP}-result cap")
+        docs = {}
+        for doc in results:
+            docs[doc["document_number"]] = doc
+            self.pages.setdefault(doc["document_number"], first.sha256)
+        first_number = results[0]["document_number"] if results else None
+        next_url = data.get("next_page_url")
+        seen_pages = {first.url}
+        while next_url:
+            page_url = rebase(next_url, self.base)
+            if page_url in seen_pages:
+                raise IncompleteResultsError(page_url, "next_page_url points at a page already read")
+            seen_pages.add(page_url)
+            page = self.http.get_json(page_url, source=SOURCE)
+            pdata = page.data if isinstance(page.data, dict) else {}
+            presults = list(pdata.get("results") or [])
+            if presults and presults[0].get("document_number") == first_number:
+                return self._split(gte, lte, page_url, "a later page repeats page 1 (the 10,000-result cap)")
+            for doc in presults:
+                docs.setdefault(doc["document_number"], doc)
+                self.pages.setdefault(doc["document_number"], page.sha256)
+            next_url = pdata.get("next_page_url")
+        if len(docs) != count:
+            raise IncompleteResultsError(first.url, f"received {len(docs)} distinct documents but count says "
+                                         f"{count} for {gte}..{lte}")
+        return list(docs.values())
+
+    def _split(self, gte: date, lte: date, url: str, why: str) -> list[dict[str, Any]]:
+        if gte >= lte:
+            raise IncompleteResultsError(url, f"{why}, and the window {gte} is a single day that cannot be split")
+        mid = gte + timedelta(days=(lte - gte).days // 2)
+        return self.run(gte, mid) + self.run(mid + timedelta(days=1), lte)
+
+
+def _number_from(ref: Any) -> str | None:
+    """The API gives correction_of either as a document number or as its json/html URL."""
+    if not ref:
+        return None
+    text = str(ref)
+    if "/" in text:
+        path = urlsplit(text).path.rstrip("/")
+        parts = [p for p in path.split("/") if p]
+        # .../documents/2020-04178.json or .../documents/2020/03/02/2020-04178/slug
+        for p in reversed(parts):
+            p = p.removesuffix(".json")
+            if any(c.isdigit() for c in p) and "-" in p and not p.isdigit():
+                return p
+        return None
+    return text
+
+
+def correction_target(doc: dict[str, Any]) -> str | None:
+    explicit = _number_from(doc.get("correction_of"))
+    if explicit:
+        return explicit
+    number = doc.get("document_number", "")
+    if number[:1] == "C" and "-" in number and number.split("-", 1)[0][1:].isdigit():
+        return number.split("-", 1)[1]     # C1-2020-04178 corrects 2020-04178
+    return None
+
+
+def _row(doc: dict[str, Any]) -> dict[str, Any]:
+    refs = [{"title": r.get("title"), "part": r.get("part")} for r in doc.get("cfr_references") or []
+            if isinstance(r, dict)]
+    return {
+        "doc_type": doc.get("type"), "title": doc.get("title"), "abstract": doc.get("abstract"),
+        "action": doc.get("action"), "dates": doc.get("dates"), "publication_date": doc.get("publication_date"),
+        "effective_on": doc.get("effective_on"), "citation": doc.get("citation"),
+        "agencies": json.dumps(sorted(_slugs(doc))), "cfr_references": json.dumps(refs),
+        "rins": json.dumps(list(doc.get("regulation_id_numbers") or [])),
+        "docket_ids": json.dumps(list(doc.get("docket_ids") or [])),
+        "html_url": doc.get("html_url"), "pdf_url": doc.get("pdf_url"),
+        "full_text_xml_url": doc.get("full_text_xml_url"), "raw_text_url": doc.get("raw_text_url"),
+        "correction_of": correction_target(doc),
+    }
+
+
+def store_document(db: Database, doc: dict[str, Any], *, api_sha256: str, run_id: int) -> bool:
+    """Upsert one document in its own transaction; True when it is new."""
+    number = doc["document_number"]
+    row = _row(doc)
+    now = utcnow()
+    with db.atomic():
+        exists = db.execute("SELECT 1 FROM fr_documents WHERE document_number = ?", [number]).fetchone()
+        if exists:
+            sets = ", ".join(f"{k} = ?" for k in row)
+            db.execute(f"UPDATE fr_documents SET {sets}, api_sha256 = ?, updated_at = ? WHERE document_number = ?",
+                       [*row.values(), api_sha256, now, number])
+        else:
+            cols = ["document_number", *row, "api_sha256", "parse_status", "source", "first_seen_run", "updated_at"]
+            db.execute(f"INSERT INTO fr_documents ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                       [number, *row.values(), api_sha256, ParseStatus.PENDING.value, SOURCE.value, run_id, now])
+        # the corrected document may list this correction; and a correction may arrive first
+        for ref in doc.get("corrections") or []:
+            target = _number_from(ref)
+            if target:
+                db.execute("UPDATE fr_documents SET correction_of = ? WHERE document_number = ?"
+                           " AND correction_of IS NULL", [number, target])
+        db.execute("UPDATE public_inspection SET published = 1 WHERE document_number = ?", [number])
+    return not exists
+
+
+def _download_xml(http: Http, db: Database, settings: Settings, number: str, url: str) -> None:
+    resp = http.get_xml(rebase(url, settings.sources.fr_api_base), source=SOURCE)
+    with db.atomic():
+        db.execute("UPDATE fr_documents SET xml_sha256 = ?, parse_status = ?, updated_at = ?"
+                   " WHERE document_number = ? AND (xml_sha256 IS NULL OR xml_sha256 != ?)",
+                   [resp.sha256, ParseStatus.PENDING.value, utcnow(), number, resp.sha256])
+
+
+def start_date(db: Database, settings: Settings, since: date | None) -> date:
+    if since is not None:
+        return since
+    marks = [get_watermark(db, k) for k, _ in zip(WATCH_KEYS, watches(settings))]
+    if all(marks):
+        return min(date.fromisoformat(m) for m in marks if m)
+    return date.fromisoformat(settings.watch.since)
+
+
+def fetch_federal_register(http: Http, db: Database, settings: Settings, *, run_id: int,
+                           since: date | None, today: date) -> SourceOutcome:
+    """Search, store new/changed documents, download new XML; watermarks move only on full success."""
+    before = http.requests
+    gte = start_date(db, settings, since)
+    search = _Search(http, settings)
+    docs = search.run(gte, today)
+    new = 0
+    failures: list[FetchError] = []
+    for doc in sorted(docs, key=lambda d: (d.get("publication_date") or "", d["document_number"])):
+        if not matches_watch(doc, settings):
+            continue
+        number = doc["document_number"]
+        if store_document(db, doc, api_sha256=search.pages[number], run_id=run_id):
+            new += 1
+    # every stored document without its XML (new, or a failed earlier download) gets it now
+    missing = db.execute("SELECT document_number, full_text_xml_url FROM fr_documents WHERE xml_sha256 IS NULL"
+                         " AND full_text_xml_url IS NOT NULL AND source = ? ORDER BY publication_date,"
+                         " document_number", [SOURCE.value]).fetchall()
+    for number, url in missing:
+        try:
+            _download_xml(http, db, settings, number, url)
+        except BlockedError:
+            raise
+        except FetchError as exc:
+            log.error("XML of %s: %s", number, exc)
+            failures.append(exc)
+    if failures:
+        first = failures[0]
+        raise FetchError(first.url, f"{type(first).__name__}: {first.problem} ({len(failures)} of "
+                         f"{len(missing)} XML downloads failed; their documents are stored and the "
+                         "downloads are retried next run)", source=SOURCE.value)
+    mark = today.isoformat()
+    set_watermarks(db, {k: mark for k, _ in zip(WATCH_KEYS, watches(settings))}, run_id)
+    return SourceOutcome(SOURCE, True, http.requests - before, new, mark, None)

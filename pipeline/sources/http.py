@@ -1,0 +1,301 @@
+"""The one HTTP layer every source shares: polite, patient, and suspicious.
+
+Polite: a descriptive User-Agent and a client-side rate limit per host and
+kind (``api_rate`` for API calls, ``download_rate`` for XML downloads).
+Patient: retries with exponential backoff and jitter on connection errors,
+timeouts, truncated bodies, 429 and 5xx, honouring Retry-After (capped by
+``max_retry_after``). Suspicious: an HTML page where JSON/XML was asked is a
+block page (BlockedError, not retried: retrying makes a block worse); a body
+shorter than its Content-Length or JSON that does not parse is TruncatedBodyError.
+
+Every response body — errors, block pages and cut bodies included — is stored
+raw with ``store.blobs.record_response`` before anything parses it.
+Conditional requests: the ETag / Last-Modified of each URL's last 200 is kept
+in ``watermarks`` under ``etag:<url>``; a 304 returns the stored body.
+
+Errors raised (all FetchError, each carrying the full URL):
+    TransportError / FetchTimeoutError   after retries
+    HTTPStatusError                      4xx at once, 429/5xx after retries
+    BlockedError, TruncatedBodyError     see above
+    FetchError                           body larger than max_download_bytes
+"""
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Mapping, Sequence
+from urllib.parse import quote, urlencode, urlsplit
+
+import requests
+from sqlite_utils import Database
+
+from parsers.exceptions import (BlockedError, FetchError, FetchTimeoutError, HTTPStatusError,
+                                TransportError, TruncatedBodyError)
+from pipeline.config import Sources
+from store.blobs import get_blob, record_response
+from store.db import utcnow
+from store.enums import Source
+
+log = logging.getLogger(__name__)
+
+Params = Mapping[str, Any] | Sequence[tuple[str, Any]] | None
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+ETAG_PREFIX = "etag:"
+
+
+@dataclass(frozen=True)
+class Response:
+    """A fetched body, already stored raw; ``data`` is the parsed JSON when JSON was asked."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    sha256: str
+    data: Any = None
+    not_modified: bool = False
+
+
+def build_url(url: str, params: Params = None) -> str:
+    """The full URL with its query, spaces as %20 (as the APIs document them)."""
+    if not params:
+        return url
+    items = list(params.items()) if isinstance(params, Mapping) else list(params)
+    sep = "&" if urlsplit(url).query else "?"
+    return url + sep + urlencode(items, doseq=True, quote_via=quote)
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds: either a number or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    now = now or datetime.now(timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+@dataclass
+class _Attempt:
+    error: FetchError
+    retry_after: float | None = None
+
+
+@dataclass
+class Http:
+    """A requests Session with the habits above; counts every request it sends."""
+
+    sources: Sources
+    db: Database
+    run_id: int | None = None
+    sleep: Callable[[float], None] = time.sleep
+    monotonic: Callable[[], float] = time.monotonic
+    jitter: Callable[[], float] = random.random
+    session: requests.Session = field(default_factory=requests.Session)
+    requests: int = 0
+    slept: list[tuple[str, float]] = field(default_factory=list)
+    _last: dict[tuple[str, str], float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.session.headers["User-Agent"] = self.sources.user_agent
+
+    # --- public ------------------------------------------------------------
+    def get_json(self, url: str, params: Params = None, *, source: Source,
+                 conditional: bool = True) -> Response:
+        return self._get(url, params, source=source, expect="json", kind="api", conditional=conditional)
+
+    def get_xml(self, url: str, params: Params = None, *, source: Source,
+                conditional: bool = True) -> Response:
+        return self._get(url, params, source=source, expect="xml", kind="download", conditional=conditional)
+
+    def close(self) -> None:
+        self.session.close()
+
+    # --- internals ----------------------------------------------------------
+    def _timeouts(self) -> tuple[float, float]:
+        # connect quickly or not at all; reading a big XML may legitimately take the full budget
+        return (min(10.0, self.sources.timeout), self.sources.timeout)
+
+    def _throttle(self, host: str, kind: str) -> None:
+        rate = self.sources.download_rate if kind == "download" else self.sources.api_rate
+        if rate <= 0:
+            return
+        key = (host, kind)
+        now = self.monotonic()
+        ready = self._last.get(key, float("-inf")) + 1.0 / rate
+        if ready > now:
+            self._sleep("rate_limit", ready - now)
+            now = ready
+        self._last[key] = now
+
+    def _sleep(self, reason: str, seconds: float) -> None:
+        self.slept.append((reason, seconds))
+        if seconds > 0:
+            self.sleep(seconds)
+
+    def _cached(self, full_url: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT value FROM watermarks WHERE source = ?", [ETAG_PREFIX + full_url]).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def _remember(self, full_url: str, headers: Mapping[str, str], sha: str) -> None:
+        etag, modified = headers.get("ETag"), headers.get("Last-Modified")
+        if not etag and not modified:
+            return
+        value = json.dumps({"etag": etag, "last_modified": modified, "sha256": sha})
+        with self.db.atomic():
+            self.db.execute("INSERT INTO watermarks (source, value, run_id, updated_at) VALUES (?,?,?,?)"
+                            " ON CONFLICT(source) DO UPDATE SET value=excluded.value, run_id=excluded.run_id,"
+                            " updated_at=excluded.updated_at",
+                            [ETAG_PREFIX + full_url, value, self.run_id, utcnow()])
+
+    def _read(self, resp: requests.Response, full_url: str, source: Source) -> tuple[bytes, bool]:
+        """The body and whether it was cut short; refuses bodies above max_download_bytes."""
+        limit = self.sources.max_download_bytes
+        announced = resp.headers.get("Content-Length")
+        if announced and announced.isdigit() and int(announced) > limit:
+            resp.close()
+            raise FetchError(full_url, f"body of {announced} bytes exceeds max_download_bytes {limit}",
+                             source=source.value)
+        chunks: list[bytes] = []
+        size, truncated = 0, False
+        try:
+            for chunk in resp.iter_content(65536):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > limit:
+                    resp.close()
+                    raise FetchError(full_url, f"body exceeds max_download_bytes {limit}", source=source.value)
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
+                requests.exceptions.ContentDecodingError):
+            truncated = True
+        body = b"".join(chunks)
+        encoded = resp.headers.get("Content-Encoding", "identity") not in ("", "identity")
+        if announced and announced.isdigit() and not encoded and len(body) != int(announced):
+            truncated = True
+        return body, truncated
+
+    def _get(self, url: str, params: Params, *, source: Source, expect: str, kind: str,
+             conditional: bool) -> Response:
+        full_url = build_url(url, params)
+        host = urlsplit(full_url).netloc
+        cached = self._cached(full_url) if conditional else None
+        attempt = 0
+        while True:
+            outcome = self._once(full_url, host, source=source, expect=expect, kind=kind, cached=cached)
+            if isinstance(outcome, Response):
+                return outcome
+            if attempt >= self.sources.max_retries:
+                raise outcome.error
+            if outcome.retry_after is not None:
+                delay = min(outcome.retry_after, self.sources.max_retry_after)
+                reason = "retry_after"
+            else:
+                delay = self.sources.backoff_base * (2 ** attempt) * (0.5 + self.jitter())
+                reason = "backoff"
+            log.info("retrying %s in %.2fs after: %s", full_url, delay, outcome.error.problem)
+            self._sleep(reason, delay)
+            attempt += 1
+
+    def _once(self, full_url: str, host: str, *, source: Source, expect: str, kind: str,
+              cached: dict[str, Any] | None) -> Response | _Attempt:
+        """One request; a Response, or the retryable error (non-retryable ones raise)."""
+        headers = {"Accept": "application/json" if expect == "json" else "application/xml, text/xml"}
+        if cached:
+            if cached.get("etag"):
+                headers["If-None-Match"] = cached["etag"]
+            if cached.get("last_modified"):
+                headers["If-Modified-Since"] = cached["last_modified"]
+        self._throttle(host, kind)
+        self.requests += 1
+        src = source.value
+        try:
+            resp = self.session.get(full_url, headers=headers, timeout=self._timeouts(), stream=True)
+        except requests.exceptions.Timeout:
+            return _Attempt(FetchTimeoutError(full_url, f"no answer within {self.sources.timeout:g}s", source=src))
+        except requests.exceptions.ConnectionError as exc:
+            return _Attempt(TransportError(full_url, f"connection failed: {_short(exc)}", source=src))
+        except requests.exceptions.RequestException as exc:
+            raise TransportError(full_url, f"request failed: {_short(exc)}", source=src) from None
+        with resp:
+            body, truncated = self._read(resp, full_url, source)
+        resp_headers = dict(resp.headers)
+        sha = record_response(self.db, source=src, url=full_url, status=resp.status_code,
+                              headers=resp_headers, body=body, run_id=self.run_id)
+        status = resp.status_code
+        ctype = resp_headers.get("Content-Type", "").lower()
+        if status == 304 and cached:
+            stored = get_blob(self.db, cached["sha256"])
+            return Response(full_url, 304, resp_headers, stored, cached["sha256"],
+                            data=_parse_json(stored, full_url, src) if expect == "json" else None,
+                            not_modified=True)
+        if "html" in ctype and status in (200, 401, 403):
+            raise BlockedError(full_url, f"HTTP {status} HTML page instead of {expect.upper()} "
+                               "(a block or 'Request Access' page?)", source=src)
+        if status in RETRY_STATUSES:
+            return _Attempt(HTTPStatusError(full_url, status, _error_text(body), source=src),
+                            retry_after_seconds(resp_headers.get("Retry-After")))
+        if status >= 400:
+            raise HTTPStatusError(full_url, status, _error_text(body), source=src)
+        if truncated:
+            return _Attempt(TruncatedBodyError(
+                full_url, f"body cut short: got {len(body)} of {resp_headers.get('Content-Length', '?')} bytes",
+                source=src))
+        if "html" in ctype:
+            raise BlockedError(full_url, f"HTTP {status} HTML page instead of {expect.upper()}", source=src)
+        data = None
+        if expect == "json":
+            try:
+                data = _parse_json(body, full_url, src)
+            except TruncatedBodyError as exc:
+                return _Attempt(exc)
+        self._remember(full_url, resp_headers, sha)
+        return Response(full_url, status, resp_headers, body, sha, data=data)
+
+
+def _parse_json(body: bytes, url: str, source: str) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise TruncatedBodyError(url, f"JSON does not parse ({exc}); body of {len(body)} bytes",
+                                 source=source) from None
+
+
+def _error_text(body: bytes) -> str:
+    text = body[:300].decode("utf-8", "replace").strip()
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return " ".join(text.split())[:200]
+    if isinstance(data, dict):
+        for key in ("errors", "error", "message"):
+            if key in data:
+                return json.dumps(data[key])[:200]
+    return text[:200]
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc)
+    return text if len(text) < 200 else text[:197] + "..."
+
+
+def iter_pairs(mapping: Mapping[str, Iterable[str] | str]) -> list[tuple[str, str]]:
+    """Flatten {key: value | [values]} into repeated (key, value) pairs."""
+    out: list[tuple[str, str]] = []
+    for k, v in mapping.items():
+        if isinstance(v, str):
+            out.append((k, v))
+        else:
+            out.extend((k, x) for x in v)
+    return out

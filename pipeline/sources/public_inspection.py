@@ -1,0 +1,66 @@
+"""Public inspection: documents filed a business day before publication.
+
+``current.json`` lists today's public-inspection desk for all agencies; we
+keep the watched agencies' documents so a change can be announced before it
+is published, and link each to its FR document (``published = 1``) as soon
+as that is stored — here, or by the FR source when it stores the document.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from sqlite_utils import Database
+
+from pipeline.config import Settings
+from pipeline.fetch import SourceOutcome
+from pipeline.sources.http import Http
+from pipeline.sources.state import set_watermarks
+from store.enums import Source
+
+SOURCE = Source.PUBLIC_INSPECTION
+WATERMARK = "public_inspection"
+
+
+def _slugs(doc: dict[str, Any]) -> list[str]:
+    return sorted({a.get("slug") for a in doc.get("agencies") or [] if isinstance(a, dict) and a.get("slug")})
+
+
+def store_pi_document(db: Database, doc: dict[str, Any], *, api_sha256: str, run_id: int) -> bool:
+    """Upsert one public-inspection document in its own transaction; True when new."""
+    number = doc["document_number"]
+    with db.atomic():
+        published = 1 if db.execute("SELECT 1 FROM fr_documents WHERE document_number = ?",
+                                    [number]).fetchone() else 0
+        exists = db.execute("SELECT 1 FROM public_inspection WHERE document_number = ?", [number]).fetchone()
+        values = [doc.get("title"), doc.get("type"), json.dumps(_slugs(doc)), doc.get("filed_at"),
+                  doc.get("publication_date"), doc.get("pdf_url"), api_sha256]
+        if exists:
+            db.execute("UPDATE public_inspection SET title=?, doc_type=?, agencies=?, filed_at=?,"
+                       " publication_date=?, pdf_url=?, api_sha256=?, published=MAX(published, ?)"
+                       " WHERE document_number=?", [*values, published, number])
+        else:
+            db.execute("INSERT INTO public_inspection (document_number, title, doc_type, agencies, filed_at,"
+                       " publication_date, pdf_url, api_sha256, published, first_seen_run)"
+                       " VALUES (?,?,?,?,?,?,?,?,?,?)", [number, *values, published, run_id])
+    return not exists
+
+
+def fetch_public_inspection(http: Http, db: Database, settings: Settings, *, run_id: int,
+                            since: date | None, today: date) -> SourceOutcome:
+    """One request: the current public-inspection desk, filtered to the watched agencies."""
+    before = http.requests
+    resp = http.get_json(f"{settings.sources.fr_api_base}/public-inspection-documents/current.json",
+                         source=SOURCE)
+    data = resp.data if isinstance(resp.data, dict) else {}
+    watched = set(settings.watch.agencies) | set(settings.watch.itar_agencies)
+    new = 0
+    for doc in data.get("results") or []:
+        if not isinstance(doc, dict) or not doc.get("document_number"):
+            continue
+        if watched & set(_slugs(doc)) and store_pi_document(db, doc, api_sha256=resp.sha256, run_id=run_id):
+            new += 1
+    mark = today.isoformat()
+    set_watermarks(db, {WATERMARK: mark}, run_id)
+    return SourceOutcome(SOURCE, True, http.requests - before, new, mark, None)
