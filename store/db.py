@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -41,7 +42,11 @@ def open_db(path: str | os.PathLike[str] | None, *, migrate: bool = True) -> Dat
                 os.chmod(p, 0o600)   # it may hold recipient addresses
             except OSError:
                 pass
-        db.execute("PRAGMA journal_mode=WAL")
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as exc:   # e.g. a config file passed as --db
+            db.close()
+            raise StoreError(f"{p}: not an SQLite database ({exc})") from None
     db.execute("PRAGMA foreign_keys=ON")
     db.execute("PRAGMA busy_timeout=10000")
     applied = {m.name for m in migrations.applied(db)}

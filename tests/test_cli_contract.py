@@ -326,6 +326,13 @@ def test_newer_db_is_refused_by_the_cli(seeded_db_path):
     assert len(result.stderr.splitlines()) == 1 and "upgrade frtrack" in result.stderr
 
 
+def test_db_that_is_not_sqlite_is_one_line(tmp_path):
+    (tmp_path / "frtrack.toml").write_text(EXAMPLE_CONFIG, encoding="utf-8")
+    result = invoke(["--db", "frtrack.toml", "changes"])
+    assert result.exit_code == 1
+    assert result.stderr == "frtrack: error: frtrack.toml: not an SQLite database (file is not a database)\n"
+
+
 def test_digest_without_out_or_send_is_a_usage_error():
     result = invoke(["digest"])
     assert result.exit_code == 2 and "give --out FILE.eml or --send" in result.stderr

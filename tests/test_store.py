@@ -13,7 +13,7 @@ import zlib
 
 import pytest
 
-from parsers.exceptions import SchemaTooNewError
+from parsers.exceptions import SchemaTooNewError, StoreError
 from store.blobs import get_blob, put_blob, record_response
 from store.db import integrity_ok, known_version, open_db, schema_version
 from store.migrations import migrations
@@ -192,3 +192,19 @@ def test_record_response_stores_metadata(fresh_db):
                     headers={}, body=body, run_id=None)
     assert fresh_db.execute("SELECT COUNT(*) FROM responses").fetchone()[0] == 2
     assert fresh_db.execute("SELECT COUNT(*) FROM blobs").fetchone()[0] == 1
+
+
+def test_a_file_that_is_not_sqlite_is_refused_by_name(tmp_path):
+    path = tmp_path / "frtrack.toml"
+    text = "[sources]\ntimeout = 3\n" * 20
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(StoreError) as err:
+        open_db(path)
+    assert str(err.value).startswith(f"{path}: not an SQLite database")
+    assert path.read_text(encoding="utf-8") == text     # left as it was
+
+
+def test_missing_folder_is_named(tmp_path):
+    with pytest.raises(StoreError, match="does not exist"):
+        open_db(tmp_path / "no" / "such" / "frtrack.db")
+    assert not (tmp_path / "no").exists()
