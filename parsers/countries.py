@@ -7,6 +7,7 @@ digits, odd whitespace, dashes, curly quotes), never changes the EAR's words.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from parsers.text import squash
 
@@ -32,6 +33,7 @@ EAR_NAME: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=8192)
 def split_country(printed: str) -> tuple[str, tuple[str, ...]]:
     """("Iraq", ("3",)) from "Iraq 3": the normalized name and its footnote markers."""
     text = squash(printed).translate(_TYPO)

@@ -24,6 +24,7 @@ from parsers.xmlsafe import parse_xml
 
 _GROUP_TITLE = re.compile(r"^Country\s+Group\s+([ABDE])\b", re.IGNORECASE)
 _HEADINGS = ("HD1", "HD2", "HD3", "HED")
+_CELL = {"X": True, "x": True, " ": False, "\u00a0": False, "": False}
 _CONTINUES = re.compile(r"(?:,|\b(?:and|of|the|de|del|da|and the))$", re.IGNORECASE)
 
 
@@ -59,20 +60,21 @@ def _group_table(table: etree._Element, title_el, title: str, title_marks, name:
     columns: list[Column] = []
     rows: list[Entry] = []
     for tr in table.iter("TR"):
-        ths = [c for c in tr if c.tag == "TH"]
+        ths = tr.findall("TH") if not rows else None
         if ths:
             if columns:
                 raise ParseError(name, f"{title}: a second header row")
             columns = _columns(ths, title, letter, name)
+            codes = tuple(c.code for c in columns)
             continue
-        tds = [c for c in tr if c.tag == "TD"]
+        tds = tr.findall("TD")
         if not tds:
             continue
         if not columns:
             raise ParseError(name, f"{title}: data row before any column heads")
         if len(tds) != len(columns) + 1:
             raise ParseError(name, f"{title}: a row has {len(tds)} cells, expected {len(columns) + 1}")
-        rows.append(_entry(tds, columns, title, name))
+        rows.append(_entry(tds, codes, title, name))
     if not columns:
         raise ParseError(name, f"{title}: no column heads")
     return GroupTable(title=title, columns=tuple(columns), rows=tuple(rows),
@@ -96,18 +98,26 @@ def _columns(ths, title: str, letter: str, name: str) -> list[Column]:
     return columns
 
 
-def _entry(tds, columns: list[Column], title: str, name: str) -> Entry:
-    printed = element_text(tds[0])
-    text, sup_marks = split_footnotes(tds[0])
+def _entry(tds, codes: tuple[str, ...], title: str, name: str) -> Entry:
+    first = tds[0]
+    if len(first):
+        printed = element_text(first)
+        text, sup_marks = split_footnotes(first)
+    else:
+        printed = text = squash(first.text)
+        sup_marks = ()
     country, digit_marks = split_country(text)
     if not country:
         raise ParseError(name, f"{title}: a row has no country name")
     marks = []
-    for column, td in zip(columns, tds[1:]):
-        cell = element_text(td, skip=FOOTNOTE_TAGS).upper()
-        if cell not in ("X", ""):
-            raise ParseError(name, f"{title}: cell {column.code} of {country!r} reads {cell!r}, expected 'X' or blank")
-        marks.append((column.code, cell == "X"))
+    for code, td in zip(codes, tds[1:]):
+        marked = _CELL.get(td.text)  # fast path: a bare "X" or blank cell
+        if marked is None:
+            cell = element_text(td, skip=FOOTNOTE_TAGS).upper() if len(td) else squash(td.text).upper()
+            if cell not in ("X", ""):
+                raise ParseError(name, f"{title}: cell {code} of {country!r} reads {cell!r}, expected 'X' or blank")
+            marked = cell == "X"
+        marks.append((code, marked))
     return Entry(country=country, printed=printed, marks=tuple(marks), footnotes=sup_marks + digit_marks)
 
 

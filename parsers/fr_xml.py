@@ -54,14 +54,52 @@ def parse_fr_tree(root: etree._Element, name: str, *,
     if root.tag == "FEDREG":
         issue_date = parse_fr_date(_child_text(root, "DATE")) or publication_date
         volume = _child_text(root, "VOL")
-        elements = [el for el in root.iter(*DOCUMENT_TAGS) if not _is_container(el)]
-        start_pages = _start_pages(root)
     elif root.tag in _SINGLE_ROOTS:
-        issue_date, volume, start_pages = publication_date, None, {}
-        elements = [root] if not _is_container(root) else list(root.iter("RULE", "PRORULE", "NOTICE", "PRESDOCU"))
+        issue_date, volume = publication_date, None
     else:
         raise ParseError(name, f"not Federal Register XML: root element is <{root.tag}>")
-    return tuple(_document(el, name, issue_date, volume, start_pages.get(el)) for el in elements)
+    return tuple(_document(doc, name, issue_date, volume, page if volume else None, amdpars)
+                 for doc, page, amdpars in _scan(root))
+
+
+def _scan(root: etree._Element):
+    """One pass over the tree: each document, the page it starts on, its AMDPARs.
+
+    A document starts on the page of its own first PRTPAGE when no text
+    precedes that marker, else on the page of the last PRTPAGE before it.
+    Documents never nest (a CORRECT section wrapping RULEs is not one), so
+    every AMDPAR belongs to the document most recently opened.
+    """
+    found: list[list] = []   # [doc, start page or None, [AMDPAR...], page settled?]
+    current: str | None = None
+    for el in root.iter("PRTPAGE", "AMDPAR", *DOCUMENT_TAGS):
+        tag = el.tag
+        if tag == "AMDPAR":
+            if found:
+                found[-1][2].append(el)
+            continue
+        if tag == "PRTPAGE":
+            page = (el.get("P") or "").strip()
+            if not page.isdigit():
+                continue
+            if found and not found[-1][3]:
+                entry = found[-1]
+                out_of_order = current is not None and int(page) < int(current)  # PRESDOCS print first
+                if current is None or out_of_order or not _text_before(el, entry[0]):
+                    entry[1] = page
+                else:
+                    entry[1] = current
+                entry[3] = True
+            current = page
+            continue
+        if _is_container(el):
+            continue
+        if found and not found[-1][3]:
+            found[-1][1], found[-1][3] = current, True
+        found.append([el, None, [], False])
+    if found and not found[-1][3]:
+        found[-1][1] = current
+    return [(doc, page, amdpars) for doc, page, amdpars, _ in found]
 
 
 def _is_container(el: etree._Element) -> bool:
@@ -77,7 +115,7 @@ def _child_text(el: etree._Element, tag: str) -> str | None:
 
 
 def _document(doc: etree._Element, name: str, issue_date: date | None, volume: str | None,
-              start_page: str | None) -> FRDocument:
+              start_page: str | None, amdpars: list) -> FRDocument:
     frdoc = doc.find("FRDOC")
     if frdoc is None:
         frdoc = next(doc.iter("FRDOC"), None)
@@ -98,7 +136,7 @@ def _document(doc: etree._Element, name: str, issue_date: date | None, volume: s
     cfr_parts = list(fields["cfr"])
     instructions = []
     single_part = _single_part(cfr_parts)
-    for index, amdpar in enumerate(doc.iter("AMDPAR")):
+    for index, amdpar in enumerate(amdpars):
         instruction = _instruction(amdpar, index, single_part, corrects)
         instructions.append(instruction)
         if instruction.title is not None and instruction.part:
@@ -109,9 +147,9 @@ def _document(doc: etree._Element, name: str, issue_date: date | None, volume: s
     publication = issue_date
     effective, on_publication = parse_effective(fields["dates"], publication)
     citation = None
-    page = start_page or _first_page(doc)
-    if volume and page:
-        citation = f"{squash(volume)} FR {page}"
+    if volume:
+        page = start_page or _first_page(doc)
+        citation = f"{squash(volume)} FR {page}" if page else None
     return FRDocument(
         document_number=number,
         doc_type=doc.tag,
@@ -251,38 +289,6 @@ def reprinted_table(table: etree._Element) -> ReprintedTable:
 
 def _is_stars(cell: str) -> bool:
     return not cell.replace("*", "").strip() and "*" in cell or cell == ""
-
-
-def _start_pages(root: etree._Element) -> dict:
-    """The page each document of a daily issue starts on.
-
-    A document starts on the page of its own first PRTPAGE when no text
-    precedes that marker, else on the page of the last PRTPAGE before it.
-    """
-    pages: dict = {}
-    current: str | None = None
-    open_doc = None
-    for el in root.iter("PRTPAGE", *DOCUMENT_TAGS):
-        if el.tag != "PRTPAGE":
-            if el.tag == "CORRECT" and _is_container(el):
-                continue
-            if open_doc is not None and open_doc not in pages:
-                pages[open_doc] = current
-            open_doc = el
-            continue
-        page = (el.get("P") or "").strip()
-        if not page.isdigit():
-            continue
-        if open_doc is not None and open_doc not in pages:
-            out_of_order = current is not None and int(page) < int(current)  # e.g. PRESDOCS printed first
-            if current is None or out_of_order or not _text_before(el, open_doc):
-                pages[open_doc] = page
-            else:
-                pages[open_doc] = current
-        current = page
-    if open_doc is not None and open_doc not in pages:
-        pages[open_doc] = current
-    return pages
 
 
 def _text_before(marker: etree._Element, doc: etree._Element) -> bool:

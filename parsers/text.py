@@ -1,11 +1,8 @@
 """Text of XML elements, normalized the way every parser here needs it."""
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
-_WS = re.compile(r"\s+")
 # Elements whose text is a superscript footnote marker (FR: SU; eCFR: sup/SU).
 FOOTNOTE_TAGS = frozenset({"SU", "sup", "SUP"})
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-"})
@@ -15,7 +12,8 @@ def squash(text: str | None) -> str:
     """Collapse runs of whitespace (incl. no-break and thin spaces) to one space."""
     if not text:
         return ""
-    return _WS.sub(" ", text.replace("\u00a0", " ").replace("\u2009", " ")).strip()
+    # str.split() splits on every Unicode space, incl. no-break and thin spaces.
+    return " ".join(text.split())
 
 
 def dehyphen(text: str) -> str:
@@ -25,6 +23,8 @@ def dehyphen(text: str) -> str:
 
 def element_text(el: etree._Element, *, skip: frozenset[str] = frozenset()) -> str:
     """All text under ``el``, a space before footnote markers, whitespace squashed."""
+    if not len(el):
+        return squash(el.text)
     parts: list[str] = []
     _collect(el, parts, skip)
     return squash("".join(parts))
