@@ -91,7 +91,7 @@ def _parsed(kind: str, sha: str, data_loader: Callable[[], bytes], name: str) ->
         else:
             from parsers.fr_xml import parse_fr_xml
             _CACHE[key] = parse_fr_xml(data, name)
-        if len(_CACHE) > 5000:
+        if len(_CACHE) > 64:   # parsed trees are big; states are cached separately
             _CACHE.pop(next(iter(_CACHE)))
     return _CACHE[key]
 
@@ -144,33 +144,55 @@ def _pick(docs: tuple[FRDocument, ...], number: str) -> FRDocument | None:
 
 @dataclass(frozen=True)
 class Version:
+    """One eCFR version reduced to what derivation needs (parsed trees are not kept)."""
+
     date: str
-    table: Any           # CountryGroupTable | ItarList
     state: State
+    events: tuple = ()                          # TableEvents vs the previous version
+    columns: tuple[tuple[str, str, str], ...] = ()   # (code, name, table title)
+
+
+_STATES: dict[str, State] = {}                  # sha256 -> state; small, shared tuples
+_INTERN: dict[tuple[str, str], tuple[str, str]] = {}
+
+
+def _intern_state(pairs) -> State:
+    """Memberships shared across versions: 1,000 versions of a 200-country table stay small."""
+    return frozenset(_INTERN.setdefault(p, p) for p in pairs)
+
+
+def _versions(db: Database, kind: str) -> list[Version]:
+    """Every parsed version, oldest first, streamed: one parsed tree alive at a time."""
+    out: list[Version] = []
+    prev_table = None
+    rows = db.execute("SELECT unit, date, xml_sha256 FROM ecfr_versions WHERE kind = ? AND parse_status = 'ok'"
+                      " ORDER BY date, id", [kind]).fetchall()
+    for unit, vdate, sha in rows:
+        parsed = _parsed(kind, sha, lambda: get_blob(db, sha), f"eCFR {unit} version {vdate}")
+        if isinstance(parsed, CountryGroupTable):
+            state = _STATES.get(sha) or _STATES.setdefault(sha, _intern_state(parsed.memberships()))
+            events = table_events(prev_table, parsed) if prev_table is not None else ()
+            columns = tuple((c.code, c.name, t.title) for t in parsed.tables for c in t.columns)
+            if parsed.b_list:
+                columns += (("B", "Country Group B", "Country Group B"),)
+            prev_table = parsed
+        else:
+            state = _intern_state((_itar_name(c), "126.1") for c in parsed.countries)
+            events, columns = (), ()
+        out.append(Version(vdate, state, events, columns))
+    return out
 
 
 @dataclass(frozen=True)
 class Rule:
+    """An FR document's operations on the tracked table, with its dates."""
+
     number: str
     effective: str
     published: str | None
     corrects: str | None
     operations: tuple[Operation, ...]
     instructions: tuple[tuple[int, str, tuple[Operation, ...]], ...]
-
-
-def _versions(db: Database, kind: str) -> list[Version]:
-    out = []
-    for unit, vdate, sha in db.execute(
-            "SELECT unit, date, xml_sha256 FROM ecfr_versions WHERE kind = ? AND parse_status = 'ok'"
-            " ORDER BY date, id", [kind]).fetchall():
-        parsed = _parsed(kind, sha, lambda: get_blob(db, sha), f"eCFR {unit} version {vdate}")
-        if isinstance(parsed, CountryGroupTable):
-            state = parsed.memberships()
-        else:
-            state = frozenset((_itar_name(c), "126.1") for c in parsed.countries)
-        out.append(Version(vdate, parsed, state))
-    return out
 
 
 def _itar_name(name: str) -> str:
@@ -454,15 +476,10 @@ def _sync_tables(db: Database, versions: list[Version]) -> None:
     cols = []
     if versions:
         latest = versions[-1]
-        for t in latest.table.tables:
-            cols.extend((c.code, c.name, t.title, latest.date) for c in t.columns)
-        if latest.table.b_list:
-            cols.append(("B", "Country Group B", "Country Group B", latest.date))
+        cols = [(code, name, title, latest.date) for code, name, title in latest.columns]
     _replace(db, "group_columns", ("code", "name", "tbl", "as_of"), sorted(set(cols)))
-    events = []
-    for prev, cur in zip(versions, versions[1:]):
-        events.extend(("15 CFR Supplement No. 1 to Part 740", cur.date, e.kind.value, e.subject, e.before, e.after)
-                      for e in table_events(prev.table, cur.table))
+    events = [("15 CFR Supplement No. 1 to Part 740", v.date, e.kind.value, e.subject, e.before, e.after)
+              for v in versions for e in v.events]
     _replace(db, "table_events", ("unit", "ecfr_version", "kind", "subject", "before", "after"), events)
 
 
