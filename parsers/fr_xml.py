@@ -126,12 +126,14 @@ def _document(doc: etree._Element, name: str, issue_date: date | None, volume: s
         raise ParseError(name, f"cannot read a document number from FRDOC {element_text(frdoc)!r}")
     number = match.group(1)
 
-    in_correction = doc.tag == "CORRECT" or number[:1] in "CR" and number[1:2].isdigit() or _inside_correct(doc)
     head = doc.find("PREAMB")
     fields = _preamble_fields(head if head is not None else doc)
-    corrects = None
-    if in_correction:
-        corrects = _corrected_number(number, doc)
+    action_text = (fields["action"] or "").lower()
+    # Old-style corrections are CORRECT documents numbered "C1-..."; today's are
+    # rules/notices whose ACTION says "correction" or "correcting amendment".
+    in_correction = (doc.tag == "CORRECT" or (number[:1] in "CR" and number[1:2].isdigit())
+                     or "correct" in action_text or _inside_correct(doc))
+    corrects = _corrected_number(number, doc) if in_correction else None
 
     cfr_parts = list(fields["cfr"])
     instructions = []
@@ -183,8 +185,10 @@ def _corrected_number(number: str, doc: etree._Element) -> str | None:
     prefixed = re.match(r"^[CR]\d-(.+)$", number)
     if prefixed:
         return prefixed.group(1)
-    match = _CORRECTS_RE.search(dehyphen(element_text(doc)))
-    return match.group(1) if match else None
+    for match in _CORRECTS_RE.finditer(dehyphen(element_text(doc))):
+        if match.group(1) != number:
+            return match.group(1)
+    return None
 
 
 def _preamble_fields(head: etree._Element) -> dict:

@@ -97,8 +97,8 @@ def test_correction_document():
 
 def test_effective_on_publication_without_a_known_date():
     (doc,) = fixture_docs("fr_2021-russia_yemen_correction.xml")
-    assert (doc.effective_date, doc.effective_on_publication, doc.action) == (
-        None, True, "Final rule; correcting amendment.")
+    assert (doc.effective_date, doc.effective_on_publication, doc.action, doc.corrects) == (
+        None, True, "Final rule; correcting amendment.", "2020-28031")
     (doc,) = parse_fr_xml((FIXTURES / "fr_2021-russia_yemen_correction.xml").read_bytes(), "x",
                           publication_date=date(2021, 1, 19))
     assert (doc.publication_date, doc.effective_date) == (date(2021, 1, 19), date(2021, 1, 19))
@@ -157,6 +157,8 @@ def test_real_daily_issue_metadata(corpus):
     assert [(i.title, i.part) for i in first.instructions] == [(14, "39"), (14, "39")]
     assert {d.doc_type for d in docs} == {"RULE", "PRORULE", "NOTICE", "PRESDOCU"}
     assert all(d.publication_date == date(2024, 2, 12) for d in docs)
+    assert {d.document_number: d.corrects for d in docs if d.corrects} == {
+        "2024-02705": "2023-24184", "2024-02756": "2023-27834", "2024-02839": "2024-00998"}
     # No BIS rule in this issue: nothing is read as a country-group operation.
     assert not any(i.operations for d in docs for i in d.instructions)
 
