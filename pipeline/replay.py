@@ -304,8 +304,12 @@ class ReplayServer:
                   body: bytes | str | None = None, json_body: Any = None,
                   fault: Mapping[str, Any] | None = None, stage: int | tuple[int, int] | list[int] | None = None,
                   handler: Handler | None = None, id: str | None = None,   # noqa: A002
-                  content_type: str | None = None) -> str:
-        """Add a response in code; returns the entry id. ``handler`` builds the response per request."""
+                  content_type: str | None = None, first: bool = False) -> str:
+        """Add a response in code; returns the entry id.
+
+        ``handler`` builds the response per request; ``first`` puts the entry
+        before all others (a fault in front of a working response).
+        """
         if fault is not None and fault.get("kind") not in FAULT_KINDS:
             raise ValueError(f"replay entry {path}: unknown fault kind {fault.get('kind')!r} "
                              f"(known: {', '.join(FAULT_KINDS)})")
@@ -323,7 +327,10 @@ class ReplayServer:
             entry = Entry(id=id or f"entry-{len(self.entries)}", method=method.upper(), path=path,
                           query=_norm_query(query), status=status, headers=hdrs, body=data,
                           fault=dict(fault) if fault else None, stage=_norm_stage(stage), handler=handler)
-            self.entries.append(entry)
+            if first:
+                self.entries.insert(0, entry)
+            else:
+                self.entries.append(entry)
         return entry.id
 
     def set_stage(self, n: int) -> None:
@@ -370,7 +377,8 @@ class ReplayServer:
             return self
         self._httpd = _Server(("127.0.0.1", self.port), _Handler)
         self._httpd.replay = self
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="replay", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="replay", daemon=True)
         self._thread.start()
         return self
 

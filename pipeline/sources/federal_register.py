@@ -63,7 +63,7 @@ def search_params(settings: Settings, gte: date, lte: date) -> list[tuple[str, s
     params: list[tuple[str, str]] = [("conditions[agencies][]", a) for a in agencies]
     params += [("conditions[type][]", t) for t in settings.watch.document_types]
     ranges = [r for _, _, rs in ws for r in rs]
-    if len(ranges) == 1:     # the API takes one title; with several ranges we filter locally
+    if cfr_in_query(settings):     # the API takes one title; with several ranges we filter locally
         params += [("conditions[cfr][title]", str(ranges[0].title)), ("conditions[cfr][part]", ranges[0].parts)]
     params += [("conditions[publication_date][gte]", gte.isoformat()),
                ("conditions[publication_date][lte]", lte.isoformat())]
@@ -76,15 +76,21 @@ def _slugs(doc: dict[str, Any]) -> set[str]:
     return {a.get("slug") for a in doc.get("agencies") or [] if isinstance(a, dict) and a.get("slug")}
 
 
+def cfr_in_query(settings: Settings) -> bool:
+    """With a single CFR range the API filters by it; with several we do (see module docstring)."""
+    return len([r for _, _, rs in watches(settings) for r in rs]) == 1
+
+
 def matches_watch(doc: dict[str, Any], settings: Settings) -> list[str]:
     """Names of the watches this document belongs to."""
+    check_cfr = not cfr_in_query(settings)
     slugs = _slugs(doc)
     refs = doc.get("cfr_references") or []
     hits = []
     for name, agencies, ranges in watches(settings):
         if not slugs & set(agencies):
             continue
-        if not refs:
+        if not refs or not check_cfr:
             hits.append(name)
             continue
         for ref in refs:

@@ -170,6 +170,9 @@ class Http:
                              source=source.value)
         chunks: list[bytes] = []
         size, truncated = 0, False
+        # keep the bytes of a cut body (urllib3 would raise and drop them); we compare lengths below
+        if hasattr(resp.raw, "enforce_content_length"):
+            resp.raw.enforce_content_length = False
         try:
             for chunk in resp.iter_content(65536):
                 chunks.append(chunk)
