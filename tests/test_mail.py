@@ -17,9 +17,6 @@ from pipeline.publish.digest import PLACEHOLDER, Window, build_digest, digest_co
 from pipeline.publish.mail import SentLedger, build_message, clean_header, send_message
 from store.enums import DigestStatus
 
-# aiosmtpd warns when AUTH is allowed without STARTTLS: intended for the plain/implicit-TLS servers here
-pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
-
 FEB8 = date(2026, 2, 8)
 WINDOW = Window(date(2026, 2, 1), date(2026, 2, 7))
 CAMBODIA = ("Cambodia: removed from D:5 (U.S. Arms Embargoed Countries), effective 2026-02-03, "
@@ -225,3 +222,11 @@ def test_starttls_refused_by_a_plain_server_is_a_recorded_failure(seeded_db, smt
     smtp = Smtp(host=smtp_server.host, port=smtp_server.port, security="starttls", timeout=10.0)
     report = run(Settings(smtp=smtp, recipients=(Recipient("a@example.com"),)), seeded_db)
     assert not report.ok and "STARTTLS" in report.failed[0][1] and smtp_server.received == []
+
+
+def test_a_malformed_address_fails_alone(seeded_db, smtp_server):
+    settings = settings_for(smtp_server, Recipient("not an address"), Recipient("a@example.com"))
+    report = run(settings, seeded_db)
+    assert report.sent == ["a@example.com"]
+    assert report.failed == [("not an address", "not an email address: 'not an address'")]
+    assert [r[3] for r in ledger_rows(seeded_db)] == ["sent", "failed"]

@@ -434,11 +434,11 @@ def digest_command(settings: Settings, db: Database, *, since: date | None, out:
             if data.is_empty and not settings.digest.send_empty:
                 report.skipped_empty.append(r.email)
                 continue
-            msg = mail.build_message(settings, r, render_digest(data, r))
-            try:
+            try:   # a bad address or a refusal costs this recipient only
+                msg = mail.build_message(settings, r, render_digest(data, r))
                 mail.send_message(settings.smtp, msg)
             except MailError as exc:
-                ledger.record_failure(r.email, window, str(exc), subject=str(msg["Subject"]))
+                ledger.record_failure(r.email, window, str(exc), subject=mail.clean_header(data.subject))
                 report.failed.append((r.email, getattr(exc, "reason", str(exc))))
                 continue
             ledger.record_sent(r.email, window, message_id=str(msg["Message-ID"]), subject=str(msg["Subject"]))

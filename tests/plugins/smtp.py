@@ -89,9 +89,11 @@ class SmtpServer:
                 if not self.implicit_tls:
                     kwargs["require_starttls"] = True
             if self.credentials is not None:
-                kwargs.update(authenticator=self._authenticate, auth_required=True,
-                              # aiosmtpd only counts STARTTLS as TLS; implicit TLS is encrypted too
-                              auth_require_tls=bool(self.tls) and not self.implicit_tls)
+                # aiosmtpd only counts STARTTLS as TLS (implicit TLS is encrypted too), and warns
+                # when AUTH is *required* without it: there, AUTH is offered and checked via ``logins``.
+                starttls = bool(self.tls) and not self.implicit_tls
+                kwargs.update(authenticator=self._authenticate, auth_required=starttls,
+                              auth_require_tls=starttls)
             self._controller = Controller(_Handler(self), hostname=self.host, port=self.port, **kwargs)
             self._controller.start()
         return self
