@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from parsers.countries import split_country
+from parsers.countries import split_country, split_name_list
 from parsers.model import GROUP_CODES, Action, Entry, Operation, ReprintedTable
 
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u201e": '"'})
@@ -37,6 +37,12 @@ _VERB = re.compile(
 )
 _TEXT_ONLY = re.compile(r"\b(?:words?|phrases?|footnotes?|notes?|heading|sentences?|parenthetical|reference)\b",
                         re.IGNORECASE)
+_WHOLE_TABLE = re.compile(r"read as follows|\btable\b", re.IGNORECASE)
+_UNQUOTED_MOVE = re.compile(
+    r"\b(?:adding|removing|revising|add|remove|revise)\s*,?\s*(?:in alphabetical order\s*,?\s*)?"
+    r"(?!the\b|an?\b|entr|country group|in\b)([A-Z][\w'(),. -]*?)\s+(?:to|from|in)\s+(?:the\s+)?country\s+group",
+    re.IGNORECASE,
+)
 _ENTRY = re.compile(r"\bentr(?:y|ies)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"\"([^\"]+)\"")
 _UNQUOTED_ENTRY = re.compile(
@@ -103,10 +109,12 @@ def classify(clause: str) -> Action | None:
     kind = verb.lastgroup
     if _ENTRY.search(clause):
         return _ACTION_OF[kind]
-    if kind == "revise" and _COUNTRY_GROUP.search(clause) and "read as follows" in clause.lower():
+    if kind == "revise" and _COUNTRY_GROUP.search(clause) and _WHOLE_TABLE.search(clause):
         return Action.REVISE_TABLE
     if kind in ("add", "remove") and find_countries(clause) and _COUNTRY_GROUP.search(clause):
         return _ACTION_OF[kind]
+    if kind == "add" and "in its place" in clause.lower():
+        return Action.ADD_ENTRY
     return None
 
 
@@ -123,11 +131,10 @@ def find_countries(clause: str) -> tuple[str, ...]:
     names = [q for q in quoted if q and not _COUNTRY_GROUP.match(q) and not _SUPPLEMENT.search(q)]
     if names:
         return tuple(dict.fromkeys(split_country(n)[0] for n in names))
-    match = _UNQUOTED_ENTRY.search(clause)
+    match = _UNQUOTED_ENTRY.search(clause) or _UNQUOTED_MOVE.search(clause)
     if not match:
         return ()
-    raw = re.split(r"\s+and\s+", match.group(1))
-    return tuple(dict.fromkeys(split_country(n)[0] for n in raw if n.strip()))
+    return tuple(dict.fromkeys(split_country(n)[0] for n in split_name_list(match.group(1))))
 
 
 # -- pass 5 ---------------------------------------------------------------
@@ -205,6 +212,7 @@ def interpret(text: str, tables: tuple[ReprintedTable, ...] = (), *, title: int 
     whole_is_supplement = bool(_SUPPLEMENT.search(header or text))
     default_table = find_table(header)
     operations: list[Operation] = []
+    previous_countries: tuple[str, ...] = ()
     for clause in clauses:
         table = find_table(clause) or default_table
         if not (whole_is_supplement or _SUPPLEMENT.search(clause) or (part == "740" and table)):
@@ -219,6 +227,9 @@ def interpret(text: str, tables: tuple[ReprintedTable, ...] = (), *, title: int 
             operations.append(Operation(action, table, None, entries, text=clause, corrects=corrects))
             continue
         countries = find_countries(clause)
+        if not countries and "in its place" in clause.lower():
+            countries = previous_countries  # "removing the entry for X and adding in its place ..."
+        previous_countries = countries or previous_countries
         if action is Action.AMEND_TEXT:
             operations.append(Operation(action, table, countries[0] if countries else None,
                                         text=clause, corrects=corrects))

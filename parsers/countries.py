@@ -62,3 +62,23 @@ ITAR_NAME: dict[str, str] = {
     "Korea, North": "North Korea",
     "Congo (Democratic Republic of the)": "Democratic Republic of the Congo",
 }
+
+# Names that contain " and ", so an unquoted "X and Y" is not always two countries.
+NAMES_WITH_AND: frozenset[str] = frozenset({
+    "Antigua and Barbuda", "Bosnia and Herzegovina", "Heard Island and McDonald Islands",
+    "Saint Kitts and Nevis", "Saint Pierre and Miquelon", "Saint Vincent and the Grenadines",
+    "Sao Tome and Principe", "South Georgia and the South Sandwich Islands", "Trinidad and Tobago",
+    "Turks and Caicos Islands", "Wallis and Futuna",
+})
+
+
+def split_name_list(text: str) -> list[str]:
+    """["Russia", "Yemen"] from "Russia and Yemen", keeping "Bosnia and Herzegovina" whole."""
+    parts = [p.strip() for p in re.split(r"\s+and\s+", text) if p.strip()]
+    names: list[str] = []
+    for part in parts:
+        if names and f"{names[-1]} and {part}" in NAMES_WITH_AND:
+            names[-1] = f"{names[-1]} and {part}"
+        else:
+            names.append(part)
+    return names

@@ -207,3 +207,24 @@ def test_words_only_amendment():
     (op,) = ops("In Supplement No. 1 to part 740, Country Group D is amended by removing the words "
                 "\u201cand Cambodia\u201d from footnote 1.")
     assert (op.action, op.table) == (Action.AMEND_TEXT, "Country Group D")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Supplement No. 1 to part 740 is amended by removing Cyprus from Country Group D:5.",
+     [(Action.REMOVE_ENTRY, "Country Group D", "Cyprus")]),
+    ("Supplement No. 1 to part 740 is amended by adding, in alphabetical order, Bosnia and Herzegovina to "
+     "Country Group B.", [(Action.ADD_ENTRY, "Country Group B", "Bosnia and Herzegovina")]),
+    ("Supplement No. 1 to part 740 is amended by revising the Country Group E table.",
+     [(Action.REVISE_TABLE, "Country Group E", None)]),
+    ("Supplement No. 1 to part 740 is amended by removing the entry for \u201cCambodia\u201d from Country Group D "
+     "and adding in its place the following entry:",
+     [(Action.REMOVE_ENTRY, "Country Group D", "Cambodia"), (Action.ADD_ENTRY, "Country Group D", "Cambodia")]),
+])
+def test_unquoted_and_in_its_place_wordings(text, expected):
+    assert [(o.action, o.table, o.country) for o in ops(text)] == expected
+
+
+def test_in_its_place_takes_the_reprinted_row():
+    text = ("Supplement No. 1 to part 740 is amended by removing the entry for \u201cCambodia\u201d from Country "
+            "Group D and adding in its place the following entry:")
+    assert ops(text, (D_TABLE,))[1].marks == dict(d_marks(1))
