@@ -44,6 +44,7 @@ _UNQUOTED_MOVE = re.compile(
     re.IGNORECASE,
 )
 _ENTRY = re.compile(r"\bentr(?:y|ies)\b", re.IGNORECASE)
+_ENTRY_FOR_QUOTED = re.compile(r"\bentry\s+for\s+\"([^\"]+)\"", re.IGNORECASE)
 _QUOTED = re.compile(r"\"([^\"]+)\"")
 _UNQUOTED_ENTRY = re.compile(
     r"\bentr(?:y|ies)\s+for\s+(.+?)(?:\s+(?:in|to|from|under|of)\s+|[;:,.]?\s*$)", re.IGNORECASE)
@@ -231,7 +232,9 @@ def interpret(text: str, tables: tuple[ReprintedTable, ...] = (), *, title: int 
             countries = previous_countries  # "removing the entry for X and adding in its place ..."
         previous_countries = countries or previous_countries
         if action is Action.AMEND_TEXT:
-            operations.append(Operation(action, table, countries[0] if countries else None,
+            # Quoted strings here are usually the words changed; only "the entry for X" names a country.
+            entry = _ENTRY_FOR_QUOTED.search(clause)
+            operations.append(Operation(action, table, split_country(entry.group(1))[0] if entry else None,
                                         text=clause, corrects=corrects))
             continue
         if not countries:

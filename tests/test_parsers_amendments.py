@@ -228,3 +228,9 @@ def test_in_its_place_takes_the_reprinted_row():
     text = ("Supplement No. 1 to part 740 is amended by removing the entry for \u201cCambodia\u201d from Country "
             "Group D and adding in its place the following entry:")
     assert ops(text, (D_TABLE,))[1].marks == dict(d_marks(1))
+
+
+def test_words_only_amendment_names_the_entry_not_the_words():
+    (op,) = ops("In Supplement No. 1 to part 740, Country Group D is amended by removing the words "
+                "\u201cD:5\u201d from the entry for \u201cIraq 3\u201d.")
+    assert (op.action, op.table, op.country) == (Action.AMEND_TEXT, "Country Group D", "Iraq")
