@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
+from markupsafe import Markup
 from sqlite_utils import Database
 
 from pipeline import clock
@@ -31,6 +32,10 @@ from pipeline.publish.slugs import country_slugs, doc_slug, group_slug, group_so
 from store import queries as q
 from store.enums import ChangeAction, ChangeStatus, DivergenceSide
 
+_ROW_SEP = "\x1e"                 # record separator: never in escaped HTML text
+# Matrix cells are constant markup (no data inside); built in Python because a large table
+# has hundreds of thousands of them across the as-of pages.
+_HELD, _EMPTY = Markup('<td class="x">X</td>'), Markup("<td></td>")
 ASSETS = ("site.css", "filter.js", "favicon.svg")
 ECFR_SUPPLEMENT = "https://www.ecfr.gov/{when}/title-15/part-740/appendix-Supplement%20No.%201%20to%20Part%20740"
 ECFR_PART = "https://www.ecfr.gov/{when}/title-{title}/part-{part}"
@@ -86,6 +91,16 @@ def table_notes_as_of(db: Database, as_of: str) -> tuple[dict[str, list[str]], d
             {k: v for k, v in sorted(notes.items(), key=lambda kv: _marker_key(kv[0])) if v})
 
 
+def status_logs(db: Database) -> dict[int, list[dict[str, Any]]]:
+    """change id -> its status log, oldest first: q.status_history for every change in one query
+    (one query per change cost about a second per thousand changes)."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    for change_id, status, at, run_id, note in db.execute(
+            "SELECT change_id, status, at, run_id, note FROM change_status_log ORDER BY change_id, id"):
+        out.setdefault(change_id, []).append({"status": status, "at": at, "run_id": run_id, "note": note})
+    return out
+
+
 def _markers(value: str | None) -> list[str]:
     if not value:
         return []
@@ -125,6 +140,7 @@ class _Site:
         self.current = q.memberships_as_of(db, today)
         for c in self.changes:
             self._decorate(c)
+        self._render_rows()
 
     def _decorate(self, c: dict[str, Any]) -> None:
         action, status = ChangeAction(c["action"]), ChangeStatus(c["status"])
@@ -134,7 +150,20 @@ class _Site:
                          if c["fr_document"] in self.doc_numbers else None)
         c["action_label"] = ACTION_LABELS[action]
         c["status_label"] = STATUS_LABELS[status]
-        c["status_class"] = status.value
+
+    def _render_rows(self) -> None:
+        """Attach each change's pre-rendered (autoescaped) <tr> for both link depths as c["rows"][root].
+
+        A change's row appears on the index, its country, group and document pages; rendering the
+        rows once per depth in a single template pass is what keeps 10,000 changes under the budget.
+        """
+        template = self.env.get_template("site/_rows.html")
+        for c in self.changes:
+            c["rows"] = {}
+        for root in ("", "../"):
+            chunks = template.render(changes=self.changes, root=root, sep=_ROW_SEP).split(_ROW_SEP)
+            for c, row in zip(self.changes, chunks):
+                c["rows"][root] = Markup(row.strip("\n") + "\n")
 
     # Each page: (path, template, context). ``root`` makes links relative from any depth.
     def pages(self) -> dict[str, str]:
@@ -200,6 +229,7 @@ class _Site:
         reviews: dict[str, list[dict[str, Any]]] = {}
         for r in q.review_items(self.db):
             reviews.setdefault(r["document_number"], []).append(r)
+        logs = status_logs(self.db)
         docs = [dict(d, slug=doc_slug(d["document_number"])) for d in self.documents]
         page("documents.html", "documents.html", title="Federal Register documents", documents=docs,
              counts={n: len(v) for n, v in by_doc.items()})
@@ -207,7 +237,7 @@ class _Site:
             num = d["document_number"]
             changes = by_doc.get(num, [])
             page(f"doc/{d['slug']}.html", "document.html", title=f"FR Doc. {num}", doc=d, changes=changes,
-                 history={c["id"]: q.status_history(self.db, c["id"]) for c in changes},
+                 history={c["id"]: logs.get(c["id"], []) for c in changes},
                  reviews=reviews.get(num, []), ecfr_links=self._ecfr_links(d),
                  corrects=(f"doc/{doc_slug(d['correction_of'])}.html"
                            if d.get("correction_of") in self.doc_numbers else None))
@@ -233,7 +263,7 @@ class _Site:
         held = q.memberships_as_of(self.db, as_of)
         markers, notes = table_notes_as_of(self.db, as_of)
         rows = [{"country": n, "slug": self.cslug.get(n), "markers": markers.get(n, []),
-                 "cells": [g in held[n] for g in self.codes]}
+                 "cells": Markup("").join(_HELD if g in held[n] else _EMPTY for g in self.codes)}
                 for n in sorted(held)]
         cols = [{"code": g, "name": self.columns.get(g, ""), "slug": group_slug(g), "markers": markers.get(g, [])}
                 for g in self.codes]
