@@ -46,8 +46,9 @@ def frtrack(args: list[str], tmp_path: Path, **kw: Any) -> subprocess.Popen:
     """Start the real CLI as its own process (what cron and systemd run)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FRTRACK_")}
     env.update(PYTHONPATH=str(REPO), FRTRACK_TODAY=TODAY)
-    return subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    kw.setdefault("stdout", subprocess.PIPE)
+    kw.setdefault("stderr", subprocess.PIPE)
+    return subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], cwd=tmp_path, env=env, text=True, **kw)
 
 
 class Gate:
