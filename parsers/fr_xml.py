@@ -173,11 +173,7 @@ def _document(doc: etree._Element, name: str, issue_date: date | None, volume: s
 
 def _inside_correct(doc: etree._Element) -> bool:
     parent = doc.getparent()
-    while parent is not None:
-        if parent.tag == "CORRECT":
-            return True
-        parent = parent.getparent()
-    return False
+    return parent is not None and parent.tag == "CORRECT"
 
 
 def _corrected_number(number: str, doc: etree._Element) -> str | None:
@@ -185,9 +181,12 @@ def _corrected_number(number: str, doc: etree._Element) -> str | None:
     prefixed = re.match(r"^[CR]\d-(.+)$", number)
     if prefixed:
         return prefixed.group(1)
-    for match in _CORRECTS_RE.finditer(dehyphen(element_text(doc))):
-        if match.group(1) != number:
-            return match.group(1)
+    # The corrected document is named early ("In FR Doc. 2023-24184 of ..."):
+    # search paragraph by paragraph instead of building the whole text.
+    for el in doc.iter("P", "FP", "AMDPAR", "SUBJECT"):
+        for match in _CORRECTS_RE.finditer(dehyphen(element_text(el))):
+            if match.group(1) != number:
+                return match.group(1)
     return None
 
 
