@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from parsers.countries import split_country, split_name_list
-from parsers.model import GROUP_CODES, Action, Entry, Operation, ReprintedTable
+from parsers.model import GROUP_CODES, TABLE_OF_CODE, Action, Entry, Operation, ReprintedTable
 
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u201e": '"'})
 _NUMBERING = re.compile(r"^\s*\d+[a-z]?\.\s+")
@@ -242,5 +242,7 @@ def interpret(text: str, tables: tuple[ReprintedTable, ...] = (), *, title: int 
             continue
         for country in countries:
             entries = attach_entries(action, table, country, tables) if action is not Action.REMOVE_ENTRY else ()
-            operations.append(Operation(action, table, country, entries, text=clause, corrects=corrects))
+            # "revising the entry for X to read as follows:" names no table; the reprinted row's columns do.
+            named = table or (TABLE_OF_CODE.get(entries[0].marks[0][0]) if entries and entries[0].marks else None)
+            operations.append(Operation(action, named, country, entries, text=clause, corrects=corrects))
     return tuple(operations)

@@ -234,3 +234,10 @@ def test_words_only_amendment_names_the_entry_not_the_words():
     (op,) = ops("In Supplement No. 1 to part 740, Country Group D is amended by removing the words "
                 "\u201cD:5\u201d from the entry for \u201cIraq 3\u201d.")
     assert (op.action, op.table, op.country) == (Action.AMEND_TEXT, "Country Group D", "Iraq")
+
+
+def test_table_taken_from_the_reprinted_row_when_the_sentence_names_none():
+    (op,) = ops("Supplement No. 1 to part 740 is amended by revising the entry for \u201cCambodia\u201d to read "
+                "as follows:", (D_TABLE,))
+    assert (op.action, op.table, op.country, op.marks) == (
+        Action.REVISE_ENTRY, "Country Group D", "Cambodia", dict(d_marks(1)))
