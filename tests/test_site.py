@@ -120,17 +120,21 @@ def test_matrix_pages_per_ecfr_version_with_columns_in_order(site, seeded_db):
 
 def test_matrix_shows_footnote_markers_and_notes_from_table_events(seeded_db, tmp_path):
     seeded_db.execute("INSERT INTO table_events (unit, ecfr_version, kind, subject, before, after)"
-                      " VALUES ('15 CFR Supplement No. 1 to Part 740', '2021-12-09', 'footnote_changed', 'Cambodia', '', '3')")
+                      " VALUES ('15 CFR Supplement No. 1 to Part 740', '2021-12-09', 'footnote_changed', 'Cambodia (D)', NULL, '3')")
     seeded_db.execute("INSERT INTO table_events (unit, ecfr_version, kind, subject, before, after)"
-                      " VALUES ('15 CFR Supplement No. 1 to Part 740', '2021-12-09', 'note_changed', '3', '', 'See § 744.21.')")
+                      " VALUES ('15 CFR Supplement No. 1 to Part 740', '2021-12-09', 'note_changed', 'D/3', NULL, 'See § 744.21.')")
     seeded_db.conn.commit()
     render_site(seeded_db, tmp_path / "s", today=TODAY)
     new = html.parse(str(tmp_path / "s" / "matrix" / "2021-12-09.html")).getroot()
     old = html.parse(str(tmp_path / "s" / "matrix" / "2021-01-04.html")).getroot()
     assert new.xpath("string(//tr[th/a='Cambodia']/th/sup)") == "3"
+    assert new.xpath("//tr[th/a='Cambodia']/th/sup/a/@href") == ["#note-D-3"]
+    assert new.xpath("string(//dl[@class='notes']/dt[@id='note-D-3'])") == "Country Group D, note 3"
     assert new.xpath("string(//dl[@class='notes']/dd)") == "See § 744.21."
     assert old.xpath("//tr[th/a='Cambodia']") and not old.xpath("//tr[th/a='Cambodia']/th/sup")
     assert not old.xpath("//dl[@class='notes']")
+    for ref, target, fragment in _internal_links(tmp_path / "s" / "matrix" / "2021-12-09.html"):
+        assert target.is_file() and (not fragment or html.parse(str(target)).getroot().get_element_by_id(fragment) is not None), ref
 
 
 def test_document_page_links_to_federal_register_and_ecfr(site):
@@ -241,7 +245,20 @@ def test_rerender_writes_only_changed_files(seeded_db, tmp_path):
     assert sorted(after.written) == ["changes.csv", "changes.json", "country/cambodia.html",
                                      "doc/2024-06578.html", "documents.html", "feed.atom",
                                      "group/a6.html", "index.html"]
-    assert after.unchanged == first.files - 8
+    assert after.unchanged == first.files - 8 and after.removed == []
+
+
+def test_rerender_removes_pages_no_longer_produced(seeded_db, tmp_path):
+    out = tmp_path / "s"
+    render_site(seeded_db, out, today=TODAY)
+    (out / "notes.html").write_text("the user's own file")          # outside the folders the site owns
+    seeded_db.execute("DELETE FROM change_status_log WHERE change_id IN (SELECT id FROM changes WHERE country = 'Venezuela')")
+    seeded_db.execute("DELETE FROM changes WHERE country = 'Venezuela'")
+    seeded_db.conn.commit()
+    report = render_site(seeded_db, out, today=TODAY)
+    assert report.removed == ["country/venezuela.html"]
+    assert not (out / "country" / "venezuela.html").exists() and (out / "notes.html").exists()
+    assert "1 stale pages removed" in report.summary()
 
 
 def test_slugs_are_stable_and_unique():

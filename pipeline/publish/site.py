@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -36,6 +37,7 @@ _ROW_SEP = "\x1e"                 # record separator: never in escaped HTML text
 # Matrix cells are constant markup (no data inside); built in Python because a large table
 # has hundreds of thousands of them across the as-of pages.
 _HELD, _EMPTY = Markup('<td class="x">X</td>'), Markup("<td></td>")
+MANAGED_DIRS = ("country", "group", "doc", "matrix")
 ASSETS = ("site.css", "filter.js", "favicon.svg")
 ECFR_SUPPLEMENT = "https://www.ecfr.gov/{when}/title-15/part-740/appendix-Supplement%20No.%201%20to%20Part%20740"
 ECFR_PART = "https://www.ecfr.gov/{when}/title-{title}/part-{part}"
@@ -59,6 +61,7 @@ class SiteReport:
     pages: int = 0
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
 
     @property
     def files(self) -> int:
@@ -66,29 +69,53 @@ class SiteReport:
 
     def summary(self) -> str:
         return (f"wrote {self.pages} pages to {self.out_dir}/ (index: {self.index_path}); "
-                f"{len(self.written)} files changed, {self.unchanged} unchanged")
+                f"{len(self.written)} files changed, {self.unchanged} unchanged"
+                + (f", {len(self.removed)} stale pages removed" if self.removed else ""))
 
 
 # --- queries the store does not offer yet (see the report: candidates for store.queries) ---
 
-def table_notes_as_of(db: Database, as_of: str) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """(subject -> footnote markers, marker -> note text) as printed in the newest eCFR version <= as_of.
+def table_notes_as_of(db: Database, as_of: str) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, str]]]:
+    """(country -> footnote markers, note id -> note) as recorded up to the eCFR version in force on as_of.
 
-    Read from table_events (footnote_changed / note_changed); the latest event per subject wins,
-    and an empty ``after`` means the footnote or note was removed.
+    Read from table_events as pipeline.history writes them: footnote_changed with subject
+    "Cyprus (D)" (country and table letter) and after "1,2"; note_changed with subject "D/1"
+    (table/marker) or "1" and after the note text. The latest event per subject wins and an
+    empty ``after`` means it was removed. Only changes between versions are recorded, so
+    footnotes already printed in the first stored version are not known (see the report).
     """
-    markers: dict[str, list[str]] = {}
-    notes: dict[str, str] = {}
-    rows = db.execute(
-        "SELECT kind, subject, after FROM table_events WHERE kind IN ('footnote_changed', 'note_changed')"
-        " AND ecfr_version <= ? ORDER BY ecfr_version, id", [as_of]).fetchall()
-    for kind, subject, after in rows:
-        if kind == "footnote_changed":
-            markers[subject] = _markers(after)
-        else:
-            notes[subject] = after or ""
-    return ({k: v for k, v in markers.items() if v},
-            {k: v for k, v in sorted(notes.items(), key=lambda kv: _marker_key(kv[0])) if v})
+    fn: dict[str, str | None] = {}
+    notes_raw: dict[str, str | None] = {}
+    for kind, subject, after in db.execute(
+            "SELECT kind, subject, after FROM table_events WHERE kind IN ('footnote_changed', 'note_changed')"
+            " AND ecfr_version <= ? ORDER BY ecfr_version, id", [as_of]).fetchall():
+        (fn if kind == "footnote_changed" else notes_raw)[subject] = after
+    notes: dict[str, dict[str, str]] = {}
+    for subject, text in sorted(notes_raw.items(), key=lambda kv: _note_key(kv[0])):
+        if text:
+            table, _, marker = subject.rpartition("/")
+            notes[_note_id(table, marker)] = {"id": _note_id(table, marker), "marker": marker, "table": table,
+                                              "text": text}
+    markers: dict[str, list[dict[str, Any]]] = {}
+    for subject, value in fn.items():
+        m = re.fullmatch(r"(.*?) \(([^()]*)\)", subject)
+        country, table = (m.group(1), m.group(2)) if m else (subject, "")
+        for marker in _markers(value):
+            nid = _note_id(table, marker)
+            if nid not in notes and _note_id("", marker) in notes:
+                nid = _note_id("", marker)
+            markers.setdefault(country, []).append({
+                "marker": marker, "table": table, "href": f"#{nid}" if nid in notes else None})
+    return markers, notes
+
+
+def _note_id(table: str, marker: str) -> str:
+    return "note-" + re.sub(r"[^A-Za-z0-9]+", "-", f"{table}-{marker}" if table else marker).strip("-")
+
+
+def _note_key(subject: str) -> tuple[str, int, str]:
+    table, _, marker = subject.rpartition("/")
+    return (table, int(marker) if marker.isdigit() else 10**6, marker)
 
 
 def status_logs(db: Database) -> dict[int, list[dict[str, Any]]]:
@@ -111,10 +138,6 @@ def _markers(value: str | None) -> list[str]:
         except ValueError:
             pass
     return [m for m in value.replace(",", " ").split() if m]
-
-
-def _marker_key(m: str) -> tuple[int, str]:
-    return (int(m), m) if m.isdigit() else (10**6, m)
 
 
 # --- page model ---
@@ -265,8 +288,7 @@ class _Site:
         rows = [{"country": n, "slug": self.cslug.get(n), "markers": markers.get(n, []),
                  "cells": Markup("").join(_HELD if g in held[n] else _EMPTY for g in self.codes)}
                 for n in sorted(held)]
-        cols = [{"code": g, "name": self.columns.get(g, ""), "slug": group_slug(g), "markers": markers.get(g, [])}
-                for g in self.codes]
+        cols = [{"code": g, "name": self.columns.get(g, ""), "slug": group_slug(g)} for g in self.codes]
         return {"as_of": as_of, "rows": rows, "columns": cols, "notes": notes}
 
     def _version_spans(self) -> list[dict[str, str | None]]:
@@ -348,4 +370,19 @@ def render_site(db: Database, out_dir: str | os.PathLike[str], *, settings: Sett
             report.written.append(rel)
         else:
             report.unchanged += 1
+    report.removed = _remove_stale(out, set(files))
     return report
+
+
+def _remove_stale(out: Path, current: set[str]) -> list[str]:
+    """Delete pages of ours that this render no longer produces (a country or document gone after
+    ``frtrack reparse``), so no stale page links to one that no longer exists. Only *.html files
+    in the folders the site owns are touched."""
+    removed = []
+    for folder in MANAGED_DIRS:
+        for page in sorted((out / folder).glob("*.html")):
+            rel = f"{folder}/{page.name}"
+            if rel not in current:
+                page.unlink()
+                removed.append(rel)
+    return removed
