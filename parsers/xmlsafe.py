@@ -56,4 +56,9 @@ def parse_xml(data: bytes, name: str) -> etree._Element:
         raise ParseError(name, f"malformed or truncated XML: {exc}") from None
     if root is None:
         raise ParseError(name, "no root element")
+    # The byte scan above cannot see declarations in UTF-16/32 input; the DTD
+    # libxml2 kept (entities unexpanded, nothing fetched) can.
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise ParseError(name, "refused: DOCTYPE declares entities (possible XXE or entity-expansion attack)")
     return root

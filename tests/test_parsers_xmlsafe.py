@@ -68,3 +68,12 @@ def test_wrong_kind_of_document():
         parse_file(b"<html><body/></html>", "page.html")
     with pytest.raises(ParseError, match="not Federal Register XML"):
         parse_fr_xml(b"<html/>", "page.html")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_entities_declared_in_other_encodings_are_refused(encoding):
+    text = XXE.decode().replace('<?xml version="1.0"?>', f'<?xml version="1.0" encoding="{encoding.upper()}"?>')
+    with pytest.raises(ParseError) as info:
+        parse_xml(text.encode(encoding), "wide.xml")
+    assert info.value.document == "wide.xml"
+    assert "entities" in info.value.problem or "malformed" in info.value.problem
