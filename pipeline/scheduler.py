@@ -25,7 +25,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
-from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.events import EVENT_JOB_MISSED, EVENT_SCHEDULER_STARTED, JobExecutionEvent, SchedulerEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -117,7 +117,7 @@ class Daemon:
         self._digest = digest_job or self._default_digest
         self.stopping = threading.Event()
         self._stopper: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()   # re-entrant: a signal handler may interrupt its holder
         self.scheduler = BlockingScheduler(
             timezone=sched.timezone,
             # One worker: fetch and digest never overlap inside the daemon.
@@ -126,6 +126,7 @@ class Daemon:
                           "misfire_grace_time": sched.misfire_grace_seconds},
         )
         self.scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED)
+        self.scheduler.add_listener(self._on_started, EVENT_SCHEDULER_STARTED)
 
     # -- the jobs ---------------------------------------------------------
     def _default_fetch(self) -> Any:
@@ -192,8 +193,18 @@ class Daemon:
             signals.request_stop()
             log.info("stopping (%s): waiting for the job in progress to finish", reason)
             if self.scheduler.state != STATE_STOPPED:
-                self._stopper = threading.Thread(target=self._shutdown, name="frtrack-stop", daemon=True)
-                self._stopper.start()
+                self._start_stopper()
+
+    def _start_stopper(self) -> None:
+        if self._stopper is None:
+            self._stopper = threading.Thread(target=self._shutdown, name="frtrack-stop", daemon=True)
+            self._stopper.start()
+
+    def _on_started(self, event: SchedulerEvent) -> None:
+        # A signal that came while the scheduler was still starting found nothing to shut down.
+        with self._lock:
+            if self.stopping.is_set():
+                self._start_stopper()
 
     def _shutdown(self) -> None:
         try:

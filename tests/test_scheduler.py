@@ -202,3 +202,30 @@ def test_signal_waits_for_the_job_in_progress_then_exits_0(tmp_path, sig):
             proc.kill()
     assert proc.returncode == 0, out
     assert events.read_text().splitlines() == ["start 1", "end 1", "returned"]
+
+
+def test_stop_before_the_scheduler_started_still_stops_it(tmp_path):
+    """A SIGTERM during start-up must not be lost (the daemon would otherwise run on)."""
+    from apscheduler.events import EVENT_SCHEDULER_STARTED
+    d = Daemon(_settings(fetch="interval:3600"), tmp_path / "f.db", fetch_job=lambda: None)
+
+    def signal_while_starting(event):
+        # what stop() does when it finds the scheduler not yet running: set the flag, nothing to shut down
+        d.stopping.set()
+    # run before the daemon's own start listener (private list: the only way to place it first)
+    d.scheduler._listeners.insert(0, (signal_while_starting, EVENT_SCHEDULER_STARTED))
+    thread = threading.Thread(target=d.run)
+    thread.start()
+    thread.join(WAIT)
+    assert not thread.is_alive()
+    signals.reset()
+
+
+def test_cli_schedule_with_a_bad_schedule_exits_2(tmp_path):
+    from click.testing import CliRunner
+    from pipeline.cli import cli
+    cfg = tmp_path / "f.toml"
+    cfg.write_text('[schedule]\nfetch = "every weekday at six"\n')
+    res = CliRunner().invoke(cli, ["--config", str(cfg), "--db", str(tmp_path / "f.db"), "schedule"])
+    assert res.exit_code == 2
+    assert f"frtrack: error: {cfg}: config key 'schedule.fetch': 'every weekday at six' is not a crontab line" in res.output
