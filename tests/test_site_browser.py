@@ -132,3 +132,55 @@ def test_as_of_matrix_for_a_2023_date_marks_cambodia_in_d5(page, site, seeded_db
     page.get(site.joinpath("matrix.html").as_uri())       # today: Cambodia has left D:5
     assert _matrix_cell(page, "Cambodia", "D:5") == ""
     assert _matrix_cell(page, "Cambodia", "D:1") == "X"
+
+
+def test_every_page_loads_without_console_errors_or_outside_requests(page, site):
+    root = site.as_uri() + "/"
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) >= 30
+    for p in pages:
+        page.get(p.as_uri())
+        assert page.find_element(By.TAG_NAME, "h1").text, p
+        assert console_errors(page) == [], p
+        outside = [u for u in requested_urls(page) if not u.startswith(root) and not u.startswith("data:")]
+        assert outside == [], f"{p}: {outside}"
+
+
+def test_phone_width_has_no_sideways_scroll_and_print_hides_navigation(page, site):
+    try:
+        page.set_window_size(390, 900)
+        for rel in ("index.html", "country/cambodia.html", "doc/2026-02262.html"):
+            page.get(site.joinpath(rel).as_uri())
+            widths = page.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+            assert widths[0] <= widths[1], f"{rel}: page is {widths[0]}px wide in a {widths[1]}px viewport"
+        page.get(site.joinpath("index.html").as_uri())
+        assert page.find_element(By.CSS_SELECTOR, "header nav").is_displayed()
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        assert not page.find_element(By.CSS_SELECTOR, "header nav").is_displayed()
+        assert not page.find_element(By.ID, "filters").is_displayed()
+        assert page.find_element(By.ID, "timeline").is_displayed()
+    finally:
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        page.set_window_size(1280, 900)
+
+
+def test_missing_browser_skips_with_reason_or_fails_when_required(tmp_path):
+    """The rule for machines without Chromium, run in a child pytest with a browser path that does not exist."""
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    probe = tmp_path / "test_probe.py"
+    probe.write_text("def test_needs_browser(browser):\n    pass\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRTRACK_")}
+    env.update(PYTHONPATH=str(repo), FRTRACK_CHROMIUM=str(tmp_path / "no-chromium"))
+    cmd = [sys.executable, "-m", "pytest", "-p", "tests.plugins.browser", "-rs", "-q", "-p", "no:cacheprovider",
+           str(probe)]
+    skipped = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert skipped.returncode == 0, skipped.stdout + skipped.stderr
+    assert "1 skipped" in skipped.stdout and "no-chromium not found" in skipped.stdout
+    required = subprocess.run(cmd, cwd=tmp_path, env=dict(env, FRTRACK_REQUIRE_BROWSER="1"),
+                              capture_output=True, text=True, timeout=120)
+    assert required.returncode == 1, required.stdout + required.stderr
+    assert "FRTRACK_REQUIRE_BROWSER=1 but" in required.stdout and "no-chromium not found" in required.stdout

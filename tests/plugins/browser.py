@@ -22,8 +22,9 @@ from typing import Any, Iterator
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+# Overridable so the skip/fail rule itself can be tested with a browser that "does not exist".
+CHROMIUM = os.environ.get("FRTRACK_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("FRTRACK_CHROMEDRIVER", "/usr/bin/chromedriver")
 CHROME_ARGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                "--disable-background-networking", "--disable-component-update", "--disable-sync",
                "--no-first-run", "--window-size=1280,900")
