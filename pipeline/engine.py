@@ -28,7 +28,7 @@ from sqlite_utils import Database
 from parsers.announcement import announced_changes
 from parsers.exceptions import FrtrackError, ParseError
 from parsers.model import Action, CountryGroupTable, FRDocument, ItarList, Operation
-from pipeline.history import Delta, State, apply_deltas, diff_states, predict, table_events
+from pipeline.history import Delta, State, TableSummary, apply_deltas, diff_states, predict, summarize, table_events
 from store.blobs import get_blob
 from store.db import utcnow
 from store.enums import ChangeAction, ChangeStatus, DivergenceSide, ParseStatus
@@ -117,7 +117,7 @@ def parse_pending(db: Database, report: DeriveReport, *, everything: bool = Fals
             f"SELECT id, unit, kind, date, xml_sha256 FROM ecfr_versions WHERE xml_sha256 IS NOT NULL {where}").fetchall():
         name = f"eCFR {unit} version {vdate}"
         try:
-            _parsed(kind, sha, lambda: get_blob(db, sha), name)
+            _summary(kind, sha, lambda: get_blob(db, sha), name)
             db.execute("UPDATE ecfr_versions SET parse_status = ?, parse_error = NULL WHERE id = ?",
                        [ParseStatus.OK.value, vid])
         except FrtrackError as exc:
@@ -152,7 +152,14 @@ class Version:
     columns: tuple[tuple[str, str, str], ...] = ()   # (code, name, table title)
 
 
-_STATES: dict[str, State] = {}                  # sha256 -> state; small, shared tuples
+@dataclass(frozen=True)
+class _Summary:
+    state: State
+    table: TableSummary | None
+    columns: tuple[tuple[str, str, str], ...]
+
+
+_SUMMARIES: dict[tuple[str, str], _Summary] = {}   # (kind, sha256) -> summary; small, shared tuples
 _INTERN: dict[tuple[str, str], tuple[str, str]] = {}
 
 
@@ -161,25 +168,33 @@ def _intern_state(pairs) -> State:
     return frozenset(_INTERN.setdefault(p, p) for p in pairs)
 
 
-def _versions(db: Database, kind: str) -> list[Version]:
-    """Every parsed version, oldest first, streamed: one parsed tree alive at a time."""
-    out: list[Version] = []
-    prev_table = None
-    rows = db.execute("SELECT unit, date, xml_sha256 FROM ecfr_versions WHERE kind = ? AND parse_status = 'ok'"
-                      " ORDER BY date, id", [kind]).fetchall()
-    for unit, vdate, sha in rows:
-        parsed = _parsed(kind, sha, lambda: get_blob(db, sha), f"eCFR {unit} version {vdate}")
+def _summary(kind: str, sha: str, loader: Callable[[], bytes], name: str) -> _Summary:
+    """Parse a version once per process and keep only its summary."""
+    key = (kind, sha)
+    if key not in _SUMMARIES:
+        parsed = _parsed(kind, sha, loader, name)
         if isinstance(parsed, CountryGroupTable):
-            state = _STATES.get(sha) or _STATES.setdefault(sha, _intern_state(parsed.memberships()))
-            events = table_events(prev_table, parsed) if prev_table is not None else ()
             columns = tuple((c.code, c.name, t.title) for t in parsed.tables for c in t.columns)
             if parsed.b_list:
                 columns += (("B", "Country Group B", "Country Group B"),)
-            prev_table = parsed
+            _SUMMARIES[key] = _Summary(_intern_state(parsed.memberships()), summarize(parsed), columns)
         else:
-            state = _intern_state((_itar_name(c), "126.1") for c in parsed.countries)
-            events, columns = (), ()
-        out.append(Version(vdate, state, events, columns))
+            _SUMMARIES[key] = _Summary(_intern_state((_itar_name(c), "126.1") for c in parsed.countries), None, ())
+        _CACHE.pop(key, None)   # the tree is no longer needed
+    return _SUMMARIES[key]
+
+
+def _versions(db: Database, kind: str) -> list[Version]:
+    """Every parsed version, oldest first, from cached summaries."""
+    out: list[Version] = []
+    prev: _Summary | None = None
+    rows = db.execute("SELECT unit, date, xml_sha256 FROM ecfr_versions WHERE kind = ? AND parse_status = 'ok'"
+                      " ORDER BY date, id", [kind]).fetchall()
+    for unit, vdate, sha in rows:
+        summ = _summary(kind, sha, lambda: get_blob(db, sha), f"eCFR {unit} version {vdate}")
+        events = table_events(prev.table, summ.table) if prev is not None and summ.table is not None else ()
+        out.append(Version(vdate, summ.state, events, summ.columns))
+        prev = summ
     return out
 
 

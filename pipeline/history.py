@@ -129,33 +129,41 @@ def predict(state: State, operations: Iterable[Operation]) -> tuple[tuple[Delta,
     return diff_states(state, after), skipped
 
 
-def table_events(before: CountryGroupTable, after: CountryGroupTable) -> tuple[TableEvent, ...]:
+@dataclass(frozen=True)
+class TableSummary:
+    """What table_events compares, small enough to keep for every version."""
+
+    columns: tuple[tuple[str, str], ...]
+    footnotes: tuple[tuple[str, str], ...]
+    notes: tuple[tuple[str, str], ...]
+
+
+def summarize(t: CountryGroupTable) -> TableSummary:
+    return TableSummary(tuple(sorted(t.columns().items())), tuple(sorted(_country_footnotes(t).items())),
+                        tuple(sorted(_notes(t).items())))
+
+
+def table_events(before: CountryGroupTable | TableSummary, after: CountryGroupTable | TableSummary) -> tuple[TableEvent, ...]:
     """Column renames, country footnote changes and note text changes."""
+    b = before if isinstance(before, TableSummary) else summarize(before)
+    a = after if isinstance(after, TableSummary) else summarize(after)
     events: list[TableEvent] = []
-    b_cols, a_cols = before.columns(), after.columns()
-    for code in sorted(set(b_cols) | set(a_cols)):
-        if b_cols.get(code) != a_cols.get(code):
-            events.append(TableEvent(TableEventKind.COLUMN_RENAMED, code, b_cols.get(code), a_cols.get(code)))
-    b_fn = _country_footnotes(before)
-    a_fn = _country_footnotes(after)
-    for country in sorted(set(b_fn) | set(a_fn)):
-        if b_fn.get(country, "") != a_fn.get(country, ""):
-            events.append(TableEvent(TableEventKind.FOOTNOTE_CHANGED, country,
-                                     b_fn.get(country) or None, a_fn.get(country) or None))
-    b_notes, a_notes = _notes(before), _notes(after)
-    for marker in sorted(set(b_notes) | set(a_notes)):
-        if b_notes.get(marker) != a_notes.get(marker):
-            events.append(TableEvent(TableEventKind.NOTE_CHANGED, marker, b_notes.get(marker), a_notes.get(marker)))
+    for kind, bd, ad in ((TableEventKind.COLUMN_RENAMED, dict(b.columns), dict(a.columns)),
+                         (TableEventKind.FOOTNOTE_CHANGED, dict(b.footnotes), dict(a.footnotes)),
+                         (TableEventKind.NOTE_CHANGED, dict(b.notes), dict(a.notes))):
+        for key in sorted(set(bd) | set(ad)):
+            if bd.get(key) != ad.get(key):
+                events.append(TableEvent(kind, key, bd.get(key) or None, ad.get(key) or None))
     return tuple(events)
 
 
 def _country_footnotes(t: CountryGroupTable) -> dict[str, str]:
     out: dict[str, str] = {}
     for table in t.tables:
+        prefix = table_prefix(table.title) or table.title
         for row in table.rows:
             if row.footnotes:
-                key = f"{row.country} ({table_prefix(table.title) or table.title})"
-                out[key] = ",".join(row.footnotes)
+                out[f"{row.country} ({prefix})"] = ",".join(row.footnotes)
     return out
 
 

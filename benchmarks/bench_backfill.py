@@ -1,0 +1,105 @@
+"""Backfill scale: derive history over synthetic eCFR histories of 100 and 1,000 versions.
+
+Each version is a 200-country Supplement No. 1 differing from the previous
+one by a membership or two. Prints time per version for both lengths (it
+must not grow with history length), the ratio against a bare lxml parse of
+the same XML (baseline measured in the same run), and peak memory of the
+derivation (tracemalloc; target under 200 MB for 1,000 versions).
+"""
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+import time
+import tracemalloc
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from lxml import etree  # noqa: E402
+
+from benchmarks._machine import describe  # noqa: E402
+from parsers.model import GROUP_CODES, Column, CountryGroupTable, Entry, GroupTable  # noqa: E402
+from pipeline import engine, synth  # noqa: E402
+from store.blobs import put_blob  # noqa: E402
+from store.db import open_db  # noqa: E402
+
+
+def big_table(n_countries: int, rng: random.Random) -> CountryGroupTable:
+    tables = []
+    # letters only: trailing digits would read as footnote markers ("Iraq 3")
+    names = [f"Country {chr(65 + i // 26 // 26 % 26)}{chr(97 + i // 26 % 26)}{chr(97 + i % 26)}"
+             for i in range(n_countries)]
+    for letter in "ADE":
+        codes = [c for c in GROUP_CODES if c.startswith(letter + ":")]
+        rows = tuple(Entry(n, n, tuple((c, rng.random() < 0.3) for c in codes)) for n in names)
+        tables.append(GroupTable(f"Country Group {letter}", tuple(Column(c, synth.COLUMN_NAMES.get(c, "")) for c in codes), rows))
+    return CountryGroupTable(tuple(tables), b_list=tuple(names[:50]), b_printed=tuple(names[:50]))
+
+
+def mutate(t: CountryGroupTable, rng: random.Random) -> CountryGroupTable:
+    ti = rng.randrange(len(t.tables))
+    g = t.tables[ti]
+    ri = rng.randrange(len(g.rows))
+    row = g.rows[ri]
+    ci = rng.randrange(len(row.marks))
+    marks = tuple((c, (not m) if i == ci else m) for i, (c, m) in enumerate(row.marks))
+    rows = g.rows[:ri] + (replace(row, marks=marks),) + g.rows[ri + 1:]
+    tables = t.tables[:ti] + (replace(g, rows=rows),) + t.tables[ti + 1:]
+    return replace(t, tables=tables)
+
+
+def run(n_versions: int, n_countries: int = 200) -> dict[str, float]:
+    rng = random.Random(n_versions)
+    engine._CACHE.clear(); engine._SUMMARIES.clear(); engine._INTERN.clear()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_db(Path(tmp) / "bench.db")
+        table = big_table(n_countries, rng)
+        day = date(2000, 1, 1)
+        xmls = []
+        with db.atomic():
+            for i in range(n_versions):
+                xml = synth.ecfr_supplement_xml(table, day)
+                xmls.append(xml)
+                db.execute("INSERT INTO ecfr_versions (unit, kind, date, xml_sha256, parse_status) VALUES (?,?,?,?,?)",
+                           ["15 CFR Supplement No. 1 to Part 740", "country_groups", day.isoformat(),
+                            put_blob(db, xml), "pending"])
+                table = mutate(table, rng)
+                day += timedelta(days=3)
+        t0 = time.perf_counter()
+        for xml in xmls:
+            etree.fromstring(xml)
+        bare = time.perf_counter() - t0
+        tracemalloc.start()
+        t0 = time.perf_counter()
+        report = engine.derive(db, today=day, run_id=None)
+        elapsed = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        changes = db.execute("SELECT COUNT(*) FROM changes").fetchone()[0]
+        db.close()
+    assert not report.parse_failures, report.parse_failures
+    return {"versions": n_versions, "total_s": elapsed, "per_version_ms": elapsed / n_versions * 1000,
+            "bare_ms": bare / n_versions * 1000, "ratio": elapsed / bare, "peak_mb": peak / 1e6,
+            "changes": changes, "mb": sum(map(len, xmls)) / 1e6}
+
+
+def main() -> list[dict[str, float]]:
+    print(f"# backfill scale — {describe()}")
+    rows = [run(100), run(1000)]
+    print(f"{'versions':>9} {'XML MB':>7} {'derive s':>9} {'ms/version':>11} {'bare lxml ms/v':>15} "
+          f"{'ratio':>6} {'peak MB':>8} {'changes':>8}")
+    for r in rows:
+        print(f"{r['versions']:>9} {r['mb']:>7.1f} {r['total_s']:>9.2f} {r['per_version_ms']:>11.2f} "
+              f"{r['bare_ms']:>15.2f} {r['ratio']:>5.1f}x {r['peak_mb']:>8.1f} {r['changes']:>8}")
+    growth = rows[1]["per_version_ms"] / rows[0]["per_version_ms"]
+    print(f"time per version, 1,000 vs 100 versions: {growth:.2f}x (target: ~1x, no growth);"
+          f" peak memory for 1,000 versions: {rows[1]['peak_mb']:.0f} MB (target < 200 MB)")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
