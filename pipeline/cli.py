@@ -71,7 +71,7 @@ def _date(ctx: click.Context | None, param: click.Parameter | None, value: str |
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
-    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
@@ -132,8 +132,8 @@ def init(c: Context, path: str, force: bool) -> None:
       frtrack --db data/frtrack.db init --path frtrack.toml
     """
     from pipeline.config import write_example
+    c.open_db().close()   # first: a bad --db must not leave a config file behind
     written = write_example(path, force=force)
-    c.open_db().close()
     c.echo(f"wrote {written} and initialised {c.db_path}")
 
 
