@@ -234,8 +234,9 @@ class Http:
         with resp:
             body, truncated = self._read(resp, full_url, source)
         resp_headers = dict(resp.headers)
-        sha = record_response(self.db, source=src, url=full_url, status=resp.status_code,
-                              headers=resp_headers, body=body, run_id=self.run_id)
+        with self.db.atomic():     # blob + response row: one commit
+            sha = record_response(self.db, source=src, url=full_url, status=resp.status_code,
+                                  headers=resp_headers, body=body, run_id=self.run_id)
         status = resp.status_code
         ctype = resp_headers.get("Content-Type", "").lower()
         if status == 304 and cached:
