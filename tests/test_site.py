@@ -229,6 +229,16 @@ def test_hostile_text_is_escaped_in_html_json_index_and_atom(seeded_db, tmp_path
     assert any(XSS in s for s in summaries)
 
 
+def test_rows_stay_with_their_change_when_data_holds_the_row_separator(seeded_db, tmp_path):
+    seeded_db.execute("UPDATE fr_documents SET title = 'A\x1eB' WHERE document_number = '2024-06578'")
+    seeded_db.conn.commit()
+    render_site(seeded_db, tmp_path / "s", today=TODAY)
+    doc = html.parse(str(tmp_path / "s" / "country" / "cambodia.html")).getroot()
+    rows = doc.xpath("//table[contains(@class,'changes')]/tbody/tr")
+    assert [(r.get("data-country"), r.get("data-effective")) for r in rows] == [
+        ("Cambodia", "2026-02-03"), ("Cambodia", "2021-12-09")]
+
+
 def test_rerender_writes_only_changed_files(seeded_db, tmp_path):
     out = tmp_path / "s"
     first = render_site(seeded_db, out, today=TODAY)

@@ -185,6 +185,8 @@ class _Site:
             c["rows"] = {}
         for root in ("", "../"):
             chunks = template.render(changes=self.changes, root=root, sep=_ROW_SEP).split(_ROW_SEP)
+            if len(chunks) != len(self.changes) + 1:   # the separator occurs in the data itself
+                chunks = [template.render(changes=[c], root=root, sep="") for c in self.changes]
             for c, row in zip(self.changes, chunks):
                 c["rows"][root] = Markup(row.strip("\n") + "\n")
 
