@@ -120,6 +120,11 @@ class Http:
                 conditional: bool = True) -> Response:
         return self._get(url, params, source=source, expect="xml", kind="download", conditional=conditional)
 
+    def get_text(self, url: str, params: Params = None, *, source: Source,
+                 conditional: bool = True) -> Response:
+        """Plain text (public-inspection raw text): throttled as a download."""
+        return self._get(url, params, source=source, expect="text", kind="download", conditional=conditional)
+
     def close(self) -> None:
         self.session.close()
 
@@ -214,7 +219,7 @@ class Http:
     def _once(self, full_url: str, host: str, *, source: Source, expect: str, kind: str,
               cached: dict[str, Any] | None) -> Response | _Attempt:
         """One request; a Response, or the retryable error (non-retryable ones raise)."""
-        headers = {"Accept": "application/json" if expect == "json" else "application/xml, text/xml"}
+        headers = {"Accept": {"json": "application/json", "text": "text/plain"}.get(expect, "application/xml, text/xml")}
         if cached:
             if cached.get("etag"):
                 headers["If-None-Match"] = cached["etag"]

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from pipeline.config import Settings
 from pipeline.fetch import SourceOutcome
 from pipeline.sources.http import Http
-from pipeline.sources.state import set_watermarks
+from pipeline.sources.state import rebase, set_watermarks
 from store.enums import Source
 
 SOURCE = Source.PUBLIC_INSPECTION
@@ -47,6 +47,17 @@ def store_pi_document(db: Database, doc: dict[str, Any], *, api_sha256: str, run
     return not exists
 
 
+def _download_text(http: Http, db: Database, settings: Settings, number: str, url: str) -> None:
+    """Keep the raw text once: the engine reads the preamble's own statement of the change from it."""
+    if db.execute("SELECT 1 FROM public_inspection WHERE document_number = ? AND text_sha256 IS NOT NULL",
+                  [number]).fetchone():
+        return
+    resp = http.get_text(rebase(url, settings.sources.fr_api_base), source=SOURCE)
+    with db.atomic():
+        db.execute("UPDATE public_inspection SET raw_text_url = ?, text_sha256 = ? WHERE document_number = ?",
+                   [url, resp.sha256, number])
+
+
 def fetch_public_inspection(http: Http, db: Database, settings: Settings, *, run_id: int,
                             since: date | None, today: date) -> SourceOutcome:
     """One request: the current public-inspection desk, filtered to the watched agencies."""
@@ -61,6 +72,8 @@ def fetch_public_inspection(http: Http, db: Database, settings: Settings, *, run
             continue
         if watched & set(_slugs(doc)) and store_pi_document(db, doc, api_sha256=resp.sha256, run_id=run_id):
             new += 1
+        if watched & set(_slugs(doc)) and doc.get("raw_text_url"):
+            _download_text(http, db, settings, doc["document_number"], doc["raw_text_url"])
     mark = today.isoformat()
     set_watermarks(db, {WATERMARK: mark}, run_id)
     return SourceOutcome(SOURCE, True, http.requests - before, new, mark, None)
