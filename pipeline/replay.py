@@ -61,6 +61,7 @@ import json
 import logging
 import socket
 import struct
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -154,6 +155,14 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     replay: "ReplayServer"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError):
+            # the client gave up (its timeout, a size limit): expected in fault tests
+            log.debug("replay: client %s went away: %s", client_address, exc)
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
