@@ -35,6 +35,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from parsers.exceptions import ConfigError, FrtrackError, LockHeldError
 from pipeline import signals
+from pipeline.config import Settings
 
 log = logging.getLogger("frtrack.scheduler")
 
@@ -107,7 +108,7 @@ def fail_own_running_runs(db_path: str | os.PathLike[str], error: str) -> list[i
 class Daemon:
     """The scheduler plus its stop logic; ``serve`` is the one-call front door."""
 
-    def __init__(self, settings: Any, db_path: str | os.PathLike[str], *,
+    def __init__(self, settings: Settings, db_path: str | os.PathLike[str], *,
                  fetch_job: Job | None = None, digest_job: Job | None = None):
         self.settings, self.db_path = settings, str(db_path)
         sched = settings.schedule
@@ -245,12 +246,8 @@ class Daemon:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
-    def next_run_times(self) -> dict[str, Any]:
-        """Job id → next fire time (for logs and tests)."""
-        return {j.id: j.next_run_time for j in self.scheduler.get_jobs()}
 
-
-def serve(settings: Any, db_path: str | os.PathLike[str], *,
+def serve(settings: Settings, db_path: str | os.PathLike[str], *,
           fetch_job: Job | None = None, digest_job: Job | None = None) -> None:
     """Run the daemon until SIGTERM/SIGINT, then return (the CLI exits 0).
 
