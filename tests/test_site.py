@@ -118,6 +118,18 @@ def test_matrix_pages_per_ecfr_version_with_columns_in_order(site, seeded_db):
     assert held["Nicaragua"] == "X" and held["Cambodia"] == "X" and held["Cyprus"] == ""
 
 
+def test_sweep_of_intervals_matches_the_store_point_in_time_query(seeded_db):
+    from pipeline.publish.site import memberships_on_dates
+    seeded_db.execute("INSERT INTO memberships (country, grp, valid_from, valid_to, opened_by)"
+                      " VALUES ('Cambodia', 'D:5', '2027-01-01', NULL, 'fr:x')")   # re-joins later
+    seeded_db.conn.commit()
+    dates = q.ecfr_version_dates(seeded_db) + ["2020-01-01", "2023-06-01", "2026-02-03", "2026-02-02",
+                                               "2026-12-31", "2027-01-01", "2030-01-01"]
+    swept = memberships_on_dates(q.membership_intervals(seeded_db), dates)
+    for d in dates:
+        assert swept[d] == q.memberships_as_of(seeded_db, d), d
+
+
 def test_matrix_shows_footnote_markers_and_notes_from_table_events(seeded_db, tmp_path):
     seeded_db.execute("INSERT INTO table_events (unit, ecfr_version, kind, subject, before, after)"
                       " VALUES ('15 CFR Supplement No. 1 to Part 740', '2021-12-09', 'footnote_changed', 'Cambodia (D)', NULL, '3')")

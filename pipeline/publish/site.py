@@ -12,6 +12,7 @@ write-if-changed step.
 """
 from __future__ import annotations
 
+import heapq
 import json
 import os
 import re
@@ -128,6 +129,33 @@ def status_logs(db: Database) -> dict[int, list[dict[str, Any]]]:
     return out
 
 
+def memberships_on_dates(intervals: list[dict[str, Any]], dates: list[str]) -> dict[str, dict[str, set[str]]]:
+    """date -> q.memberships_as_of(date) for many dates in one sweep over q.membership_intervals.
+
+    Same rule as the store ([valid_from, valid_to) intervals); one SQL scan per eCFR version
+    cost about a second per hundred versions.
+    """
+    starts = sorted(intervals, key=lambda iv: iv["valid_from"])
+    ends: list[tuple[str, int]] = []          # heap of (valid_to, index into starts)
+    active: dict[int, dict[str, Any]] = {}
+    out: dict[str, dict[str, set[str]]] = {}
+    i = 0
+    for d in sorted(set(dates)):
+        while i < len(starts) and starts[i]["valid_from"] <= d:
+            iv = starts[i]
+            active[i] = iv
+            if iv["valid_to"] is not None:
+                heapq.heappush(ends, (iv["valid_to"], i))
+            i += 1
+        while ends and ends[0][0] <= d:
+            active.pop(heapq.heappop(ends)[1], None)
+        held: dict[str, set[str]] = {}
+        for iv in active.values():
+            held.setdefault(iv["country"], set()).add(iv["group"])
+        out[d] = held
+    return out
+
+
 def _markers(value: str | None) -> list[str]:
     if not value:
         return []
@@ -161,6 +189,7 @@ class _Site:
         self.countries = q.known_countries(db)
         self.cslug = country_slugs(self.countries)
         self.current = q.memberships_as_of(db, today)
+        self.held_on = memberships_on_dates(self.intervals, self.versions)
         for c in self.changes:
             self._decorate(c)
         self._render_rows()
@@ -285,7 +314,7 @@ class _Site:
         }
 
     def _matrix(self, as_of: str) -> dict[str, Any]:
-        held = q.memberships_as_of(self.db, as_of)
+        held = self.held_on[as_of] if as_of in self.held_on else q.memberships_as_of(self.db, as_of)
         markers, notes = table_notes_as_of(self.db, as_of)
         rows = [{"country": n, "slug": self.cslug.get(n), "markers": markers.get(n, []),
                  "cells": Markup("").join(_HELD if g in held[n] else _EMPTY for g in self.codes)}
