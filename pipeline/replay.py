@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import socket
 import struct
 import sys
@@ -412,9 +413,16 @@ class ReplayServer:
         self.stop()
 
 
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def serve_forever(directory: str | Path, port: int = 8765) -> None:
-    """``frtrack replay DIR --port N``: serve until Ctrl-C, then stop cleanly."""
+    """``frtrack replay DIR --port N``: serve until Ctrl-C (or SIGTERM), then stop cleanly."""
     server = ReplayServer(directory, port=port).start()
+    if threading.current_thread() is threading.main_thread():
+        # `frtrack replay DIR &` from a script ignores Ctrl-C; stop as cleanly on `kill <pid>`
+        signal.signal(signal.SIGTERM, _raise_interrupt)
     print(f"replaying {len(server.entries)} recorded responses from {directory} at {server.url}", flush=True)
     print(f"  FRTRACK_FR_API_BASE={server.url}/api/v1", flush=True)
     print(f"  FRTRACK_ECFR_API_BASE={server.url}/api/versioner/v1", flush=True)

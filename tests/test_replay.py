@@ -133,7 +133,8 @@ def test_handler_builds_responses_in_code(replay_server):
     assert r.status_code == 201 and r.headers["X-Path"] == "/hello" and r.json() == {"a": ["1"]}
 
 
-def test_cli_replay_serves_and_stops_on_ctrl_c(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_cli_replay_serves_and_stops_cleanly(tmp_path, sig):
     d = tmp_path / "rec"
     d.mkdir()
     (d / "manifest.json").write_text(json.dumps({"entries": [{"path": "/ping", "body": "pong"}]}))
@@ -144,7 +145,7 @@ def test_cli_replay_serves_and_stops_on_ctrl_c(tmp_path):
         assert "replaying 1 recorded responses" in line, line + proc.stderr.read()
         url = line.rsplit(" at ", 1)[1].strip()
         assert requests.get(url + "/ping", timeout=5).text == "pong"
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         out, err = proc.communicate(timeout=10)
     finally:
         if proc.poll() is None:
