@@ -103,8 +103,9 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return (f"{platform.platform()}; {cpu}; {os.cpu_count()} CPUs; Python {platform.python_version()}; "
-            f"SQLite {sqlite3.sqlite_version}")
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    return (f"{platform.platform()}; {cpu}; {os.cpu_count()} CPUs; load {load}; "
+            f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}")
 
 
 def timed(fn, *args, **kw):
@@ -124,20 +125,23 @@ def main() -> None:
         synthesize(db, args.changes)
         (tmp_path / "base").mkdir()
         base = min(baseline(db, tmp_path / "base") for _ in range(3))
-        out = tmp_path / "site"
-        full, r1 = timed(render_site, db, out, today=today)
-        same, r2 = timed(render_site, db, out, today=today)
+        # Best of 3 where the state allows repeating: a shared machine's noise only ever adds time.
+        runs = [timed(render_site, db, tmp_path / f"fresh{i}", today=today) for i in range(3)]
+        full, r1 = min(runs, key=lambda r: r[0])
+        out = tmp_path / "fresh0"
+        same, r2 = min((timed(render_site, db, out, today=today) for _ in range(3)), key=lambda r: r[0])
         db.execute("INSERT INTO changes (key, country, grp, action, effective_date, status, fr_document,"
                    " created_at, updated_at) VALUES ('Country 007|E:2|added|fr:1990-00003', 'Country 007', 'E:2',"
                    " 'added', '1990-02-01', 'published', '1990-00003', ?, ?)", [NOW, NOW])
         one, r3 = timed(render_site, db, out, today=today)
         nextday, r4 = timed(render_site, db, out, today=today + timedelta(days=1))
-        size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+        out_size_dir = out
+        size = sum(p.stat().st_size for p in out_size_dir.rglob("*") if p.is_file())
         print(f"machine: {machine()}")
         print(f"data: {args.changes} changes, {len(q.known_countries(db))} countries, "
               f"{len(q.documents(db))} FR documents, {len(q.ecfr_version_dates(db))} eCFR versions")
         print(f"baseline (json.dumps + one minimal Jinja2 table page): {base:.3f} s")
-        print(f"full render:               {full:7.3f} s  {full / base:6.1f}x baseline  "
+        print(f"full render (best of 3):   {full:7.3f} s  {full / base:6.1f}x baseline  "
               f"{r1.pages} pages, {r1.files} files, {size / 1e6:.1f} MB  (target < 10 s)")
         print(f"re-render, nothing new:    {same:7.3f} s  {same / base:6.1f}x baseline  "
               f"{len(r2.written)} written, {r2.unchanged} unchanged")
