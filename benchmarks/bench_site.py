@@ -135,8 +135,7 @@ def main() -> None:
                    " 'added', '1990-02-01', 'published', '1990-00003', ?, ?)", [NOW, NOW])
         one, r3 = timed(render_site, db, out, today=today)
         nextday, r4 = timed(render_site, db, out, today=today + timedelta(days=1))
-        out_size_dir = out
-        size = sum(p.stat().st_size for p in out_size_dir.rglob("*") if p.is_file())
+        size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
         print(f"machine: {machine()}")
         print(f"data: {args.changes} changes, {len(q.known_countries(db))} countries, "
               f"{len(q.documents(db))} FR documents, {len(q.ecfr_version_dates(db))} eCFR versions")
