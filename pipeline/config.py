@@ -339,6 +339,8 @@ per_page = 100
 user_agent = "frtrack/0.1 (+https://example.invalid/frtrack; export-control change tracker)"
 
 [schedule]
+# fetch/digest: a crontab line in 'timezone', "interval:SECONDS" (tests, demos), or "off".
+# Missed runs are coalesced into one if still within misfire_grace_seconds.
 timezone = "America/New_York"
 fetch = "0 6,12,18,23 * * mon-fri"    # crontab: minute hour day month day-of-week
 digest = "0 7 * * mon"
