@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import pytest
 
 from pipeline.fetch import SourceOutcome, fetch_all
 from pipeline.sources.federal_register import FIELDS

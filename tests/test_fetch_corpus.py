@@ -7,13 +7,11 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-import pytest
 
 from pipeline.config import settings_from_dict
 from pipeline.fetch import fetch_all
 from pipeline.sources.federal_register import search_params
 from store.blobs import get_blob
-from store.enums import Source
 
 RULE_XML = '<?xml version="1.0"?><RULE><PREAMB><SUBJECT>stand-in</SUBJECT></PREAMB></RULE>'
 

@@ -10,8 +10,9 @@ shorter than its Content-Length or JSON that does not parse is TruncatedBodyErro
 
 Every response body — errors, block pages and cut bodies included — is stored
 raw with ``store.blobs.record_response`` before anything parses it.
-Conditional requests: the ETag / Last-Modified of each URL's last 200 is kept
-in ``watermarks`` under ``etag:<url>``; a 304 returns the stored body.
+Conditional requests (API JSON by default): the ETag / Last-Modified of each
+URL's last 200 is kept in ``watermarks`` under ``etag:<url>``; a 304 returns
+the stored body.
 
 Errors raised (all FetchError, each carrying the full URL):
     TransportError / FetchTimeoutError   after retries
@@ -117,7 +118,9 @@ class Http:
         return self._get(url, params, source=source, expect="json", kind="api", conditional=conditional)
 
     def get_xml(self, url: str, params: Params = None, *, source: Source,
-                conditional: bool = True) -> Response:
+                conditional: bool = False) -> Response:
+        """A document download; not conditional by default: each is fetched once, so caching
+        its validators would only grow the watermarks table by a row per document."""
         return self._get(url, params, source=source, expect="xml", kind="download", conditional=conditional)
 
     def get_text(self, url: str, params: Params = None, *, source: Source,
