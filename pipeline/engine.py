@@ -31,7 +31,7 @@ from parsers.model import Action, CountryGroupTable, FRDocument, ItarList, Opera
 from pipeline.history import Delta, State, TableSummary, apply_deltas, diff_states, predict, summarize, table_events
 from store.blobs import get_blob
 from store.db import utcnow
-from store.enums import ChangeAction, ChangeStatus, DivergenceSide, ParseStatus
+from store.enums import ChangeAction, ChangeStatus, DivergenceSide, ParseStatus, TableEventKind
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +159,7 @@ class _Summary:
     columns: tuple[tuple[str, str, str], ...]
 
 
+_EMPTY_SUMMARY = TableSummary((), (), ())
 _SUMMARIES: dict[tuple[str, str], _Summary] = {}   # (kind, sha256) -> summary; small, shared tuples
 _INTERN: dict[tuple[str, str], tuple[str, str]] = {}
 
@@ -192,7 +193,13 @@ def _versions(db: Database, kind: str) -> list[Version]:
                       " ORDER BY date, id", [kind]).fetchall()
     for unit, vdate, sha in rows:
         summ = _summary(kind, sha, lambda: get_blob(db, sha), f"eCFR {unit} version {vdate}")
-        events = table_events(prev.table, summ.table) if prev is not None and summ.table is not None else ()
+        if summ.table is None:
+            events = ()
+        elif prev is None:   # the first version: record the footnotes and notes it already prints
+            events = tuple(e for e in table_events(_EMPTY_SUMMARY, summ.table)
+                           if e.kind is not TableEventKind.COLUMN_RENAMED)
+        else:
+            events = table_events(prev.table, summ.table)
         out.append(Version(vdate, summ.state, events, summ.columns))
         prev = summ
     return out
