@@ -12,4 +12,8 @@ if __name__ == "__main__":
     sys.path.insert(0, str(HERE.parent))
     for name in BENCHES:
         print(f"\n==== {name} ====", flush=True)
-        runpy.run_path(str(HERE / name), run_name="__main__")
+        try:
+            runpy.run_path(str(HERE / name), run_name="__main__")
+        except SystemExit as exc:   # a benchmark that ends with sys.exit(main()) must not end the others
+            if exc.code not in (0, None):
+                print(f"{name} exited with {exc.code}")
