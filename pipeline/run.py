@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from parsers.exceptions import FrtrackError
-from pipeline import clock, signals
+from pipeline import clock
 from pipeline.config import Settings
 from store.db import open_db, utcnow
 from store.enums import RunStatus
@@ -81,8 +81,6 @@ def run_once(settings: Settings, db_path, *, since: date | None = None, today: d
             report = RunReport(run_id=run_id, ok=False)
             try:
                 report.outcomes = fetch_all(settings, db, run_id=run_id, since=since, today=today)
-                if signals.stop_requested():   # the daemon was told to stop: keep what is stored, derive next time
-                    raise FrtrackError("stopped by signal before deriving history; the next run completes it")
                 derived = derive(db, today=today, run_id=run_id)
                 report.parse_failures, report.review = derived.parse_failures, derived.review
                 report.status_moves, report.changes = derived.status_moves, derived.changes
