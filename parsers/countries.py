@@ -6,6 +6,7 @@ digits, odd whitespace, dashes, curly quotes), never changes the EAR's words.
 """
 from __future__ import annotations
 
+import functools
 import re
 from functools import lru_cache
 
@@ -34,8 +35,13 @@ EAR_NAME: dict[str, str] = {
 
 
 @lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=8192)
 def split_country(printed: str) -> tuple[str, tuple[str, ...]]:
-    """("Iraq", ("3",)) from "Iraq 3": the normalized name and its footnote markers."""
+    """("Iraq", ("3",)) from "Iraq 3": the normalized name and its footnote markers.
+
+    Cached: a supplement prints each country in up to three tables, and every
+    eCFR version of a backfill prints them all again.
+    """
     text = squash(printed).translate(_TYPO)
     markers: tuple[str, ...] = ()
     match = _TRAILING_MARKS.search(text)
