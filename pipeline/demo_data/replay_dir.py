@@ -9,6 +9,7 @@ Bodies use ``{{base}}`` so links point back at whatever port the server got.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,11 @@ def _agency(slug: str) -> dict[str, Any]:
             "slug": slug}
 
 
+def _slug(title: str) -> str:
+    """federalregister.gov's URL slug: lower case words joined by hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
 def document_json(d: Doc) -> dict[str, Any]:
     """A search result as federalregister.gov API v1 returns it with our fields[] list."""
     title = 15 if d.cfr_part == 740 else 22
@@ -39,7 +45,7 @@ def document_json(d: Doc) -> dict[str, Any]:
         "dates": f"This rule is effective {d.effective_on:%B} {d.effective_on.day}, {d.effective_on.year}.",
         "docket_ids": [], "document_number": d.number, "effective_on": d.effective_on.isoformat(),
         "full_text_xml_url": f"{{{{base}}}}/documents/full_text/xml/{y}/{m}/{day}/{d.number}.xml",
-        "html_url": f"https://www.federalregister.gov/documents/{y}/{m}/{day}/{d.number}/x",
+        "html_url": f"https://www.federalregister.gov/documents/{y}/{m}/{day}/{d.number}/{_slug(d.title)}",
         "page_length": 3, "pdf_url": f"https://www.govinfo.gov/content/pkg/FR-{y}-{m}-{day}/pdf/{d.number}.pdf",
         "publication_date": d.publication_date.isoformat(),
         "raw_text_url": f"{{{{base}}}}/documents/full_text/text/{y}/{m}/{day}/{d.number}.txt",
