@@ -313,3 +313,23 @@ def test_rerun_of_the_same_window_is_idempotent(api_world, fresh_db):
     assert fresh_db.execute("SELECT document_number, xml_sha256, first_seen_run FROM fr_documents"
                             " ORDER BY 1").fetchall() == before
     assert_everything_landed_once(fresh_db)
+
+
+def test_correction_targets_from_every_shape_the_api_uses():
+    from pipeline.sources.federal_register import correction_target
+    assert correction_target({"document_number": "C1-2020-04178", "correction_of": None}) == "2020-04178"
+    assert correction_target({"document_number": "x", "correction_of":
+                              "https://www.federalregister.gov/api/v1/documents/2020-04178.json"}) == "2020-04178"
+    assert correction_target({"document_number": "x", "correction_of":
+                              "https://www.federalregister.gov/documents/2020/03/02/2020-04178/some-title"}) == "2020-04178"
+    assert correction_target({"document_number": "2026-02262", "correction_of": None}) is None
+
+
+def test_watch_membership_by_agency_and_cfr_range(api_world):
+    from pipeline.sources.federal_register import matches_watch
+    settings = api_world.settings()
+    assert matches_watch(fr_doc("a", "2026-01-01", title=15, part=744), settings) == ["bis"]
+    assert matches_watch(fr_doc("b", "2026-01-01", agency="state-department", title=22, part=126), settings) == ["itar"]
+    assert matches_watch(fr_doc("c", "2026-01-01", agency="state-department", title=22, part=41), settings) == []
+    assert matches_watch(fr_doc("d", "2026-01-01", title=15, part=800), settings) == []
+    assert matches_watch(fr_doc("e", "2026-01-01", cfr_references=[]), settings) == ["bis"]

@@ -183,3 +183,10 @@ def test_helpers():
     assert retry_after_seconds("12") == 12.0
     assert retry_after_seconds(None) is None
     assert retry_after_seconds("garbage") is None
+
+
+def test_retry_after_as_http_date():
+    from datetime import datetime, timezone
+    now = datetime(2026, 2, 20, 12, 0, 0, tzinfo=timezone.utc)
+    assert retry_after_seconds("Fri, 20 Feb 2026 12:00:30 GMT", now=now) == 30.0
+    assert retry_after_seconds("Fri, 20 Feb 2026 11:00:00 GMT", now=now) == 0.0
