@@ -44,6 +44,9 @@ def open_db(path: str | os.PathLike[str] | None, *, migrate: bool = True) -> Dat
                 pass
         try:
             db.execute("PRAGMA journal_mode=WAL")
+            # Safe in WAL mode (no corruption; at worst the last commit is lost
+            # on power failure) and ~15 ms cheaper per per-document transaction.
+            db.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.DatabaseError as exc:   # e.g. a config file passed as --db
             db.close()
             raise StoreError(f"{p}: not an SQLite database ({exc})") from None

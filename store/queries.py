@@ -23,11 +23,12 @@ def _d(value: date | str | None) -> str | None:
 def list_changes(db: Database, *, since: date | str | None = None, until: date | str | None = None,
                  country: str | None = None, group: str | None = None,
                  statuses: Iterable[ChangeStatus] | None = None,
-                 touched_since: str | None = None) -> list[dict[str, Any]]:
+                 touched_since: str | None = None, touched_before: str | None = None) -> list[dict[str, Any]]:
     """Country-group change events, oldest effective date first.
 
     ``since``/``until`` filter on the effective date (inclusive); ``touched_since``
-    (UTC timestamp) keeps changes created or whose status moved since then.
+    and ``touched_before`` (UTC timestamps, the latter exclusive) keep changes
+    created or updated in that span.
     """
     where, args = ["1=1"], []
     if since:
@@ -43,6 +44,8 @@ def list_changes(db: Database, *, since: date | str | None = None, until: date |
         where.append(f"c.status IN ({','.join('?' * len(sts))})"); args.extend(sts)
     if touched_since:
         where.append("c.updated_at >= ?"); args.append(touched_since)
+    if touched_before:
+        where.append("c.created_at < ?"); args.append(touched_before)
     rows = db.execute_returning_dicts(
         f"""SELECT c.id, c.country, c.grp AS "group", c.action, c.effective_date, c.status,
                    c.fr_document, d.citation, d.publication_date, c.ecfr_version,

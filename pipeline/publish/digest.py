@@ -305,7 +305,8 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date) 
     rows: dict[int, dict[str, Any]] = {}
     for r in queries.list_changes(db, since=window.start, until=window.end):
         rows[r["id"]] = r
-    for r in queries.list_changes(db, touched_since=window.start.isoformat()):
+    for r in queries.list_changes(db, touched_since=window.start.isoformat(),
+                                  touched_before=(window.end + timedelta(days=1)).isoformat()):
         if window.contains(r["updated_at"]) or window.contains(r["created_at"]):
             rows[r["id"]] = r
     ordered = sorted(rows.values(), key=lambda r: (r["effective_date"] is None, r["effective_date"] or "",

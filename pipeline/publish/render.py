@@ -17,6 +17,7 @@ import unicodedata
 from datetime import date, datetime
 from typing import Any
 
+from jinja2.bccache import BytecodeCache, Bucket
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -64,6 +65,28 @@ FILTERS: dict[str, Any] = {
 }
 
 
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates shared by every Environment of this process.
+
+    ``environment()`` hands out fresh Environments (callers add globals), so
+    without this each digest or site render would compile every template again.
+    """
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _MemoryBytecodeCache()
+
+
 def environment() -> Environment:
     """A fresh Environment over ``templates/`` with frtrack's filters (cheap; callers may add globals)."""
     env = Environment(
@@ -74,6 +97,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_BYTECODE,
     )
     env.filters.update(FILTERS)
     return env
