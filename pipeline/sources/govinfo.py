@@ -2,23 +2,29 @@
 
 Each weekday of the window is asked for ``/bulkdata/FR/YYYY/MM/FR-YYYY-MM-DD.xml``
 (root ``<FEDREG>``); a 404 means no issue that day (holiday). The raw issue
-is stored (``responses.source = 'govinfo'``); the history engine splits it
-with ``parsers.fr_xml.parse_fr_xml``. The window starts after the last day
+is stored (``responses.source = 'govinfo'``), then split with
+``parsers.fr_xml.parse_fr_xml``: every document touching a watched CFR range
+gets an ``fr_documents`` row (``source = 'govinfo'``) whose ``xml_sha256`` is
+the whole issue; the engine picks its document out by number. The window starts after the last day
 fetched (watermark ``govinfo``), at most ``MAX_DAYS`` back, so a first
 fallback run does not ask for years of issues.
 """
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, timedelta
 
 from sqlite_utils import Database
 
 from parsers.exceptions import HTTPStatusError
+from parsers.fr_xml import parse_fr_xml
 from pipeline.config import Settings
 from pipeline.fetch import SourceOutcome
 from pipeline.sources.http import Http
 from pipeline.sources.state import get_watermark, set_watermarks
-from store.enums import Source
+from store.db import utcnow
+from store.enums import ParseStatus, Source
 
 SOURCE = Source.GOVINFO
 WATERMARK = "govinfo"
@@ -27,6 +33,36 @@ MAX_DAYS = 31
 
 def issue_url(base: str, day: date) -> str:
     return f"{base}/bulkdata/FR/{day:%Y}/{day:%m}/FR-{day.isoformat()}.xml"
+
+
+def _watched(cfr_parts: tuple[str, ...], settings: Settings) -> bool:
+    ranges = tuple(settings.watch.cfr) + tuple(settings.watch.itar_cfr)
+    for ref in cfr_parts:
+        m = re.match(r"(\d+)\s+CFR\s+(\d+)", ref)
+        if m and any(r.title == int(m.group(1)) and r.first_last[0] <= int(m.group(2)) <= r.first_last[1]
+                     for r in ranges):
+            return True
+    return False
+
+
+def store_issue(db: Database, settings: Settings, body: bytes, sha: str, day: date, run_id: int) -> int:
+    """Add the watched documents of a daily issue to fr_documents (never overwriting API rows)."""
+    stored = 0
+    for doc in parse_fr_xml(body, f"govinfo FR issue {day.isoformat()}"):
+        if not doc.document_number or not _watched(doc.cfr_parts, settings):
+            continue
+        with db.atomic():
+            cur = db.execute(
+                "INSERT OR IGNORE INTO fr_documents (document_number, doc_type, title, action, dates,"
+                " publication_date, effective_date, citation, rins, correction_of, xml_sha256, parse_status,"
+                " source, first_seen_run, updated_at, html_url) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [doc.document_number, doc.doc_type.title(), doc.subject, doc.action, doc.dates_text,
+                 (doc.publication_date or day).isoformat(),
+                 doc.effective_date.isoformat() if doc.effective_date else None, doc.citation,
+                 json.dumps(list(doc.rins)), doc.corrects, sha, ParseStatus.PENDING.value, SOURCE.value, run_id,
+                 utcnow(), f"https://www.federalregister.gov/d/{doc.document_number}"])
+            stored += cur.rowcount
+    return stored
 
 
 def fetch_govinfo(http: Http, db: Database, settings: Settings, *, run_id: int,
@@ -40,8 +76,9 @@ def fetch_govinfo(http: Http, db: Database, settings: Settings, *, run_id: int,
     while day <= today:
         if day.weekday() < 5:
             try:
-                http.get_xml(issue_url(settings.sources.govinfo_base, day), source=SOURCE)
+                resp = http.get_xml(issue_url(settings.sources.govinfo_base, day), source=SOURCE)
                 issues += 1
+                store_issue(db, settings, resp.body, resp.sha256, day, run_id)
             except HTTPStatusError as exc:
                 if exc.status != 404:
                     raise
