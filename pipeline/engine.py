@@ -221,10 +221,6 @@ def _itar_name(name: str) -> str:
     return ITAR_ALIASES.get(name.strip().lower(), name.strip())
 
 
-def _touches_tracked(instr_title: int | None, instr_part: str | None, op: Operation) -> bool:
-    return True
-
-
 def _rules(db: Database) -> list[Rule]:
     out = []
     for number, sha, pub, eff_api, eff, corr in db.execute(
@@ -377,7 +373,6 @@ def derive_divergences(memberships: list[tuple], itar: list[Version]) -> list[tu
 
     out = []
     open_: dict[tuple[str, str], tuple[str, str, str]] = {}
-    prev_ear: set[str] | None = None
     prev_itar: set[str] | None = None
     for day in boundaries:
         ear = ear_set(day)
@@ -398,7 +393,7 @@ def derive_divergences(memberships: list[tuple], itar: list[Version]) -> list[tu
             closer = ear.get(country, (None, None))[0] if country in ear_names else \
                 next((cb for c, s, e, ob, cb in d5 if c == country and e == day), None) or itar_src
             out.append((country, key[1], moved_first, start, day, by, closer))
-        prev_ear, prev_itar = ear_names, itar_names
+        prev_itar = itar_names
     out.extend((c, side, mf, start, None, by, None) for (c, side), (start, mf, by) in open_.items())
     return sorted(out, key=lambda r: (r[3], r[0]))
 
