@@ -1,14 +1,19 @@
 """Country-group changes announced in a public-inspection document's raw text.
 
 Public inspection gives only a PDF and plain text (no XML), so before
-publication we read the preamble's own statement of the change: "This rule
-removes Cambodia from Country Group D:5". What the text does not state
-plainly is not guessed; the published FR XML later gives the exact delta.
+publication we read two things: the preamble's own statement of the change
+("This rule removes Cambodia from Country Group D:5"), and the amendatory
+instructions, whose wording the FR XML interpreter already knows. Removals
+and B-list moves are exact from the instruction alone; a revised row printed
+as plain text is not guessed at: the published FR XML gives its delta.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from parsers.amendments import interpret
+from parsers.model import Action, Operation
 
 _Q = "\"'\u201c\u201d\u2018\u2019"
 _COUNTRY = r"[A-Z][A-Za-z.'\u2019 ,()-]*?"
@@ -47,3 +52,21 @@ def announced_changes(text: bytes | str) -> tuple[Announced, ...]:
         key = (country, m.group(4), action)
         seen.setdefault(key, Announced(country, m.group(4), action, m.group(0)))
     return tuple(seen.values())
+
+
+# "2. Supplement No. 1 to part 740 is amended by ... ." up to the sentence's end.
+_INSTRUCTION = re.compile(r"(?:^|\s)\d{1,2}\.\s+((?:In\s+)?Supplement\s+No\.\s*1\s+to\s+part\s+740\b.*?"
+                          r"(?:to\s+read\s+as\s+follows:|\.(?=\s+[A-Z0-9*]|\s*$)))", re.IGNORECASE | re.DOTALL)
+
+
+def announced_operations(text: bytes | str) -> tuple[Operation, ...]:
+    """Operations of the amendatory instructions in the raw text that need no reprinted row."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    ops: list[Operation] = []
+    for m in _INSTRUCTION.finditer(text):
+        for op in interpret(_WS.sub(" ", m.group(1)).strip(), (), title=15, part="740"):
+            b_list = (op.table or "").endswith(" B")
+            if op.action is Action.REMOVE_ENTRY or (b_list and op.action in (Action.ADD_ENTRY, Action.REVISE_ENTRY)):
+                ops.append(op)
+    return tuple(ops)

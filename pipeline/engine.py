@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from sqlite_utils import Database
 
-from parsers.announcement import announced_changes
+from parsers.announcement import announced_changes, announced_operations
 from parsers.exceptions import FrtrackError, ParseError
 from parsers.model import Action, CountryGroupTable, FRDocument, ItarList, Operation
 from pipeline.history import Delta, State, TableSummary, apply_deltas, diff_states, predict, summarize, table_events
@@ -262,7 +262,7 @@ def _state_at(versions: list[Version], events: list[tuple[str, Delta]], day: str
     return apply_deltas(state, later)
 
 
-def derive_changes(versions: list[Version], rules: list[Rule], announced: list[tuple[str, str | None, list]],
+def derive_changes(versions: list[Version], rules: list[Rule], announced: list[tuple[str, str | None, list, tuple]],
                    today: str) -> tuple[list[ChangeFact], list[tuple[str, int | None, str, str]]]:
     """All change facts and the review items (doc, instruction index, text, reason)."""
     facts: dict[str, ChangeFact] = {}
@@ -321,14 +321,18 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[t
         facts[key] = ChangeFact(key, d.country, d.group, d.action, when, ChangeStatus.UNATTRIBUTED, None, when)
 
     published_docs = {r.number for r in rules}
-    for number, eff, items in announced:
+    for number, eff, items, ops in announced:
         if number in published_docs:
             continue
-        for a in items:
-            action = ChangeAction(a.action)
-            key = f"{a.country}|{a.group}|{action.value}|fr:{number}"
-            facts.setdefault(key, ChangeFact(key, a.country, a.group, action, eff, ChangeStatus.ANNOUNCED,
-                                             number, None, (), a.sentence))
+        stated = [(a.country, a.group, ChangeAction(a.action), a.sentence) for a in items]
+        if ops:   # exact deltas of the instructions that need no reprinted row, against the state of that day
+            day = eff or today
+            deltas, _ = predict(_state_at(versions, predicted_events, day), ops)
+            stated += [(d.country, d.group, d.action, "amendatory instruction on public inspection") for d in deltas]
+        for country, group, action, note in stated:
+            key = f"{country}|{group}|{action.value}|fr:{number}"
+            facts.setdefault(key, ChangeFact(key, country, group, action, eff, ChangeStatus.ANNOUNCED,
+                                             number, None, (), note))
     return sorted(facts.values(), key=lambda f: (f.effective_date or "9999", f.country, f.group, f.key)), review
 
 
@@ -398,14 +402,16 @@ def derive_divergences(memberships: list[tuple], itar: list[Version]) -> list[tu
     return sorted(out, key=lambda r: (r[3], r[0]))
 
 
-def _announced(db: Database) -> list[tuple[str, str | None, list]]:
+def _announced(db: Database) -> list[tuple[str, str | None, list, tuple[Operation, ...]]]:
+    """Per public-inspection document: stated changes and instruction operations from its raw text."""
     out = []
     for number, pub, sha in db.execute(
             "SELECT document_number, publication_date, text_sha256 FROM public_inspection"
             " WHERE text_sha256 IS NOT NULL ORDER BY document_number").fetchall():
-        items = list(announced_changes(get_blob(db, sha)))
-        if items:
-            out.append((number, pub, items))
+        text = get_blob(db, sha)
+        items, ops = list(announced_changes(text)), announced_operations(text)
+        if items or ops:
+            out.append((number, pub, items, ops))
     return out
 
 

@@ -152,3 +152,27 @@ def test_malformed_document_fails_by_name_and_keeps_the_rest(tmp_path):
     assert q.groups_as_of(db, "Cambodia", "2021-01-10")   # the baseline is still there
     # a second derivation does not report the same failure again as new
     assert derive(db, today=date(2021, 2, 2), run_id=None).parse_failures == []
+
+
+def test_public_inspection_instruction_announces_an_exact_removal(tmp_path):
+    """No plain statement in the preamble: the removal instruction alone announces the exact delta."""
+    import json
+    db = open_db(tmp_path / "t.db")
+    play(db, upto=0)
+    text = ("SUMMARY: BIS amends the Export Administration Regulations.\n"
+            "1. The authority citation for part 740 continues to read as follows:\n"
+            "2. Supplement No. 1 to part 740 is amended by removing the entry for \u201cSudan\u201d from "
+            "\u201cCountry Group E\u201d.\n")
+    db.execute("INSERT INTO public_inspection (document_number, title, agencies, publication_date, text_sha256)"
+               " VALUES (?,?,?,?,?)", ["2021-04381", "Sudan", json.dumps(["industry-and-security-bureau"]),
+                                       "2021-03-03", put_blob(db, text.encode())])
+    derive(db, today=date(2021, 3, 2), run_id=None)
+    assert [(r["country"], r["group"], r["action"], r["status"]) for r in q.list_changes(db)] == [
+        ("Sudan", "E:1", "removed", "announced")]
+    load_stage_direct(db, TIMELINE[1])   # published and in the eCFR: the same change, confirmed
+    derive(db, today=TIMELINE[1].today, run_id=None)
+    rows = q.list_changes(db)
+    assert [(r["country"], r["group"], r["status"], r["fr_document"]) for r in rows] == [
+        ("Sudan", "E:1", "confirmed", "2021-04381")]
+    assert [h["status"] for h in q.status_history(db, rows[0]["id"])] == [
+        "announced", "published", "in_effect", "confirmed"]
