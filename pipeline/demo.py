@@ -31,11 +31,14 @@ class DemoReport:
     divergences: list[str] = field(default_factory=list)
     documents: int = 0
     review: list[str] = field(default_factory=list)
+    served: str = ""
 
     def summary(self) -> str:
         lines = [f"frtrack demo: {len(self.runs)} runs over the bundled 2021-2026 sample"
                  f" ({'all ok' if self.ok else 'SOME FAILED'})"]
         lines += [f"  {r}" for r in self.runs]
+        if self.served:
+            lines.append(self.served)
         lines.append(f"{self.documents} FR documents, {len(self.changes)} country-group changes:")
         lines += [f"  {c}" for c in self.changes]
         lines.append(f"{len(self.divergences)} D:5 / ITAR 126.1 divergences:")
@@ -85,6 +88,9 @@ def run_demo(out: str | Path | None = None) -> DemoReport:
             moves = "; ".join(run.status_moves)
             report.runs.append(f"{stage.today}  {'ok ' if run.ok else 'FAILED'}  {stage.note}"
                                + (f"  [{moves}]" if moves else "") + ("" if run.ok else f"  ({run.error})"))
+        unmatched = sum(1 for r in server.requests if r.status == 404)
+        report.served = (f"replay server {server.url} served {len(server.requests)} requests from {replay_dir}"
+                         f" ({unmatched} without a recorded response)")
     last = stages[-1].today
     db = open_db(db_path)
     try:
