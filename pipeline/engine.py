@@ -27,7 +27,7 @@ from sqlite_utils import Database
 
 from parsers.announcement import announced_changes, announced_operations
 from parsers.exceptions import FrtrackError, ParseError
-from parsers.model import Action, CountryGroupTable, FRDocument, ItarList, Operation
+from parsers.model import Action, CountryGroupTable, FRDocument, Operation
 from pipeline.history import Delta, State, TableSummary, apply_deltas, diff_states, predict, summarize, table_events
 from store.blobs import get_blob
 from store.db import utcnow

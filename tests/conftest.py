@@ -1,7 +1,6 @@
 """Shared pytest setup. Fixtures live in tests/plugins/, one module per real part."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

@@ -5,7 +5,6 @@ import base64
 import email
 import email.policy
 import http.server
-import importlib.util
 import os
 import socket
 import stat

@@ -26,7 +26,7 @@ Stages (run day: what appears)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from parsers.model import CountryGroupTable, Entry, GroupTable
@@ -146,7 +146,6 @@ def build_timeline() -> tuple[Stage, ...]:
                       [("Supplement No. 1 to part 740 is amended by revising the entry for “Venezuela” in "
                         "“Country Group D” to read as follows:",
                         (D_CODES, [("Venezuela", _d(D1=True, D2=True, D3=True, D4=True, D5=True))]))], 19001)
-    a_codes = ("A:1", "A:2", "A:3", "A:4", "A:5", "A:6")
     t5 = _row(t3, "Country Group A", "Belarus", {})
     # 7: Nicaragua into D:5, Cyprus out of Country Group D (lettered); then a correction restating Nicaragua
     t7 = _row(_row(t5, "Country Group D", "Cyprus", {}), "Country Group D", "Nicaragua", _d(D5=True))
