@@ -350,3 +350,14 @@ def test_readme_documents_every_command():
     assert undocumented == []
     for option in ("--config", "--db", "FRTRACK_CONFIG", "FRTRACK_DB"):
         assert option in text, option
+
+
+def test_readme_config_reference_names_every_key():
+    """The README's config table stays true to pipeline/config.py's schema."""
+    from pathlib import Path
+
+    from pipeline.config import _SCALARS
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = [f"{section}.{key}" for section, keys in _SCALARS.items() for key in keys
+               if f"{section}.{key}" not in readme]
+    assert missing == []
