@@ -333,3 +333,19 @@ def test_watch_membership_by_agency_and_cfr_range(api_world):
     assert matches_watch(fr_doc("c", "2026-01-01", agency="state-department", title=22, part=41), settings) == []
     assert matches_watch(fr_doc("d", "2026-01-01", title=15, part=800), settings) == []
     assert matches_watch(fr_doc("e", "2026-01-01", cfr_references=[]), settings) == ["bis"]
+
+
+def test_ecfr_history_starts_at_watch_since(api_world, fresh_db):
+    """Versions older than watch.since are not fetched, except the one in force on that day (the baseline)."""
+    from dataclasses import replace as _replace
+    world = cambodia_world(api_world)
+    for day in ("2019-05-01", "2020-06-01"):
+        world.add_version(15, day, part="740", identifier=SUPP, name=SUPP)
+    settings = world.settings()
+    settings = _replace(settings, watch=_replace(settings.watch, since="2021-01-01"))
+    outcomes, _ = run(world, fresh_db, settings)
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+    dates = [d for (d,) in fresh_db.execute(
+        "SELECT date FROM ecfr_versions WHERE kind = 'country_groups' ORDER BY date").fetchall()]
+    assert dates[0] == "2020-06-01" and "2019-05-01" not in dates
+    assert not any("/full/2019-05-01/" in r.path for r in world.server.requests)

@@ -104,6 +104,11 @@ def _fetch_unit(http: Http, db: Database, settings: Settings, unit: Tracked, tit
     by_date: dict[str, dict[str, Any]] = {}
     for item in sorted(mine, key=lambda i: (i["date"], str(i.get("issue_date") or ""))):
         by_date.setdefault(item["date"], item)
+    # History starts at watch.since: the version in force that day is the baseline, older ones are not asked for
+    since = settings.watch.since
+    older = [d for d in by_date if d < since]
+    for day in older[:-1] if older else ():
+        del by_date[day]
     stored = _stored_dates(db, unit)
     later = sorted(d for d in by_date if upto and d > upto)
     if later:
