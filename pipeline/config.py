@@ -312,7 +312,8 @@ cfr = [{ title = 15, parts = "730-774" }]
 # ITAR: State Department rules on 22 CFR 120-130 (for the D:5 vs 126.1 check)
 itar_agencies = ["state-department"]
 itar_cfr = [{ title = 22, parts = "120-130" }]
-# first publication date fetched on an empty database
+# first FR publication date fetched on an empty database; eCFR history starts
+# with the version in force on that day
 since = "2021-01-01"
 # also fetch public-inspection documents (filed a business day before publication)
 public_inspection = true
