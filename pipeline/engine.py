@@ -323,6 +323,11 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[t
     published_docs = {r.number for r in rules}
     for number, eff, items, ops in announced:
         if number in published_docs:
+            # the published XML is the truth; an announced move it does not make needs a human look
+            for a in items:
+                if f"{a.country}|{a.group}|{a.action}|fr:{number}" not in facts:
+                    review.append((number, None, a.sentence,
+                                   "announced on public inspection, but the published rule does not make this change"))
             continue
         stated = [(a.country, a.group, ChangeAction(a.action), a.sentence) for a in items]
         if ops:   # exact deltas of the instructions that need no reprinted row, against the state of that day

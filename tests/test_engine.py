@@ -176,3 +176,20 @@ def test_public_inspection_instruction_announces_an_exact_removal(tmp_path):
         ("Sudan", "E:1", "confirmed", "2021-04381")]
     assert [h["status"] for h in q.status_history(db, rows[0]["id"])] == [
         "announced", "published", "in_effect", "confirmed"]
+
+
+def test_announced_change_the_published_rule_does_not_make_goes_to_review(tmp_path):
+    import json
+    db = open_db(tmp_path / "t.db")
+    play(db, upto=0)
+    text = "SUMMARY: BIS removes Sudan from Country Group E:1 and removes Syria from Country Group E:1."
+    db.execute("INSERT INTO public_inspection (document_number, title, agencies, publication_date, text_sha256)"
+               " VALUES (?,?,?,?,?)", ["2021-04381", "Sudan", json.dumps(["industry-and-security-bureau"]),
+                                       "2021-03-03", put_blob(db, text.encode())])
+    derive(db, today=date(2021, 3, 2), run_id=None)
+    assert {(r["country"], r["status"]) for r in q.list_changes(db)} == {("Sudan", "announced"), ("Syria", "announced")}
+    load_stage_direct(db, TIMELINE[1])   # the published rule removes Sudan only
+    derive(db, today=TIMELINE[1].today, run_id=None)
+    assert [(r["country"], r["status"]) for r in q.list_changes(db)] == [("Sudan", "confirmed")]
+    assert [(i["document_number"], i["text"]) for i in q.review_items(db)] == [
+        ("2021-04381", "removes Syria from Country Group E:1")]
