@@ -28,19 +28,25 @@ def _finished_runs(db):
     return read_db(db, "SELECT id, status, trigger FROM runs WHERE status != 'running' ORDER BY id")
 
 
-@needs_pipeline
-def test_daemon_runs_every_two_seconds_and_stops_cleanly(tmp_path, api_world):
-    world = populated_world(api_world)
-    cfg = write_config(tmp_path, world.server.url, fetch="interval:2")
-    db = tmp_path / "f.db"
+def _two_scheduled_runs(tmp_path, url, db, what):
+    """Start `frtrack schedule` firing every 2 s, wait for two finished runs, SIGTERM it."""
+    cfg = write_config(tmp_path, url, fetch="interval:2")
     daemon = frtrack(["-v", "--config", str(cfg), "--db", str(db), "schedule"], tmp_path)
     try:
-        runs = wait_for(lambda: len(_finished_runs(db)) >= 2 and _finished_runs(db), "two scheduled runs", daemon)
-        rc, out, err = _stop(daemon)
+        runs = wait_for(lambda: len(_finished_runs(db)) >= 2 and _finished_runs(db), what, daemon)
+        rc, _out, err = _stop(daemon)
     finally:
         if daemon.poll() is None:
             daemon.kill()
             daemon.communicate()
+    return runs, rc, err
+
+
+@needs_pipeline
+def test_daemon_runs_every_two_seconds_and_stops_cleanly(tmp_path, api_world):
+    world = populated_world(api_world)
+    db = tmp_path / "f.db"
+    runs, rc, err = _two_scheduled_runs(tmp_path, world.server.url, db, "two scheduled runs")
     assert rc == 0, err
     assert runs[:2] == [(1, "ok", "schedule"), (2, "ok", "schedule")]
     assert err.count("scheduled fetch: finished ok: run ") >= 2
@@ -55,16 +61,8 @@ def test_daemon_runs_every_two_seconds_and_stops_cleanly(tmp_path, api_world):
 @needs_pipeline
 def test_daemon_keeps_going_when_every_run_fails(tmp_path, replay_server):
     """An empty replay server answers 404 to everything: each run fails, the daemon does not."""
-    cfg = write_config(tmp_path, replay_server.url, fetch="interval:2")
     db = tmp_path / "f.db"
-    daemon = frtrack(["-v", "--config", str(cfg), "--db", str(db), "schedule"], tmp_path)
-    try:
-        runs = wait_for(lambda: len(_finished_runs(db)) >= 2 and _finished_runs(db), "two failed runs", daemon)
-        rc, out, err = _stop(daemon)
-    finally:
-        if daemon.poll() is None:
-            daemon.kill()
-            daemon.communicate()
+    runs, rc, err = _two_scheduled_runs(tmp_path, replay_server.url, db, "two failed runs")
     assert rc == 0, err
     assert runs[:2] == [(1, "failed", "schedule"), (2, "failed", "schedule")]
     assert err.count("scheduled fetch: finished with failures: run ") >= 2
