@@ -361,3 +361,12 @@ def test_readme_config_reference_names_every_key():
     missing = [f"{section}.{key}" for section, keys in _SCALARS.items() for key in keys
                if f"{section}.{key}" not in readme]
     assert missing == []
+
+
+def test_tests_cannot_reach_the_internet():
+    """The conftest guard: a non-loopback connection fails at once (the fetchers only ever see 127.0.0.1)."""
+    import socket
+
+    import pytest
+    with pytest.raises(OSError, match="only to servers on 127.0.0.1"):
+        socket.create_connection(("93.184.216.34", 443), timeout=1)
