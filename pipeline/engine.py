@@ -274,6 +274,9 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[t
     observed: list[tuple[str, Delta]] = []
     for prev, cur in zip(versions, versions[1:]):
         observed.extend((cur.date, d) for d in diff_states(prev.state, cur.state))
+    observed_on: dict[Delta, list[str]] = {}    # delta -> version dates showing it, oldest first
+    for when, d in observed:
+        observed_on.setdefault(d, []).append(when)
 
     originals = {r.number: r for r in rules}
     for rule in rules:
@@ -302,8 +305,9 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[t
             if i < len(versions):
                 v = versions[i]
                 if d.applies_to(v.state):
-                    seen = next((when for when, od in observed if od == d and when <= v.date
-                                 and (when, od) not in explained and when >= (dates[i - 1] if i else "")), v.date)
+                    lo = dates[i - 1] if i else ""
+                    seen = next((when for when in observed_on.get(d, ())
+                                 if lo <= when <= v.date and (when, d) not in explained), v.date)
                     explained.add((seen, d))
                     status, ver = ChangeStatus.CONFIRMED, seen
                 else:
@@ -456,13 +460,13 @@ def _replace(db: Database, table: str, cols: tuple[str, ...], rows: list[tuple])
 def _sync_changes(db: Database, facts: list[ChangeFact], run_id: int | None, report: DeriveReport) -> None:
     now = utcnow()
     existing = {r["key"]: r for r in db.execute_returning_dicts("SELECT * FROM changes")}
+    stored_docs = {n for (n,) in db.execute("SELECT document_number FROM fr_documents").fetchall()}
     for f in facts:
         values = {"country": f.country, "grp": f.group, "action": f.action.value, "effective_date": f.effective_date,
                   "status": f.status.value, "fr_document": f.fr_document, "ecfr_version": f.ecfr_version,
                   "corrected_by": json.dumps(list(f.corrected_by)) if f.corrected_by else None}
         old = existing.pop(f.key, None)
-        if f.fr_document and not db.execute("SELECT 1 FROM fr_documents WHERE document_number = ?",
-                                            [f.fr_document]).fetchone():
+        if f.fr_document and f.fr_document not in stored_docs:
             values["fr_document"] = None   # announced: the FR document is not stored yet
         if old is None:
             cur = db.execute(
