@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from parsers.text import squash
@@ -88,3 +89,33 @@ def split_name_list(text: str) -> list[str]:
         else:
             names.append(part)
     return names
+
+
+# ---------------------------------------------------------------- identity
+# (interface; the alias table and pycountry index fill it in)
+
+@dataclass(frozen=True)
+class Country:
+    """One country identity: ISO 3166-1 alpha-2 code (where one exists) and frtrack's EAR name."""
+
+    code: str
+    name: str
+
+
+def resolve(name: str) -> Country | None:
+    """The identity behind any spelling (printed, footnoted, aliased); None when unknown."""
+    text = normalize_country(name)
+    if not text:
+        return None
+    return Country(code=text.upper(), name=EAR_NAME.get(text, text))
+
+
+def canonical_name(name: str) -> str | None:
+    """frtrack's one name for the country ``name`` spells; None when unknown."""
+    found = resolve(name)
+    return found.name if found else None
+
+
+def suggest(name: str, n: int = 3) -> list[str]:
+    """The closest known country names, best first, for an error message."""
+    return []
