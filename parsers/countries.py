@@ -119,3 +119,17 @@ def canonical_name(name: str) -> str | None:
 def suggest(name: str, n: int = 3) -> list[str]:
     """The closest known country names, best first, for an error message."""
     return []
+
+
+def lookup(name: str) -> Country:
+    """Like ``resolve`` for names a person typed: unknown raises UnknownCountryError with suggestions."""
+    from parsers.exceptions import UnknownCountryError
+    found = resolve(name)
+    if found is None:
+        raise UnknownCountryError(name, suggest(name))
+    return found
+
+
+def treated_as(country: Country) -> tuple[Country, str] | None:
+    """Where the EAR treats ``country`` under another entry: (that entry, why). Hong Kong -> China (PRC)."""
+    return None

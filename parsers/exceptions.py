@@ -113,3 +113,16 @@ class NotImplementedYetError(FrtrackError):
     """A CLI command whose issue is not built yet."""
 
     exit_code = 2
+
+
+class UnknownCountryError(FrtrackError):
+    """A country name typed on the command line or in a config resolves to no country."""
+
+    exit_code = 2
+
+    def __init__(self, name: str, suggestions: list[str]):
+        self.name, self.suggestions = name, list(suggestions)
+        hint = ""
+        if self.suggestions:
+            hint = "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
+        super().__init__(f"unknown country {name!r}{hint}")
