@@ -12,40 +12,50 @@ published (FR rule parsed, delta predicted against the stored state the day
 before it takes effect) -> in_effect (effective date reached) -> confirmed /
 contradicted (the first eCFR version dated on or after the effective date
 shows / does not show it). eCFR deltas that no FR rule explains are
-unattributed.
+unattributed. A change once derived and no longer derived (a parser fix, a
+reparse) is withdrawn: its row and status log stay; derived again, it comes
+back and its log continues. Statuses: announced, published, in_effect,
+confirmed, contradicted, unattributed, withdrawn.
+
+Safety (issue 12): a rule is only applied to an eCFR baseline that holds its
+table (no baseline: a review item, never a delta against an empty state); an
+eCFR version whose diff loses a whole table, a whole column or
+``SUSPECT_REMOVALS`` memberships at once that no FR rule explains is held as
+suspect (a review item; its deltas are not published and the next version is
+compared with the last trusted one). D:5 / 126.1 divergences compare country
+identities (parsers.countries) and are standing, open, closed or pending.
 """
 from __future__ import annotations
 
 import bisect
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Callable
 
 from sqlite_utils import Database
 
 from parsers.announcement import announced_changes, announced_operations
+from parsers.countries import canonical_name
 from parsers.exceptions import FrtrackError, ParseError
 from parsers.model import Action, CountryGroupTable, FRDocument, Operation
-from pipeline.history import Delta, State, TableSummary, apply_deltas, diff_states, predict, summarize, table_events
+from pipeline.history import (Delta, State, TableSummary, apply_deltas, apply_operations, diff_states, predict,
+                              summarize, table_events, table_prefix)
 from store.blobs import get_blob
 from store.db import utcnow
-from store.enums import ChangeAction, ChangeStatus, DivergenceSide, ParseStatus, TableEventKind
+from store.enums import (ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide, ParseStatus, ReviewSubject,
+                         TableEventKind)
 
 log = logging.getLogger(__name__)
 
 TRACKED_PART = ("15", "740")
 
-# 22 CFR 126.1 and the EAR spell a few countries differently.
-ITAR_ALIASES = {
-    "north korea": "Korea, North",
-    "democratic people's republic of korea": "Korea, North",
-    "south korea": "Korea, South",
-    "myanmar": "Burma",
-    "democratic republic of the congo": "Congo (Democratic Republic of the)",
-    "congo, democratic republic of the": "Congo (Democratic Republic of the)",
-}
+# An eCFR version whose diff removes at least this many memberships at once that no
+# FR rule explains is held as suspect. The largest real country-group changes move
+# a handful of rows (Nicaragua B -> D:1, D:5; UAE out of D:3, D:4); ten memberships
+# is more than two full D rows and well beyond any unannounced edit seen so far.
+SUSPECT_REMOVALS = 10
 
 
 @dataclass
@@ -150,6 +160,7 @@ class Version:
     state: State
     events: tuple = ()                          # TableEvents vs the previous version
     columns: tuple[tuple[str, str, str], ...] = ()   # (code, name, table title)
+    table: TableSummary | None = field(default=None, compare=False)   # to re-compare after a suspect version
 
 
 @dataclass(frozen=True)
@@ -180,7 +191,7 @@ def _summary(kind: str, sha: str, loader: Callable[[], bytes], name: str) -> _Su
                 columns += (("B", "Country Group B", "Country Group B"),)
             _SUMMARIES[key] = _Summary(_intern_state(parsed.memberships()), summarize(parsed), columns)
         else:
-            _SUMMARIES[key] = _Summary(_intern_state((_itar_name(c), "126.1") for c in parsed.countries), None, ())
+            _SUMMARIES[key] = _Summary(_intern_state((c.strip(), "126.1") for c in parsed.countries), None, ())
         _CACHE.pop(key, None)   # the tree is no longer needed
     return _SUMMARIES[key]
 
@@ -200,7 +211,7 @@ def _versions(db: Database, kind: str) -> list[Version]:
                            if e.kind is not TableEventKind.COLUMN_RENAMED)
         else:
             events = table_events(prev.table, summ.table)
-        out.append(Version(vdate, summ.state, events, summ.columns))
+        out.append(Version(vdate, summ.state, events, summ.columns, summ.table))
         prev = summ
     return out
 
@@ -215,10 +226,6 @@ class Rule:
     corrects: str | None
     operations: tuple[Operation, ...]
     instructions: tuple[tuple[int, str, tuple[Operation, ...]], ...]
-
-
-def _itar_name(name: str) -> str:
-    return ITAR_ALIASES.get(name.strip().lower(), name.strip())
 
 
 def _rules(db: Database) -> list[Rule]:
@@ -249,6 +256,97 @@ def _rules(db: Database) -> list[Rule]:
 
 
 # ---------------------------------------------------------------- derivation
+
+def _op_table(op: Operation) -> str | None:
+    """The table letter an operation aims at ('D', 'B'): named, or read from its reprinted marks."""
+    prefix = table_prefix(op.table)
+    if prefix is None and op.entries:
+        codes = {code.split(":")[0] for e in op.entries for code, _ in e.marks}
+        if len(codes) == 1:
+            prefix = codes.pop()
+    return prefix
+
+
+def _tables_of(state: State) -> set[str]:
+    return {g.split(":")[0] for _, g in state}
+
+
+def _baseline(versions: list[Version], day: str) -> Version | None:
+    """The latest eCFR version on or before ``day``: what a prediction for that day stands on."""
+    i = bisect.bisect_right([v.date for v in versions], day) - 1
+    return versions[i] if i >= 0 else None
+
+
+def _without_baseline(versions: list[Version], day: str, operations: tuple[Operation, ...]
+                      ) -> tuple[tuple[Operation, ...], list[tuple[Operation, str]]]:
+    """Split operations into those with an eCFR baseline of their table on ``day`` and held ones (with why).
+
+    With no stored version of the table (the eCFR source never succeeded, or the
+    rule takes effect before the first version), the delta of "revise the entry
+    for Cambodia" is unknowable: applying it to an empty state would report
+    every reprinted mark as added.
+    """
+    base = _baseline(versions, day)
+    held_tables = _tables_of(base.state) if base else set()
+    keep, held = [], []
+    for op in operations:
+        prefix = _op_table(op)
+        if op.action in (Action.UNRECOGNIZED, Action.AMEND_TEXT) or prefix is None or prefix in held_tables:
+            keep.append(op)
+        else:
+            name = op.table or f"Country Group {prefix}"
+            held.append((op, f"no eCFR version of {name} on or before {day} to apply this rule to: "
+                             f"its delta cannot be computed yet"))
+    return tuple(keep), held
+
+
+def screen_versions(versions: list[Version], rules: list["Rule"]) -> tuple[list[Version], list[tuple[str, str, str]]]:
+    """Trusted versions, and suspect ones as (date, reason, last trusted date).
+
+    Each version is compared with the last trusted one after applying the rules
+    that took effect in between: what is then missing and no rule explains is
+    suspect when it is a whole table, a whole column, or SUSPECT_REMOVALS
+    memberships or more. A suspect version is left out of derivation entirely,
+    so the next version is compared with the last trusted one.
+    """
+    if not versions:
+        return [], []
+    trusted, suspects = [versions[0]], []
+    for prev, cur in zip(versions, versions[1:]):
+        last = trusted[-1]
+        ops = [op for r in rules if last.date < r.effective <= cur.date for op in r.operations]
+        expected, _ = apply_operations(last.state, ops)
+        reason = _suspicion(expected, cur.state)
+        if reason:
+            suspects.append((cur.date, reason, last.date))
+            continue
+        if last is not prev and cur.table is not None and last.table is not None:
+            cur = replace(cur, events=table_events(last.table, cur.table))   # events vs the last trusted one
+        trusted.append(cur)
+    return trusted, suspects
+
+
+def _suspicion(expected: State, actual: State) -> str | None:
+    """Why ``actual`` is not to be trusted against ``expected``, or None."""
+    removed = expected - actual
+    if not removed:
+        return None
+    reasons = []
+    gone_tables = sorted(_tables_of(expected) - _tables_of(actual))
+    for t in gone_tables:
+        n = sum(1 for _, g in removed if g.split(":")[0] == t)
+        reasons.append(f"the whole of Country Group {t} disappears ({n} memberships)")
+    held = {g for _, g in actual}
+    for code in sorted({g for _, g in expected} - held):
+        if code.split(":")[0] not in gone_tables:
+            n = sum(1 for _, g in removed if g == code)
+            reasons.append(f"column {code} disappears ({n} memberships)")
+    if reasons:
+        return "; ".join(reasons) + " and no FR rule explains it"
+    if len(removed) >= SUSPECT_REMOVALS:
+        return f"{len(removed)} memberships removed at once and no FR rule explains them"
+    return None
+
 
 def _state_at(versions: list[Version], events: list[tuple[str, Delta]], day: str) -> State:
     """State on ``day``: latest eCFR version on or before it, plus predicted events after that version."""
@@ -287,8 +385,12 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[t
             owner, corrected_by = rule.corrects, (rule.number,)
             effective = originals[rule.corrects].effective
         day_before = (date.fromisoformat(effective) - timedelta(days=1)).isoformat()
+        operations, held = _without_baseline(versions, day_before, rule.operations)
+        for op, reason in held:
+            idx = next((i for i, _t, ops in rule.instructions if op in ops), None)
+            review.append((rule.number, idx, next((t for i, t, _o in rule.instructions if i == idx), op.text), reason))
         state = _state_at(versions, predicted_events, day_before)
-        deltas, skipped = predict(state, rule.operations)
+        deltas, skipped = predict(state, operations)
         for op in skipped:
             idx = next((i for i, _t, ops in rule.instructions if op in ops), None)
             reason = ("unrecognized amendment wording" if op.action is Action.UNRECOGNIZED
@@ -336,6 +438,8 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[t
         stated = [(a.country, a.group, ChangeAction(a.action), a.sentence) for a in items]
         if ops:   # exact deltas of the instructions that need no reprinted row, against the state of that day
             day = eff or today
+            ops, held = _without_baseline(versions, day, tuple(ops))
+            review.extend((number, None, op.text, reason) for op, reason in held)
             deltas, _ = predict(_state_at(versions, predicted_events, day), ops)
             stated += [(d.country, d.group, d.action, "amendatory instruction on public inspection") for d in deltas]
         for country, group, action, note in stated:
@@ -368,47 +472,99 @@ def derive_memberships(versions: list[Version], facts: list[ChangeFact]) -> list
     return sorted(rows, key=lambda r: (r[0], r[1], r[2]))
 
 
-def derive_divergences(memberships: list[tuple], itar: list[Version]) -> list[tuple[str, str, str, str, str | None, str, str | None]]:
-    """D:5 vs 22 CFR 126.1 disagreements: (country, side, moved_first, opened, closed, opened_by, closed_by)."""
-    if not itar:
+@dataclass(frozen=True)
+class Divergence:
+    """One D:5 / 126.1 disagreement over [since, until) (until exclusive; None while it holds)."""
+
+    country: str                 # frtrack's one name for the country (parsers.countries)
+    side: DivergenceSide
+    kind: DivergenceKind
+    moved_first: str             # 'itar' | 'ear' | 'unknown' (standing: before the first compared versions)
+    since: str
+    until: str | None
+    opened_by: str | None        # 'ecfr:DATE' (a 126.1 or supplement version) | 'fr:DOC'
+    closed_by: str | None
+
+
+def _identity(name: str) -> str:
+    """The name both lists are compared under: the country identity's name, else the name as printed."""
+    return canonical_name(name) or name.strip()
+
+
+def _kind(since: str, until: str | None, first: str, today: str) -> DivergenceKind:
+    if since == first:
+        return DivergenceKind.STANDING
+    if since > today:
+        return DivergenceKind.PENDING
+    if until is not None and until <= today:
+        return DivergenceKind.CLOSED
+    return DivergenceKind.OPEN
+
+
+def derive_divergences(memberships: list[tuple], itar: list[Version], *, today: str) -> list[Divergence]:
+    """D:5 vs 22 CFR 126.1 disagreements, by country identity, from the first date both lists are known.
+
+    ``memberships`` are (country, group, from, to, opened_by, closed_by) rows
+    (future ones come from published rules not yet in effect); ``itar`` the
+    126.1 versions, oldest first. A difference present on the first compared
+    date is standing; one that begins after ``today`` is pending.
+    """
+    if not itar or not memberships:
         return []
-    d5 = [(c, start, end, ob, cb) for c, g, start, end, ob, cb in memberships if g == "D:5"]
-    boundaries = sorted({v.date for v in itar} | {s for _, s, _, _, _ in d5} | {e for _, _, e, _, _ in d5 if e})
-    boundaries = [b for b in boundaries if b >= itar[0].date]
+    first = max(itar[0].date, min(m[2] for m in memberships))
+    d5 = [(_identity(c), start, end, ob, cb) for c, g, start, end, ob, cb in memberships if g == "D:5"]
+    boundaries = sorted({v.date for v in itar} | {s for _, s, _, _, _ in d5} | {e for _, _, e, _, _ in d5 if e}
+                        | {first})
+    boundaries = [b for b in boundaries if b >= first]
     idates = [v.date for v in itar]
+    itar_names = [{_identity(c) for c, _ in v.state} for v in itar]
 
     def ear_set(day: str) -> dict[str, tuple[str, str | None]]:
         return {c: (ob, cb) for c, s, e, ob, cb in d5 if s <= day and (e is None or e > day)}
 
-    def itar_set(day: str) -> tuple[set[str], str]:
-        i = bisect.bisect_right(idates, day) - 1
-        return {c for c, _ in itar[i].state}, f"ecfr:{itar[i].date}"
+    def ended(country: str, day: str) -> str | None:
+        return next((cb for c, s, e, ob, cb in d5 if c == country and e == day), None)
 
-    out = []
-    open_: dict[tuple[str, str], tuple[str, str, str]] = {}
+    out: list[Divergence] = []
+    open_: dict[tuple[str, DivergenceSide], tuple[str, str, str | None]] = {}
     prev_itar: set[str] | None = None
     for day in boundaries:
         ear = ear_set(day)
-        ear_names = set(ear)
-        itar_names, itar_src = itar_set(day)
-        diff = {(c, DivergenceSide.EAR_ONLY.value) for c in ear_names - itar_names} | \
-               {(c, DivergenceSide.ITAR_ONLY.value) for c in itar_names - ear_names}
-        for key in sorted(diff - set(open_)):
-            country = key[0]
-            itar_moved = prev_itar is not None and ((country in prev_itar) != (country in itar_names))
-            moved_first = "itar" if itar_moved or prev_itar is None and key[1] == DivergenceSide.ITAR_ONLY.value else "ear"
-            by = itar_src if moved_first == "itar" else (ear.get(country, (None, None))[0] or
-                                                         next((cb for c, s, e, ob, cb in d5 if c == country and e == day), None) or "")
+        i = bisect.bisect_right(idates, day) - 1
+        names, itar_src = itar_names[i], f"ecfr:{itar[i].date}"
+        diff = {(c, DivergenceSide.EAR_ONLY) for c in set(ear) - names} | \
+               {(c, DivergenceSide.ITAR_ONLY) for c in names - set(ear)}
+        for key in sorted(diff - set(open_), key=lambda k: (k[0], k[1].value)):
+            country, side = key
+            if prev_itar is None:
+                moved_first = "unknown"
+                by = itar_src if side is DivergenceSide.ITAR_ONLY else ear[country][0]
+            else:
+                moved_first = "itar" if (country in prev_itar) != (country in names) else "ear"
+                by = itar_src if moved_first == "itar" else (ear.get(country, (None, None))[0]
+                                                             or ended(country, day))
             open_[key] = (day, moved_first, by)
-        for key in sorted(set(open_) - diff):
+        for key in sorted(set(open_) - diff, key=lambda k: (k[0], k[1].value)):
             start, moved_first, by = open_.pop(key)
             country = key[0]
-            closer = ear.get(country, (None, None))[0] if country in ear_names else \
-                next((cb for c, s, e, ob, cb in d5 if c == country and e == day), None) or itar_src
-            out.append((country, key[1], moved_first, start, day, by, closer))
-        prev_itar = itar_names
-    out.extend((c, side, mf, start, None, by, None) for (c, side), (start, mf, by) in open_.items())
-    return sorted(out, key=lambda r: (r[3], r[0]))
+            closer = ear[country][0] if country in ear else ended(country, day) or itar_src
+            out.append(Divergence(country, key[1], _kind(start, day, first, today), moved_first, start, day,
+                                  by, closer))
+        prev_itar = names
+    out.extend(Divergence(c, side, _kind(start, None, first, today), mf, start, None, by, None)
+               for (c, side), (start, mf, by) in open_.items())
+    return sorted(out, key=lambda d: (d.since, d.country, d.side.value))
+
+
+def unresolved_itar_names(itar: list[Version]) -> list[tuple[str, str]]:
+    """(version date, name) for each 126.1 name that resolves to no country: a review item, never a new country."""
+    seen, out = set(), []
+    for v in itar:
+        for name, _ in sorted(v.state):
+            if name not in seen and canonical_name(name) is None:
+                seen.add(name)
+                out.append((v.date, name))
+    return out
 
 
 def _announced(db: Database) -> list[tuple[str, str | None, list, tuple[Operation, ...]]]:
@@ -431,22 +587,47 @@ def derive(db: Database, *, today: date, run_id: int | None, everything: bool = 
     report = DeriveReport()
     with db.atomic():
         parse_pending(db, report, everything=everything)
-        versions = _versions(db, "country_groups")
-        itar = _versions(db, "itar_126_1")
         rules = _rules(db)
+        versions, suspects = screen_versions(_versions(db, "country_groups"), rules)
+        itar = _versions(db, "itar_126_1")
         facts, review = derive_changes(versions, rules, _announced(db), today.isoformat())
         memberships = derive_memberships(versions, facts)
-        divergences = derive_divergences(memberships, itar)
+        divergences = derive_divergences(memberships, itar, today=today.isoformat())
+        review += _version_review(suspects, unresolved_itar_names(itar))
         _sync_changes(db, facts, run_id, report)
         _replace(db, "memberships", ("country", "grp", "valid_from", "valid_to", "opened_by", "closed_by"), memberships)
-        _replace(db, "divergences", ("country", "side", "moved_first", "opened_on", "closed_on", "opened_by", "closed_by"),
-                 divergences)
+        _replace(db, "divergences", ("country", "side", "kind", "moved_first", "opened_on", "closed_on", "opened_by",
+                                     "closed_by"),
+                 [(d.country, d.side.value, d.kind.value, d.moved_first, d.since, d.until, d.opened_by, d.closed_by)
+                  for d in divergences])
         _sync_tables(db, versions)
+        _sync_suspects(db, suspects)
         _sync_review(db, review, report)
         _mark_published(db)
     report.changes = len(facts)
-    report.open_divergences = sum(1 for d in divergences if d[4] is None)
+    report.open_divergences = sum(1 for d in divergences if d.kind is DivergenceKind.OPEN)
     return report
+
+
+SUPPLEMENT_UNIT = "15 CFR Supplement No. 1 to Part 740"
+
+
+def _version_review(suspects: list[tuple[str, str, str]], unresolved: list[tuple[str, str]]
+                    ) -> list[tuple[str, int | None, str, str]]:
+    """Review items about eCFR versions: document_number 'ecfr:DATE' (subject ecfr_version)."""
+    out = [(f"ecfr:{day}", None, f"{SUPPLEMENT_UNIT} as of {day}",
+            f"held as a suspect version: {reason}; its changes are not published and the next version is "
+            f"compared with the last trusted one ({last})") for day, reason, last in suspects]
+    out += [(f"ecfr:{day}", None, f"22 CFR 126.1 as of {day}: {name!r}",
+             "names no known country: compared under its printed name; check the spelling") for day, name in unresolved]
+    return out
+
+
+def _sync_suspects(db: Database, suspects: list[tuple[str, str, str]]) -> None:
+    held = {day: reason for day, reason, _ in suspects}
+    for vid, day, old in db.execute("SELECT id, date, suspect FROM ecfr_versions WHERE kind = 'country_groups'").fetchall():
+        if held.get(day) != old:
+            db.execute("UPDATE ecfr_versions SET suspect = ? WHERE id = ?", [held.get(day), vid])
 
 
 def _replace(db: Database, table: str, cols: tuple[str, ...], rows: list[tuple]) -> None:
@@ -483,9 +664,15 @@ def _sync_changes(db: Database, facts: list[ChangeFact], run_id: int | None, rep
                     db.execute("INSERT INTO change_status_log (change_id, status, at, run_id, note) VALUES (?,?,?,?,?)",
                                [old["id"], step.value, now, run_id, f"was {old['status']}"])
                 report.status_moves.append(f"{f.country} {f.action.value} {f.group}: {old['status']} -> {f.status.value}")
-    for old in existing.values():   # no longer derived (e.g. a parser fix): withdraw
-        db.execute("DELETE FROM change_status_log WHERE change_id = ?", [old["id"]])
-        db.execute("DELETE FROM changes WHERE id = ?", [old["id"]])
+    for old in existing.values():   # no longer derived (e.g. a parser fix): withdrawn, its log kept
+        if old["status"] == ChangeStatus.WITHDRAWN.value:
+            continue
+        db.execute("UPDATE changes SET status = ?, updated_at = ? WHERE id = ?",
+                   [ChangeStatus.WITHDRAWN.value, now, old["id"]])
+        db.execute("INSERT INTO change_status_log (change_id, status, at, run_id, note) VALUES (?,?,?,?,?)",
+                   [old["id"], ChangeStatus.WITHDRAWN.value, now, run_id,
+                    f"was {old['status']}; no longer derived from the stored documents"])
+        report.status_moves.append(f"{old['country']} {old['action']} {old['grp']}: {old['status']} -> withdrawn")
 
 
 _LIFECYCLE = (ChangeStatus.ANNOUNCED, ChangeStatus.PUBLISHED, ChangeStatus.IN_EFFECT, ChangeStatus.CONFIRMED)
@@ -523,9 +710,12 @@ def _sync_review(db: Database, review: list[tuple[str, int | None, str, str]], r
         keep.add((number, idx, text))
         if not db.execute("SELECT 1 FROM review_items WHERE document_number = ? AND instruction_index IS ?"
                           " AND text = ?", [number, idx, text]).fetchone():
-            db.execute("INSERT INTO review_items (document_number, instruction_index, text, reason, created_at)"
-                       " VALUES (?,?,?,?,?)", [number, idx, text, reason, utcnow()])
-            report.review.append(f"FR Doc. {number}, instruction {idx if idx is None else idx + 1}: {reason}: {text[:160]}")
+            ecfr = number.startswith("ecfr:")
+            subject = ReviewSubject.ECFR_VERSION if ecfr else ReviewSubject.FR_DOCUMENT
+            db.execute("INSERT INTO review_items (document_number, instruction_index, text, reason, created_at, subject)"
+                       " VALUES (?,?,?,?,?,?)", [number, idx, text, reason, utcnow(), subject.value])
+            report.review.append(f"eCFR version {number.removeprefix('ecfr:')}: {text}: {reason}" if ecfr else
+                                 f"FR Doc. {number}, instruction {idx if idx is None else idx + 1}: {reason}: {text[:160]}")
     for rid, number, idx, text in db.execute("SELECT id, document_number, instruction_index, text FROM review_items").fetchall():
         if (number, idx, text) not in keep:
             db.execute("DELETE FROM review_items WHERE id = ?", [rid])
