@@ -263,3 +263,43 @@ def test_stored_divergences_carry_their_kind_and_the_cli_lists_them(tmp_path):
     assert text.exit_code == 0, text.output
     assert ("Cambodia: in D:5 but not in 126.1 from 2025-11-07 to 2026-02-03 (State moved first:"
             " 126.1 version of 2025-11-07; closed by FR Doc. 2026-02262)") in text.output
+
+
+# ---------------------------------------------------------------- end to end: a failing eCFR source
+
+def test_a_run_whose_ecfr_source_failed_derives_no_delta_without_a_baseline(tmp_path):
+    """Issue 12: such a run recorded "Cambodia: added to D:1 [in_effect]" and the digest rendered it."""
+    from pipeline.demo import demo_settings
+    from pipeline.demo_data.replay_dir import write_replay_dir
+    from pipeline.publish.digest import PLACEHOLDER, Window, build_digest, render_digest
+    from pipeline.replay import ReplayServer
+    from pipeline.run import run_once
+
+    db_path = tmp_path / "frtrack.db"
+    stage = TIMELINE[10]   # 2026-02-04: every FR rule of the story is published
+    with ReplayServer(write_replay_dir(TIMELINE, tmp_path / "replay")) as server:
+        server.set_stage(10)
+        settings = demo_settings(server.url)
+        server.add_entry("/down/titles.json", fault={"kind": "status", "status": 500}, id="ecfr-down")
+        down = replace(settings, sources=replace(settings.sources, ecfr_api_base=server.url + "/down", max_retries=0))
+        failed = run_once(down, db_path, today=stage.today)
+        assert not failed.ok and "ecfr" in failed.error
+        db = open_db(db_path)
+        assert q.list_changes(db) == []
+        held = [r for r in q.review_items(db) if "no eCFR version" in r["reason"]]
+        assert {r["document_number"] for r in held} == {"2021-04381", "2021-26633", "2023-06800", "2024-06578", "2024-07001",
+                                                        "2026-02262"}
+        data = build_digest(db, settings, Window.for_run(stage.today, 7, since=date(2021, 1, 1)), stage.today)
+        text = render_digest(data, PLACEHOLDER).text
+        assert "added to D:1" not in text and "No country-group changes in this window." in text
+        db.close()
+
+        ok = run_once(settings, db_path, today=stage.today)   # the eCFR answers again
+        assert ok.ok, ok.summary()
+        db = open_db(db_path)
+        rows = {(r["country"], r["group"], r["action"]): r["status"] for r in q.list_changes(db)}
+        assert ("Cambodia", "D:1", "added") not in rows
+        assert rows[("Cambodia", "D:5", "removed")] == "in_effect"
+        assert not [r for r in q.review_items(db) if "no eCFR version" in r["reason"]]
+        assert "withdrawn" not in rows.values()
+        db.close()
