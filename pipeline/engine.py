@@ -44,8 +44,8 @@ from pipeline.history import (Delta, State, TableSummary, apply_deltas, apply_op
                               summarize, table_events, table_prefix)
 from store.blobs import get_blob
 from store.db import utcnow
-from store.enums import (ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide, ParseStatus, ReviewSubject,
-                         TableEventKind)
+from store.enums import (ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide, FetchStatus, ParseStatus,
+                         ReviewSubject, Source, TableEventKind)
 
 log = logging.getLogger(__name__)
 
@@ -501,13 +501,18 @@ def _kind(since: str, until: str | None, first: str, today: str) -> DivergenceKi
     return DivergenceKind.OPEN
 
 
-def derive_divergences(memberships: list[tuple], itar: list[Version], *, today: str) -> list[Divergence]:
+def derive_divergences(memberships: list[tuple], itar: list[Version], *, today: str,
+                       itar_known_until: str | None = None) -> list[Divergence]:
     """D:5 vs 22 CFR 126.1 disagreements, by country identity, from the first date both lists are known.
 
     ``memberships`` are (country, group, from, to, opened_by, closed_by) rows
     (future ones come from published rules not yet in effect); ``itar`` the
     126.1 versions, oldest first. A difference present on the first compared
     date is standing; one that begins after ``today`` is pending.
+    ``itar_known_until``: the last day the stored 126.1 speaks for (the last
+    successful eCFR fetch). A difference that would begin after it, up to
+    today, is not derived: 126.1 may have moved too, unseen (a failed source
+    must not raise "BIS moved first" alerts); it appears once 126.1 is read.
     """
     if not itar or not memberships:
         return []
@@ -553,7 +558,18 @@ def derive_divergences(memberships: list[tuple], itar: list[Version], *, today: 
         prev_itar = names
     out.extend(Divergence(c, side, _kind(start, None, first, today), mf, start, None, by, None)
                for (c, side), (start, mf, by) in open_.items())
+    if itar_known_until is not None:
+        out = [d for d in out if not (itar_known_until < d.since <= today)]
     return sorted(out, key=lambda d: (d.since, d.country, d.side.value))
+
+
+def _itar_known_until(db: Database, itar: list[Version]) -> str | None:
+    """The last day stored 126.1 data covers: its newest version, or the last run whose eCFR fetch succeeded."""
+    if not itar:
+        return None
+    row = db.execute("SELECT MAX(r.today) FROM source_fetches f JOIN runs r ON r.id = f.run_id"
+                     " WHERE f.source = ? AND f.status = ?", [Source.ECFR.value, FetchStatus.OK.value]).fetchone()
+    return max(itar[-1].date, row[0] or "")
 
 
 def unresolved_itar_names(itar: list[Version]) -> list[tuple[str, str]]:
@@ -592,7 +608,8 @@ def derive(db: Database, *, today: date, run_id: int | None, everything: bool = 
         itar = _versions(db, "itar_126_1")
         facts, review = derive_changes(versions, rules, _announced(db), today.isoformat())
         memberships = derive_memberships(versions, facts)
-        divergences = derive_divergences(memberships, itar, today=today.isoformat())
+        divergences = derive_divergences(memberships, itar, today=today.isoformat(),
+                                         itar_known_until=_itar_known_until(db, itar))
         review += _version_review(suspects, unresolved_itar_names(itar))
         _sync_changes(db, facts, run_id, report)
         _replace(db, "memberships", ("country", "grp", "valid_from", "valid_to", "opened_by", "closed_by"), memberships)

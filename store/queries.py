@@ -66,7 +66,11 @@ def list_changes(db: Database, *, since: date | str | None = None, until: date |
 
 
 def change_json(row: dict[str, Any]) -> dict[str, Any]:
-    """The public JSON shape of one change (issue 5 contract)."""
+    """The public JSON shape of one change (issue 5 contract).
+
+    ``status`` is one of announced, published, in_effect, confirmed, contradicted,
+    unattributed, withdrawn (reported before, no longer derived; kept with its log).
+    """
     keys = ("country", "group", "action", "effective_date", "status", "fr_document",
             "citation", "publication_date", "ecfr_version")
     return {k: row.get(k) for k in keys}

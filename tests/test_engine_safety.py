@@ -303,3 +303,36 @@ def test_a_run_whose_ecfr_source_failed_derives_no_delta_without_a_baseline(tmp_
         assert not [r for r in q.review_items(db) if "no eCFR version" in r["reason"]]
         assert "withdrawn" not in rows.values()
         db.close()
+
+
+def test_a_run_whose_ecfr_source_failed_raises_no_divergence_the_stored_126_1_cannot_support(tmp_path):
+    """BIS moves Nicaragua and Cyprus the day State's 126.1 version appears; the eCFR is down that run.
+
+    The stored 126.1 speaks only up to the last successful eCFR fetch: comparing
+    the new D:5 with it would report two false divergences ("BIS moved first").
+    """
+    from pipeline.demo import demo_settings
+    from pipeline.demo_data.replay_dir import write_replay_dir
+    from pipeline.replay import ReplayServer
+    from pipeline.run import run_once
+
+    db_path = tmp_path / "frtrack.db"
+    with ReplayServer(write_replay_dir(TIMELINE, tmp_path / "replay")) as server:
+        settings = demo_settings(server.url)
+        for i in range(7):
+            server.set_stage(i)
+            assert run_once(settings, db_path, today=TIMELINE[i].today).ok
+        server.set_stage(7)
+        server.add_entry("/down/titles.json", fault={"kind": "status", "status": 500}, id="ecfr-down")
+        down = replace(settings, sources=replace(settings.sources, ecfr_api_base=server.url + "/down", max_retries=0))
+        failed = run_once(down, db_path, today=TIMELINE[7].today)
+        assert not failed.ok
+        db = open_db(db_path)
+        assert {(r["country"], r["status"]) for r in q.list_changes(db, group="D:5")} >= {
+            ("Nicaragua", "in_effect"), ("Cyprus", "in_effect")}   # the FR facts stand
+        assert q.divergences(db) == []
+        db.close()
+        assert run_once(settings, db_path, today=TIMELINE[7].today).ok   # 126.1 of 2024-03-29 agrees
+        db = open_db(db_path)
+        assert q.divergences(db) == []
+        db.close()
