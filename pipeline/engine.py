@@ -287,11 +287,11 @@ def _without_baseline(versions: list[Version], day: str, operations: tuple[Opera
     every reprinted mark as added.
     """
     base = _baseline(versions, day)
-    held_tables = _tables_of(base.state) if base else set()
+    base_tables = _tables_of(base.state) if base else set()
     keep, held = [], []
     for op in operations:
         prefix = _op_table(op)
-        if op.action in (Action.UNRECOGNIZED, Action.AMEND_TEXT) or prefix is None or prefix in held_tables:
+        if op.action in (Action.UNRECOGNIZED, Action.AMEND_TEXT) or prefix is None or prefix in base_tables:
             keep.append(op)
         else:
             name = op.table or f"Country Group {prefix}"
