@@ -16,7 +16,7 @@ from parsers.model import Action, Entry, Operation
 from pipeline.demo_data.load import load_stage_direct
 from pipeline.demo_data.timeline import build_timeline
 from pipeline.engine import (SUSPECT_REMOVALS, Divergence, Rule, Version, derive, derive_changes,
-                             derive_divergences, screen_versions)
+                             derive_divergences, screen_versions, unresolved_itar_names)
 from store import queries as q
 from store.blobs import put_blob
 from store.db import open_db
@@ -100,6 +100,23 @@ def test_divergences_compare_country_identities_not_spellings():
     ms = [d5("Korea, North", "2021-01-04"), d5("Burma", "2021-01-04"), d5("Cuba", "2021-01-04")]
     out = derive_divergences(ms, [itar("2021-01-04", "North Korea.", "Burma.", "Cuba.")], today="2026-01-01")
     assert out == []
+
+
+def test_real_2026_spellings_of_both_lists_give_no_false_divergence():
+    """The eCFR D table's 2026 names against 126.1's printed ones (trailing periods, other word order)."""
+    ear = ["China (PRC)", "Congo (Democratic Republic of)", "South Sudan, Republic of", "Korea, North", "Burma",
+           "Cuba"]
+    printed_126_1 = ["China.", "Democratic Republic of Congo", "South Sudan", "North Korea.", "Burma.", "Cuba.",
+                     "Ethiopia."]
+    out = derive_divergences([d5(c, "2026-01-05") for c in ear], [itar("2026-01-05", *printed_126_1)],
+                             today="2026-02-01")
+    assert [(d.country, d.side, d.kind) for d in out] == [
+        ("Ethiopia", DivergenceSide.ITAR_ONLY, DivergenceKind.STANDING)]   # the one real difference
+
+
+def test_a_126_1_name_that_resolves_to_no_country_is_named_for_review():
+    assert unresolved_itar_names([itar("2026-01-05", "Cuba.", "Atlantis."), itar("2026-02-01", "Atlantis.")]) == [
+        ("2026-01-05", "Atlantis.")]
 
 
 # ---------------------------------------------------------------- no baseline (pure)
