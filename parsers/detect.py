@@ -71,8 +71,16 @@ def _document_json(doc: FRDocument) -> dict:
         "action": doc.action,
         "dates_text": doc.dates_text,
         "corrects": doc.corrects,
+        "effective_until": _iso(doc.effective_until),
+        "effective_days_after_publication": doc.effective_days_after_publication,
+        "effective_date_changes": [
+            {"kind": c.kind.value, "old_date": _iso(c.old_date), "new_date": _iso(c.new_date),
+             "document_number": c.document_number, "citation": c.citation, "published": _iso(c.published),
+             "text": c.text} for c in doc.effective_date_changes],
+        "effective_problems": list(doc.effective_problems),
         "instructions": [
-            {"title": i.title, "part": i.part, "text": i.text,
+            {"title": i.title, "part": i.part, "text": i.text, "number": i.number,
+             "effective_date": _iso(i.effective_date), "effective_until": _iso(i.effective_until),
              "operations": [_operation_json(op) for op in i.operations]}
             for i in doc.instructions
         ],
