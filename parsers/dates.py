@@ -399,3 +399,18 @@ def match_instructions(exception: InstructionDate, instructions: Sequence[tuple[
     naming = {number for number, text in instructions if number is not None and name.search(_normal(text))}
     return tuple(i for i, (number, text) in enumerate(instructions)
                  if (number is not None and number in naming) or name.search(_normal(text)))
+
+
+_DATES_HEAD = re.compile(r"(?:^|\n|\s)(?:DATES|EFFECTIVE\s+DATES?)\s*:\s*")
+_NEXT_HEAD = re.compile(r"\s(?:ADDRESSES|FOR\s+FURTHER\s+INFORMATION\s+CONTACT|SUPPLEMENTARY\s+INFORMATION|SUMMARY|"
+                        r"AGENCY|ACTION)\s*:")
+
+
+def dates_section(text: str) -> str | None:
+    """The DATES paragraph of a plain-text document (public inspection gives no XML)."""
+    head = _DATES_HEAD.search(text)
+    if head is None:
+        return None
+    rest = text[head.end(): head.end() + 2000]
+    stop = _NEXT_HEAD.search(rest)
+    return squash(rest[: stop.start()] if stop else rest) or None

@@ -26,6 +26,7 @@ from typing import Any, Callable
 from sqlite_utils import Database
 
 from parsers.announcement import announced_changes, announced_operations
+from parsers.dates import dates_section, read_effective
 from parsers.exceptions import FrtrackError, ParseError
 from parsers.model import Action, CountryGroupTable, FRDocument, Operation
 from pipeline.history import Delta, State, TableSummary, apply_deltas, diff_states, predict, summarize, table_events
@@ -548,8 +549,19 @@ def _announced(db: Database) -> list[tuple[str, str | None, list, tuple[Operatio
         text = get_blob(db, sha)
         items, ops = list(announced_changes(text)), announced_operations(text)
         if items or ops:
-            out.append((number, pub, items, ops))
+            out.append((number, _announced_effective(text, pub), items, ops))
     return out
+
+
+def _announced_effective(text: bytes, scheduled: str | None) -> str | None:
+    """The date the public-inspection DATES text states ("[INSERT DATE 30 DAYS AFTER ...]" counts from the
+    scheduled publication date); the scheduled publication date when it states none, and no date when
+    what it states cannot be read exactly."""
+    section = dates_section(text.decode("utf-8", errors="replace"))
+    stated = read_effective(section, date.fromisoformat(scheduled) if scheduled else None)
+    if stated.date is not None:
+        return stated.date.isoformat()
+    return None if stated.problems or stated.days_after_publication is not None else scheduled
 
 
 # ---------------------------------------------------------------- sync

@@ -166,3 +166,14 @@ def test_delay_notice_for_a_rule_not_stored_is_a_review_item_on_the_notice(tmp_p
     assert changes(db) == []
     assert review(db) == [("2026-90004", None, "moves the effective date of a rule frtrack has not stored "
                                                "(named by 91 FR 2003, published 2026-01-20)")]
+
+
+def test_public_inspection_placeholder_date_is_counted_from_the_scheduled_publication(tmp_path):
+    from pipeline.demo_data.timeline import PIDoc
+    db = open_db(tmp_path / "t.db")
+    text = ("SUMMARY: BIS removes Sudan from Country Group E:1.\n"
+            "DATES: This rule is effective [INSERT DATE 30 DAYS AFTER DATE OF PUBLICATION IN THE FEDERAL "
+            "REGISTER].\nFOR FURTHER INFORMATION CONTACT: Invented Office, (202) 555-0100.\n")
+    pi = PIDoc("2026-90008", BIS, "Invented Rule 2026-90008", "2026-01-14T08:45:00-05:00", date(2026, 1, 15), text)
+    run(db, BASE, Stage(date(2026, 1, 14), public_inspection=(pi,)))
+    assert changes(db) == [("Sudan", "E:1", "removed", "2026-02-14", "announced", None)]

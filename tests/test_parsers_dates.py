@@ -233,3 +233,12 @@ def test_a_minimum_of_n_days_is_not_an_exact_date():
                             "a minimum of 30 days after date of publication in the Federal Register.", PUB)
     assert (stated.date, stated.days_after_publication) == (None, None)
     assert "not an exact date" in stated.problems[0]
+
+
+def test_dates_section_of_public_inspection_text():
+    from parsers.dates import dates_section
+    text = ("AGENCY: Bureau of Industry and Security, Commerce.\nACTION: Final rule.\nSUMMARY: BIS amends the EAR.\n"
+            "DATES: This rule is effective [INSERT DATE OF PUBLICATION IN THE FEDERAL REGISTER].\n"
+            "FOR FURTHER INFORMATION CONTACT: Invented Office.\n")
+    assert dates_section(text) == "This rule is effective [INSERT DATE OF PUBLICATION IN THE FEDERAL REGISTER]."
+    assert dates_section("SUMMARY: nothing about dates.") is None
