@@ -177,3 +177,15 @@ def test_public_inspection_placeholder_date_is_counted_from_the_scheduled_public
     pi = PIDoc("2026-90008", BIS, "Invented Rule 2026-90008", "2026-01-14T08:45:00-05:00", date(2026, 1, 15), text)
     run(db, BASE, Stage(date(2026, 1, 14), public_inspection=(pi,)))
     assert changes(db) == [("Sudan", "E:1", "removed", "2026-02-14", "announced", None)]
+
+
+def test_reparse_after_a_delay_reproduces_the_moved_change_and_its_log(tmp_path):
+    db = open_db(tmp_path / "t.db")
+    run(db, BASE, Stage(date(2026, 1, 21), documents=(DELAYED,)), Stage(date(2026, 1, 31), documents=(NOTICE,)))
+    content = lambda: (db.execute("SELECT key, effective_date, status FROM changes ORDER BY id").fetchall(),
+                       db.execute("SELECT change_id, status, note FROM change_status_log ORDER BY id").fetchall())
+    before = content()
+    db.execute("UPDATE fr_documents SET parse_status = 'pending'")
+    derive(db, today=date(2026, 1, 31), run_id=None, everything=True)
+    assert content() == before
+    assert before[0] == [("Sudan|E:1|removed|fr:2026-90003", "2026-03-03", "published")]

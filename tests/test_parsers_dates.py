@@ -242,3 +242,17 @@ def test_dates_section_of_public_inspection_text():
             "FOR FURTHER INFORMATION CONTACT: Invented Office.\n")
     assert dates_section(text) == "This rule is effective [INSERT DATE OF PUBLICATION IN THE FEDERAL REGISTER]."
     assert dates_section("SUMMARY: nothing about dates.") is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The effective date of the rule amending 15 CFR part 740 published on January 5, 2026, at 91 FR 123, is "
+     "delayed until March 3, 2026.", (None, date(2026, 3, 3), None, "91 FR 123", date(2026, 1, 5))),
+    ("The effective date for the final rule published January 5, 2026 (91 FR 123), is further delayed to "
+     "April 1, 2026.", (None, date(2026, 4, 1), None, "91 FR 123", date(2026, 1, 5))),
+    ("As of January 20, 2026, the effective date of FR Doc. 2026-00012 is delayed from February 3, 2026 to "
+     "March 3, 2026.", (date(2026, 2, 3), date(2026, 3, 3), "2026-00012", None, None)),
+])
+def test_delay_wordings(text, expected):
+    (change,) = read_effective(text, PUB).changes
+    assert (change.old_date, change.new_date, change.document_number, change.citation, change.published) == expected
+    assert read_effective(text, PUB).date is None
