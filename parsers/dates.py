@@ -121,17 +121,19 @@ _COMMENT_END = re.compile(r"(?:on\s+)?the\s+(?:day|date)\s+(?:following|after)\s
                           r"expiration)\s+of\s+the\s+(?:public\s+)?comment\s+period", re.IGNORECASE)
 _COMMENT_DEADLINE = re.compile(
     r"(?:comment\s+period\s+(?:ends|closes|will\s+end|will\s+close|expires)(?:\s+on)?|"
-    r"comments?\s+(?:must|should|are\s+to)\s+be\s+(?:received|submitted|filed)(?:\s+on\s+or\s+before|\s+by|"
-    r"\s+no\s+later\s+than)|comments?\s+(?:are|is)\s+due(?:\s+on|\s+by)?)\s+", re.IGNORECASE)
+    r"comments?\s+(?:must|should|will|are\s+to)\s+be\s+(?:received|submitted|filed|accepted)(?:\s+on\s+or\s+before|"
+    r"\s+by|\s+no\s+later\s+than|\s+until|\s+through)|comments?\s+(?:are|is)\s+due(?:\s+on|\s+by)?)\s+",
+    re.IGNORECASE)
 _RANGE_END = re.compile(rf"\s*,?\s*(?:through|to|until)\s+({_DATE_NC})", re.IGNORECASE)
 _LEAD = re.compile(r"(?:on\s+and\s+after\s+|on\s+|as\s+of\s+|from\s+|beginning\s+)?", re.IGNORECASE)
 _CHANGE = re.compile(
-    r"effective\s+dates?\s+(?:of|for)\s+(?P<target>.{0,300}?),?\s+(?:is|are|was|were|has\s+been|have\s+been|"
+    r"effective\s+dates?\s+(?:(?:of|for)\s+(?P<target>.{0,300}?),?\s+)?(?:is|are|was|were|has\s+been|have\s+been|"
     r"will\s+be)\s+(?:hereby\s+|further\s+|also\s+)?(?P<verb>delayed|postponed|deferred|extended|corrected|"
     r"changed|revised|moved)\b"
     r"(?:\s+for\s+(?:an?\s+(?:additional\s+)?)?\S+\s+(?:additional\s+)?days,?)?"
     rf"(?:\s+from\s+(?P<d1>{_DATE_NC}))?(?:\s*,?\s*(?:to|until)\s+(?:read\s+)?(?P<d2>{_DATE_NC}))?",
     re.IGNORECASE)
+_CONDITIONAL = re.compile(r"\b(?:if|whether|unless|should|when)\s+(?:the\s+|its\s+)?$", re.IGNORECASE)
 _TARGET_DOC = re.compile(r"FR\s+Doc\.?\s+(?:No\.\s*)?(\d{4}-\d{4,5})", re.IGNORECASE)
 _TARGET_CITATION = re.compile(r"\b(\d{1,3})\s+FR\s+(\d{1,6})\b")
 _TARGET_PUBLISHED = re.compile(rf"published\s+(?:in\s+the\s+Federal\s+Register\s+)?(?:on\s+)?({_DATE_NC})",
@@ -284,10 +286,15 @@ def _changes(text: str, problems: list[str]) -> tuple[tuple[EffectiveDateChange,
     previous_end = 0
     for match in _CHANGE.finditer(text):
         verb = match.group("verb").lower()
-        if match.group("target").lower().startswith(("this rule", "this document", "this notice")):
+        target = match.group("target") or ""
+        if target.lower().startswith(("this rule", "this document", "this notice", "this final rule")):
+            continue
+        # "FHFA will publish a new notice if the effective date is delayed" states no move.
+        if _CONDITIONAL.search(text[max(0, match.start() - 30): match.start()]) or (
+                not target and match.group("d2") is None):
             continue
         # The rule may be named before the phrase ("In FR Doc. 2026-00012 ..., the effective date ...").
-        context = text[previous_end: match.start()][-300:] + " " + match.group("target")
+        context = text[previous_end: match.start()][-300:] + " " + target
         new = parse_fr_date(match.group("d2"))
         published = _TARGET_PUBLISHED.search(context)
         citation = _TARGET_CITATION.search(context)
@@ -414,3 +421,25 @@ def dates_section(text: str) -> str | None:
     rest = text[head.end(): head.end() + 2000]
     stop = _NEXT_HEAD.search(rest)
     return squash(rest[: stop.start()] if stop else rest) or None
+
+
+_Q_OPEN, _Q_CLOSE = "[\"\u201c\u2018']{0,2}", "[\"\u201d\u2019']{0,2}"
+_DATES_CORRECTION = re.compile(
+    r"\bDATES\b[^.]{0,200}?(?:correct\s+" + _Q_OPEN + rf"(?P<a1>{_DATE_NC})" + _Q_CLOSE + r"\s+to\s+read\s+"
+    + _Q_OPEN + rf"(?P<a2>{_DATE_NC})|" + _Q_OPEN + rf"(?P<b1>{_DATE_NC})" + _Q_CLOSE
+    + r",?\s+(?:is|are)\s+corrected\s+to\s+read\s+" + _Q_OPEN + rf"(?P<b2>{_DATE_NC}))", re.IGNORECASE)
+
+
+def dates_corrections(text: str) -> tuple[EffectiveDateChange, ...]:
+    """A correction's body fixing another rule's DATES ("in the DATES section, correct
+    'February 3, 2026' to read 'March 3, 2026'"); the rule is the one named before it, if any."""
+    text = squash(dehyphen(text or ""))
+    out = []
+    for match in _DATES_CORRECTION.finditer(text):
+        old = parse_fr_date(match.group("a1") or match.group("b1"))
+        new = parse_fr_date(match.group("a2") or match.group("b2"))
+        context = text[: match.start()][-300:]
+        number = _TARGET_DOC.search(context)
+        out.append(EffectiveDateChange(DateChangeKind.CORRECTION, old, new,
+                                       number.group(1) if number else None, None, None, match.group(0)))
+    return tuple(out)

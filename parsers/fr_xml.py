@@ -17,7 +17,8 @@ from datetime import date
 from lxml import etree
 
 from parsers.amendments import interpret
-from parsers.dates import EffectiveText, match_instructions, parse_fr_date, printed_number, read_effective
+from parsers.dates import (EffectiveText, dates_corrections, match_instructions, parse_fr_date, printed_number,
+                           read_effective)
 from parsers.exceptions import ParseError
 from parsers.model import FRDocument, Instruction, ReprintedTable
 from parsers.text import dehyphen, element_text, squash
@@ -151,6 +152,9 @@ def _document(doc: etree._Element, name: str, issue_date: date | None, volume: s
     stated = read_effective(fields["dates"], publication)
     effective, on_publication = stated.date, stated.on_publication
     instructions, date_problems = _dated(instructions, amdpars, stated)
+    # A correction may fix another rule's DATES in its body rather than in its own DATES.
+    date_changes = stated.changes + (tuple(c for el in doc.iter("P", "FP", "AMDPAR")
+                                           for c in dates_corrections(element_text(el))) if in_correction else ())
     citation = None
     if volume:
         page = start_page or _first_page(doc)
@@ -173,7 +177,7 @@ def _document(doc: etree._Element, name: str, issue_date: date | None, volume: s
         instructions=tuple(instructions),
         effective_until=stated.until,
         effective_days_after_publication=stated.days_after_publication,
-        effective_date_changes=stated.changes,
+        effective_date_changes=date_changes,
         effective_problems=stated.problems + date_problems,
     )
 

@@ -256,3 +256,46 @@ def test_delay_wordings(text, expected):
     (change,) = read_effective(text, PUB).changes
     assert (change.old_date, change.new_date, change.document_number, change.citation, change.published) == expected
     assert read_effective(text, PUB).date is None
+
+
+def test_correction_body_fixing_another_rules_dates_section():
+    xml = """<RULE><PREAMB><AGENCY>DEPARTMENT OF COMMERCE</AGENCY><CFR>15 CFR Part 740</CFR>
+<SUBJECT>Invented Rule; Correction</SUBJECT><ACT><HD SOURCE="HED">ACTION:</HD><P>Final rule; correction.</P></ACT>
+<DATES><HD SOURCE="HED">DATES:</HD><P>Effective January 28, 2026.</P></DATES></PREAMB>
+<SUPLINF><P>In rule FR Doc. 2026-00012, appearing on page 123 in the Federal Register of Tuesday, January 20, 2026,
+the following correction is made: On page 123, in the first column, in the DATES section, correct
+\u201cFebruary 3, 2026\u201d to read \u201cMarch 3, 2026\u201d.</P></SUPLINF>
+<FRDOC>[FR Doc. 2026-99902 Filed 1-27-26; 8:45 am]</FRDOC></RULE>""".encode()
+    (doc,) = parse_fr_xml(xml, "x")
+    assert (doc.corrects, doc.effective_date) == ("2026-00012", date(2026, 1, 28))
+    assert [(c.kind, c.document_number, c.old_date, c.new_date) for c in doc.effective_date_changes] == [
+        (DateChangeKind.CORRECTION, "2026-00012", date(2026, 2, 3), date(2026, 3, 3))]
+
+
+def test_correction_saying_the_effective_date_is_corrected():
+    (change,) = read_effective("In FR Doc. 2026-00012, published January 20, 2026, the effective date is corrected "
+                               "from February 3, 2026 to March 3, 2026.", PUB).changes
+    assert (change.kind, change.document_number, change.published, change.old_date, change.new_date) == (
+        DateChangeKind.CORRECTION, "2026-00012", date(2026, 1, 20), date(2026, 2, 3), date(2026, 3, 3))
+
+
+def test_real_comment_period_wording_2016_08636(corpus):
+    path = corpus / "fr_xml" / "FR-2016-04-15.fedreg-api-core-fixture.xml"
+    if not path.exists():
+        pytest.skip(f"{path} absent")
+    docs = {d.document_number: d for d in parse_fr_xml(path.read_bytes(), path.name)}
+    # "Comments will be accepted on or before May 16, 2016. This proposed action will be effective
+    # the day following the end of the comment period unless comments are received ..."
+    assert (docs["2016-08636"].effective_date, docs["2016-08636"].effective_problems) == (date(2016, 5, 17), ())
+    assert docs["2016-08707"].effective_date == date(2016, 5, 17)   # "the date following the end ..."
+    # "FHFA will publish a new notice if the effective date is delayed ..." delays nothing.
+    assert (docs["2016-08652"].effective_date, docs["2016-08652"].effective_date_changes) == (date(2016, 5, 25), ())
+
+
+def test_real_interval_2024_02795(corpus):
+    path = corpus / "fr_xml" / "FR-2024-02-12.gpo-bulk.xml"
+    if not path.exists():
+        pytest.skip(f"{path} absent")
+    (doc,) = [d for d in parse_fr_xml(path.read_bytes(), path.name) if d.document_number == "2024-02795"]
+    assert (doc.dates_text, doc.effective_date, doc.effective_until) == (
+        "Effective February 9, 2024, through December 31, 2024.", date(2024, 2, 9), date(2024, 12, 31))
