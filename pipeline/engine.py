@@ -13,6 +13,13 @@ before it takes effect) -> in_effect (effective date reached) -> confirmed /
 contradicted (the first eCFR version dated on or after the effective date
 shows / does not show it). eCFR deltas that no FR rule explains are
 unattributed.
+
+Effective dates: an instruction's own date (a DATES exception) beats the
+document's; the DATES text beats the API's ``effective_on``, with a review
+item when they disagree; a date the text makes unknowable is never replaced
+by the publication date. A delay or correction notice moves its target
+rule's date: the change row shows the new date and its status log keeps a
+"effective date moved from X to Y by FR Doc. N" row.
 """
 from __future__ import annotations
 

@@ -189,3 +189,16 @@ def test_reparse_after_a_delay_reproduces_the_moved_change_and_its_log(tmp_path)
     derive(db, today=date(2026, 1, 31), run_id=None, everything=True)
     assert content() == before
     assert before[0] == [("Sudan|E:1|removed|fr:2026-90003", "2026-03-03", "published")]
+
+
+def test_correction_of_the_dates_section_moves_the_corrected_rules_change(tmp_path):
+    db = open_db(tmp_path / "t.db")
+    fix = ("In rule FR Doc. 2026-90003, appearing on page 2003 in the Federal Register of Tuesday, January 20, "
+           "2026, in the DATES section, correct \u201cFebruary 3, 2026\u201d to read \u201cMarch 3, 2026\u201d.")
+    correction = rule("2026-90009", date(2026, 1, 28), date(2026, 1, 28), "Effective January 28, 2026.",
+                      [(fix, None)], 2409, action="Final rule; correction.")
+    run(db, BASE, Stage(date(2026, 1, 29), documents=(DELAYED, correction)))
+    assert changes(db) == [("Sudan", "E:1", "removed", "2026-03-03", "published", "2026-90003")]
+    cid = q.list_changes(db)[0]["id"]
+    assert [h["note"] for h in q.status_history(db, cid)] == [
+        None, "effective date moved from 2026-02-03 to 2026-03-03 by FR Doc. 2026-90009"]
