@@ -265,7 +265,7 @@ def _rules(db: Database) -> list[Rule]:
         doc = _pick(_parsed("fr", sha, lambda: get_blob(db, sha), f"FR Doc. {number}", pub), number)
         if doc is not None:
             parts = {f"{r.get('title')} CFR {r.get('part')}" for r in json.loads(cfr or "[]") if isinstance(r, dict)}
-            stored[number] = _Stored(doc, pub, eff_api, corr, cit, frozenset(json.loads(agencies or "[]")),
+            stored[number] = _Stored(doc, pub, eff_api, corr, cit, frozenset(a for a in json.loads(agencies or "[]") if isinstance(a, str)),
                                      frozenset(parts | set(doc.cfr_parts)))
     moves, notice_rules = _date_moves(stored)
     out = list(notice_rules)

@@ -299,3 +299,13 @@ def test_real_interval_2024_02795(corpus):
     (doc,) = [d for d in parse_fr_xml(path.read_bytes(), path.name) if d.document_number == "2024-02795"]
     assert (doc.dates_text, doc.effective_date, doc.effective_until) == (
         "Effective February 9, 2024, through December 31, 2024.", date(2024, 2, 9), date(2024, 12, 31))
+
+
+def test_parse_text_output_names_the_move(corpus):
+    from parsers.detect import parse_file, to_text
+    path = corpus / "fr_xml" / "FR-2016-04-15.fedreg-api-core-fixture.xml"
+    if not path.exists():
+        pytest.skip(f"{path} absent")
+    text = to_text(*parse_file(path.read_bytes(), path.name))
+    assert ("FR Doc. 2016-08776 (RULE) 81 FR 22183 published 2016-04-15 effective -: Title Evidence for Trust Land "
+            "Acquisitions\n  delay: effective date of 81 FR 10477 moves from 2016-04-15 to 2016-05-16\n") in text
