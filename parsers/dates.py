@@ -125,7 +125,6 @@ _COMMENT_DEADLINE = re.compile(
     r"\s+by|\s+no\s+later\s+than|\s+until|\s+through)|comments?\s+(?:are|is)\s+due(?:\s+on|\s+by)?)\s+",
     re.IGNORECASE)
 _RANGE_END = re.compile(rf"\s*,?\s*(?:through|to|until)\s+({_DATE_NC})", re.IGNORECASE)
-_LEAD = re.compile(r"(?:on\s+and\s+after\s+|on\s+|as\s+of\s+|from\s+|beginning\s+)?", re.IGNORECASE)
 _CHANGE = re.compile(
     r"effective\s+dates?\s+(?:(?:of|for)\s+(?P<target>.{0,300}?),?\s+)?(?:is|are|was|were|has\s+been|have\s+been|"
     r"will\s+be)\s+(?:hereby\s+|further\s+|also\s+)?(?P<verb>delayed|postponed|deferred|extended|corrected|"
