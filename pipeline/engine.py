@@ -24,6 +24,13 @@ eCFR version whose diff loses a whole table, a whole column or
 suspect (a review item; its deltas are not published and the next version is
 compared with the last trusted one). D:5 / 126.1 divergences compare country
 identities (parsers.countries) and are standing, open, closed or pending.
+
+Effective dates: an instruction's own date (a DATES exception) beats the
+document's; the DATES text beats the API's ``effective_on``, with a review
+item when they disagree; a date the text makes unknowable is never replaced
+by the publication date. A delay or correction notice moves its target
+rule's date: the change row shows the new date and its status log keeps a
+"effective date moved from X to Y by FR Doc. N" row.
 """
 from __future__ import annotations
 
@@ -38,6 +45,7 @@ from sqlite_utils import Database
 
 from parsers.announcement import announced_changes, announced_operations
 from parsers.countries import canonical_name
+from parsers.dates import dates_section, read_effective
 from parsers.exceptions import FrtrackError, ParseError
 from parsers.model import Action, CountryGroupTable, FRDocument, Operation
 from pipeline.history import (Delta, State, TableSummary, apply_deltas, apply_operations, diff_states, predict,
@@ -81,15 +89,19 @@ class ChangeFact:
     ecfr_version: str | None
     corrected_by: tuple[str, ...] = ()
     note: str = ""
+    date_moves: tuple[str, ...] = ()   # "effective date moved from X to Y by FR Doc. N", logged once each
 
 
 # ---------------------------------------------------------------- parsing
 
-_CACHE: dict[tuple[str, str], Any] = {}
+_CACHE: dict[tuple, Any] = {}
 
 
-def _parsed(kind: str, sha: str, data_loader: Callable[[], bytes], name: str) -> Any:
-    key = (kind, sha)
+def _parsed(kind: str, sha: str, data_loader: Callable[[], bytes], name: str,
+            publication_date: str | None = None) -> Any:
+    # A single FR document's XML carries no publication date; "30 days after
+    # publication" needs it, so it is part of the key.
+    key = (kind, sha) if publication_date is None else (kind, sha, publication_date)
     if key not in _CACHE:
         data = data_loader()
         if kind == "country_groups":
@@ -100,7 +112,8 @@ def _parsed(kind: str, sha: str, data_loader: Callable[[], bytes], name: str) ->
             _CACHE[key] = parse_itar_126_1(data, name)
         else:
             from parsers.fr_xml import parse_fr_xml
-            _CACHE[key] = parse_fr_xml(data, name)
+            _CACHE[key] = parse_fr_xml(data, name, publication_date=date.fromisoformat(publication_date)
+                                       if publication_date else None)
         if len(_CACHE) > 64:   # parsed trees are big; states are cached separately
             _CACHE.pop(next(iter(_CACHE)))
     return _CACHE[key]
@@ -109,11 +122,12 @@ def _parsed(kind: str, sha: str, data_loader: Callable[[], bytes], name: str) ->
 def parse_pending(db: Database, report: DeriveReport, *, everything: bool = False) -> None:
     """Parse stored raw documents not parsed yet (or all, for reparse); record failures."""
     where = "" if everything else "AND parse_status = 'pending'"
-    for number, sha in db.execute(
-            f"SELECT document_number, xml_sha256 FROM fr_documents WHERE xml_sha256 IS NOT NULL {where}").fetchall():
+    for number, sha, pub in db.execute(
+            f"SELECT document_number, xml_sha256, publication_date FROM fr_documents WHERE xml_sha256 IS NOT NULL"
+            f" {where}").fetchall():
         name = f"FR Doc. {number}"
         try:
-            docs = _parsed("fr", sha, lambda: get_blob(db, sha), name)
+            docs = _parsed("fr", sha, lambda: get_blob(db, sha), name, pub)
             doc = _pick(docs, number)
             if doc is None:
                 raise ParseError(name, "the XML holds no document with this number")
@@ -218,7 +232,14 @@ def _versions(db: Database, kind: str) -> list[Version]:
 
 @dataclass(frozen=True)
 class Rule:
-    """An FR document's operations on the tracked table, with its dates."""
+    """An FR document's operations on the tracked table that share one effective date.
+
+    A document whose DATES text gives some instructions their own date is
+    split into one Rule per date (same number, so change keys stay
+    "country|group|action|fr:DOC"). ``moved`` notes a delay/correction notice
+    that moved this date; ``review`` holds (instruction index, text, reason)
+    items about its dates.
+    """
 
     number: str
     effective: str
@@ -226,33 +247,144 @@ class Rule:
     corrects: str | None
     operations: tuple[Operation, ...]
     instructions: tuple[tuple[int, str, tuple[Operation, ...]], ...]
+    moved: tuple[str, ...] = ()
+    review: tuple[tuple[int | None, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A parsed stored FR document with the API facts _rules needs."""
+
+    doc: FRDocument
+    published: str | None
+    effective_on: str | None         # the API's
+    correction_of: str | None
+    citation: str | None
+    agencies: frozenset[str]
+    cfr_parts: frozenset[str]
 
 
 def _rules(db: Database) -> list[Rule]:
-    out = []
-    for number, sha, pub, eff_api, eff, corr in db.execute(
-            "SELECT document_number, xml_sha256, publication_date, effective_on, effective_date, correction_of"
-            " FROM fr_documents WHERE parse_status = 'ok' AND xml_sha256 IS NOT NULL").fetchall():
-        doc = _pick(_parsed("fr", sha, lambda: get_blob(db, sha), f"FR Doc. {number}"), number)
-        if doc is None:
-            continue
-        instrs = []
-        ops: list[Operation] = []
-        for ins in doc.instructions:
-            if str(ins.title) != TRACKED_PART[0] or (ins.part or "") != TRACKED_PART[1]:
-                continue
-            if ins.operations:
-                instrs.append((ins.index, ins.text, ins.operations))
-                ops.extend(ins.operations)
-        corrects = corr or doc.corrects or next((o.corrects for o in ops if o.corrects), None)
-        if not ops:
-            continue
-        effective = eff or eff_api or pub
-        if effective is None:
-            continue
-        out.append(Rule(number, effective, pub, corrects, tuple(ops), tuple(instrs)))
+    stored: dict[str, _Stored] = {}
+    for number, sha, pub, eff_api, corr, cit, agencies, cfr in db.execute(
+            "SELECT document_number, xml_sha256, publication_date, effective_on, correction_of, citation, agencies,"
+            " cfr_references FROM fr_documents WHERE parse_status = 'ok' AND xml_sha256 IS NOT NULL").fetchall():
+        doc = _pick(_parsed("fr", sha, lambda: get_blob(db, sha), f"FR Doc. {number}", pub), number)
+        if doc is not None:
+            parts = {f"{r.get('title')} CFR {r.get('part')}" for r in json.loads(cfr or "[]") if isinstance(r, dict)}
+            stored[number] = _Stored(doc, pub, eff_api, corr, cit, frozenset(a for a in json.loads(agencies or "[]") if isinstance(a, str)),
+                                     frozenset(parts | set(doc.cfr_parts)))
+    moves, notice_rules = _date_moves(stored)
+    out = list(notice_rules)
+    for number, s in stored.items():
+        out.extend(_document_rules(number, s, moves.get(number, ())))
     out.sort(key=lambda r: (r.effective, r.published or "", r.number))
     return out
+
+
+def _document_rules(number: str, s: _Stored, moves: list[tuple[str | None, str, str]]) -> list[Rule]:
+    """The document's Rules, one per distinct effective date, with their date review items."""
+    doc = s.doc
+    instrs = [(ins, ins.operations) for ins in doc.instructions
+              if str(ins.title) == TRACKED_PART[0] and (ins.part or "") == TRACKED_PART[1] and ins.operations]
+    if not instrs:
+        return []
+    ops = [op for _ins, o in instrs for op in o]
+    corrects = s.correction_of or doc.corrects or next((o.corrects for o in ops if o.corrects), None)
+    reasons: dict[tuple[int | None, str], list[str]] = {}   # one review item per (instruction, text)
+
+    def say(idx: int | None, text: str, reason: str) -> None:
+        reasons.setdefault((idx, text), []).append(reason)
+
+    dates_text = doc.dates_text or ""
+    text_date = doc.effective_date.isoformat() if doc.effective_date else None
+    api = s.effective_on
+    if doc.effective_problems:
+        say(None, dates_text, "effective date: " + "; ".join(doc.effective_problems)
+            + (f"; federalregister.gov's effective_on {api} is used" if api and not text_date else ""))
+        base = text_date or api          # never the publication date: the text says it is something else
+    else:
+        base = text_date or api or s.published
+    if text_date and api and text_date != api:
+        say(None, dates_text, f"the DATES text makes the document effective {text_date}, but "
+                              f"federalregister.gov's effective_on is {api}; the text's date is kept")
+    by_date: dict[str, list] = {}
+    for ins, o in instrs:
+        own = ins.effective_date.isoformat() if ins.effective_date else None
+        if own and api and own != api:
+            say(ins.index, ins.text, f"the DATES text makes this instruction effective {own}, but "
+                                     f"federalregister.gov's effective_on is {api}; the text's date is kept")
+        until = ins.effective_until or (doc.effective_until if not own else None)
+        if until:
+            say(ins.index, ins.text, f"effective only through {until.isoformat()}; frtrack does not "
+                                     "apply the end of the interval")
+        day = own or base
+        if day is None:
+            continue                     # no date known: held for review, not guessed
+        by_date.setdefault(day, []).append((ins, o))
+    for old, new, by in moves:
+        if old is not None and old not in by_date and not any(n == old for _o, n, _b in moves):
+            say(None, dates_text, f"FR Doc. {by} moves this rule's effective date from {old} to {new}, but the "
+                                  f"rule is effective {', '.join(sorted(by_date)) or 'on no known date'}; not moved")
+    review = tuple((idx, text, "; ".join(r)) for (idx, text), r in reasons.items())
+    if not by_date:
+        return [Rule(number, "", s.published, corrects, (), (), review=review)]
+    rules = []
+    for day, group in sorted(by_date.items()):
+        moved: list[str] = []
+        for old, new, by in moves:   # in notice order, so a second delay moves the first one's date
+            if old is None or old == day:
+                moved.append(f"effective date moved from {day} to {new} by FR Doc. {by}")
+                day = new
+        rules.append(Rule(number, day, s.published, corrects, tuple(op for _i, o in group for op in o),
+                          tuple((i.index, i.text, o) for i, o in group), tuple(moved),
+                          review if not rules else ()))
+    return rules
+
+
+def _date_moves(stored: dict[str, _Stored]) -> tuple[dict[str, list[tuple[str | None, str, str]]], list[Rule]]:
+    """Target rule -> [(old date, new date, notice)] in notice order, and review-only Rules for notices."""
+    moves: dict[str, list[tuple[str | None, str, str]]] = {}
+    notices: list[Rule] = []
+    order = sorted(stored.items(), key=lambda kv: (kv[1].published or "", kv[0]))
+    for number, s in order:
+        review: list[tuple[int | None, str, str]] = []
+        for change in s.doc.effective_date_changes:
+            target = _date_target(number, s, change, stored)
+            if target is None:
+                review.append((None, change.text, "moves the effective date of a rule frtrack has not stored"
+                                                  " (named by " + _named_rule(change) + ")"))
+            elif change.new_date is None:
+                review.append((None, change.text, f"moves the effective date of FR Doc. {target} to no stated date;"
+                                                  " its date is not moved"))
+            else:
+                moves.setdefault(target, []).append((change.old_date.isoformat() if change.old_date else None,
+                                                     change.new_date.isoformat(), number))
+        if review:
+            notices.append(Rule(number, "", s.published, None, (), (), review=tuple(review)))
+    return moves, notices
+
+
+def _date_target(number: str, s: _Stored, change, stored: dict[str, _Stored]) -> str | None:
+    """The stored rule a notice names: by document number, else FR citation, else publication date + part + agency."""
+    if change.document_number:
+        return change.document_number if change.document_number in stored else None
+    if change.citation:
+        hits = [n for n, o in stored.items() if n != number and " ".join((o.citation or "").split()) == change.citation]
+        return hits[0] if len(hits) == 1 else None
+    if change.published:
+        day = change.published.isoformat()
+        hits = [n for n, o in stored.items() if n != number and o.published == day and o.cfr_parts & s.cfr_parts
+                and (not o.agencies or not s.agencies or o.agencies & s.agencies)]
+        return hits[0] if len(hits) == 1 else None
+    corrected = s.correction_of or s.doc.corrects
+    return corrected if corrected in stored else None
+
+
+def _named_rule(change) -> str:
+    parts = [f"FR Doc. {change.document_number}" if change.document_number else "",
+             change.citation or "", f"published {change.published.isoformat()}" if change.published else ""]
+    return ", ".join(p for p in parts if p) or "nothing frtrack can match"
 
 
 # ---------------------------------------------------------------- derivation
@@ -376,8 +508,11 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[t
     for when, d in observed:
         observed_on.setdefault(d, []).append(when)
 
-    originals = {r.number: r for r in rules}
+    originals = {r.number: r for r in rules if r.operations}
     for rule in rules:
+        review.extend((rule.number, idx, text, reason) for idx, text, reason in rule.review)
+        if not rule.operations:
+            continue
         owner = rule.number
         corrected_by: tuple[str, ...] = ()
         effective = rule.effective
@@ -417,7 +552,8 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[t
             else:
                 status = ChangeStatus.IN_EFFECT if today >= effective else ChangeStatus.PUBLISHED
                 ver = None
-            facts[key] = ChangeFact(key, d.country, d.group, d.action, effective, status, owner, ver, corrected_by)
+            facts[key] = ChangeFact(key, d.country, d.group, d.action, effective, status, owner, ver, corrected_by,
+                                    date_moves=rule.moved)
         predicted_events.sort(key=lambda e: e[0])
 
     for when, d in observed:
@@ -592,8 +728,19 @@ def _announced(db: Database) -> list[tuple[str, str | None, list, tuple[Operatio
         text = get_blob(db, sha)
         items, ops = list(announced_changes(text)), announced_operations(text)
         if items or ops:
-            out.append((number, pub, items, ops))
+            out.append((number, _announced_effective(text, pub), items, ops))
     return out
+
+
+def _announced_effective(text: bytes, scheduled: str | None) -> str | None:
+    """The date the public-inspection DATES text states ("[INSERT DATE 30 DAYS AFTER ...]" counts from the
+    scheduled publication date); the scheduled publication date when it states none, and no date when
+    what it states cannot be read exactly."""
+    section = dates_section(text.decode("utf-8", errors="replace"))
+    stated = read_effective(section, date.fromisoformat(scheduled) if scheduled else None)
+    if stated.date is not None:
+        return stated.date.isoformat()
+    return None if stated.problems or stated.days_after_publication is not None else scheduled
 
 
 # ---------------------------------------------------------------- sync
@@ -681,6 +828,8 @@ def _sync_changes(db: Database, facts: list[ChangeFact], run_id: int | None, rep
                     db.execute("INSERT INTO change_status_log (change_id, status, at, run_id, note) VALUES (?,?,?,?,?)",
                                [old["id"], step.value, now, run_id, f"was {old['status']}"])
                 report.status_moves.append(f"{f.country} {f.action.value} {f.group}: {old['status']} -> {f.status.value}")
+        if f.date_moves:
+            _log_date_moves(db, old["id"] if old is not None else cur.lastrowid, f, now, run_id)
     for old in existing.values():   # no longer derived (e.g. a parser fix): withdrawn, its log kept
         if old["status"] == ChangeStatus.WITHDRAWN.value:
             continue
@@ -690,6 +839,14 @@ def _sync_changes(db: Database, facts: list[ChangeFact], run_id: int | None, rep
                    [old["id"], ChangeStatus.WITHDRAWN.value, now, run_id,
                     f"was {old['status']}; no longer derived from the stored documents"])
         report.status_moves.append(f"{old['country']} {old['action']} {old['grp']}: {old['status']} -> withdrawn")
+
+
+def _log_date_moves(db: Database, change_id: int, f: ChangeFact, now: str, run_id: int | None) -> None:
+    """One status-log row per effective-date move, so the history keeps the old date."""
+    for note in f.date_moves:
+        if not db.execute("SELECT 1 FROM change_status_log WHERE change_id = ? AND note = ?", [change_id, note]).fetchone():
+            db.execute("INSERT INTO change_status_log (change_id, status, at, run_id, note) VALUES (?,?,?,?,?)",
+                       [change_id, f.status.value, now, run_id, note])
 
 
 _LIFECYCLE = (ChangeStatus.ANNOUNCED, ChangeStatus.PUBLISHED, ChangeStatus.IN_EFFECT, ChangeStatus.CONFIRMED)
