@@ -18,6 +18,8 @@ It lives in ``parsers`` because that is the innermost package: ``store`` and
      │    └── IncompleteResultsError a search could not be proven complete
      ├── LockHeldError          another frtrack run holds the DB lock
      ├── MailError              SMTP refused or failed
+     ├── AlertError             an instant alert could not be delivered
+     │    └── WebhookError      the webhook refused or did not answer (carries url, status)
      └── NotImplementedYetError a CLI command whose issue is not built yet
 """
 from __future__ import annotations
@@ -126,3 +128,15 @@ class UnknownCountryError(FrtrackError):
         if self.suggestions:
             hint = "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
         super().__init__(f"unknown country {name!r}{hint}")
+
+
+class AlertError(FrtrackError):
+    """An instant alert could not be delivered; the ledger keeps it for the next poll."""
+
+
+class WebhookError(AlertError):
+    """A webhook POST failed: connection, timeout or a non-2xx answer (``status`` None when none came)."""
+
+    def __init__(self, url: str, problem: str, status: int | None = None):
+        self.url, self.problem, self.status = url, problem, status
+        super().__init__(f"webhook {url}: {problem}")

@@ -179,7 +179,7 @@ def status(c: Context, as_json: bool, check: bool, max_age: float) -> None:
       frtrack status --check --max-age 26 || alert "frtrack is stale"
     """
     from pipeline.status import build_status, format_status
-    report = build_status(c.open_db(), max_age_hours=max_age)
+    report = build_status(c.open_db(), max_age_hours=max_age, schedule=c.settings.schedule)
     click.echo(json.dumps(report, indent=2) if as_json else format_status(report))
     if check and not report["healthy"]:
         sys.exit(EXIT_STALE)
@@ -378,6 +378,25 @@ def replay(c: Context, directory: str, port: int) -> None:
       FRTRACK_FR_API_BASE=http://127.0.0.1:8765/api/v1 frtrack run
     """
     _library("pipeline.replay", "serve_forever")(directory, port)
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Poll even outside schedule.poll_window (a special filing at night).")
+@pass_ctx
+def poll(c: Context, force: bool) -> None:
+    """Look at the public-inspection desk once and send the instant alerts owed.
+
+    An idle poll is one conditional request. Outside schedule.poll_window on
+    federal business days it does nothing, so cron may run it every 10 minutes.
+    Exit 1 if the desk could not be read or an alert failed (it is retried next poll).
+
+    \b
+    Example:
+      */10 * * * *  frtrack --quiet poll
+    """
+    report = _library("pipeline.poll", "poll_once")(c.settings, c.db_path, force=force)
+    c.echo(report.summary())
+    sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
 
 
 def main() -> None:

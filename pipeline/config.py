@@ -88,6 +88,8 @@ class Schedule:
     fetch: str = "0 6,12,18,23 * * mon-fri"
     digest: str = "0 7 * * mon"
     misfire_grace_seconds: int = 3600
+    poll: str = "*/10 * * * *"           # public-inspection poll; it only fires inside poll_window
+    poll_window: str = "08:30-18:00"     # local time (timezone above), federal business days only
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,69 @@ class Recipient:
     groups: tuple[str, ...] = ()
     cfr_parts: tuple[str, ...] = ()
     document_types: tuple[str, ...] = ()
+    alerts: tuple[str, ...] = ("announced", "published", "contradicted", "unattributed", "review")
+    webhook: str = ""              # instant alerts also POSTed here as JSON (a chat tool's incoming webhook)
+    alert_email: bool = True       # false: instant alerts only to the webhook
+
+
+# What a recipient's ``alerts`` list may name: a change status moving there, or a review item.
+ALERT_KINDS = ("announced", "published", "in_effect", "confirmed", "contradicted", "unattributed", "review")
+
+
+@dataclass(frozen=True)
+class Alerts:
+    """Instant alerts (``pipeline.alerts``): sent after each poll and scheduled run."""
+
+    enabled: bool = True
+    max_age_days: int = 7          # older facts (a backfill of history) are not news: no alert
+    retries: int = 2               # extra tries within one poll; then the next poll tries again
+    retry_backoff: float = 1.0     # seconds before the first retry, doubled each time
+    max_attempts: int = 20         # polls that may try one alert before it is abandoned (shown by status)
+    webhook_timeout: float = 10.0  # seconds, connect and read
+
+
+def parse_poll_window(value: str, key: str = "schedule.poll_window", path: str | None = None):
+    """"08:30-18:00" -> (time(8, 30), time(18, 0)); ConfigError naming ``key`` otherwise."""
+    from datetime import time
+    start, sep, end = value.partition("-")
+    try:
+        if not sep:
+            raise ValueError(value)
+        lo, hi = time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+    except ValueError:
+        raise ConfigError(key, f"expected a local time range such as '08:30-18:00', got {value!r}", path) from None
+    if hi <= lo:
+        raise ConfigError(key, f"the window must end after it starts, got {value!r}", path)
+    return lo, hi
+
+
+def _check_alert_settings(settings: "Settings") -> None:
+    """Values of the alert keys the types cannot check: kinds, webhook URLs, positive numbers."""
+    from urllib.parse import urlsplit
+    from pipeline.scheduler import parse_trigger
+    path = settings.path
+    parse_trigger(settings.schedule.poll, settings.schedule.timezone, "schedule.poll", path)
+    parse_poll_window(settings.schedule.poll_window, path=path)
+    a = settings.alerts
+    for key, value, minimum in (("alerts.max_age_days", a.max_age_days, 1), ("alerts.retries", a.retries, 0),
+                                ("alerts.retry_backoff", a.retry_backoff, 0), ("alerts.max_attempts", a.max_attempts, 1),
+                                ("alerts.webhook_timeout", a.webhook_timeout, 0.001)):
+        if value < minimum:
+            raise ConfigError(key, f"must be at least {minimum:g}, got {value:g}", path)
+    for i, r in enumerate(settings.recipients):
+        for j, kind in enumerate(r.alerts):
+            if kind not in ALERT_KINDS:
+                raise ConfigError(f"recipients[{i}].alerts[{j}]",
+                                  f"unknown alert {kind!r} (known: {', '.join(ALERT_KINDS)})", path)
+        if r.webhook:
+            parts = urlsplit(r.webhook)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ConfigError(f"recipients[{i}].webhook", f"expected an http:// or https:// URL, got {r.webhook!r}",
+                                  path)
+        elif not r.alert_email and r.alerts:
+            raise ConfigError(f"recipients[{i}].alert_email",
+                              "is false but no webhook is set: give a webhook, or alerts = [] for no instant alerts",
+                              path)
 
 
 @dataclass(frozen=True)
@@ -139,6 +204,7 @@ class Settings:
     recipients: tuple[Recipient, ...] = ()
     output: Output = field(default_factory=Output)
     path: str | None = None
+    alerts: Alerts = field(default_factory=Alerts)
 
 
 # key -> (type, python type check) per section; lists are checked per item.
@@ -150,14 +216,17 @@ _SCALARS: dict[str, dict[str, type | tuple[type, ...]]] = {
                 "download_rate": (int, float), "max_retries": int, "backoff_base": (int, float),
                 "max_retry_after": (int, float), "max_download_bytes": int, "per_page": int,
                 "user_agent": str},
-    "schedule": {"timezone": str, "fetch": str, "digest": str, "misfire_grace_seconds": int},
+    "schedule": {"timezone": str, "fetch": str, "digest": str, "misfire_grace_seconds": int,
+                 "poll": str, "poll_window": str},
     "smtp": {"host": str, "port": int, "security": str, "username": str, "password_env": str,
              "sender": str, "timeout": (int, float)},
     "digest": {"window_days": int, "send_empty": bool, "list_unsubscribe": str, "site_url": str},
     "output": {"site_dir": str, "digest_dir": str},
+    "alerts": {"enabled": bool, "max_age_days": int, "retries": int, "retry_backoff": (int, float),
+               "max_attempts": int, "webhook_timeout": (int, float)},
 }
 _RECIPIENT_KEYS = {"email": str, "name": str, "countries": list, "groups": list,
-                   "cfr_parts": list, "document_types": list}
+                   "cfr_parts": list, "document_types": list, "alerts": list, "webhook": str, "alert_email": bool}
 _TRACKED_KEYS = {"title": int, "part": str, "kind": str, "appendix": str, "section": str}
 _CFR_KEYS = {"title": int, "parts": str}
 _TOP = set(_SCALARS) | {"recipients"}
@@ -274,16 +343,22 @@ def settings_from_dict(raw: dict[str, Any], path: str | None = None,
     for i, item in enumerate(raw_recipients):
         r = _table(f"recipients[{i}]", item, _RECIPIENT_KEYS, path, required=("email",))
         r = dict(r)
-        for k in ("countries", "groups", "cfr_parts", "document_types"):
+        for k in ("countries", "groups", "cfr_parts", "document_types", "alerts"):
             if k in r:
                 r[k] = _strings(f"recipients[{i}].{k}", r[k], path)
         recipients.append(Recipient(**r))
 
-    return Settings(
+    alerts = dict(sec["alerts"])
+    for k in ("retry_backoff", "webhook_timeout"):
+        if k in alerts:
+            alerts[k] = float(alerts[k])
+    settings = Settings(
         watch=Watch(**w), sources=Sources(**s), schedule=Schedule(**sec["schedule"]),
         smtp=Smtp(**m), digest=Digest(**sec["digest"]), recipients=tuple(recipients),
-        output=Output(**sec["output"]), path=path,
+        output=Output(**sec["output"]), path=path, alerts=Alerts(**alerts),
     )
+    _check_alert_settings(settings)
+    return settings
 
 
 def load_settings(path: str | os.PathLike[str] | None, environ: dict[str, str] | None = None) -> Settings:
@@ -346,6 +421,10 @@ timezone = "America/New_York"
 fetch = "0 6,12,18,23 * * mon-fri"    # crontab: minute hour day month day-of-week
 digest = "0 7 * * mon"
 misfire_grace_seconds = 3600
+# public-inspection poll (instant alerts): a crontab, "interval:SECONDS" or "off"; it only
+# fires inside poll_window (local time) on federal business days. An idle poll is one request.
+poll = "*/10 * * * *"
+poll_window = "08:30-18:00"
 
 [smtp]
 host = "localhost"
@@ -374,6 +453,20 @@ digest_dir = "digests"
 # groups = ["D:5", "E:1"]
 # cfr_parts = ["740"]
 # document_types = ["RULE"]
+# instant alerts: the first alert about a change always goes out; later status moves only
+# when listed here (announced, published, in_effect, confirmed, contradicted, unattributed,
+# review); a withdrawn filing sends a retraction to whoever was alerted. alerts = [] : none.
+# alerts = ["announced", "published", "contradicted", "unattributed", "review"]
+# webhook = "https://chat.example.com/hooks/abc"   # JSON POST with a "text" field
+# alert_email = true                               # false: alerts only to the webhook
+
+[alerts]
+enabled = true
+max_age_days = 7               # facts older than this (a backfill of history) are not alerted
+retries = 2                    # extra tries within one poll; the next poll tries again
+retry_backoff = 1.0            # seconds, doubled each retry
+max_attempts = 20              # polls that may try one alert before it is abandoned
+webhook_timeout = 10.0
 '''
 
 

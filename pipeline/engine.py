@@ -724,7 +724,8 @@ def _announced(db: Database) -> list[tuple[str, str | None, list, tuple[Operatio
     out = []
     for number, pub, sha in db.execute(
             "SELECT document_number, publication_date, text_sha256 FROM public_inspection"
-            " WHERE text_sha256 IS NOT NULL ORDER BY document_number").fetchall():
+            " WHERE text_sha256 IS NOT NULL AND withdrawn_at IS NULL"   # withdrawn before publication: announces nothing
+            " ORDER BY document_number").fetchall():
         text = get_blob(db, sha)
         items, ops = list(announced_changes(text)), announced_operations(text)
         if items or ops:

@@ -14,6 +14,12 @@ check between documents, wait for the job in progress, and return — exit 0.
 Schedules are crontab strings (``"0 6,12,18,23 * * mon-fri"``) in
 ``schedule.timezone``; ``"interval:N"`` fires every N seconds (tests, demos);
 ``"off"`` disables the job.
+
+The public-inspection poll (``schedule.poll``, default every 10 minutes) runs
+``pipeline.poll.poll_once`` on the same single worker, so a poll and a run
+never overlap; a tick outside ``schedule.poll_window`` on a federal business
+day does nothing. After each scheduled run the alerts it produced are sent
+at once (``pipeline.poll.deliver_pending``) rather than at the next poll.
 """
 from __future__ import annotations
 
@@ -109,13 +115,15 @@ class Daemon:
     """The scheduler plus its stop logic; ``serve`` is the one-call front door."""
 
     def __init__(self, settings: Settings, db_path: str | os.PathLike[str], *,
-                 fetch_job: Job | None = None, digest_job: Job | None = None):
+                 fetch_job: Job | None = None, digest_job: Job | None = None, poll_job: Job | None = None):
         self.settings, self.db_path = settings, str(db_path)
         sched = settings.schedule
         self.fetch_trigger = parse_trigger(sched.fetch, sched.timezone, "schedule.fetch", settings.path)
         self.digest_trigger = parse_trigger(sched.digest, sched.timezone, "schedule.digest", settings.path)
+        self.poll_trigger = parse_trigger(sched.poll, sched.timezone, "schedule.poll", settings.path)
         self._fetch = fetch_job or self._default_fetch
         self._digest = digest_job or self._default_digest
+        self._poll = poll_job or self._default_poll
         self.stopping = threading.Event()
         self._stopper: threading.Thread | None = None
         self._lock = threading.RLock()   # re-entrant: a signal handler may interrupt its holder
@@ -132,7 +140,44 @@ class Daemon:
     # -- the jobs ---------------------------------------------------------
     def _default_fetch(self) -> Any:
         from pipeline.run import run_once   # lazy: the daemon starts even if a run would fail to import
-        return run_once(self.settings, self.db_path, trigger="schedule")
+        report = run_once(self.settings, self.db_path, trigger="schedule")
+        self._alerts_after_run()
+        return report
+
+    def _alerts_after_run(self) -> None:
+        """The run's news goes out now, not at the next poll; a failure here is retried by the polls."""
+        from pipeline.poll import deliver_pending
+        try:
+            alerts = deliver_pending(self.settings, self.db_path)
+        except Exception as exc:
+            _log_failure("alerts after the scheduled fetch", exc)
+            return
+        if alerts.sent or alerts.failed or alerts.abandoned:
+            log.log(logging.INFO if alerts.ok else logging.ERROR, "alerts after the scheduled fetch: %s",
+                    alerts.summary())
+
+    def _default_poll(self) -> Any:
+        from pipeline.poll import poll_once
+        return poll_once(self.settings, self.db_path)
+
+    def run_poll(self) -> None:
+        """The scheduled poll: never raises; outside the poll window it is silent."""
+        if self.stopping.is_set():
+            return
+        try:
+            result = self._poll()
+        except LockHeldError as exc:
+            log.warning("scheduled poll: skipped, %s", exc)
+            return
+        except Exception as exc:
+            _log_failure("scheduled poll", exc)
+            return
+        status = getattr(getattr(result, "status", None), "value", "")
+        if status == "skipped":
+            log.debug("scheduled poll: %s", getattr(result, "note", "skipped"))
+            return
+        ok = getattr(result, "ok", True)
+        log.log(logging.INFO if ok else logging.ERROR, "scheduled poll: %s", _summary(result))
 
     def _default_digest(self) -> Any:
         from pipeline.publish.digest import digest_command
@@ -229,6 +274,8 @@ class Daemon:
             self.scheduler.add_job(self.run_fetch, self.fetch_trigger, id="fetch", name="fetch")
         if self.digest_trigger is not None:
             self.scheduler.add_job(self.run_digest, self.digest_trigger, id="digest", name="digest")
+        if self.poll_trigger is not None:
+            self.scheduler.add_job(self.run_poll, self.poll_trigger, id="poll", name="poll")
         previous: dict[int, Any] = {}
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGTERM, signal.SIGINT):
@@ -248,9 +295,9 @@ class Daemon:
 
 
 def serve(settings: Settings, db_path: str | os.PathLike[str], *,
-          fetch_job: Job | None = None, digest_job: Job | None = None) -> None:
+          fetch_job: Job | None = None, digest_job: Job | None = None, poll_job: Job | None = None) -> None:
     """Run the daemon until SIGTERM/SIGINT, then return (the CLI exits 0).
 
-    ``fetch_job``/``digest_job`` replace the real jobs (tests inject dummies).
+    ``fetch_job``/``digest_job``/``poll_job`` replace the real jobs (tests inject dummies).
     """
-    Daemon(settings, db_path, fetch_job=fetch_job, digest_job=digest_job).run()
+    Daemon(settings, db_path, fetch_job=fetch_job, digest_job=digest_job, poll_job=poll_job).run()

@@ -37,7 +37,7 @@ def _run(row: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def build_status(db: Database, *, max_age_hours: float = 26.0,
-                 now: datetime | None = None) -> dict[str, Any]:
+                 now: datetime | None = None, schedule: Any = None) -> dict[str, Any]:
     """Summarise runs, per-source freshness, counts and open divergences.
 
     Not healthy when: no run has finished yet; the last finished run failed or
@@ -100,6 +100,8 @@ def build_status(db: Database, *, max_age_hours: float = 26.0,
                             f"more than {max_age_hours:g} h ago")
     if last is None:
         stale = True
+    polls = poll_health(db, schedule, now)
+    problems += polls["problems"]
 
     return {
         "checked_at": now.isoformat(timespec="seconds"),
@@ -116,6 +118,7 @@ def build_status(db: Database, *, max_age_hours: float = 26.0,
         "stale": stale,
         "healthy": not problems,
         "problems": problems,
+        "polls": {k: v for k, v in polls.items() if k != "problems"},
     }
 
 
@@ -158,7 +161,88 @@ def format_status(report: dict[str, Any]) -> str:
     if report.get("suspect_versions"):
         lines.append(f"eCFR versions held as suspect (needs review): {len(report['suspect_versions'])}")
         lines.extend(f"  {v['unit']} as of {v['date']}: {v['reason']}" for v in report["suspect_versions"])
+    lines.extend(format_polls(report.get("polls")))
     if report["problems"]:
         lines.append("problems:")
         lines.extend(f"  - {p}" for p in report["problems"])
     return "\n".join(lines)
+
+
+def poll_interval_minutes(schedule: Any, now: datetime) -> float | None:
+    """The gap between two scheduled polls (from the trigger itself), None when polling is off."""
+    from pipeline.scheduler import parse_trigger
+    trigger = parse_trigger(schedule.poll, schedule.timezone, "schedule.poll")
+    if trigger is None:
+        return None
+    first = trigger.get_next_fire_time(None, now)
+    second = trigger.get_next_fire_time(first, first + timedelta(microseconds=1)) if first else None
+    return (second - first).total_seconds() / 60 if first and second else None
+
+
+def poll_health(db: Database, schedule: Any, now: datetime) -> dict[str, Any]:
+    """The last poll and the alert ledger; a problem when polls stopped during business hours.
+
+    "Stopped" means: polls ran on this database before, it is now inside the
+    poll window on a federal business day (for at least three poll intervals),
+    and the last successful poll is older than three intervals (15 minutes at
+    least). A database that never polled has no poll problem: polling is optional.
+    """
+    from pipeline.alerts import ledger_summary
+    from pipeline.config import Schedule, parse_poll_window
+    from pipeline.business_days import in_window
+    from zoneinfo import ZoneInfo
+
+    schedule = schedule or Schedule()
+    last = db.execute_returning_dicts("SELECT * FROM polls ORDER BY id DESC LIMIT 1")
+    good = db.execute_returning_dicts("SELECT * FROM polls WHERE status IN ('idle', 'changed') ORDER BY id DESC LIMIT 1")
+    changed = db.execute_returning_dicts("SELECT * FROM polls WHERE status = 'changed' ORDER BY id DESC LIMIT 1")
+    ledger = ledger_summary(db)
+    problems: list[str] = []
+    interval = poll_interval_minutes(schedule, now)
+    limit = max(15.0, 3 * interval) if interval else None
+    if last and limit is not None:
+        start, end = parse_poll_window(schedule.poll_window)
+        tz = ZoneInfo(schedule.timezone)
+        settled = now - timedelta(minutes=limit)
+        if in_window(now, start, end, tz) and in_window(settled, start, end, tz):
+            ok_at = _parse_ts(good[0]["started_at"]) if good else None
+            if ok_at is None or ok_at < settled:
+                since = f"the last successful poll was {good[0]['started_at']}, " \
+                        f"{(now - ok_at).total_seconds() / 60:.0f} min ago" if ok_at else "no poll has succeeded"
+                problems.append(f"public-inspection polls stopped during business hours: {since} "
+                                f"(limit {limit:g} min; last poll {last[0]['status']}"
+                                f"{': ' + last[0]['error'] if last[0].get('error') else ''})")
+    if ledger["counts"].get("abandoned"):
+        problems.append(f"{ledger['counts']['abandoned']} alert(s) abandoned after every attempt failed "
+                        "(see the alert ledger below)")
+    return {"enabled": interval is not None, "interval_minutes": interval, "max_age_minutes": limit,
+            "last_poll": last[0] if last else None, "last_successful_poll": good[0] if good else None,
+            "last_changed_poll": changed[0] if changed else None, "alerts": ledger, "problems": problems}
+
+
+def format_polls(polls: dict[str, Any] | None) -> list[str]:
+    """The poll and alert-ledger lines of ``frtrack status``."""
+    if not polls:
+        return []
+    last = polls["last_poll"]
+    if last is None:
+        lines = ["last poll: none on record" + ("" if polls["enabled"] else " (schedule.poll is off)")]
+    else:
+        why = f"; {last['note']}" if last.get("note") else ""
+        err = f" — {last['error']}" if last.get("error") else ""
+        lines = [f"last poll: #{last['id']} {last['status']} at {last['started_at']} "
+                 f"({last['requests']} request{'s' if last['requests'] != 1 else ''}{why}){err}"]
+        ch = polls["last_changed_poll"]
+        if ch:
+            lines.append(f"last change on the desk: poll #{ch['id']} at {ch['started_at']} "
+                         f"({ch['new_documents']} new, {ch['withdrawn']} withdrawn)")
+    counts = polls["alerts"]["counts"]
+    lines.append(f"alert ledger: {counts.get('sent', 0)} sent, {counts.get('failed', 0)} failed (retried on the "
+                 f"next poll), {counts.get('abandoned', 0)} abandoned, {counts.get('superseded', 0)} superseded")
+    for row in polls["alerts"]["owed"]:
+        lines.append(f"  {row['state'].upper()} {row['channel']} {row['recipient']} after {row['attempts']} "
+                     f"attempt{'s' if row['attempts'] != 1 else ''}: {row['subject']} — {row['last_error']}")
+    for row in polls["alerts"]["latest"]:
+        if row["state"] == "sent":
+            lines.append(f"  sent {row['sent_at']} {row['channel']} {row['recipient']}: {row['subject']}")
+    return lines

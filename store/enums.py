@@ -76,3 +76,27 @@ class ReviewSubject(enum.Enum):
 
     FR_DOCUMENT = "fr_document"
     ECFR_VERSION = "ecfr_version"
+
+
+class PollStatus(enum.Enum):
+    """One public-inspection poll: what the desk said."""
+
+    RUNNING = "running"
+    IDLE = "idle"                   # nothing changed (304, or the same filing stamps / body)
+    CHANGED = "changed"             # the desk changed: stored, derived, alerted
+    FAILED = "failed"
+    SKIPPED = "skipped"             # outside the poll window, or a run held the lock
+
+
+class AlertChannel(enum.Enum):
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+
+
+class AlertState(enum.Enum):
+    """An alert in the ledger: sent once; failed ones are retried on the next poll."""
+
+    SENT = "sent"
+    FAILED = "failed"               # retried on the next poll until alerts.max_attempts
+    SUPERSEDED = "superseded"       # never sent: its change was withdrawn before the send succeeded
+    ABANDONED = "abandoned"         # failed alerts.max_attempts times; shown by `frtrack status`

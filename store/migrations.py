@@ -211,3 +211,42 @@ def m002_divergence_kinds_and_suspect_versions(db: Database) -> None:
         ALTER TABLE review_items ADD COLUMN subject TEXT NOT NULL DEFAULT 'fr_document';  -- ReviewSubject
         """
     )
+
+
+@migrations()
+def m003_alerts_and_polls(db: Database) -> None:
+    """Instant alerts: public-inspection withdrawals, the poll log and the per-recipient alert ledger."""
+    db.executescript(
+        """
+        ALTER TABLE public_inspection ADD COLUMN withdrawn_at TEXT;  -- date it left the desk unpublished; NULL = listed or published
+        CREATE TABLE polls (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,          -- UTC ISO timestamp
+            finished_at TEXT,
+            status TEXT NOT NULL,              -- PollStatus: running|idle|changed|failed|skipped
+            requests INTEGER NOT NULL DEFAULT 0,
+            run_id INTEGER REFERENCES runs(id),   -- the run row a changed poll derived under
+            new_documents INTEGER NOT NULL DEFAULT 0,
+            withdrawn INTEGER NOT NULL DEFAULT 0,
+            alerts_sent INTEGER NOT NULL DEFAULT 0,
+            alerts_failed INTEGER NOT NULL DEFAULT 0,
+            note TEXT,                         -- why idle ('304 Not Modified', 'same filing stamps', ...) or skipped
+            error TEXT
+        );
+        CREATE TABLE alerts_sent (
+            recipient TEXT NOT NULL,           -- the recipient's email (its identity in the config)
+            channel TEXT NOT NULL,             -- AlertChannel: email|webhook
+            event TEXT NOT NULL,               -- 'change:<change key>:<status>' | 'review:<sha1 of document|index|text>'
+            change_key TEXT,                   -- changes.key, for retractions and 'first alert' checks
+            status TEXT NOT NULL,              -- ChangeStatus value or 'review'
+            state TEXT NOT NULL,               -- AlertState: sent|failed|superseded|abandoned
+            attempts INTEGER NOT NULL DEFAULT 0,
+            subject TEXT,
+            last_error TEXT,
+            first_attempt_at TEXT NOT NULL,
+            sent_at TEXT,
+            PRIMARY KEY (recipient, channel, event)
+        );
+        CREATE INDEX alerts_sent_change ON alerts_sent(recipient, change_key);
+        """
+    )

@@ -36,7 +36,7 @@ def _isolated_env(monkeypatch, tmp_path, request):
     subprocesses get a dead proxy for anything that is not loopback.
     """
     for var in ("FRTRACK_CONFIG", "FRTRACK_DB", "FRTRACK_FR_API_BASE", "FRTRACK_ECFR_API_BASE",
-                "FRTRACK_GOVINFO_BASE", "FRTRACK_TODAY", "FRTRACK_SMTP_PASSWORD"):
+                "FRTRACK_GOVINFO_BASE", "FRTRACK_TODAY", "FRTRACK_NOW", "FRTRACK_SMTP_PASSWORD"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
     if request.node.get_closest_marker("live") is None:

@@ -4,6 +4,17 @@
 keep the watched agencies' documents so a change can be announced before it
 is published, and link each to its FR document (``published = 1``) as soon
 as that is stored — here, or by the FR source when it stores the document.
+
+The desk (``current.json``) is the issue of ONE publication date, with the
+stamps ``regular_filings_updated_at`` / ``special_filings_updated_at`` (see
+federalregister-api-core's PublicInspectionDocumentsController#current; it
+answers ``Cache-Control: max-age=86400, public``, and Rails' Rack::ETag /
+ConditionalGet give a weak ETag and a 304 on ``If-None-Match``). A stored
+document scheduled for the issue the desk shows, not yet published, that the
+desk no longer lists was withdrawn before publication: ``withdrawn_at`` is set
+(cleared if it comes back) and the engine no longer announces its changes, so
+they become ``withdrawn`` and whoever was alerted gets a retraction. A
+document whose issue has passed is not withdrawn: it was published.
 """
 from __future__ import annotations
 
@@ -14,6 +25,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from pipeline.config import Settings
+from store.db import utcnow
 from pipeline.fetch import SourceOutcome
 from pipeline.sources.http import Http
 from pipeline.sources.state import rebase, set_watermarks
@@ -58,22 +70,64 @@ def _download_text(http: Http, db: Database, settings: Settings, number: str, ur
                    [url, resp.sha256, number])
 
 
+def desk_url(settings: Settings) -> str:
+    return f"{settings.sources.fr_api_base}/public-inspection-documents/current.json"
+
+
+def desk_stamps(data: Any) -> dict[str, Any]:
+    """What says "the desk changed" without comparing documents: the two filing stamps and the numbers listed."""
+    data = data if isinstance(data, dict) else {}
+    numbers = sorted(d["document_number"] for d in data.get("results") or []
+                     if isinstance(d, dict) and d.get("document_number"))
+    return {"regular_filings_updated_at": data.get("regular_filings_updated_at"),
+            "special_filings_updated_at": data.get("special_filings_updated_at"), "documents": numbers}
+
+
+def mark_withdrawn(db: Database, listed: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """Stored, unpublished documents of the desk's issue that it no longer lists: withdrawn (and back if relisted).
+
+    Returns (newly withdrawn, relisted) document numbers. An empty desk says
+    nothing about which issue it is, so it withdraws nothing.
+    """
+    issues = {d.get("publication_date") for d in listed if d.get("publication_date")}
+    numbers = {d["document_number"] for d in listed}
+    withdrawn, relisted = [], []
+    with db.atomic():
+        for number, pub, gone in db.execute(
+                "SELECT document_number, publication_date, withdrawn_at FROM public_inspection WHERE published = 0"
+                " AND document_number NOT IN (SELECT document_number FROM fr_documents)").fetchall():
+            if number in numbers and gone:
+                db.execute("UPDATE public_inspection SET withdrawn_at = NULL WHERE document_number = ?", [number])
+                relisted.append(number)
+            elif number not in numbers and not gone and pub in issues:
+                db.execute("UPDATE public_inspection SET withdrawn_at = ? WHERE document_number = ?",
+                           [utcnow(), number])
+                withdrawn.append(number)
+    return withdrawn, relisted
+
+
+def process_desk(http: Http, db: Database, settings: Settings, data: Any, *, api_sha256: str,
+                 run_id: int | None) -> tuple[int, list[str]]:
+    """Store the watched agencies' documents of one desk listing; (new documents, newly withdrawn numbers)."""
+    data = data if isinstance(data, dict) else {}
+    watched = set(settings.watch.agencies) | set(settings.watch.itar_agencies)
+    new = 0
+    listed = [d for d in data.get("results") or [] if isinstance(d, dict) and d.get("document_number")]
+    for doc in listed:
+        if watched & set(_slugs(doc)) and store_pi_document(db, doc, api_sha256=api_sha256, run_id=run_id):
+            new += 1
+        if watched & set(_slugs(doc)) and doc.get("raw_text_url"):
+            _download_text(http, db, settings, doc["document_number"], doc["raw_text_url"])
+    withdrawn, _ = mark_withdrawn(db, listed)
+    return new, withdrawn
+
+
 def fetch_public_inspection(http: Http, db: Database, settings: Settings, *, run_id: int,
                             since: date | None, today: date) -> SourceOutcome:
     """One request: the current public-inspection desk, filtered to the watched agencies."""
     before = http.requests
-    resp = http.get_json(f"{settings.sources.fr_api_base}/public-inspection-documents/current.json",
-                         source=SOURCE)
-    data = resp.data if isinstance(resp.data, dict) else {}
-    watched = set(settings.watch.agencies) | set(settings.watch.itar_agencies)
-    new = 0
-    for doc in data.get("results") or []:
-        if not isinstance(doc, dict) or not doc.get("document_number"):
-            continue
-        if watched & set(_slugs(doc)) and store_pi_document(db, doc, api_sha256=resp.sha256, run_id=run_id):
-            new += 1
-        if watched & set(_slugs(doc)) and doc.get("raw_text_url"):
-            _download_text(http, db, settings, doc["document_number"], doc["raw_text_url"])
+    resp = http.get_json(desk_url(settings), source=SOURCE)
+    new, _ = process_desk(http, db, settings, resp.data, api_sha256=resp.sha256, run_id=run_id)
     mark = today.isoformat()
     set_watermarks(db, {WATERMARK: mark}, run_id)
     return SourceOutcome(SOURCE, True, http.requests - before, new, mark, None)

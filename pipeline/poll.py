@@ -1,0 +1,225 @@
+"""``frtrack poll``: one look at the public-inspection desk, and the alerts it brings.
+
+The desk (``current.json``) is where a rule appears first, from about 8:45 a.m.
+Eastern the business day before publication (special filings at other times).
+A poll that finds nothing new costs ONE request:
+
+1. a conditional GET (``If-None-Match`` / ``If-Modified-Since`` from the HTTP
+   layer's validator cache): a 304 means nothing changed;
+2. when the server ignores both and answers 200, the desk's own stamps
+   (``regular_filings_updated_at``, ``special_filings_updated_at`` and the
+   document numbers listed) are compared with the last poll's;
+3. when it sends no stamps either, the body's sha256 is.
+
+Only a changed desk is processed: new filings stored with their raw text,
+filings that left the desk unpublished marked withdrawn, and the engine's
+derivation run (under a ``runs`` row with trigger ``poll``, so the status log
+says which poll moved a change). Then, changed or not, the alerts owed are
+sent (``pipeline.alerts``): a failed send from the last poll is retried.
+
+Outside ``schedule.poll_window`` on a federal business day (``pipeline.
+business_days``) a poll does nothing, not even open the database — so cron
+can run ``frtrack poll`` every 10 minutes around the clock. A poll holds the
+database lock (``pipeline.lock``) throughout, so it never overlaps a run.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+from parsers.exceptions import FrtrackError
+from pipeline import clock
+from pipeline.alerts import AlertReport, deliver
+from pipeline.business_days import in_window
+from pipeline.config import Settings, parse_poll_window
+from pipeline.sources.http import Http
+from pipeline.sources.public_inspection import desk_stamps, desk_url, process_desk
+from pipeline.sources.state import get_json_watermark, set_watermarks
+from store.db import open_db
+from store.enums import FetchStatus, PollStatus, RunStatus, Source
+
+log = logging.getLogger(__name__)
+
+WATERMARK = "public_inspection:poll"    # the last processed desk: stamps, numbers and body sha256
+
+
+@dataclass
+class PollReport:
+    """What one poll did, for the CLI line, the scheduler log and the exit code."""
+
+    poll_id: int | None
+    status: PollStatus
+    requests: int = 0
+    note: str = ""
+    new_documents: int = 0
+    withdrawn: list[str] = field(default_factory=list)
+    status_moves: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)
+    alerts: AlertReport = field(default_factory=AlertReport)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not PollStatus.FAILED and self.alerts.ok
+
+    def summary(self) -> str:
+        head = f"poll {self.poll_id}: " if self.poll_id else "poll: "
+        req = f"{self.requests} request{'s' if self.requests != 1 else ''}"
+        lines = [f"{head}{self.status.value} ({req}{'; ' + self.note if self.note else ''})"]
+        if self.new_documents:
+            lines.append(f"  {self.new_documents} new public-inspection document{'s' if self.new_documents != 1 else ''}")
+        lines += [f"  withdrawn from public inspection before publication: FR Doc. {n}" for n in self.withdrawn]
+        lines += [f"  change: {m}" for m in self.status_moves]
+        lines += [f"  needs review: {r}" for r in self.review]
+        if self.alerts.sent or self.alerts.failed or self.alerts.abandoned:
+            lines.append(f"  alerts: {self.alerts.summary()}")
+            lines += [f"    sent {s}" for s in self.alerts.sent]
+        if self.error:
+            lines.append(f"  error: {self.error}")
+        return "\n".join(lines)
+
+
+def _today(local: datetime) -> date:
+    pinned = os.environ.get("FRTRACK_TODAY")
+    return date.fromisoformat(pinned) if pinned else local.date()
+
+
+def poll_window_note(settings: Settings) -> str:
+    return (f"outside the poll window {settings.schedule.poll_window} {settings.schedule.timezone}"
+            " on federal business days")
+
+
+def in_poll_window(settings: Settings, moment: datetime) -> bool:
+    start, end = parse_poll_window(settings.schedule.poll_window, path=settings.path)
+    return in_window(moment, start, end, ZoneInfo(settings.schedule.timezone))
+
+
+def poll_once(settings: Settings, db_path: str | os.PathLike[str], *, now: datetime | None = None,
+              force: bool = False, sleep: Callable[[float], None] = time.sleep) -> PollReport:
+    """One poll and its alerts. Raises LockHeldError when a run holds the database."""
+    from pipeline.lock import db_lock
+
+    now = now or clock.now()
+    if not force and not in_poll_window(settings, now):
+        return PollReport(None, PollStatus.SKIPPED, note=poll_window_note(settings))
+    today = _today(now.astimezone(ZoneInfo(settings.schedule.timezone)))
+    started = time.monotonic()
+    with db_lock(db_path):
+        db = open_db(db_path)
+        try:
+            poll_id = db.execute("INSERT INTO polls (started_at, status) VALUES (?, ?)",
+                                 [_stamp(now), PollStatus.RUNNING.value]).lastrowid
+            report = PollReport(poll_id, PollStatus.RUNNING)
+            http = Http(settings.sources, db, sleep=sleep)
+            try:
+                _look(http, db, settings, report, today=today, now=now)
+            except FrtrackError as exc:
+                report.status, report.error = PollStatus.FAILED, f"{type(exc).__name__}: {exc}"
+                log.error("poll: public inspection failed: %s", exc)
+            finally:
+                report.requests = http.requests
+                http.close()
+            report.alerts = deliver(settings, db, today=today, sleep=sleep)
+            elapsed = timedelta(seconds=time.monotonic() - started)
+            db.execute("UPDATE polls SET finished_at = ?, status = ?, requests = ?, new_documents = ?, withdrawn = ?,"
+                       " alerts_sent = ?, alerts_failed = ?, note = ?, error = ? WHERE id = ?",
+                       [_stamp(now + elapsed), report.status.value, report.requests, report.new_documents,
+                        len(report.withdrawn), len(report.alerts.sent),
+                        len(report.alerts.failed) + len(report.alerts.abandoned), report.note or None,
+                        report.error, poll_id])
+            return report
+        finally:
+            db.close()
+
+
+def _stamp(moment: datetime) -> str:
+    """UTC ISO seconds, the store's form; from the poll's (possibly pinned) clock, so status compares like with like."""
+    return moment.astimezone(ZoneInfo("UTC")).isoformat(timespec="seconds")
+
+
+def unchanged(resp: Any, last: dict[str, Any] | None) -> str | None:
+    """Why the desk is the one already processed (the note of an idle poll), or None when it changed."""
+    if resp.not_modified:
+        return "304 Not Modified"
+    if last is None:
+        return None
+    stamps = desk_stamps(resp.data)
+    if (stamps["regular_filings_updated_at"] or stamps["special_filings_updated_at"]) and all(
+            last.get(k) == v for k, v in stamps.items()):
+        return "same filing stamps"
+    if resp.sha256 == last.get("sha256"):
+        return "same body"
+    return None
+
+
+def _look(http: Http, db: Database, settings: Settings, report: PollReport, *, today: date, now: datetime) -> None:
+    resp = http.get_json(desk_url(settings), source=Source.PUBLIC_INSPECTION)
+    why = unchanged(resp, get_json_watermark(db, WATERMARK))
+    if why is not None:
+        report.status, report.note = PollStatus.IDLE, why
+        return
+    from pipeline.engine import derive
+    from pipeline.lock import mark_interrupted_runs
+    from store.db import utcnow
+
+    mark_interrupted_runs(db)
+    run_id = db.execute("INSERT INTO runs (started_at, status, trigger, today, pid) VALUES (?,?,?,?,?)",
+                        [utcnow(), RunStatus.RUNNING.value, "poll", today.isoformat(), os.getpid()]).lastrowid
+    db.execute("UPDATE polls SET run_id = ? WHERE id = ?", [run_id, report.poll_id])
+    http.run_id = run_id
+    fetched_at = utcnow()
+    try:
+        report.new_documents, report.withdrawn = process_desk(http, db, settings, resp.data,
+                                                              api_sha256=resp.sha256, run_id=run_id)
+        derived = derive(db, today=today, run_id=run_id)
+    except Exception as exc:   # record the failed run, then let the poll report it
+        db.execute("UPDATE runs SET finished_at = ?, status = ?, error = ? WHERE id = ?",
+                   [utcnow(), RunStatus.FAILED.value, f"poll: {type(exc).__name__}: {exc}", run_id])
+        _fetch_row(db, run_id, fetched_at, http, ok=False, error=f"{type(exc).__name__}: {exc}")
+        raise
+    report.status_moves, report.review = derived.status_moves, derived.review
+    ok = not derived.parse_failures
+    error = "; ".join(derived.parse_failures) or None
+    db.execute("UPDATE runs SET finished_at = ?, status = ?, error = ? WHERE id = ?",
+               [utcnow(), (RunStatus.OK if ok else RunStatus.FAILED).value, error, run_id])
+    _fetch_row(db, run_id, fetched_at, http, ok=True, new=report.new_documents)
+    set_watermarks(db, {WATERMARK: json.dumps({**desk_stamps(resp.data), "sha256": resp.sha256}),
+                        "public_inspection": today.isoformat()}, run_id)
+    report.status, report.note = PollStatus.CHANGED, "the desk changed"
+    if error:
+        report.error = error
+
+
+def _fetch_row(db: Database, run_id: int, started: str, http: Http, *, ok: bool, new: int = 0,
+               error: str | None = None) -> None:
+    """The source-health row (`frtrack status`, the digest): public inspection was fetched by this poll."""
+    from store.db import utcnow
+    with db.atomic():
+        db.execute("INSERT INTO source_fetches (run_id, source, status, started_at, finished_at, requests,"
+                   " new_items, error) VALUES (?,?,?,?,?,?,?,?)",
+                   [run_id, Source.PUBLIC_INSPECTION.value, (FetchStatus.OK if ok else FetchStatus.FAILED).value,
+                    started, utcnow(), http.requests, new, error])
+
+
+def deliver_pending(settings: Settings, db_path: str | os.PathLike[str], *, today: date | None = None,
+                    sleep: Callable[[float], None] = time.sleep) -> AlertReport:
+    """Send the alerts a run produced (the daemon calls this after each scheduled run)."""
+    from pipeline.lock import db_lock
+    if not Path(db_path).exists():
+        return AlertReport()
+    today = today or clock.today()
+    with db_lock(db_path):
+        db = open_db(db_path)
+        try:
+            return deliver(settings, db, today=today, sleep=sleep)
+        finally:
+            db.close()
