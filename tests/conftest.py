@@ -12,6 +12,7 @@ pytest_plugins = [
     "tests.plugins.replay",
     "tests.plugins.smtp",
     "tests.plugins.browser",
+    "tests.plugins.webhook",
 ]
 
 REPO = Path(__file__).resolve().parents[1]
