@@ -183,9 +183,43 @@ class CountryGroupTable:
 
 
 @dataclass(frozen=True)
-class ItarList:
-    """Countries proscribed by 22 CFR 126.1 at one eCFR version."""
+class ItarEntry:
+    """Where 22 CFR 126.1 names one country: table (d)(1), table (d)(2), its own paragraph."""
 
-    countries: tuple[str, ...]        # normalized, sorted
+    country: str                      # canonical name (parsers.countries)
+    printed: str                      # as 126.1 prints it ("North Korea.", "Democratic Republic of Congo")
+    in_d1: bool = False               # policy of denial, paragraph (d)(1)
+    in_d2: bool = False               # listed in the paragraph (d)(2) table
+    d2_paragraph: str | None = None   # the letter its (d)(2) row points to ("o" for "See also paragraph (o)")
+    paragraph: str | None = None      # the letter of its own country paragraph ("(o) Cambodia."), if any
+
+
+@dataclass(frozen=True)
+class ItarReview:
+    """Something in a 126.1 version that cannot be read as an exact fact; held for a person."""
+
+    country: str                      # as printed
+    reason: str
+
+
+@dataclass(frozen=True)
+class ItarList:
+    """Countries proscribed by 22 CFR 126.1 at one eCFR version.
+
+    ``countries`` are the countries the (d)(1) and (d)(2) lists name. A country
+    whose paragraph remains while no list names it is in ``entries`` (with only
+    ``paragraph`` set) and in ``review``, never silently dropped or kept.
+    """
+
+    countries: tuple[str, ...]        # canonical names, sorted
     printed: tuple[str, ...] = field(default=())
     version_date: date | None = None
+    entries: tuple[ItarEntry, ...] = ()   # sorted by country
+    review: tuple[ItarReview, ...] = ()
+
+    def entry(self, country: str) -> ItarEntry | None:
+        return next((e for e in self.entries if e.country == country), None)
+
+    def paragraph_only(self) -> tuple[str, ...]:
+        """Countries with a paragraph of their own but no row in (d)(1) or (d)(2)."""
+        return tuple(e.country for e in self.entries if e.paragraph and not (e.in_d1 or e.in_d2))

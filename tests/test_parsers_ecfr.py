@@ -189,8 +189,8 @@ def test_synthesized_b_list_with_joining_words_round_trips():
 
     from pipeline.synth import ecfr_supplement_xml
     table = groups("ecfr_supp1_2023-05-24_b_before_handwritten.xml")
-    names = tuple(sorted(table.b_list + ("Gambia, The", "Germany", "Micronesia, Federated States of", "Monaco",
-                                         "South Sudan, Republic of", "Spain")))
+    names = tuple(sorted(set(table.b_list) | {"Gambia, The", "Germany", "Micronesia, Federated States of", "Monaco",
+                                              "South Sudan, Republic of", "Spain"}))
     again = parse_country_groups(ecfr_supplement_xml(replace(table, b_list=names, b_printed=names)), "synth")
     assert again.b_list == names
 
@@ -228,7 +228,7 @@ def test_a_bulk_version_missing_a_table_is_refused():
     i = data.index(b'<P class="gpotbl_title">Country Group E')
     start = data.rindex(b'<DIV width="100%">', 0, i)
     with pytest.raises(ParseError, match="lacks Country Group E"):
-        parse_country_groups(data[:start] + data[data.index(b"</TABLE></DIV>\n", i) + 15:], "supp1.xml")
+        parse_country_groups(data[:start] + data[data.index(b"<CITA", i):], "supp1.xml")   # E is the last table
 
 
 def _truncate_rows(data: bytes, letter: str, keep: int) -> bytes:
