@@ -7,7 +7,8 @@ The JSON shape below is a contract later tools rely on (issue 4):
       "instructions": [{"title", "part", "text", "operations": [{"action",
         "table", "country", "marks"}]}]}]}
     {"type": "country_groups", "columns": {...}, "memberships": [{"country", "group"}], "notes": [...]}
-    {"type": "itar_126_1", "countries": [...]}
+    {"type": "itar_126_1", "countries": [...], "entries": [{"country", "printed", "in_d1", "in_d2",
+      "d2_paragraph", "paragraph"}], "review": [{"country", "reason"}]}
 
 Dates are ISO 8601; actions are Action values. Extra keys may be added,
 never renamed or removed.
@@ -93,7 +94,10 @@ def to_json(kind: DocumentKind, result) -> dict:
         }
     if kind is DocumentKind.ITAR_126_1:
         itar: ItarList = result
-        return {"type": kind.value, "version_date": _iso(itar.version_date), "countries": list(itar.countries)}
+        return {"type": kind.value, "version_date": _iso(itar.version_date), "countries": list(itar.countries),
+                "entries": [{"country": e.country, "printed": e.printed, "in_d1": e.in_d1, "in_d2": e.in_d2,
+                             "d2_paragraph": e.d2_paragraph, "paragraph": e.paragraph} for e in itar.entries],
+                "review": [{"country": r.country, "reason": r.reason} for r in itar.review]}
     raise ValueError(f"unknown kind {kind!r}")
 
 
@@ -123,4 +127,5 @@ def to_text(kind: DocumentKind, result) -> str:
     else:
         lines.append(f"22 CFR 126.1: {len(result.countries)} proscribed countries")
         lines.append("  " + "; ".join(result.countries))
+        lines.extend(f"  review: {r.country}: {r.reason}" for r in result.review)
     return "\n".join(lines) + "\n"

@@ -56,6 +56,19 @@ def test_itar_json_contract():
     assert kind is DocumentKind.ITAR_126_1
     data = to_json(kind, result)
     assert data["type"] == "itar_126_1" and "Korea, North" in data["countries"] and len(data["countries"]) == 22
+    assert {"country": "Korea, North", "printed": "North Korea", "in_d1": True, "in_d2": False,
+            "d2_paragraph": None, "paragraph": None} in data["entries"]
+    assert data["review"] == []
+
+
+def test_itar_review_items_are_in_the_json_and_the_text():
+    data = (FIXTURES / "itar_126_1_2026-03-02_authored.xml").read_bytes()
+    row = (b'<TR><TD align="left" class="gpotbl_cell" scope="row">Cyprus</TD><TD align="left" class="gpotbl_cell">'
+           b'See also paragraph (r) of this section.</TD></TR>')
+    kind, result = parse_file(data.replace(row, b""), "126.1.xml")
+    assert to_json(kind, result)["review"] == [
+        {"country": "Cyprus", "reason": "paragraph (r) (Cyprus) remains but no table row in paragraph (d) lists Cyprus"}]
+    assert "  review: Cyprus: paragraph (r) (Cyprus) remains" in to_text(kind, result)
 
 
 def test_text_summaries():
