@@ -53,9 +53,12 @@ def table_rows(table: etree._Element):
 
 
 def read_table(table: etree._Element) -> ReprintedTable:
+    """Column heads and data rows; TFOOT rows are the table's footnotes (TNOTE), never data."""
     heads: tuple[str, ...] = ()
     rows = []
     for tr in table_rows(table):
+        if tr.getparent().tag == "TFOOT":
+            continue
         ths = [c for c in tr if c.tag == "TH"]
         if ths and not heads:
             heads = tuple(element_text(th) for th in ths)

@@ -142,3 +142,20 @@ def test_126_1_without_countries_in_paragraph_d_is_refused():
     data = b'<DIV8 N="\xc2\xa7 126.1"><HEAD>\xc2\xa7 126.1 Prohibited</HEAD><P>(a) <I>General.</I> Text.</P></DIV8>'
     with pytest.raises(ParseError, match="lists no countries in paragraph"):
         parse_itar_126_1(data, "126.1-empty.xml")
+
+
+def test_126_1_tables_in_the_versioner_layout_are_read_without_their_footnote_rows():
+    """TABLE class gpo_table with CAPTION and a TFOOT note row, as the versioner prints tables."""
+    start = AUTHORED.index(b'<DIV width="100%"><DIV class="gpotbl_div"><P class="gpotbl_title">Table 1 to Paragraph')
+    end = AUTHORED.index(b"</DIV></DIV>\n", start) + 13
+    rows = "".join(f'<TR>\n<TD class="left">{n}</TD>\n</TR>' for n in ("Belarus.", "Burma.", "China.", "Cuba.", "Iran.",
+                                                                       "Nicaragua.", "North Korea.", "Syria.", "Venezuela."))
+    versioner = ('<DIV class="table-wrapper"><DIV width="100%"><DIV class="gpotbl_div">\n<TABLE class="gpo_table">\n'
+                 '<CAPTION><P class="title">Table 1 to Paragraph (d)(1)</P></CAPTION>\n<THEAD>\n<TR>\n'
+                 '<TH class="center">Country</TH>\n</TR>\n</THEAD>\n<TBODY>' + rows + '</TBODY>\n'
+                 '<TFOOT><TR><TD colspan="1">Note: authored footnote row naming no country.</TD></TR></TFOOT>'
+                 '</TABLE>\n</DIV></DIV></DIV>\n').encode()
+    parsed = parse_itar_126_1(AUTHORED[:start] + versioner + AUTHORED[end:], "126.1-versioner.xml")
+    assert parsed.countries == itar("itar_126_1_2026-03-02_authored.xml").countries
+    assert {e.country for e in parsed.entries if e.in_d1} == DENIAL | {"Nicaragua"}
+    assert parsed.review == ()
