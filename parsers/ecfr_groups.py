@@ -119,6 +119,11 @@ def _group_table(table: etree._Element, title_el, title: str, title_marks, name:
             continue
         if not columns:
             raise ParseError(name, f"{title}: data row before any column heads")
+        first = tds[0].text
+        if (len(tds) == len(codes) + 1 and first and first[0].isalpha() and len(first) <= _LONGEST_NAME
+                and not len(tds[0])):
+            rows.append(_entry(tds, codes, title, name))   # fast path: a plain country cell, never a note
+            continue
         note = _note_row(tds, title, name)
         if note is not None:
             if note.text:
@@ -141,11 +146,6 @@ def _note_row(tds, title: str, name: str) -> Note | None:
     or is longer than any country name; its other cells must then be empty.
     """
     first = tds[0]
-    if len(tds) > 1 and not len(first):
-        text = first.text or ""
-        head = text.lstrip()[:1]
-        if not (head.isdigit() or head == "(" or len(text) > _LONGEST_NAME):
-            return None   # fast path: an ordinary country cell
     body, marks = split_footnotes(first)
     leading_mark = bool(len(first)) and first[0].tag in FOOTNOTE_TAGS and not (first.text or "").strip()
     spans = (first.get("colspan") or "1").strip() not in ("", "1")
@@ -186,8 +186,7 @@ def _entry(tds, codes: tuple[str, ...], title: str, name: str) -> Entry:
     else:
         printed = text = squash(first.text)
         sup_marks = ()
-    country, digit_marks = split_country(text)
-    country = country_key(country)
+    country, digit_marks = _row_name(text)
     if not country:
         raise ParseError(name, f"{title}: a row has no country name")
     marks = []
@@ -200,6 +199,13 @@ def _entry(tds, codes: tuple[str, ...], title: str, name: str) -> Entry:
             marked = cell == "X"
         marks.append((code, marked))
     return Entry(country=country, printed=printed, marks=tuple(marks), footnotes=sup_marks + digit_marks)
+
+
+@functools.lru_cache(maxsize=8192)
+def _row_name(text: str) -> tuple[str, tuple[str, ...]]:
+    """(stored name, footnote digits) of a country cell; cached: every version prints the same cells."""
+    country, digits = split_country(text)
+    return country_key(country), digits
 
 
 def _notes(title_el, title: str) -> tuple[Note, ...]:
