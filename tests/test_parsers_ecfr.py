@@ -293,3 +293,11 @@ def test_versioner_cell_that_is_not_a_mark_is_refused():
     x = data.index(b">X</TD>", i)
     with pytest.raises(ParseError, match="reads 'YES'"):
         parse_country_groups(data[:x] + b">Yes</TD>" + data[x + 7:], "supp1.xml")
+
+
+def test_b_heading_as_hd_with_source_attribute_is_found():
+    data = (FIXTURES / VERSIONER).read_bytes().replace(
+        "<HD1>Country Group B\u2014Countries</HD1>".encode(),
+        '<HD SOURCE="HD1">Country Group B\u2014Countries</HD>'.encode())
+    assert b'<HD SOURCE="HD1">' in data
+    assert parse_country_groups(data, "supp1.xml").b_list == groups(VERSIONER).b_list
