@@ -72,8 +72,16 @@ def _document_json(doc: FRDocument) -> dict:
         "action": doc.action,
         "dates_text": doc.dates_text,
         "corrects": doc.corrects,
+        "effective_until": _iso(doc.effective_until),
+        "effective_days_after_publication": doc.effective_days_after_publication,
+        "effective_date_changes": [
+            {"kind": c.kind.value, "old_date": _iso(c.old_date), "new_date": _iso(c.new_date),
+             "document_number": c.document_number, "citation": c.citation, "published": _iso(c.published),
+             "text": c.text} for c in doc.effective_date_changes],
+        "effective_problems": list(doc.effective_problems),
         "instructions": [
-            {"title": i.title, "part": i.part, "text": i.text,
+            {"title": i.title, "part": i.part, "text": i.text, "number": i.number,
+             "effective_date": _iso(i.effective_date), "effective_until": _iso(i.effective_until),
              "operations": [_operation_json(op) for op in i.operations]}
             for i in doc.instructions
         ],
@@ -111,12 +119,19 @@ def to_text(kind: DocumentKind, result) -> str:
             pub = doc.publication_date.isoformat() if doc.publication_date else "-"
             lines.append(f"FR Doc. {doc.document_number} ({doc.doc_type}) {doc.citation or ''} "
                          f"published {pub} effective {eff}: {doc.subject or ''}".rstrip())
+            for c in doc.effective_date_changes:
+                named = c.document_number or c.citation or (c.published and f"the rule published {c.published}")
+                lines.append(f"  {c.kind.value}: effective date of {named or '?'} moves from "
+                             f"{_iso(c.old_date) or '?'} to {_iso(c.new_date) or '?'}")
+            for problem in doc.effective_problems:
+                lines.append(f"  effective date not exact: {problem}")
             for ins in doc.instructions:
+                own = f" (effective {ins.effective_date.isoformat()})" if ins.effective_date else ""
                 for op in ins.operations:
                     marks = ""
                     if op.marks:
                         marks = " [" + " ".join(c for c, m in op.marks.items() if m) + "]"
-                    lines.append(f"  {op.action.value} {op.table or '?'} {op.country or ''}{marks}".rstrip())
+                    lines.append(f"  {op.action.value} {op.table or '?'} {op.country or ''}{marks}{own}".rstrip())
     elif kind is DocumentKind.COUNTRY_GROUPS:
         lines.append(f"Supplement No. 1 to part 740 ({result.version_date or 'undated'}): "
                      f"{len(result.memberships())} memberships")

@@ -23,7 +23,7 @@ def test_fr_json_contract():
         "document_number": "2026-02262", "citation": "91 FR 5123", "publication_date": "2026-02-04",
         "effective_date": "2026-02-03", "rins": ["0694-AK41"], "cfr_parts": ["15 CFR 740"]}
     assert doc["instructions"][0] == {
-        "title": 15, "part": "740", "operations": [],
+        "title": 15, "part": "740", "operations": [], "number": 1, "effective_date": None, "effective_until": None,
         "text": "1. The authority citation for part 740 continues to read as follows:"}
     assert doc["instructions"][1]["operations"] == [{
         "action": "revise_entry", "table": "Country Group D", "country": "Cambodia",
