@@ -234,14 +234,18 @@ def test_a_change_no_longer_derived_is_withdrawn_keeps_its_log_and_comes_back(tm
 
 
 def _stage_without_d(stage):
-    """The stage's supplement versions with Country Group D's rows dropped (a broken rendering)."""
+    """The stage's supplement versions with no D:5 mark left in Country Group D (a broken rendering).
+
+    The whole column is blanked, not the table emptied: a version printing no D rows
+    at all is refused by the parser (parsers.ecfr_groups.MIN_ROWS), never read.
+    """
     from pipeline import synth
     from pipeline.demo_data.timeline import _row
     out = []
     for day, _xml in stage.ecfr_supplement:
         t = synth.default_country_groups()
-        for country in {r.country for tbl in t.tables if tbl.title == "Country Group D" for r in tbl.rows}:
-            t = _row(t, "Country Group D", country, {})
+        for row in [r for tbl in t.tables if tbl.title == "Country Group D" for r in tbl.rows]:
+            t = _row(t, "Country Group D", row.country, {c: m and c != "D:5" for c, m in row.marks})
         out.append((day, synth.ecfr_supplement_xml(replace(t, version_date=day), day)))
     return replace(stage, ecfr_supplement=tuple(out))
 
