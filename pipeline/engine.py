@@ -710,8 +710,13 @@ def _itar_known_until(db: Database, itar: list[Version]) -> str | None:
 
 def unresolved_itar_names(itar: list[Version]) -> list[tuple[str, str]]:
     """(version date, name) for each 126.1 name that resolves to no country: a review item, never a new country."""
+    return unresolved_names(itar)
+
+
+def unresolved_names(versions: list[Version]) -> list[tuple[str, str]]:
+    """(first version date, name) for each stored name that resolves to no country, once each."""
     seen, out = set(), []
-    for v in itar:
+    for v in versions:
         for name, _ in sorted(v.state):
             if name not in seen and canonical_name(name) is None:
                 seen.add(name)
@@ -757,7 +762,7 @@ def derive(db: Database, *, today: date, run_id: int | None, everything: bool = 
         memberships = derive_memberships(versions, facts)
         divergences = derive_divergences(memberships, itar, today=today.isoformat(),
                                          itar_known_until=_itar_known_until(db, itar))
-        review += _version_review(suspects, unresolved_itar_names(itar))
+        review += _version_review(suspects, unresolved_itar_names(itar), unresolved_names(versions))
         _sync_changes(db, facts, run_id, report)
         _replace(db, "memberships", ("country", "grp", "valid_from", "valid_to", "opened_by", "closed_by"), memberships)
         _replace(db, "divergences", ("country", "side", "kind", "moved_first", "opened_on", "closed_on", "opened_by",
@@ -776,14 +781,17 @@ def derive(db: Database, *, today: date, run_id: int | None, everything: bool = 
 SUPPLEMENT_UNIT = "15 CFR Supplement No. 1 to Part 740"
 
 
-def _version_review(suspects: list[tuple[str, str, str]], unresolved: list[tuple[str, str]]
-                    ) -> list[tuple[str, int | None, str, str]]:
+def _version_review(suspects: list[tuple[str, str, str]], unresolved: list[tuple[str, str]],
+                    unresolved_groups: list[tuple[str, str]] = ()) -> list[tuple[str, int | None, str, str]]:
     """Review items about eCFR versions: document_number 'ecfr:DATE' (subject ecfr_version)."""
     out = [(f"ecfr:{day}", None, f"{SUPPLEMENT_UNIT} as of {day}",
             f"held as a suspect version: {reason}; its changes are not published and the next version is "
             f"compared with the last trusted one ({last})") for day, reason, last in suspects]
     out += [(f"ecfr:{day}", None, f"22 CFR 126.1 as of {day}: {name!r}",
              "names no known country: compared under its printed name; check the spelling") for day, name in unresolved]
+    out += [(f"ecfr:{day}", None, f"{SUPPLEMENT_UNIT} as of {day}: {name!r}",
+             "a row names no known country: kept under its printed name; check the spelling")
+            for day, name in unresolved_groups]
     return out
 
 

@@ -16,7 +16,7 @@ from parsers.model import Action, Entry, Operation
 from pipeline.demo_data.load import load_stage_direct
 from pipeline.demo_data.timeline import build_timeline
 from pipeline.engine import (SUSPECT_REMOVALS, Divergence, Rule, Version, derive, derive_changes,
-                             derive_divergences, screen_versions, unresolved_itar_names)
+                             derive_divergences, screen_versions, unresolved_itar_names, unresolved_names)
 from store import queries as q
 from store.blobs import put_blob
 from store.db import open_db
@@ -117,6 +117,12 @@ def test_real_2026_spellings_of_both_lists_give_no_false_divergence():
 def test_a_126_1_name_that_resolves_to_no_country_is_named_for_review():
     assert unresolved_itar_names([itar("2026-01-05", "Cuba.", "Atlantis."), itar("2026-02-01", "Atlantis.")]) == [
         ("2026-01-05", "Atlantis.")]
+
+
+def test_a_country_group_row_that_resolves_to_no_country_is_named_for_review():
+    versions = [v("2026-01-05", ("Cuba", "E:1"), ("Atlantis", "D:5"), ("Atlantis", "D:1")),
+                v("2026-02-01", ("Atlantis", "D:5"), ("Freedonia", "B"))]
+    assert unresolved_names(versions) == [("2026-01-05", "Atlantis"), ("2026-02-01", "Freedonia")]
 
 
 # ---------------------------------------------------------------- no baseline (pure)
