@@ -66,7 +66,7 @@ _MARK = re.compile(r"\"Xs?\"|\b[ADE]\s*:\s*\d\]?\"?\s+columns?\b|\bcolumns?\s+\"
 _REPRINT = re.compile(r"read as follows|following entr|in (?:its|their) place", re.IGNORECASE)
 _FOLLOWING = re.compile(r"\bfollowing\s+entr(?:y|ies)\b", re.IGNORECASE)
 _UNQUOTED_MOVE = re.compile(
-    r"\b(?:adding|removing|revising|add|remove|revise)\s*,?\s*(?:in alphabetical order\s*,?\s*)?"
+    r"\b(?:adding|removing|revising|add|remove|revise)\b\s*,?\s*(?:in alphabetical order\s*,?\s*)?"
     r"(?!the\b|an?\b|entr|country group|in\b)([A-Z][\w'(),. -]*?)\s+(?:to|from|in)\s+(?:the\s+)?country\s+group",
     re.IGNORECASE,
 )
@@ -74,7 +74,7 @@ _ENTRY = re.compile(r"\bentr(?:y|ies)\b", re.IGNORECASE)
 _ENTRY_FOR_QUOTED = re.compile(r"\bentry\s+for\s+\"([^\"]+)\"", re.IGNORECASE)
 _QUOTED = re.compile(r"\"([^\"]+)\"")
 _UNQUOTED_ENTRY = re.compile(
-    r"\b(?:entr(?:y|ies)|columns?|rows?)\s+for\s+(?!the\b)(.+?)(?:\s+(?:in|to|from|under|of)\s+|[;:,.]?\s*$)",
+    r"\b(?:entr(?:y|ies)|columns?|rows?)(?:\s+[ADE]\s*:\s*\d)?\s+for\s+(?!the\b)(.+?)(?:\s+(?:in|to|from|under|of)\s+|[;:,.]?\s*$)",
     re.IGNORECASE)
 _CORRECTS = re.compile(r"\bIn\s+FR\s+Doc\.?\s+(?:No\.\s*)?(\d{2,4}[-\u2013]\d{3,6})", re.IGNORECASE)
 _CODE_IN_HEAD = re.compile(r"\[?\s*([ABDE])\s*:\s*(\d)\s*\]?")
@@ -88,6 +88,10 @@ _UNIT = re.compile(
     re.IGNORECASE,
 )
 _PARAGRAPH = re.compile(r"\bparagraphs?\s*\(|\u00a7", re.IGNORECASE)
+# "before the entry for “Niger”" places an entry; it names no country the clause changes.
+_POSITION = re.compile(r"\b(?:immediately\s+)?(?:before|after|following|preceding)\s+the\s+entry\s+for\s+\"[^\"]*\"",
+                       re.IGNORECASE)
+_IN_PLACE = re.compile(r"\bin\s+(?:its|their)\s+place\b", re.IGNORECASE)
 _NOT_NAMES = re.compile(r"^(?:Xs?|[ABDE]\s*:\s*\d|\[[ABDE]\s*:\s*\d\].*|country\s+groups?\b.*)$", re.IGNORECASE)
 
 
@@ -218,7 +222,7 @@ def classify(clause: str) -> Action | None:
         return Action.REVISE_TABLE
     if kind in ("add", "remove") and find_countries(clause) and _COUNTRY_GROUP.search(clause):
         return _ACTION_OF[kind]
-    if kind == "add" and "in its place" in clause.lower():
+    if kind == "add" and _IN_PLACE.search(clause):
         return Action.ADD_ENTRY
     return None
 
@@ -241,6 +245,7 @@ def find_columns(clause: str) -> tuple[str, ...]:
 
 def find_names(clause: str) -> tuple[str, ...]:
     """The country names a clause prints, quotes removed: quoted first, else "entry for X in …"."""
+    clause = _POSITION.sub("", clause)
     quoted = [q.strip(" ,;") for q in _QUOTED.findall(clause)]
     names = [q for q in quoted if q and not _NOT_NAMES.match(q) and not _SUPPLEMENT.search(q)]
     if names:
@@ -393,7 +398,7 @@ def _clause_operations(clause: str, action: Action | None, table: str | None, in
         country = _resolved(entry.group(1))[0] if entry else None
         return [op(action, table or inherited_table, country, printed=entry.group(1) if entry else None)], previous
     names = find_names(clause)
-    if not names and "in its place" in clause.lower():
+    if not names and _IN_PLACE.search(clause):
         names = previous          # "removing the entry for X and adding in its place ..."
     if not names and action in (Action.ADD_ENTRY, Action.REVISE_ENTRY) and _FOLLOWING.search(clause):
         names = _reprinted_names(table, tables)
@@ -436,12 +441,12 @@ def read(text: str, tables: tuple[ReprintedTable, ...] = (), *, part: str | None
     running = own if own is not Target.UNSAID else context.target
     header_table = find_table(header) if header else None
     running_table = header_table or context.table
-    if _is_header(text) or _is_listing(text):
+    listing = _is_listing(text) and not tables    # with a reprinted table, the names are its rows
+    if _is_header(text) or listing:
         decided = target(text, part)
         decided = decided if decided is not Target.UNSAID else (context.target if context.target is not
                                                                 Target.UNSAID else _fallback_target(text, part))
-        listing = text.rstrip(" :") if _is_listing(text) else None
-        header_context = Context(decided, find_table(text) or context.table, listing)
+        header_context = Context(decided, find_table(text) or context.table, text.rstrip(" :") if listing else None)
         return Reading((), header_context, header_context, decided is Target.SUPPLEMENT)
     operations: list[Operation] = []
     previous = context.countries
