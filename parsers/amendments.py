@@ -38,7 +38,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
-from parsers.countries import canonical_name, split_country, split_name_list
+from parsers.countries import canonical_name, country_key, split_country, split_name_list
 from parsers.model import GROUP_CODES, TABLE_OF_CODE, Action, Entry, Operation, ReprintedTable, ReviewReason
 
 _DOUBLE_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
@@ -296,6 +296,7 @@ def _table_letter(table: ReprintedTable) -> str | None:
 
 def _row_entry(row: tuple[str, ...], codes: tuple[str | None, ...]) -> Entry:
     country, footnotes = split_country(row[0])
+    country = country_key(country)     # rows are stored under the country identity, as the eCFR parser does
     marks = tuple((code, cell.strip().upper().startswith("X"))
                   for code, cell in zip(codes[1:], row[1:]) if code)
     return Entry(country=country, printed=row[0], marks=marks, footnotes=footnotes)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from parsers.countries import canonical_name
+from parsers.countries import canonical_name, country_key, split_country
 from parsers.ecfr_groups import parse_country_groups
 from parsers.exceptions import ParseError
 from parsers.fr_xml import parse_fr_tree
@@ -61,11 +61,12 @@ class PredictResult:
 
 
 def _table_spelling(table: CountryGroupTable) -> dict[str, str]:
-    """Canonical identity -> the table's own name for that country (rows without marks and B names too)."""
-    names = [row.country for t in table.tables for row in t.rows] + list(table.b_list)
+    """Country identity -> the table's own printed name for it (footnote digits off), B names included."""
+    printed = [(row.country, row.printed) for t in table.tables for row in t.rows]
+    printed += [(country_key(p), p) for p in table.b_printed]
     spelled: dict[str, str] = {}
-    for name in names:
-        spelled.setdefault(canonical_name(name) or name, name)
+    for key, name in printed:
+        spelled.setdefault(canonical_name(key) or key, split_country(name)[0])
     return spelled
 
 

@@ -6,7 +6,6 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from parsers.countries import canonical_name
 from pipeline.cli import cli
 from pipeline.predict import predict_rule
 from tests.conftest import FIXTURES
@@ -84,14 +83,24 @@ def test_daily_issue_with_wrong_part_columns_an_unprinted_table_and_other_sectio
     ]
 
 
-def test_deltas_use_the_tables_own_spelling():
-    if canonical_name("Myanmar") is None or canonical_name("Myanmar") != canonical_name("Burma"):
-        pytest.skip("needs the real parsers.countries: the stub knows no aliases")
-    rule = ("<RULE><SUPLINF><REGTEXT TITLE=\"15\" PART=\"740\"><AMDPAR>2. Supplement No. 1 to part 740 is amended "
-            "by removing \u201cMyanmar\u201d from Country Group D:5.</AMDPAR></REGTEXT></SUPLINF>"
+def _rule(amdpar: str) -> bytes:
+    return ("<RULE><SUPLINF><REGTEXT TITLE=\"15\" PART=\"740\"><AMDPAR>" + amdpar + "</AMDPAR></REGTEXT></SUPLINF>"
             "<FRDOC>[FR Doc. 2099-00103 Filed 1-2-99; 8:45 am]</FRDOC></RULE>").encode()
+
+
+@pytest.mark.parametrize("name, printed", [("China (PRC)", "China"), ("Myanmar", "Burma"), ("North Korea", "Korea, North")])
+def test_deltas_use_the_tables_own_spelling(name, printed):
+    # The fixture table prints "China", "Burma", "Korea, North": the delta says what the table says.
+    rule = _rule(f"2. Supplement No. 1 to part 740 is amended by removing \u201c{name}\u201d from Country Group D:5.")
     (doc,) = predict_rule(rule, "invented.xml", TABLE_2026.read_bytes(), TABLE_2026.name).documents
-    assert [(d.country, d.group) for d in doc.deltas] == [("Burma", "D:5")]
+    assert [(d.country, d.group, d.action.value) for d in doc.deltas] == [(printed, "D:5", "removed")]
+
+
+def test_a_name_that_is_no_country_is_review_not_a_delta():
+    rule = _rule("2. Supplement No. 1 to part 740 is amended by adding \u201cAtlantis\u201d to Country Group D:5.")
+    (doc,) = predict_rule(rule, "invented.xml", TABLE_2026.read_bytes(), TABLE_2026.name).documents
+    assert doc.deltas == ()
+    assert [(r.instruction, r.reason.value) for r in doc.review] == [(0, "unknown_country")]
 
 
 @pytest.mark.parametrize("make_args, problem", [

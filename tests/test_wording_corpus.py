@@ -168,7 +168,7 @@ WORDINGS = [
      "to read as follows:", "A_BELARUS", ["revise_entry A - Belarus"]),
     ("authored", "740", S + "removing Nicaragua from Country Group B.", None, ["remove_entry B - Nicaragua"]),
     ("authored", "740", S + "adding, in alphabetical order, Bosnia and Herzegovina to Country Group B.", None,
-     ["add_entry B - Bosnia and Herzegovina"]),
+     ["add_entry B - Bosnia & Herzegovina"]),      # the canonical (EAR) name
     ("authored", "740", S + "removing \u2018\u2018Yemen\u2019\u2019 from Country Group B.", None,
      ["remove_entry B - Yemen"]),
     ("authored", "740", "Supplement No. 1 to this part is amended by removing the entry for \u201cSudan\u201d from "
