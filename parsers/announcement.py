@@ -55,9 +55,11 @@ def announced_changes(text: bytes | str) -> tuple[Announced, ...]:
     return tuple(seen.values())
 
 
-# "2. Supplement No. 1 to part 740 is amended by ... ." up to the sentence's end.
-_INSTRUCTION = re.compile(r"(?:^|\s)\d{1,2}\.\s+((?:In\s+)?Supplement\s+No\.\s*1\s+to\s+part\s+740\b.*?"
-                          r"(?:to\s+read\s+as\s+follows:|\.(?=\s+[A-Z0-9*]|\s*$)))", re.IGNORECASE | re.DOTALL)
+# "2. Supplement No. 1 to part 740 is amended by ... ." up to the sentence's end; the "a." of a
+# lettered part ends nothing. Case-sensitive (scoped flags make "supplement no." either case) so
+# that [a-z] is one lower-case letter.
+_INSTRUCTION = re.compile(r"(?:^|\s)\d{1,2}\.\s+((?i:In\s+)?(?i:Supplement\s+No\.\s*1\s+to\s+part\s+740)\b.*?"
+                          r"(?:to\s+read\s+as\s+follows:|(?<!\b[a-z])\.(?=\s+[A-Z0-9*]|\s*$)))", re.DOTALL)
 
 
 def announced_operations(text: bytes | str) -> tuple[Operation, ...]:

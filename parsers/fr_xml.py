@@ -11,7 +11,6 @@ first PRTPAGE comes after some of its text began on page n-1.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import date
 
 from lxml import etree
@@ -251,7 +250,8 @@ def _instructions(amdpars: list, single_part, corrects: str | None) -> list[Inst
         read = interpret_sequence([(bare[i].text, bare[i].tables) for i in positions],
                                   title=first.title, part=first.part, corrects=corrects)
         operations.update(zip(positions, read))
-    return [replace(ins, operations=operations[i]) for i, ins in enumerate(bare)]
+    return [Instruction(ins.index, ins.title, ins.part, ins.text, ins.content_tags, ins.tables, operations[i])
+            for i, ins in enumerate(bare)]
 
 
 def _instruction(amdpar: etree._Element, index: int, single_part) -> Instruction:

@@ -13,3 +13,10 @@ TEXT = ("SUMMARY: BIS amends the EAR.\n1. The authority citation for part 740 co
 def test_one_column_removal_is_announced_and_a_row_not_yet_printed_is_not():
     assert [(o.action, o.column, o.country, o.review) for o in announced_operations(TEXT)] == [
         (Action.REMOVE_MARK, "D:5", "Cambodia", None)]
+
+
+def test_lettered_instruction_in_plain_text_keeps_its_parts():
+    text = ("2. Supplement No. 1 to part 740 is amended by: a. Removing \u201cCyprus\u201d from Country Group D:5; "
+            "and b. Removing the entry for \u201cSudan\u201d from Country Group E.\n3. Section 740.2 is amended.")
+    assert [(o.action, o.column, o.country) for o in announced_operations(text)] == [
+        (Action.REMOVE_MARK, "D:5", "Cyprus"), (Action.REMOVE_ENTRY, None, "Sudan")]
