@@ -186,20 +186,26 @@ def split_lettered(text: str) -> tuple[str, list[str]]:
     return header, [re.sub(r"\s*;?\s*and$", "", p).strip() for p in parts]
 
 
-def split_clauses(text: str) -> tuple[str, list[str]]:
-    """The header and every single-verb clause of an instruction.
+def split_parts(text: str) -> tuple[str, list[list[str]]]:
+    """The header and, per lettered part, its single-verb clauses.
 
     A list header ("removing the following entries from Country Group D:")
     lends its verb to lettered parts that are bare names ("a. “Cyprus”").
     """
     header, parts = split_lettered(text)
-    clauses: list[str] = []
+    grouped: list[list[str]] = []
     for part in parts:
         if header and not _VERB.search(_bare(part)) and _VERB.search(_bare(header)):
-            clauses.append(f"{header} {part}")
+            grouped.append([f"{header} {part}"])
             continue
-        clauses.extend(c.strip() for c in _VERB_SPLIT.split(part) if c.strip())
-    return header, clauses
+        grouped.append([c.strip() for c in _VERB_SPLIT.split(part) if c.strip()])
+    return header, grouped
+
+
+def split_clauses(text: str) -> tuple[str, list[str]]:
+    """The header and every single-verb clause of an instruction."""
+    header, grouped = split_parts(text)
+    return header, [clause for clauses in grouped for clause in clauses]
 
 
 # -- pass 4 ---------------------------------------------------------------
@@ -437,7 +443,7 @@ def read(text: str, tables: tuple[ReprintedTable, ...] = (), *, part: str | None
         text = f"{context.listing} {text}"     # "a. “Cyprus”; and" under a list header
     correction = _CORRECTS.search(text)
     corrects = correction.group(1).replace("\u2013", "-") if correction else corrects
-    header, clauses = split_clauses(text)
+    header, grouped = split_parts(text)
     own = target(header, part) if header else Target.UNSAID
     running = own if own is not Target.UNSAID else context.target
     header_table = find_table(header) if header else None
@@ -452,7 +458,9 @@ def read(text: str, tables: tuple[ReprintedTable, ...] = (), *, part: str | None
     operations: list[Operation] = []
     previous = context.countries
     part_target, part_table = running, running_table
-    for clause in clauses:
+    for clause, first in ((c, i == 0) for clauses in grouped for i, c in enumerate(clauses)):
+        if first and header:   # a lettered part inherits from the header, not from the part before it
+            part_target, part_table = running, running_table
         decided = target(clause, part)
         if decided is Target.UNSAID:
             decided = part_target if part_target is not Target.UNSAID else _fallback_target(clause, part)
@@ -517,11 +525,13 @@ def interpret_sequence(amdpars: Sequence[tuple[str, tuple[ReprintedTable, ...]]]
     used: set[int] = set()
     supplement_headers: dict[int, str] = {}
     previous_text, previous_tail, previous_level = "", Context(), 0
+    romans = 0                                     # roman items read under the open lettered header
     for index, (raw, tables) in enumerate(amdpars):
         text = " ".join(raw.split())
         roman_open = 1 in headers
-        expected = _ROMAN[sum(1 for i in range(len(results)) if i > headers[1][0])] if roman_open else "i"
+        expected = _ROMAN[romans] if romans < len(_ROMAN) else ""
         level = _level(text, roman_open, expected)
+        romans = romans + 1 if level == 2 else (0 if level is not None and level < 2 else romans)
         if level is None and _continues(previous_text, text):
             context, level = previous_tail, previous_level
         else:

@@ -3,7 +3,9 @@
 Takes one document as federalregister.gov serves it (root RULE, PRORULE,
 NOTICE, PRESDOCU or CORRECT) or a whole daily issue as govinfo bulk data
 serves it (root FEDREG). Every AMDPAR becomes an Instruction, including
-AMDPARs that sit directly in SUPLINF rather than in a REGTEXT.
+AMDPARs that sit directly in SUPLINF rather than in a REGTEXT. The AMDPARs
+of one REGTEXT are interpreted together (``interpret_sequence``): a header
+AMDPAR gives its unit and table to the lettered AMDPARs after it.
 
 Page facts: PRTPAGE P="n" marks where page n begins, so a document whose
 first PRTPAGE comes after some of its text began on page n-1.

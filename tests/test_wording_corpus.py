@@ -178,6 +178,10 @@ WORDINGS = [
      ["amend_text E - -"]),
     ("authored", "740", "Amend part 740 by: a. Revising \u00a7 740.2(a)(12); and b. In supplement no. 1 to part 740, "
      "removing the entry for \u201cSudan\u201d from Country Group E.", None, ["remove_entry E - Sudan"]),
+    ("authored", "740", "Amend part 740 by: a. Revising \u00a7 740.2(a)(12); and b. Removing the entry for "
+     "\u201cSudan\u201d from Country Group E.", None, ["remove_entry E - Sudan"]),
+    ("authored", "740", "Amend Supplement No. 1 to part 740 by: a. Removing \u201cCuba\u201d from Country Group "
+     "E:2; and b. Revising \u00a7 740.2(a)(12) to refer to Country Group E:1.", None, ["remove_mark E E:2 Cuba"]),
     # -- authored: the text decides, not the REGTEXT PART --------------------------------------------
     ("authored", "738", S + "removing the entry for \u201cSudan\u201d from Country Group E.", None,
      ["remove_entry E - Sudan"]),
@@ -311,8 +315,9 @@ REGTEXTS = [
         ("a. In Country Group A:", ()),
         ("i. Removing the \u2018\u2018X\u2019\u2019 in the A:4 column of the entry for \u2018\u2018Belarus\u2019\u2019; "
          "and", ()),
+        ("ii. Adding \u2018\u2018Cambodia\u2019\u2019 to Country Group A:5.", ()),
         ("b. In Country Group D, removing \u2018\u2018Cambodia\u2019\u2019 from Country Group D:5.", ())],
-     {("Belarus", "A:4", "removed"), ("Cambodia", "D:5", "removed")}, []),
+     {("Belarus", "A:4", "removed"), ("Cambodia", "A:5", "added"), ("Cambodia", "D:5", "removed")}, []),
 ]
 
 
