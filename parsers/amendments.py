@@ -61,7 +61,7 @@ _TEXT_ONLY = re.compile(r"\b(?:words?|phrases?|footnotes?|notes?|heading|sentenc
                         re.IGNORECASE)
 _WHOLE_TABLE = re.compile(r"read as follows|\btable\b", re.IGNORECASE)
 # An "X" mark, or a column named by its code ("the D:5 column"); "in the second column" of a page is neither.
-_MARK = re.compile(r"\"Xs?\"|\b[ADE]\s*:\s*\d\]?\"?\s+columns?\b|\bcolumns?\s+\"?\[?[ADE]\s*:\s*\d|\bmarks?\b",
+_MARK = re.compile(r"\"Xs?\"s?|\b[ADE]\s*:\s*\d\]?\"?\s+columns?\b|\bcolumns?\s+\"?\[?[ADE]\s*:\s*\d|\bmarks?\b",
                    re.IGNORECASE)
 _REPRINT = re.compile(r"read as follows|following entr|in (?:its|their) place", re.IGNORECASE)
 _FOLLOWING = re.compile(r"\bfollowing\s+entr(?:y|ies)\b", re.IGNORECASE)
@@ -415,7 +415,7 @@ def _clause_operations(clause: str, action: Action | None, table: str | None, in
     if action in (Action.ADD_MARK, Action.REMOVE_MARK):
         columns = find_columns(clause)
         if not columns:
-            return [op(Action.UNRECOGNIZED, table or inherited_table, review=ReviewReason.NO_TABLE)], names
+            return [op(Action.UNRECOGNIZED, table or inherited_table, review=ReviewReason.NO_COLUMN)], names
         for printed in names:
             country, review = _resolved(printed)
             operations.extend(op(action, TABLE_OF_CODE[c], country, column=c, printed=printed, review=review)

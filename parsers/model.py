@@ -46,6 +46,7 @@ class ReviewReason(enum.Enum):
     UNKNOWN_COUNTRY = "unknown_country"                # the name resolves to no country
     NO_TABLE = "no_table"                              # the instruction names no Country Group
     NO_COUNTRY = "no_country"                          # the instruction names no country
+    NO_COLUMN = "no_column"                            # a mark put in or taken out, no column named
     NO_EFFECT = "no_effect"                            # exact, but changes nothing in the given table
 
     @property
@@ -60,6 +61,7 @@ _REVIEW_TEXT = {
     ReviewReason.UNKNOWN_COUNTRY: "the name resolves to no known country",
     ReviewReason.NO_TABLE: "instruction names no Country Group table",
     ReviewReason.NO_COUNTRY: "instruction names no country",
+    ReviewReason.NO_COLUMN: "an \"X\" added or removed without the column it is in",
     ReviewReason.NO_EFFECT: "the instruction changes nothing in this table (country not there, or already so)",
 }
 

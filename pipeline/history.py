@@ -124,7 +124,7 @@ def _not_exact(op: Operation, prefix: str | None) -> ReviewReason | None:
     if not op.country and not op.entries:
         return ReviewReason.NO_COUNTRY
     if op.action in (Action.ADD_MARK, Action.REMOVE_MARK):
-        return None if op.column and op.country else ReviewReason.NO_COUNTRY
+        return ReviewReason.NO_COUNTRY if not op.country else (None if op.column else ReviewReason.NO_COLUMN)
     return None
 
 

@@ -142,6 +142,8 @@ WORDINGS = [
     ("authored", "740", S + "adding an entry for \u201cNicaragua\u201d to Country Groups D:1 and D:5.", None,
      ["add_mark D D:1 Nicaragua", "add_mark D D:5 Nicaragua"]),
     ("authored", "740", S + "removing the X in the column D:5 for Cambodia.", None, ["remove_mark D D:5 Cambodia"]),
+    ("authored", "740", S + "removing the \u201cX\u201ds for \u2018\u2018Cuba\u2019\u2019 in Country Group E.", None,
+     ["unrecognized E - - !no_column"]),      # marks named, column not: held, not guessed
     # -- authored: lists, several names, in-its-place ---------------------------------------------------
     ("authored", "740", S + "removing the following entries from Country Group D: a. \u201cCyprus\u201d; and "
      "b. \u201cMalta\u201d.", None, ["remove_entry D - Cyprus", "remove_entry D - Malta"]),
