@@ -274,6 +274,8 @@ def test_wording(origin, part, text, tables, expected):
                          ids=[f"{i}-{n[0].split(' ')[0]}" for i, n in enumerate(NEGATIVES)])
 def test_negative_wording_gives_nothing(origin, title, part, text):
     assert interpret(text, (), title=title, part=part) == ()
+    # the text decides: even inside a REGTEXT of 15 CFR part 740, none of these amends the supplement
+    assert interpret(text, (), title=15, part="740") == ()
 
 
 # -- whole REGTEXTs: the deltas they predict against a small table ---------------------------------
