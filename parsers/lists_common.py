@@ -200,3 +200,33 @@ def _context(index: int, amdpar: etree._Element, doc) -> AmdparContext:
     return AmdparContext(index=index, title=instruction.title if instruction else None,
                          part=instruction.part if instruction else None,
                          text=element_text(amdpar), content=tuple(content))
+
+
+@dataclass(frozen=True)
+class SummaryCounts:
+    """The counts a rule's SUMMARY states ("adding 12 entities under 14 entries"); None = not stated."""
+
+    entities_added: int | None = None
+    entries_added: int | None = None
+    entities_removed: int | None = None
+    entries_removed: int | None = None
+    entries_revised: int | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentListChanges:
+    """What one FR document does to one kind of list: operations, complete listings, review items.
+
+    ``operations`` are ``SectionOperation`` (§744.21/§744.22) or
+    ``EntityOperation`` (Entity List) values in instruction order;
+    ``listings`` are the complete section lists a revision reprinted;
+    ``summary`` is what the SUMMARY says the rule does (Entity List only).
+    """
+
+    document_number: str
+    corrects: str | None
+    operations: tuple = ()
+    review: tuple[ReviewItem, ...] = ()
+    listings: tuple = ()
+    summary: SummaryCounts | None = None
