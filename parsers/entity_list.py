@@ -221,7 +221,7 @@ def entity_cell(lines: list[str]) -> tuple[str, tuple[str, ...], str]:
     lines = [line for line in lines if line]
     if not lines:
         return "", (), ""
-    aka = _AKA.match(lines[0])
+    aka = _AKA.match(lines[0]) if "k.a" in lines[0].lower() else None
     if not aka:
         name, address = split_name_address(" ".join(lines))
         return name, (), address
@@ -255,6 +255,8 @@ def citations(text: str) -> tuple[str, ...]:
 
 def _cell_lines(cell: etree._Element) -> tuple[list[str], tuple[str, ...]]:
     """The printed lines of a cell (split at <br/>, LI, P) and its footnote markers."""
+    if not len(cell):      # fast path: most cells are plain text
+        return [" ".join(cell.text.split()) if cell.text else ""], ()
     lines: list[str] = []
     current: list[str] = [cell.text or ""]
     marks: list[str] = []
@@ -283,7 +285,7 @@ def _entry(destination: str, printed_destination: str, cells: list[etree._Elemen
     texts = []
     for cell in cells[1:4]:
         lines, more = _cell_lines(cell)
-        texts.append(" ".join(line for line in lines if line))
+        texts.append(lines[0] if len(lines) == 1 else " ".join(line for line in lines if line))
         marks += more
     return EntityEntry(destination=destination, destination_printed=printed_destination, name=name,
                        aliases=aliases, address=address, license_requirement=texts[0], review_policy=texts[1],
@@ -322,7 +324,7 @@ def entity_list_from_tree(root: etree._Element, name: str) -> EntityList:
     state = {"destination": None, "printed": None, "pending": 0}
     for table in tables:
         for tr in table.iter("TR"):
-            if tr.getparent() is not None and tr.getparent().tag in ("THEAD", "TFOOT"):
+            if tr.getparent().tag in ("THEAD", "TFOOT"):
                 continue
             cells = [c for c in tr if c.tag == "TD"]
             if cells:
@@ -330,6 +332,12 @@ def entity_list_from_tree(root: etree._Element, name: str) -> EntityList:
     amd = next(root.iter("AMDDATE"), None)
     version = parse_fr_date(element_text(amd)) if amd is not None else None
     return EntityList(entries=tuple(entries), problems=tuple(problems), version_date=version)
+
+
+def _plain(cell: etree._Element) -> str:
+    if not len(cell):
+        return " ".join(cell.text.split()) if cell.text else ""
+    return element_text(cell, skip=FOOTNOTE_TAGS)
 
 
 def _ecfr_row(cells, state, entries, problems) -> None:
@@ -340,9 +348,8 @@ def _ecfr_row(cells, state, entries, problems) -> None:
         problems.append(ReviewItem(f"Entity List row has {len(cells)} cells, expected 5",
                                    " | ".join(element_text(c) for c in cells if c is not None), ENTITY_LIST_TABLE))
         return
-    country = squash(element_text(cells[0], skip=FOOTNOTE_TAGS)) if cells[0] is not None else ""
-    entity_text = element_text(cells[1])
-    if not country and not entity_text and not any(element_text(c) for c in cells[2:]):
+    country = _plain(cells[0]) if cells[0] is not None else ""
+    if not country and not any(_plain(c) for c in cells[1:]):
         return
     if country:
         found = resolve(country)
@@ -353,7 +360,7 @@ def _ecfr_row(cells, state, entries, problems) -> None:
                                        "its entries are kept under the printed name", country, ENTITY_LIST_TABLE))
     if state["destination"] is None:
         problems.append(ReviewItem("Entity List entry with no destination (no Country cell above it)",
-                                   entity_text, ENTITY_LIST_TABLE))
+                                   _plain(cells[1]), ENTITY_LIST_TABLE))
         return
     entries.append(_entry(state["destination"], state["printed"], cells[1:]))
 
