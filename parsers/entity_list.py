@@ -133,6 +133,17 @@ class EntityOperation:
     instruction: int | None = None
 
 
+    def to_json(self) -> dict:
+        """The ``parse --json`` shape: action, table, country, entity (+ what is known beyond them)."""
+        data = {"action": self.action.value, "table": self.table, "country": self.country, "entity": self.entity}
+        if self.changed is not None:
+            data["changed"] = sorted(f.value for f in self.changed)
+        for key in ("moved_from", "moved_to", "corrects"):
+            if getattr(self, key):
+                data[key] = getattr(self, key)
+        return data
+
+
 @dataclass(frozen=True)
 class EntityInterpretation:
     operations: tuple[EntityOperation, ...] = ()
@@ -396,7 +407,9 @@ def reprinted_entries(table: etree._Element) -> tuple[EntityEntry, ...]:
 
 
 _SUPPLEMENT_4 = re.compile(r"supplement\s+no\.?\s*4\s+to\s+(?:this\s+)?part\s+744", re.IGNORECASE)
-_OTHER_PLACE = re.compile(r"(?:§+\s*\d|\bsupplement\s+no\.?\s*[0-35-9]\b|\bsection\s+\d)", re.IGNORECASE)
+# A lettered part that starts by naming another place ("In § 744.21, ...") is not about the Entity List.
+_OTHER_PLACE = re.compile(r"^(?:in|amend(?:ing)?|revis\w+|remov\w+|add\w*)?\s*(?:§+\s*\d|supplement\s+no\.?\s*"
+                          r"(?:[0-35-9]|\d\d)\b|section\s+\d)", re.IGNORECASE)
 _VERB_SPLIT = re.compile(r"(?:;\s*(?:and\s+)?|,?\s+and\s+)(?:by\s+)?(?=(?:removing|adding|revising|correcting|moving)\b)",
                          re.IGNORECASE)
 _VERBS = (
@@ -458,7 +471,7 @@ def interpret(text: str, reprinted: tuple[EntityEntry, ...] = (), *, title: int 
     for part_text in parts:
         if not (whole or _SUPPLEMENT_4.search(part_text)):
             continue
-        if _OTHER_PLACE.search(_SUPPLEMENT_4.sub("", part_text)):
+        if _OTHER_PLACE.match(part_text) and not _SUPPLEMENT_4.search(part_text):
             continue       # a lettered part about another section or supplement
         destination = default_destination
         for clause in (c.strip() for c in _VERB_SPLIT.split(part_text) if c.strip()):

@@ -62,6 +62,13 @@ class SectionOperation:
     corrects: str | None = None
     instruction: int | None = None   # AMDPAR index in its document
 
+    def to_json(self) -> dict:
+        """The ``parse --json`` shape: {"action", "table", "country"} (+ "corrects" for a correction)."""
+        data = {"action": self.action.value, "table": self.table, "country": self.country}
+        if self.corrects:
+            data["corrects"] = self.corrects
+        return data
+
 
 @dataclass(frozen=True)
 class SectionListing:

@@ -324,3 +324,31 @@ def test_input_tree_is_not_modified():
     reprinted_entries(table)
     after = re.sub(rb"\s+", b"", __import__("lxml.etree", fromlist=["tostring"]).tostring(table))
     assert before == after
+
+
+def test_operation_json_is_the_parse_contract():
+    doc = doc_changes("fr_el_2099-90004_move.xml")
+    assert [o.to_json() for o in doc.operations] == [
+        {"action": "remove_entry", "table": "Entity List", "country": "Armenia",
+         "entity": "Sample Microwave Trading LLC (SAMPLE)", "moved_to": "Russia"},
+        {"action": "add_entry", "table": "Entity List", "country": "Russia",
+         "entity": "Sample Microwave Trading LLC (SAMPLE)", "moved_from": "Armenia"},
+    ]
+    revised = doc_changes("fr_el_2099-90003_revise.xml", current=supplement("ecfr_supp4_2099-06-08_gpotbl.xml"))
+    assert revised.operations[0].to_json()["changed"] == ["aliases", "citations", "review_policy"]
+
+
+def test_roman_sub_instructions_carry_their_destination():
+    result = interpret("Supplement no. 4 to part 744 is amended: a. Under CHINA, PEOPLE'S REPUBLIC OF: i. Removing the "
+                       "entry for “Beta (SAMPLE)”; and ii. Removing the entry for “Gamma (SAMPLE)”; and b. Under KOREA, "
+                       "NORTH, by removing the entry for “Delta (SAMPLE)”.", (), part="744")
+    assert [(o.country, o.entity) for o in result.operations] == [
+        (PRC, "Beta (SAMPLE)"), (PRC, "Gamma (SAMPLE)"), ("Korea, North", "Delta (SAMPLE)")]
+
+
+def test_a_lettered_part_about_another_section_is_skipped():
+    result = interpret("Part 744 is amended: a. In § 744.21, by removing the word “Cambodia,” from paragraph (a); and "
+                       "b. In supplement no. 4 to part 744, by removing under IRAN the entry for “Eta (SAMPLE)”.", (),
+                       part="744")
+    assert [(o.action, o.country, o.entity) for o in result.operations] == [
+        (ListAction.REMOVE_ENTRY, "Iran", "Eta (SAMPLE)")]

@@ -266,3 +266,11 @@ def test_operations_are_frozen_and_carry_their_text():
     assert "Nicaragua" in op.text and op.printed == "Nicaragua"
     with pytest.raises(AttributeError):
         op.country = "Cuba"
+
+
+def test_operation_json_is_the_parse_contract():
+    [doc] = changes("fr_2099-90006_nicaragua_groups_and_744.xml")
+    assert [o.to_json() for o in doc.operations] == [
+        {"action": "add_entry", "table": "15 CFR 744.21", "country": "Nicaragua"},
+        {"action": "add_entry", "table": "15 CFR 744.22", "country": "Nicaragua"},
+    ]
