@@ -365,7 +365,8 @@ def _ecfr_row(cells, state, entries, problems) -> None:
     if country:
         found = resolve(country)
         state["destination"], state["printed"] = (found.name if found else country), country
-        state["pending"] = max(int(cells[0].get("rowspan", "1") or 1) - 1, 0) if cells[0] is not None else 0
+        span = (cells[0].get("rowspan") or "1").strip()
+        state["pending"] = int(span) - 1 if span.isdigit() and int(span) > 1 else 0
         if found is None:
             problems.append(ReviewItem(f"Entity List destination {country!r} resolves to no country; "
                                        "its entries are kept under the printed name", country, ENTITY_LIST_TABLE))
@@ -527,17 +528,19 @@ def _clause(clause, destination, reprinted, corrects, instruction, current):
     # revise / correct
     if not names:
         return [], [item(f"revision under {dest} names no entity in quotes")]
-    out, notes = [], []
+    out, notes, missing = [], [], []
     for n in names:
+        # A renamed entity: the one reprinted row under the destination is the one revised entry.
         row = _matching_row(rows, n) or (rows[0] if len(rows) == 1 and len(names) == 1 else None)
         if row is None:
-            notes.append(item(f"{n!r} is not in the reprinted table under {dest}"))
+            missing.append(item(f"{n!r} is not in the reprinted table under {dest}"))
             continue
         before = current.find(dest, n) if current is not None else None
         if current is not None and before is None:
             notes.append(item(f"{n!r} is not on the Entity List under {dest}"))
         out.append(op(action, n, row, changed_fields(before, row) if before is not None else None))
-    return (out, notes) if not [n for n in notes if "reprinted" in n.reason] else ([], notes)
+    # One revised entry without its reprint makes the clause inexact: all of it goes to review.
+    return ([], missing + notes) if missing else (out, notes)
 
 
 def _matching_row(rows: list[EntityEntry], name: str) -> EntityEntry | None:

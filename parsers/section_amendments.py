@@ -44,9 +44,11 @@ _REVISE = re.compile(r"\brevis(?:e|es|ed|ing)\b|\bcorrect(?:s|ed|ing)?\b", re.IG
 _READ = re.compile(r"\bto\s+read\b|\bread(?:s)?\s+as\s+follows\b", re.IGNORECASE)
 _REPLACE = re.compile(r"\bremov\w*\s+(?:the\s+)?(?:words?|phrases?)?\s*\"([^\"]*)\".*?\badd\w*\s+in\s+(?:its|their)\s+place\s+"
                       r"(?:the\s+)?(?:words?|phrases?)?\s*\"([^\"]*)\"", re.IGNORECASE)
-_ADD = re.compile(r"\badd(?:s|ed|ing)?\s+(?:the\s+)?(?:words?|phrases?|countr(?:y|ies))?\s*\"([^\"]*)\"", re.IGNORECASE)
+_ADD = re.compile(r"\badd(?:s|ed|ing)?\s*,?\s+(?:in\s+alphabetical\s+order\s*,?\s+)?(?:the\s+)?(?:words?|phrases?|countr(?:y|ies))?\s*\"([^\"]*)\"", re.IGNORECASE)
 _REMOVE = re.compile(r"\b(?:remov|delet)(?:e|es|ed|ing)\s+(?:the\s+)?(?:words?|phrases?|countr(?:y|ies))?\s*\"([^\"]*)\"",
                      re.IGNORECASE)
+_EVERYWHERE = re.compile(r"\b(?:wherever|each\s+place|everywhere)\b.*?\bappears?\b|\bthroughout\s+the\s+section\b",
+                         re.IGNORECASE)
 _ANY_VERB = re.compile(r"\b(?:add|remov|revis|delet|correct)\w*", re.IGNORECASE)
 
 
@@ -113,6 +115,8 @@ def split_verbs(clause: str) -> list[str]:
 # -- pass 4 ---------------------------------------------------------------
 def locations(clause: str) -> tuple[bool, bool, bool]:
     """(heading, paragraph (a), some other place named) for a clause."""
+    if _EVERYWHERE.search(clause):        # "wherever it appears": the heading and paragraph (a) too
+        return True, True, True
     heading = bool(_HEADING.search(clause))
     refs = [r for m in _PARAGRAPHS.finditer(clause) for r in _REF.findall(m.group(1))]
     para_a = any(r.startswith("(a)") for r in refs)

@@ -21,7 +21,7 @@ from datetime import date
 
 from lxml import etree
 
-from parsers.countries import canonical_name, resolve
+from parsers.countries import resolve
 from parsers.dates import parse_fr_date
 from parsers.exceptions import ParseError
 from parsers.lists_common import SECTION_TABLES, ReviewItem
@@ -257,7 +257,3 @@ def sections_from_tree(root: etree._Element, name: str) -> tuple[SectionCountryL
         raise ParseError(name, "neither § 744.21 nor § 744.22 found (no DIV8 N=\"§ 744.21\"/\"§ 744.22\")")
     return tuple(found)
 
-
-def canonical_or_printed(name: str) -> str:
-    """The canonical country name, or the printed one when it resolves to nothing."""
-    return canonical_name(name) or squash(name)

@@ -352,3 +352,15 @@ def test_a_lettered_part_about_another_section_is_skipped():
                        part="744")
     assert [(o.action, o.country, o.entity) for o in result.operations] == [
         (ListAction.REMOVE_ENTRY, "Iran", "Eta (SAMPLE)")]
+
+
+def test_revision_of_a_renamed_entity_pairs_the_one_reprinted_row():
+    root = parse_xml((FIXTURES / "fr_el_2099-90003_revise.xml").read_bytes(), "rev")
+    rows = reprinted_entries(next(root.iter("GPOTABLE")))
+    result = interpret("Supplement No. 4 to part 744 is amended by revising under IRAN the entry for "
+                       "“Imaginary Drone Workshop (SAMPLE)” to read as follows:", rows, part="744",
+                       current=supplement("ecfr_supp4_2099-06-08_gpotbl.xml"))
+    [op] = result.operations
+    assert op.entity == "Imaginary Drone Workshop (SAMPLE)" and op.entry.name == "Imaginary Drone Works (SAMPLE)"
+    assert op.changed is None                                       # the old name is not on the list...
+    assert [r.reason for r in result.review] == ["'Imaginary Drone Workshop (SAMPLE)' is not on the Entity List under Iran"]

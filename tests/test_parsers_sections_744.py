@@ -274,3 +274,9 @@ def test_operation_json_is_the_parse_contract():
         {"action": "add_entry", "table": "15 CFR 744.21", "country": "Nicaragua"},
         {"action": "add_entry", "table": "15 CFR 744.22", "country": "Nicaragua"},
     ]
+
+
+def test_wherever_it_appears_and_alphabetical_order():
+    result = interpret("Section 744.21 is amended by adding, in alphabetical order, the word “Nicaragua,” "
+                       "wherever it appears.", part="744")
+    assert ops(result) == [(ListAction.ADD_ENTRY, T21, "Nicaragua")] and result.review == ()
