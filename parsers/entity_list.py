@@ -580,6 +580,36 @@ def mark_moves(operations: list[EntityOperation]) -> list[EntityOperation]:
     return out
 
 
+# --------------------------------------------------------- version delta
+
+@dataclass(frozen=True)
+class EntityListDelta:
+    """What changed between two eCFR versions: what confirms (or contradicts) the FR operations."""
+
+    added: tuple[EntityEntry, ...] = ()
+    removed: tuple[EntityEntry, ...] = ()
+    revised: tuple[tuple[EntityEntry, EntityEntry, frozenset[EntryField]], ...] = ()   # (before, after, changed)
+
+
+def entity_list_delta(before: EntityList, after: EntityList) -> EntityListDelta:
+    """Entries added, removed and revised between two versions, matched by (destination, name key).
+
+    Several entries under one key (one name, several addresses) are paired in
+    printed order; the surplus on either side is added or removed.
+    """
+    old, new = before.index(), after.index()
+    added, removed, revised = [], [], []
+    for key in dict.fromkeys([*old, *new]):
+        olds, news = old.get(key, ()), new.get(key, ())
+        for a, b in zip(olds, news):
+            changed = changed_fields(a, b)
+            if changed or a != b:
+                revised.append((a, b, changed))
+        added.extend(news[len(olds):])
+        removed.extend(olds[len(news):])
+    return EntityListDelta(tuple(added), tuple(removed), tuple(revised))
+
+
 # ------------------------------------------------------------ the summary
 
 _SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-Z])")

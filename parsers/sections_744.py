@@ -39,6 +39,7 @@ _ENDS_LIST = (".", ";", ":")
 _OPENERS = frozenset({"to", "in", "within"})
 _JOINERS = frozenset({"or", "and"})
 _MAX_WORDS = 7
+_RESERVED = re.compile(r"\[\s*Reserved\s*\]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,12 @@ def sections_from_tree(root: etree._Element, name: str) -> tuple[SectionCountryL
             continue
         section = number.group(1)
         head = div.find("HEAD")
+        if head is not None and _RESERVED.search(element_text(head)):
+            # "§ 744.22 [Reserved]" (before 2021): a section that names no country is an empty list.
+            found.append(SectionCountryList(section=section, table=SECTION_TABLES[section], countries=(),
+                                            heading_countries=(), paragraph_a_countries=(), printed=(),
+                                            version_date=version, heading=element_text(head)))
+            continue
         paragraphs = [element_text(p) for p in div if p.tag == "P"]
         paragraph_a = paragraph_text(paragraphs)
         if head is None or paragraph_a is None:
@@ -257,3 +264,9 @@ def sections_from_tree(root: etree._Element, name: str) -> tuple[SectionCountryL
         raise ParseError(name, "neither § 744.21 nor § 744.22 found (no DIV8 N=\"§ 744.21\"/\"§ 744.22\")")
     return tuple(found)
 
+
+
+def section_delta(before: SectionCountryList, after: SectionCountryList) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(added, removed) countries between two versions of one section: what an eCFR version confirms."""
+    return (tuple(sorted(set(after.countries) - set(before.countries))),
+            tuple(sorted(set(before.countries) - set(after.countries))))

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from parsers.entity_list import (
-    EntityEntry, EntityList, EntryField, changed_fields, entity_cell, interpret, name_key,
+    EntityEntry, EntityList, EntityListDelta, EntryField, changed_fields, entity_cell, entity_list_delta, interpret,
+    name_key,
     parse_entity_list, parse_entity_list_changes, reprinted_entries, summary_counts)
 from parsers.exceptions import ParseError
 from parsers.lists_common import ENTITY_LIST_TABLE, ListAction
@@ -364,3 +365,17 @@ def test_revision_of_a_renamed_entity_pairs_the_one_reprinted_row():
     assert op.entity == "Imaginary Drone Workshop (SAMPLE)" and op.entry.name == "Imaginary Drone Works (SAMPLE)"
     assert op.changed is None                                       # the old name is not on the list...
     assert [r.reason for r in result.review] == ["'Imaginary Drone Workshop (SAMPLE)' is not on the Entity List under Iran"]
+
+
+def test_delta_between_versions():
+    before = supplement("ecfr_supp4_2099-06-08_gpotbl.xml")
+    gone, *kept = before.entries
+    iran = kept[2]
+    renamed = EntityEntry(**{**iran.__dict__, "address": "Unit 4, 4 Nowhere Boulevard, Tehran, Iran."})
+    extra = EntityEntry(destination="Cuba", destination_printed="CUBA", name="Sample Sugar Exports (SAMPLE)")
+    after = EntityList(entries=tuple(e if e is not iran else renamed for e in kept) + (extra,))
+    delta = entity_list_delta(before, after)
+    assert delta.added == (extra,)
+    assert delta.removed == (gone,)
+    assert delta.revised == ((iran, renamed, frozenset({EntryField.ADDRESS})),)
+    assert entity_list_delta(before, before) == EntityListDelta()

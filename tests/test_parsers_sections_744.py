@@ -10,7 +10,7 @@ from parsers.fr_xml import parse_fr_xml
 from parsers.lists_common import ListAction, normalize_instruction, split_lettered
 from parsers.section_amendments import (
     SectionListing, SectionOperation, SectionReprint, interpret, parse_section_changes)
-from parsers.sections_744 import countries_in_text, parse_sections_744, section_list_from_text
+from parsers.sections_744 import countries_in_text, parse_sections_744, section_delta, section_list_from_text
 from tests.conftest import FIXTURES
 
 PRC = "China (PRC)"
@@ -280,3 +280,17 @@ def test_wherever_it_appears_and_alphabetical_order():
     result = interpret("Section 744.21 is amended by adding, in alphabetical order, the word “Nicaragua,” "
                        "wherever it appears.", part="744")
     assert ops(result) == [(ListAction.ADD_ENTRY, T21, "Nicaragua")] and result.review == ()
+
+
+def test_a_reserved_section_is_an_empty_list():
+    xml = ("<DIV5 N=\"744\"><AMDDATE>Mar. 1, 2020</AMDDATE><DIV8 N=\"§ 744.22\" TYPE=\"SECTION\">"
+           "<HEAD>§ 744.22   [Reserved]</HEAD></DIV8></DIV5>").encode()
+    [s22] = parse_sections_744(xml, "reserved")
+    assert (s22.section, s22.countries, s22.problems) == ("744.22", (), ())
+
+
+def test_section_delta_between_versions():
+    before = sections("ecfr_744_2021-12-08_before_cambodia.xml")["744.21"]
+    after = sections("ecfr_744_2024-03-15_nicaragua_added.xml")["744.21"]
+    assert section_delta(before, after) == (("Belarus", "Cambodia", "Nicaragua"), ())
+    assert section_delta(after, before) == ((), ("Belarus", "Cambodia", "Nicaragua"))
