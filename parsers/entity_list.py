@@ -315,8 +315,12 @@ def _head_cells(table: etree._Element) -> list[etree._Element] | None:
     return None
 
 
+_HEAD_KEYS = tuple(h.replace(" ", "") for h in HEADS)
+
+
 def is_entity_table(heads: list[str]) -> bool:
-    return tuple(squash(h).lower().rstrip(".") for h in heads) == HEADS
+    """Are these the five Entity List column heads? (Letters only: a head may be split by <br/>.)"""
+    return tuple(re.sub(r"[^a-z]", "", h.lower()) for h in heads) == _HEAD_KEYS
 
 
 def parse_entity_list(data: bytes, name: str) -> EntityList:
@@ -623,6 +627,8 @@ _COUNT_PATTERNS = (
      ("entries_removed",)),
     (re.compile(r"\brevis(?:e|es|ed|ing)\s+([\w-]+)\s+(?:existing\s+)?entr(?:y|ies)", re.IGNORECASE),
      ("entries_revised",)),
+    (re.compile(r"\badd(?:s|ed|ing)?\s+[\w-]+\s+entit(?:y|ies)\s+and\s+([\w-]+)\s+address(?:es)?\b", re.IGNORECASE),
+     ("addresses_added",)),
 )
 
 
@@ -653,6 +659,9 @@ def check_summary(counts: SummaryCounts, operations: list[EntityOperation]) -> l
         "entries_removed": (len(removes), "entries", "removed", "remove"),
         "entries_revised": (len(revises), "entries", "revised", "revise"),
     }
+    if counts.addresses_added is not None:
+        # Address entries are counted apart from entities and not distinguishable here: do not guess.
+        parsed = {k: v for k, v in parsed.items() if not k.endswith("_added")}
     items = []
     for field, (count, noun, done, verb) in parsed.items():
         stated = getattr(counts, field)
@@ -674,10 +683,11 @@ def parse_entity_list_changes(data: bytes, name: str, *, current: EntityList | N
     return entity_list_changes_from_tree(parse_xml(data, name), name, current=current)
 
 
-def entity_list_changes_from_tree(root: etree._Element, name: str, *, current: EntityList | None = None
-                                  ) -> tuple[DocumentListChanges, ...]:
+def entity_list_changes_from_tree(root: etree._Element, name: str, *, current: EntityList | None = None,
+                                  documents=None) -> tuple[DocumentListChanges, ...]:
+    """Like parse_entity_list_changes on a parsed tree; ``documents``: its parse_fr_tree result, if at hand."""
     out = []
-    for doc in fr_documents(root, name):
+    for doc in fr_documents(root, name, documents):
         operations: list[EntityOperation] = []
         review: list[ReviewItem] = []
         for amdpar in doc.amdpars:

@@ -161,13 +161,15 @@ class FRDocumentContext:
 _CONTENT_STOP = frozenset({"AMDPAR", "SIG", "FRDOC", "BILCOD", "LSTSUB"})
 
 
-def fr_documents(root: etree._Element, name: str) -> tuple[FRDocumentContext, ...]:
+def fr_documents(root: etree._Element, name: str, documents=None) -> tuple[FRDocumentContext, ...]:
     """Every FR document of a parsed tree (single document or daily issue) with its AMDPAR contexts.
 
     Document numbers and corrections come from ``parsers.fr_xml`` so both
     parsers agree on them; AMDPAR i here is ``Instruction.index == i`` there.
+    A caller that already holds ``parse_fr_tree(root, name)`` passes it as
+    ``documents`` so the tree is not parsed twice.
     """
-    documents = parse_fr_tree(root, name)
+    documents = parse_fr_tree(root, name) if documents is None else tuple(documents)
     elements = [el for el in root.iter(*DOCUMENT_TAGS) if not _is_container(el)]
     if len(elements) != len(documents):
         raise ParseError(name, f"found {len(elements)} document elements but {len(documents)} documents")
@@ -211,6 +213,7 @@ class SummaryCounts:
     entities_removed: int | None = None
     entries_removed: int | None = None
     entries_revised: int | None = None
+    addresses_added: int | None = None     # "adding five entities and eight addresses": entity counts not checked
     text: str = ""
 
 

@@ -203,6 +203,8 @@ def _clause(section: str, clause: str, reprints, corrects, instruction):
     ops = [SectionOperation(ListAction.ADD_ENTRY, table, c, p, clause, corrects, instruction) for c, p in added]
     ops += [SectionOperation(ListAction.REMOVE_ENTRY, table, c, p, clause, corrects, instruction) for c, p in removed]
     if not ops:
+        if _REPLACE.search(clause) and not unknown:
+            return [], [], []      # words replaced by words naming the same countries: the list is unchanged
         return [], [], [item(f"§ {section}: the words changed in the heading/paragraph (a) name no country")]
     notes = []
     if not heading and section not in HEADING_WITHOUT_COUNTRIES:
@@ -272,9 +274,10 @@ def parse_section_changes(data: bytes, name: str) -> tuple[DocumentListChanges, 
     return section_changes_from_tree(parse_xml(data, name), name)
 
 
-def section_changes_from_tree(root: etree._Element, name: str) -> tuple[DocumentListChanges, ...]:
+def section_changes_from_tree(root: etree._Element, name: str, documents=None) -> tuple[DocumentListChanges, ...]:
+    """Like parse_section_changes on a parsed tree; ``documents``: its parse_fr_tree result, if at hand."""
     out = []
-    for doc in fr_documents(root, name):
+    for doc in fr_documents(root, name, documents):
         operations, listings, review = [], [], []
         for amdpar in doc.amdpars:
             result = interpret(amdpar.text, section_reprints(amdpar.content), title=amdpar.title,

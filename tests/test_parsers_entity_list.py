@@ -213,6 +213,9 @@ def test_summary_count_mismatch_is_a_review_item():
     ("This rule removes two entities from the Entity List.", {"entities_removed": 2}),
     ("This rule amends the EAR by removing one entity from the Entity List", {"entities_removed": 1}),
     ("The EAR are amended to revise the Country Group designations.", {}),
+    ("This final rule also amends the EAR by adding five entities and eight addresses to the Entity List.",
+     {"entities_added": 5, "addresses_added": 8}),
+    ("This rule adds two entries to Country Group B.", {}),      # not an Entity List sentence
 ])
 def test_summary_counts(text, expected):
     counts = summary_counts(text)
@@ -379,3 +382,29 @@ def test_delta_between_versions():
     assert delta.removed == (gone,)
     assert delta.revised == ((iran, renamed, frozenset({EntryField.ADDRESS})),)
     assert entity_list_delta(before, before) == EntityListDelta()
+
+
+def test_documents_already_parsed_are_reused():
+    from parsers.fr_xml import parse_fr_tree
+    data = (FIXTURES / "fr_el_2099-90002_remove.xml").read_bytes()
+    root = parse_xml(data, "rm")
+    from parsers.entity_list import entity_list_changes_from_tree
+    [doc] = entity_list_changes_from_tree(root, "rm", documents=parse_fr_tree(root, "rm"))
+    assert doc == parse_entity_list_changes(data, "rm")[0]
+
+
+def test_address_entries_in_the_summary_skip_the_entity_count():
+    data = (FIXTURES / "fr_el_2099-90001_add.xml").read_bytes().replace(
+        b"adding three entities under four entries", b"adding two entities and two addresses")
+    [doc] = parse_entity_list_changes(data, "addresses")
+    assert doc.summary.addresses_added == 2 and doc.review == ()
+
+
+def test_column_heads_split_by_line_breaks_are_recognized():
+    xml = ("<DIV9><TABLE class=\"gpo_table\"><THEAD><TR><TH>Country</TH><TH>Entity</TH><TH>License<br/>requirement</TH>"
+           "<TH>License review<br/>policy</TH><TH>Federal Register<br/>citation</TH></TR></THEAD><TBODY><TR><TD>CUBA</TD>"
+           "<TD>Sample Sugar Exports (SAMPLE), 1 Calle Ejemplo, Havana.</TD><TD>a</TD><TD>b</TD>"
+           "<TD>99 FR 00001, 1/2/99.</TD></TR></TBODY></TABLE></DIV9>").encode()
+    [entry] = parse_entity_list(xml, "heads").entries
+    assert (entry.destination, entry.name, entry.address) == ("Cuba", "Sample Sugar Exports (SAMPLE)",
+                                                              "1 Calle Ejemplo, Havana.")

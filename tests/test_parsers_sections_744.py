@@ -294,3 +294,12 @@ def test_section_delta_between_versions():
     after = sections("ecfr_744_2024-03-15_nicaragua_added.xml")["744.21"]
     assert section_delta(before, after) == (("Belarus", "Cambodia", "Nicaragua"), ())
     assert section_delta(after, before) == ((), ("Belarus", "Cambodia", "Nicaragua"))
+
+
+def test_a_rewording_that_keeps_the_countries_changes_nothing():
+    result = interpret("Section 744.21 is amended by removing the words “the People's Republic of China (China),” and "
+                       "adding in their place the words “China,” in paragraph (a).", part="744")
+    assert result.operations == () and result.review == ()
+    odd = interpret("Section 744.21 is amended by adding the word “entirely” after the word “intended,” in paragraph (a).",
+                    part="744")
+    assert odd.operations == () and "name no country" in odd.review[0].reason
