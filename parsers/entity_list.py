@@ -204,7 +204,7 @@ _AKA = re.compile(r"^(.*?),?\s+a\.?k\.?a\.?,?\s*(.*)$", re.IGNORECASE)
 _FOLLOWING = re.compile(r"^the\s+following\s+(?:\w+\s+)?(?:alias(?:es)?|names?)\s*:?\s*", re.IGNORECASE)
 _DASH = re.compile(r"(?:^|\s)[\u2014\u2013-]\s*")
 _LEGAL_FORM = re.compile(
-    r"\b(?:Co\.,?\s*Ltd\.?|Company,?\s+Limited|Co\.|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?|Corporation|Corp\.|GmbH|"
+    r"\b(?:Co\.,?\s*Ltd\.?|Company,?\s+Limited|Co\.(?!,?\s*Ltd)|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?|Corporation|Corp\.|GmbH|"
     r"S\.A\.|SA|JSC|OJSC|OOO|LLP|PLC|FZE|FZCO|FZ-LLC|Pte\.?\s+Ltd\.?|AG|AO|OAO|ZAO|PAO|S\.r\.l\.|SRL|B\.V\.|N\.V\.|"
     r"Sdn\.?\s+Bhd\.?)(?:\s*\([^()]*\))?(?=,)")
 _ADDRESS_START = re.compile(r",\s+(?=\d|No\.|Room\b|Rm\.|Building\b|Bldg|Floor\b|Suite\b|Unit\b|Flat\b|Block\b|"

@@ -31,7 +31,7 @@ from parsers.xmlsafe import parse_xml
 # Sections whose heading never lists countries (the real § 744.22 heading).
 HEADING_WITHOUT_COUNTRIES = frozenset({"744.22"})
 
-_SECTION_NUMBER = re.compile(r"^\s*§+\s*(\d+\.\d+)\s*")
+_SECTION_NUMBER = re.compile(r"^\s*(?:§+\s*)?(\d+\.\d+)\s*")
 _GROUP_REFS = re.compile(r"Country\s+Groups?\s+((?:[A-E]:\d)(?:\s*(?:,|or|and)\s*(?:[A-E]:\d))*)")
 _GROUP_CODE = re.compile(r"[A-E]:\d")
 _PAREN = re.compile(r"\s*\(([^()]{1,40})\)")

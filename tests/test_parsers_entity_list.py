@@ -150,6 +150,8 @@ def test_names_that_are_not(a, b):
     (["Sample Quantum Devices Company Limited, No. 2 Fictional Avenue, Sampletown, China."],
      "Sample Quantum Devices Company Limited", (), "No. 2 Fictional Avenue, Sampletown, China."),
     (["Ivan Examplov, 5 Sample Street, Moscow, Russia."], "Ivan Examplov", (), "5 Sample Street, Moscow, Russia."),
+    (["Example Co., Ltd. Shenzhen Branch (SAMPLE), 5 Sample Road, Shenzhen, China."],
+     "Example Co., Ltd. Shenzhen Branch (SAMPLE)", (), "5 Sample Road, Shenzhen, China."),
     (["Example Works, a.k.a., the following one alias: —EW Sample. Unit 3, Tehran, Iran."],
      "Example Works", ("EW Sample",), "Unit 3, Tehran, Iran."),
     (["Sample Institute of Optics (SAMPLE), a.k.a., the following alias:", "—SIO.", "12 Road, City, China."],
@@ -408,3 +410,16 @@ def test_column_heads_split_by_line_breaks_are_recognized():
     [entry] = parse_entity_list(xml, "heads").entries
     assert (entry.destination, entry.name, entry.address) == ("Cuba", "Sample Sugar Exports (SAMPLE)",
                                                               "1 Calle Ejemplo, Havana.")
+
+
+def test_real_fr_files_yield_no_list_changes(corpus):
+    """Every real FR file of the corpus (daily issues and single documents, none from BIS): no operation,
+    no review item -- and the walk lines up with parse_fr_xml document for document."""
+    from parsers.section_amendments import parse_section_changes
+    for path in sorted((corpus / "fr_xml").glob("*.xml")):
+        data = path.read_bytes()
+        entity_docs = parse_entity_list_changes(data, path.name)
+        section_docs = parse_section_changes(data, path.name)
+        assert len(entity_docs) == len(section_docs) > 0
+        for doc in (*entity_docs, *section_docs):
+            assert doc.operations == () and doc.review == (), (path.name, doc.document_number)

@@ -303,3 +303,13 @@ def test_a_rewording_that_keeps_the_countries_changes_nothing():
     odd = interpret("Section 744.21 is amended by adding the word “entirely” after the word “intended,” in paragraph (a).",
                     part="744")
     assert odd.operations == () and "name no country" in odd.review[0].reason
+
+
+def test_versioner_section_alone_with_n_without_section_sign():
+    """The versioner API answers a one-section request with the DIV8 as root and N="744.21"."""
+    xml = ("<DIV8 N=\"744.21\" NODE=\"15:2.1.3.4.28.0.1.21\" TYPE=\"SECTION\"><HEAD>§ 744.21 Restrictions on certain "
+           "'military end use' or 'military end user' in Burma, the People’s Republic of China, Russia, or Venezuela."
+           "</HEAD><P>(a) <I>General prohibition.</I> ... to Burma, the People’s Republic of China (China), Russia, or "
+           "Venezuela without a license ...</P><P>(b) ... in Cuba.</P></DIV8>").encode()
+    [s21] = parse_sections_744(xml, "versioner")
+    assert s21.countries == ("Burma", PRC, "Russia", "Venezuela") and s21.problems == ()
