@@ -57,7 +57,8 @@ _NUMBERING = re.compile(r"^\s*\d+[a-z]?\.\s+")
 def normalize_instruction(text: str) -> str:
     """Straight double quotes around quoted words, apostrophes as "'", single spaces, no "3." numbering."""
     text = _DOUBLE.sub('"', text)
-    text = _SINGLE_QUOTED.sub(lambda m: '"' + m.group(1) + '"', text)
+    if '"' not in text:        # single quotes are delimiters only where no double quotes are used
+        text = _SINGLE_QUOTED.sub(lambda m: '"' + m.group(1) + '"', text)
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = " ".join(text.split())
     return _NUMBERING.sub("", text)

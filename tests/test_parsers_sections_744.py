@@ -313,3 +313,8 @@ def test_versioner_section_alone_with_n_without_section_sign():
            "Venezuela without a license ...</P><P>(b) ... in Cuba.</P></DIV8>").encode()
     [s21] = parse_sections_744(xml, "versioner")
     assert s21.countries == ("Burma", PRC, "Russia", "Venezuela") and s21.problems == ()
+
+
+def test_single_quotes_inside_double_quotes_stay_apostrophes():
+    text = normalize_instruction("adding the word “Nicaragua,” after the words “‘military end user’ in Belarus,”")
+    assert text == "adding the word \"Nicaragua,\" after the words \"'military end user' in Belarus,\""
