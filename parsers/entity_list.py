@@ -228,8 +228,11 @@ def _clean_alias(alias: str) -> str:
 
 def entity_cell(lines: list[str]) -> tuple[str, tuple[str, ...], str]:
     """(first name, a.k.a. names, address) of an entity cell given as its printed lines."""
-    lines = [squash(line) for line in lines]
-    lines = [line for line in lines if line]
+    return _entity_cell([line for line in (squash(raw) for raw in lines) if line])
+
+
+def _entity_cell(lines: list[str]) -> tuple[str, tuple[str, ...], str]:
+    """entity_cell on lines already squashed, none empty."""
     if not lines:
         return "", (), ""
     aka = _AKA.match(lines[0]) if "k.a" in lines[0].lower() else None
@@ -260,8 +263,10 @@ _CITATION = re.compile(r"\d+\s+FR\s+(?:\d+|\[[^\]]*\])(?:,\s*(?:\d{1,2}/\d{1,2}/
 
 
 def citations(text: str) -> tuple[str, ...]:
-    found = tuple(squash(c) for c in _CITATION.findall(text))
-    return found or ((squash(text).rstrip("."),) if squash(text) else ())
+    """("99 FR 00001, 1/2/99", ...) from a citation cell; the whole cell when no citation is recognized."""
+    text = squash(text)
+    found = tuple(_CITATION.findall(text))
+    return found or ((text.rstrip("."),) if text else ())
 
 
 def _cell_lines(cell: etree._Element) -> tuple[list[str], tuple[str, ...]]:
@@ -292,11 +297,14 @@ def _cell_lines(cell: etree._Element) -> tuple[list[str], tuple[str, ...]]:
 
 def _entry(destination: str, printed_destination: str, cells: list[etree._Element]) -> EntityEntry:
     entity_lines, marks = _cell_lines(cells[0])
-    name, aliases, address = entity_cell(entity_lines)
+    name, aliases, address = _entity_cell([line for line in entity_lines if line])
     texts = []
     for cell in cells[1:4]:
+        if not len(cell):       # fast path: a plain-text cell
+            texts.append(" ".join(cell.text.split()) if cell.text else "")
+            continue
         lines, more = _cell_lines(cell)
-        texts.append(lines[0] if len(lines) == 1 else " ".join(line for line in lines if line))
+        texts.append(" ".join(line for line in lines if line))
         marks += more
     return EntityEntry(destination=destination, destination_printed=printed_destination, name=name,
                        aliases=aliases, address=address, license_requirement=texts[0], review_policy=texts[1],
@@ -364,7 +372,7 @@ def _ecfr_row(cells, state, entries, problems) -> None:
                                    " | ".join(element_text(c) for c in cells if c is not None), ENTITY_LIST_TABLE))
         return
     country = _plain(cells[0]) if cells[0] is not None else ""
-    if not country and not any(_plain(c) for c in cells[1:]):
+    if not country and not any(len(c) or (c.text and not c.text.isspace()) for c in cells[1:]):
         return
     if country:
         found = resolve(country)
