@@ -6,8 +6,11 @@ The JSON shape below is a contract later tools rely on (issue 4):
       "publication_date", "effective_date", "rins", "cfr_parts",
       "instructions": [{"title", "part", "text", "operations": [{"action",
         "table", "country", "marks"}]}]}]}
+      (an operation also carries "column" for add_mark/remove_mark, "review"
+      with a ReviewReason value when it is held for a person, "text" then)
     {"type": "country_groups", "columns": {...}, "memberships": [{"country", "group"}], "notes": [...]}
-    {"type": "itar_126_1", "countries": [...]}
+    {"type": "itar_126_1", "countries": [...], "entries": [{"country", "printed", "in_d1", "in_d2",
+      "d2_paragraph", "paragraph"}], "review": [{"country", "reason"}]}
 
 Dates are ISO 8601; actions are Action values. Extra keys may be added,
 never renamed or removed.
@@ -50,7 +53,11 @@ def _operation_json(op) -> dict:
         data["corrects"] = op.corrects
     if op.action.value == "revise_table":
         data["entries"] = [{"country": e.country, "marks": e.marks_dict()} for e in op.entries]
-    if op.action.value == "unrecognized":
+    if op.column:
+        data["column"] = op.column
+    if op.review is not None:
+        data["review"] = op.review.value
+    if op.action.value == "unrecognized" or op.review is not None:
         data["text"] = op.text
     return data
 
@@ -101,7 +108,10 @@ def to_json(kind: DocumentKind, result) -> dict:
         }
     if kind is DocumentKind.ITAR_126_1:
         itar: ItarList = result
-        return {"type": kind.value, "version_date": _iso(itar.version_date), "countries": list(itar.countries)}
+        return {"type": kind.value, "version_date": _iso(itar.version_date), "countries": list(itar.countries),
+                "entries": [{"country": e.country, "printed": e.printed, "in_d1": e.in_d1, "in_d2": e.in_d2,
+                             "d2_paragraph": e.d2_paragraph, "paragraph": e.paragraph} for e in itar.entries],
+                "review": [{"country": r.country, "reason": r.reason} for r in itar.review]}
     raise ValueError(f"unknown kind {kind!r}")
 
 
@@ -127,7 +137,10 @@ def to_text(kind: DocumentKind, result) -> str:
                     marks = ""
                     if op.marks:
                         marks = " [" + " ".join(c for c, m in op.marks.items() if m) + "]"
-                    lines.append(f"  {op.action.value} {op.table or '?'} {op.country or ''}{marks}{own}".rstrip())
+                    column = f" {op.column}" if op.column else ""
+                    review = f" (review: {op.review.value})" if op.review else ""
+                    lines.append(f"  {op.action.value} {op.table or '?'}{column} {op.country or ''}{marks}{own}".rstrip()
+                                 + review)
     elif kind is DocumentKind.COUNTRY_GROUPS:
         lines.append(f"Supplement No. 1 to part 740 ({result.version_date or 'undated'}): "
                      f"{len(result.memberships())} memberships")
@@ -138,4 +151,5 @@ def to_text(kind: DocumentKind, result) -> str:
     else:
         lines.append(f"22 CFR 126.1: {len(result.countries)} proscribed countries")
         lines.append("  " + "; ".join(result.countries))
+        lines.extend(f"  review: {r.country}: {r.reason}" for r in result.review)
     return "\n".join(lines) + "\n"

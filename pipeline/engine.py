@@ -48,7 +48,7 @@ from parsers.countries import canonical_name
 from parsers.dates import dates_section, read_effective
 from parsers.exceptions import FrtrackError, ParseError
 from parsers.model import Action, CountryGroupTable, FRDocument, Operation
-from pipeline.history import (Delta, State, TableSummary, apply_deltas, apply_operations, diff_states, predict,
+from pipeline.history import (Delta, predict_detailed, State, TableSummary, apply_deltas, apply_operations, diff_states, predict,
                               summarize, table_events, table_prefix)
 from store.blobs import get_blob
 from store.db import utcnow
@@ -525,12 +525,11 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[t
             idx = next((i for i, _t, ops in rule.instructions if op in ops), None)
             review.append((rule.number, idx, next((t for i, t, _o in rule.instructions if i == idx), op.text), reason))
         state = _state_at(versions, predicted_events, day_before)
-        deltas, skipped = predict(state, operations)
-        for op in skipped:
-            idx = next((i for i, _t, ops in rule.instructions if op in ops), None)
-            reason = ("unrecognized amendment wording" if op.action is Action.UNRECOGNIZED
-                      else "instruction names no table or country")
-            review.append((rule.number, idx, op.text, reason))
+        prediction = predict_detailed(state, operations)
+        deltas = prediction.deltas
+        for item in prediction.review:
+            idx = next((i for i, _t, ops in rule.instructions if item.operation in ops), None)
+            review.append((rule.number, idx, item.operation.text, item.reason.description))
         for d in deltas:
             predicted_events.append((effective, d))
             i = bisect.bisect_left(dates, effective)
@@ -710,8 +709,13 @@ def _itar_known_until(db: Database, itar: list[Version]) -> str | None:
 
 def unresolved_itar_names(itar: list[Version]) -> list[tuple[str, str]]:
     """(version date, name) for each 126.1 name that resolves to no country: a review item, never a new country."""
+    return unresolved_names(itar)
+
+
+def unresolved_names(versions: list[Version]) -> list[tuple[str, str]]:
+    """(first version date, name) for each stored name that resolves to no country, once each."""
     seen, out = set(), []
-    for v in itar:
+    for v in versions:
         for name, _ in sorted(v.state):
             if name not in seen and canonical_name(name) is None:
                 seen.add(name)
@@ -758,7 +762,7 @@ def derive(db: Database, *, today: date, run_id: int | None, everything: bool = 
         memberships = derive_memberships(versions, facts)
         divergences = derive_divergences(memberships, itar, today=today.isoformat(),
                                          itar_known_until=_itar_known_until(db, itar))
-        review += _version_review(suspects, unresolved_itar_names(itar))
+        review += _version_review(suspects, unresolved_itar_names(itar), unresolved_names(versions))
         _sync_changes(db, facts, run_id, report)
         _replace(db, "memberships", ("country", "grp", "valid_from", "valid_to", "opened_by", "closed_by"), memberships)
         _replace(db, "divergences", ("country", "side", "kind", "moved_first", "opened_on", "closed_on", "opened_by",
@@ -777,14 +781,17 @@ def derive(db: Database, *, today: date, run_id: int | None, everything: bool = 
 SUPPLEMENT_UNIT = "15 CFR Supplement No. 1 to Part 740"
 
 
-def _version_review(suspects: list[tuple[str, str, str]], unresolved: list[tuple[str, str]]
-                    ) -> list[tuple[str, int | None, str, str]]:
+def _version_review(suspects: list[tuple[str, str, str]], unresolved: list[tuple[str, str]],
+                    unresolved_groups: list[tuple[str, str]] = ()) -> list[tuple[str, int | None, str, str]]:
     """Review items about eCFR versions: document_number 'ecfr:DATE' (subject ecfr_version)."""
     out = [(f"ecfr:{day}", None, f"{SUPPLEMENT_UNIT} as of {day}",
             f"held as a suspect version: {reason}; its changes are not published and the next version is "
             f"compared with the last trusted one ({last})") for day, reason, last in suspects]
     out += [(f"ecfr:{day}", None, f"22 CFR 126.1 as of {day}: {name!r}",
              "names no known country: compared under its printed name; check the spelling") for day, name in unresolved]
+    out += [(f"ecfr:{day}", None, f"{SUPPLEMENT_UNIT} as of {day}: {name!r}",
+             "a row names no known country: kept under its printed name; check the spelling")
+            for day, name in unresolved_groups]
     return out
 
 

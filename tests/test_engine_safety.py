@@ -16,7 +16,7 @@ from parsers.model import Action, Entry, Operation
 from pipeline.demo_data.load import load_stage_direct
 from pipeline.demo_data.timeline import build_timeline
 from pipeline.engine import (SUSPECT_REMOVALS, Divergence, Rule, Version, derive, derive_changes,
-                             derive_divergences, screen_versions, unresolved_itar_names)
+                             derive_divergences, screen_versions, unresolved_itar_names, unresolved_names)
 from store import queries as q
 from store.blobs import put_blob
 from store.db import open_db
@@ -117,6 +117,12 @@ def test_real_2026_spellings_of_both_lists_give_no_false_divergence():
 def test_a_126_1_name_that_resolves_to_no_country_is_named_for_review():
     assert unresolved_itar_names([itar("2026-01-05", "Cuba.", "Atlantis."), itar("2026-02-01", "Atlantis.")]) == [
         ("2026-01-05", "Atlantis.")]
+
+
+def test_a_country_group_row_that_resolves_to_no_country_is_named_for_review():
+    versions = [v("2026-01-05", ("Cuba", "E:1"), ("Atlantis", "D:5"), ("Atlantis", "D:1")),
+                v("2026-02-01", ("Atlantis", "D:5"), ("Freedonia", "B"))]
+    assert unresolved_names(versions) == [("2026-01-05", "Atlantis"), ("2026-02-01", "Freedonia")]
 
 
 # ---------------------------------------------------------------- no baseline (pure)
@@ -234,14 +240,18 @@ def test_a_change_no_longer_derived_is_withdrawn_keeps_its_log_and_comes_back(tm
 
 
 def _stage_without_d(stage):
-    """The stage's supplement versions with Country Group D's rows dropped (a broken rendering)."""
+    """The stage's supplement versions with no D:5 mark left in Country Group D (a broken rendering).
+
+    The whole column is blanked, not the table emptied: a version printing no D rows
+    at all is refused by the parser (parsers.ecfr_groups.MIN_ROWS), never read.
+    """
     from pipeline import synth
     from pipeline.demo_data.timeline import _row
     out = []
     for day, _xml in stage.ecfr_supplement:
         t = synth.default_country_groups()
-        for country in {r.country for tbl in t.tables if tbl.title == "Country Group D" for r in tbl.rows}:
-            t = _row(t, "Country Group D", country, {})
+        for row in [r for tbl in t.tables if tbl.title == "Country Group D" for r in tbl.rows]:
+            t = _row(t, "Country Group D", row.country, {c: m and c != "D:5" for c, m in row.marks})
         out.append((day, synth.ecfr_supplement_xml(replace(t, version_date=day), day)))
     return replace(stage, ecfr_supplement=tuple(out))
 

@@ -1,0 +1,713 @@
+"""The Entity List (15 CFR part 744, Supplement No. 4): eCFR versions and FR rules.
+
+eCFR side: a five-column table -- Country | Entity | License requirement |
+License review policy | Federal Register citation -- whose Country cell
+spans its destination's entries: the country is printed in the first row of
+its block and the following rows leave the cell empty (``<TD/>`` or a
+space). Both renderings are read: the bulk-data ``gpotbl_table`` (TR/TH/TD)
+and the versioner ``gpo_table`` (THEAD/TBODY, TD class="left
+border-right-single", lines split by ``<br/>``). An entity cell is the first
+name, optionally ", a.k.a., the following N aliases:" and one "—alias" per
+line, then the address.
+
+FR side: amendatory instructions "by adding under CHINA, PEOPLE'S REPUBLIC
+OF, in alphabetical order, entries for ...", "by removing under RUSSIA the
+entry for ...", "by revising under IRAN the entry for ..." (lettered or not,
+any quote style), and the reprinted GPOTABLE, whose rows are country headers
+(the first ENT carries the destination, the rest stars), entity rows (first
+ENT empty) or rows of asterisks for elided entries. A remove under one
+destination and an add of the same entity under another in one document is
+a move. The SUMMARY's counts ("adding 12 entities under 14 entries to the
+Entity List") are checked against what was parsed.
+
+Identity: an entry is keyed by (destination, ``name_key(first name)``); the
+key folds case, accents, punctuation, "&"/"and" and the legal-form variants
+("Co., Ltd." = "Co. Ltd" = "Company Limited"); ``EntityList.find`` also
+matches a.k.a. names. The same name twice under one destination (several
+addresses) stays two entries under one key (``index`` maps key -> entries).
+"""
+from __future__ import annotations
+
+import dataclasses
+import enum
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from lxml import etree
+
+from parsers.countries import resolve
+from parsers.dates import parse_fr_date
+from parsers.exceptions import ParseError
+from parsers.lists_common import (
+    ENTITY_LIST_TABLE, DocumentListChanges, ListAction, ReviewItem, SummaryCounts, fr_documents,
+    normalize_instruction, number_value, split_lettered)
+from parsers.text import FOOTNOTE_TAGS, element_text, squash
+from parsers.xmlsafe import parse_xml
+
+HEADS = ("country", "entity", "license requirement", "license review policy", "federal register citation")
+
+
+class EntryField(enum.Enum):
+    """A part of an Entity List entry a revision can change."""
+
+    DESTINATION = "destination"
+    NAME = "name"
+    ALIASES = "aliases"
+    ADDRESS = "address"
+    LICENSE_REQUIREMENT = "license_requirement"
+    REVIEW_POLICY = "review_policy"
+    CITATIONS = "citations"
+
+
+@dataclass(frozen=True)
+class EntityEntry:
+    """One Entity List entry (one table row), from the eCFR or reprinted in an FR rule."""
+
+    destination: str                  # canonical country name; the printed name when it resolves to none
+    destination_printed: str          # "CHINA, PEOPLE'S REPUBLIC OF"
+    name: str                         # first name, as printed
+    aliases: tuple[str, ...] = ()
+    address: str = ""
+    license_requirement: str = ""
+    review_policy: str = ""
+    citations: tuple[str, ...] = ()   # ("99 FR 00001, 1/2/99", ...)
+    footnotes: tuple[str, ...] = ()   # superscript markers in the row
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.destination, name_key(self.name)
+
+    def name_keys(self) -> frozenset[str]:
+        """Keys of the first name and every a.k.a. name."""
+        return frozenset(name_key(n) for n in (self.name, *self.aliases))
+
+
+@dataclass(frozen=True)
+class EntityList:
+    """Supplement No. 4 to part 744 at one eCFR version."""
+
+    entries: tuple[EntityEntry, ...]
+    problems: tuple[ReviewItem, ...] = ()
+    version_date: date | None = None
+
+    def index(self) -> dict[tuple[str, str], tuple[EntityEntry, ...]]:
+        out: dict[tuple[str, str], tuple[EntityEntry, ...]] = {}
+        for entry in self.entries:
+            out[entry.key] = out.get(entry.key, ()) + (entry,)
+        return out
+
+    def under(self, destination: str) -> tuple[EntityEntry, ...]:
+        dest = destination_name(destination)
+        return tuple(e for e in self.entries if e.destination == dest)
+
+    def find(self, destination: str, name: str) -> EntityEntry | None:
+        """The entry under ``destination`` whose first name, else an a.k.a., matches ``name``."""
+        key = name_key(name)
+        candidates = self.under(destination)
+        return next((e for e in candidates if name_key(e.name) == key), None) or \
+            next((e for e in candidates if key in e.name_keys()), None)
+
+
+@dataclass(frozen=True)
+class EntityOperation:
+    """One change an FR instruction makes to the Entity List.
+
+    ``entity`` is the entity as the instruction names it (the reprinted first
+    name when the instruction quotes none); ``entry`` the reprinted row (add
+    and revise); ``changed`` what a revision changes -- None when the prior
+    version was not given, so the change is unknown rather than guessed.
+    """
+
+    action: ListAction
+    country: str                      # destination, canonical
+    entity: str
+    entry: EntityEntry | None = None
+    changed: frozenset[EntryField] | None = None
+    moved_from: str | None = None     # on the add of a move
+    moved_to: str | None = None       # on the remove of a move
+    table: str = ENTITY_LIST_TABLE
+    text: str = ""
+    corrects: str | None = None
+    instruction: int | None = None
+
+
+    def to_json(self) -> dict:
+        """The ``parse --json`` shape: action, table, country, entity (+ what is known beyond them)."""
+        data = {"action": self.action.value, "table": self.table, "country": self.country, "entity": self.entity}
+        if self.changed is not None:
+            data["changed"] = sorted(f.value for f in self.changed)
+        for key in ("moved_from", "moved_to", "corrects"):
+            if getattr(self, key):
+                data[key] = getattr(self, key)
+        return data
+
+
+@dataclass(frozen=True)
+class EntityInterpretation:
+    operations: tuple[EntityOperation, ...] = ()
+    review: tuple[ReviewItem, ...] = ()
+
+
+# ------------------------------------------------------------- identity
+
+_FORMS = {"company": "co", "limited": "ltd", "corporation": "corp", "incorporated": "inc"}
+
+
+def name_key(name: str) -> str:
+    """The comparable form of an entity name: case, accents, punctuation and legal-form variants folded."""
+    text = unicodedata.normalize("NFKD", name or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = text.replace("&", " and ").replace("'", "").replace("\u2019", "")
+    words = [_FORMS.get(w, w) for w in re.sub(r"[^0-9a-z]+", " ", text).split()]
+    merged: list[str] = []
+    letters = False
+    for word in words:       # "s a" (from "S.A.") = "sa"; "l l c" = "llc"
+        single = len(word) == 1 and word.isalpha()
+        if single and letters:
+            merged[-1] += word
+        else:
+            merged.append(word)
+        letters = single
+    if merged and merged[0] == "the":
+        merged = merged[1:]
+    return " ".join(merged)
+
+
+def destination_name(printed: str) -> str:
+    found = resolve(printed)
+    return found.name if found else squash(printed)
+
+
+def changed_fields(before: EntityEntry, after: EntityEntry) -> frozenset[EntryField]:
+    """Which parts of an entry differ (names compared by key, text by its squashed form)."""
+    changed = set()
+    if before.destination != after.destination:
+        changed.add(EntryField.DESTINATION)
+    if name_key(before.name) != name_key(after.name):
+        changed.add(EntryField.NAME)
+    if sorted(map(name_key, before.aliases)) != sorted(map(name_key, after.aliases)):
+        changed.add(EntryField.ALIASES)
+    for field, attr in ((EntryField.ADDRESS, "address"), (EntryField.LICENSE_REQUIREMENT, "license_requirement"),
+                        (EntryField.REVIEW_POLICY, "review_policy")):
+        if squash(getattr(before, attr)).rstrip(".") != squash(getattr(after, attr)).rstrip("."):
+            changed.add(field)
+    if before.citations != after.citations:
+        changed.add(EntryField.CITATIONS)
+    return frozenset(changed)
+
+
+# ---------------------------------------------------------- entity cells
+
+_AKA = re.compile(r"^(.*?),?\s+a\.?k\.?a\.?,?\s*(.*)$", re.IGNORECASE)
+_FOLLOWING = re.compile(r"^the\s+following\s+(?:\w+\s+)?(?:alias(?:es)?|names?)\s*:?\s*", re.IGNORECASE)
+_DASH = re.compile(r"(?:^|\s)[\u2014\u2013-]\s*")
+_LEGAL_FORM = re.compile(
+    r"\b(?:Co\.,?\s*Ltd\.?|Company,?\s+Limited|Co\.(?!,?\s*Ltd)|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?|Corporation|Corp\.|GmbH|"
+    r"S\.A\.|SA|JSC|OJSC|OOO|LLP|PLC|FZE|FZCO|FZ-LLC|Pte\.?\s+Ltd\.?|AG|AO|OAO|ZAO|PAO|S\.r\.l\.|SRL|B\.V\.|N\.V\.|"
+    r"Sdn\.?\s+Bhd\.?)(?:\s*\([^()]*\))?(?=,)")
+_ADDRESS_START = re.compile(r",\s+(?=\d|No\.|Room\b|Rm\.|Building\b|Bldg|Floor\b|Suite\b|Unit\b|Flat\b|Block\b|"
+                            r"P\.?O\.?\s+Box|Office\b|Plot\b|House\b)")
+_ALIAS_END = re.compile(r"(?:;\s*(?:and)?|,\s*and|\.)\s*$")
+
+
+def split_name_address(text: str) -> tuple[str, str]:
+    """("Sample Co., Ltd.", "No. 2 Road, City, China.") from one "name, address" line."""
+    form = _LEGAL_FORM.search(text)
+    end = form.end() if form else None
+    if end is None:
+        address = _ADDRESS_START.search(text)
+        end = address.start() if address else (text.find(",") if "," in text else len(text))
+    return text[:end].strip(" ,"), text[end:].strip(" ,")
+
+
+def _clean_alias(alias: str) -> str:
+    return _ALIAS_END.sub("", alias.strip()).strip()
+
+
+def entity_cell(lines: list[str]) -> tuple[str, tuple[str, ...], str]:
+    """(first name, a.k.a. names, address) of an entity cell given as its printed lines."""
+    return _entity_cell([line for line in (squash(raw) for raw in lines) if line])
+
+
+def _entity_cell(lines: list[str]) -> tuple[str, tuple[str, ...], str]:
+    """entity_cell on lines already squashed, none empty."""
+    if not lines:
+        return "", (), ""
+    aka = _AKA.match(lines[0]) if "k.a" in lines[0].lower() else None
+    if not aka:
+        name, address = split_name_address(" ".join(lines))
+        return name, (), address
+    name = aka.group(1).strip(" ,")
+    rest = [_FOLLOWING.sub("", aka.group(2)).strip(), *lines[1:]]
+    aliases: list[str] = []
+    address: list[str] = []
+    for line in (r for r in rest if r):
+        dashed = [p.strip() for p in _DASH.split(line)[1:] if p.strip()]
+        if address or not dashed:      # the first line without an alias dash starts the address
+            address.append(line)
+        else:
+            aliases.extend(dashed)
+    # The last alias of a flattened cell runs into the address ("—EW Sample. Unit 3, Tehran").
+    if aliases and not address:
+        last = aliases[-1]
+        split = re.search(r"\.\s+(?=[A-Z0-9])", last)
+        if split:
+            aliases[-1], tail = last[: split.start() + 1], last[split.end():]
+            address.append(tail)
+    return name, tuple(_clean_alias(a) for a in aliases), " ".join(address)
+
+
+_CITATION = re.compile(r"\d+\s+FR\s+(?:\d+|\[[^\]]*\])(?:,\s*(?:\d{1,2}/\d{1,2}/\d{2,4}|\[[^\]]*\]))?")
+
+
+def citations(text: str) -> tuple[str, ...]:
+    """("99 FR 00001, 1/2/99", ...) from a citation cell; the whole cell when no citation is recognized."""
+    text = squash(text)
+    found = tuple(_CITATION.findall(text))
+    return found or ((text.rstrip("."),) if text else ())
+
+
+def _cell_lines(cell: etree._Element) -> tuple[list[str], tuple[str, ...]]:
+    """The printed lines of a cell (split at <br/>, LI, P) and its footnote markers."""
+    if not len(cell):      # fast path: most cells are plain text
+        return [" ".join(cell.text.split()) if cell.text else ""], ()
+    lines: list[str] = []
+    current: list[str] = [cell.text or ""]
+    marks: list[str] = []
+    for child in cell:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag.lower() == "br":
+            lines.append("".join(current))
+            current = []
+        elif tag in ("LI", "P", "FP"):
+            lines.append("".join(current))
+            lines.append(element_text(child, skip=FOOTNOTE_TAGS))
+            marks += [squash(m.text) for m in child.iter(*FOOTNOTE_TAGS) if squash(m.text)]
+            current = []
+        elif tag in FOOTNOTE_TAGS:
+            marks.append(squash("".join(child.itertext())))
+        elif tag:
+            current.append(element_text(child, skip=FOOTNOTE_TAGS))
+        current.append(child.tail or "")
+    lines.append("".join(current))
+    return [squash(line) for line in lines], tuple(m for m in marks if m)
+
+
+def _entry(destination: str, printed_destination: str, cells: list[etree._Element]) -> EntityEntry:
+    entity_lines, marks = _cell_lines(cells[0])
+    name, aliases, address = _entity_cell([line for line in entity_lines if line])
+    texts = []
+    for cell in cells[1:4]:
+        if not len(cell):       # fast path: a plain-text cell
+            texts.append(" ".join(cell.text.split()) if cell.text else "")
+            continue
+        lines, more = _cell_lines(cell)
+        texts.append(" ".join(line for line in lines if line))
+        marks += more
+    return EntityEntry(destination=destination, destination_printed=printed_destination, name=name,
+                       aliases=aliases, address=address, license_requirement=texts[0], review_policy=texts[1],
+                       citations=citations(texts[2]), footnotes=tuple(dict.fromkeys(marks)))
+
+
+# --------------------------------------------------------------- eCFR side
+
+def _head_cells(table: etree._Element) -> list[etree._Element] | None:
+    for tr in table.iter("TR"):
+        ths = [c for c in tr if c.tag == "TH"]
+        if ths:
+            return ths
+        if any(c.tag == "TD" for c in tr):
+            return None
+    return None
+
+
+_HEAD_KEYS = tuple(h.replace(" ", "") for h in HEADS)
+
+
+def is_entity_table(heads: list[str]) -> bool:
+    """Are these the five Entity List column heads? (Letters only: a head may be split by <br/>.)"""
+    return tuple(re.sub(r"[^a-z]", "", h.lower()) for h in heads) == _HEAD_KEYS
+
+
+def parse_entity_list(data: bytes, name: str) -> EntityList:
+    """Every entry of Supplement No. 4 to part 744 in an eCFR XML file (either table layout)."""
+    return entity_list_from_tree(parse_xml(data, name), name)
+
+
+def entity_list_from_tree(root: etree._Element, name: str) -> EntityList:
+    tables = [t for t in root.iter("TABLE")
+              if (heads := _head_cells(t)) and is_entity_table([element_text(h, skip=FOOTNOTE_TAGS) for h in heads])]
+    if not tables:
+        raise ParseError(name, "no Entity List table (Country | Entity | License requirement | License review policy "
+                               "| Federal Register citation) found: is this Supplement No. 4 to part 744?")
+    entries: list[EntityEntry] = []
+    problems: list[ReviewItem] = []
+    state = {"destination": None, "printed": None, "pending": 0}
+    for table in tables:
+        for tr in table.iter("TR"):
+            if tr.getparent().tag in ("THEAD", "TFOOT"):
+                continue
+            cells = [c for c in tr if c.tag == "TD"]
+            if cells:
+                _ecfr_row(cells, state, entries, problems)
+    amd = next(root.iter("AMDDATE"), None)
+    version = parse_fr_date(element_text(amd)) if amd is not None else None
+    return EntityList(entries=tuple(entries), problems=tuple(problems), version_date=version)
+
+
+def _plain(cell: etree._Element) -> str:
+    if not len(cell):
+        return " ".join(cell.text.split()) if cell.text else ""
+    return element_text(cell, skip=FOOTNOTE_TAGS)
+
+
+def _ecfr_row(cells, state, entries, problems) -> None:
+    if len(cells) == 4 and state["pending"] > 0:      # a rowspan'd Country cell covers this row
+        state["pending"] -= 1
+        cells = [None, *cells]
+    if len(cells) != 5:
+        problems.append(ReviewItem(f"Entity List row has {len(cells)} cells, expected 5",
+                                   " | ".join(element_text(c) for c in cells if c is not None), ENTITY_LIST_TABLE))
+        return
+    country = _plain(cells[0]) if cells[0] is not None else ""
+    if not country and not any(len(c) or (c.text and not c.text.isspace()) for c in cells[1:]):
+        return
+    if country:
+        found = resolve(country)
+        state["destination"], state["printed"] = (found.name if found else country), country
+        span = (cells[0].get("rowspan") or "1").strip()
+        state["pending"] = int(span) - 1 if span.isdigit() and int(span) > 1 else 0
+        if found is None:
+            problems.append(ReviewItem(f"Entity List destination {country!r} resolves to no country; "
+                                       "its entries are kept under the printed name", country, ENTITY_LIST_TABLE))
+    if state["destination"] is None:
+        problems.append(ReviewItem("Entity List entry with no destination (no Country cell above it)",
+                                   _plain(cells[1]), ENTITY_LIST_TABLE))
+        return
+    entries.append(_entry(state["destination"], state["printed"], cells[1:]))
+
+
+# ---------------------------------------------------------------- FR side
+
+def _is_stars(text: str) -> bool:
+    return "*" in text and not text.replace("*", "").strip()
+
+
+def reprinted_entries(table: etree._Element) -> tuple[EntityEntry, ...]:
+    """The entity rows of a reprinted Entity List GPOTABLE, each under the last country header above it."""
+    box = table.find("BOXHD")
+    heads = [element_text(c) for c in box.iter("CHED")] if box is not None else []
+    if not is_entity_table(heads):
+        return ()
+    out: list[EntityEntry] = []
+    destination = printed = None
+    for row in table.iter("ROW"):
+        cells = [c for c in row if c.tag == "ENT"]
+        if not cells:
+            continue
+        texts = [element_text(c, skip=FOOTNOTE_TAGS) for c in cells]
+        stars = [c.get("I") == "28" or _is_stars(t) for c, t in zip(cells, texts)]
+        if texts[0] and not stars[0]:
+            destination, printed = destination_name(texts[0]), texts[0]
+        if len(cells) == 4 and destination:
+            cells, texts, stars = [None, *cells], ["", *texts], [False, *stars]
+        if len(cells) < 5 or stars[1] or not texts[1] or destination is None:
+            continue
+        out.append(_entry(destination, printed, cells[1:5]))
+    return tuple(out)
+
+
+_SUPPLEMENT_4 = re.compile(r"supplement\s+no\.?\s*4\s+to\s+(?:this\s+)?part\s+744", re.IGNORECASE)
+# A lettered part that starts by naming another place ("In § 744.21, ...") is not about the Entity List.
+_OTHER_PLACE = re.compile(r"^(?:in|amend(?:ing)?|revis\w+|remov\w+|add\w*)?\s*(?:§+\s*\d|supplement\s+no\.?\s*"
+                          r"(?:[0-35-9]|\d\d)\b|section\s+\d)", re.IGNORECASE)
+_VERB_SPLIT = re.compile(r"(?:;\s*(?:and\s+)?|,?\s+and\s+)(?:by\s+)?(?=(?:removing|adding|revising|correcting|moving)\b)",
+                         re.IGNORECASE)
+_VERBS = (
+    (ListAction.REMOVE_ENTRY, re.compile(r"\b(?:remov|delet)(?:e|es|ed|ing)\b", re.IGNORECASE)),
+    (ListAction.ADD_ENTRY, re.compile(r"\badd(?:s|ed|ing)?\b", re.IGNORECASE)),
+    (ListAction.REVISE_ENTRY, re.compile(r"\b(?:revis(?:e|es|ed|ing)|correct(?:s|ed|ing)?)\b", re.IGNORECASE)),
+)
+_MOVE = re.compile(r"\bmov(?:e|es|ed|ing)\b.*?\bfrom\s+(?:the\s+destination\s+of\s+)?(.+?)\s+to\s+"
+                   r"(?:the\s+destination\s+of\s+)?(.+?)(?:[.;:,]|$)", re.IGNORECASE)
+_UNDER = re.compile(r"\bunder\s+(?:the\s+destination\s+of\s+)?(.+)$", re.IGNORECASE)
+_QUOTED = re.compile(r"\"([^\"]+)\"")
+_LOWER_OK = frozenset({"of", "the", "and"})
+
+
+def _destination_phrase(text: str) -> tuple[str, str] | None:
+    """(canonical, printed) for the longest run of words at the start of ``text`` naming a country."""
+    words = []
+    for word in text.split()[:7]:
+        bare = word.strip(",;:.")
+        if not bare or not (bare[0].isupper() or bare[0] == "(" or bare.lower() in _LOWER_OK):
+            break
+        words.append(word)
+        if word.endswith((";", ":", ".")):
+            break
+    for n in range(len(words), 0, -1):
+        phrase = " ".join(words[:n]).strip(" ,;:.")
+        found = resolve(phrase)
+        if found:
+            return found.name, phrase
+    return None
+
+
+def _destination(clause: str) -> tuple[str | None, str | None]:
+    """(canonical destination, printed) after "under"; (None, printed words) when they name no country."""
+    match = _UNDER.search(clause)
+    if not match:
+        return None, None
+    found = _destination_phrase(match.group(1))
+    if found:
+        return found
+    printed = " ".join(w for w in match.group(1).split()[:3] if w[:1].isupper()).strip(" ,;:.")
+    return None, printed or match.group(1)[:40]
+
+
+def interpret(text: str, reprinted: tuple[EntityEntry, ...] = (), *, title: int | None = None,
+              part: str | None = None, corrects: str | None = None, instruction: int | None = None,
+              current: EntityList | None = None) -> EntityInterpretation:
+    """What one AMDPAR does to the Entity List; empty when it is not about Supplement No. 4 to part 744."""
+    if title not in (None, 15) or part not in (None, "744"):
+        return EntityInterpretation()
+    text = normalize_instruction(text)
+    header, parts = split_lettered(text)
+    whole = bool(_SUPPLEMENT_4.search(header or text))
+    if not whole and not any(_SUPPLEMENT_4.search(p) for p in parts):
+        return EntityInterpretation()
+    operations: list[EntityOperation] = []
+    review: list[ReviewItem] = []
+    default_destination = _destination(header) if header and _UNDER.search(header) else (None, None)
+    for part_text in parts:
+        if not (whole or _SUPPLEMENT_4.search(part_text)):
+            continue
+        if _OTHER_PLACE.match(part_text) and not _SUPPLEMENT_4.search(part_text):
+            continue       # a lettered part about another section or supplement
+        destination = default_destination
+        for clause in (c.strip() for c in _VERB_SPLIT.split(part_text) if c.strip()):
+            found = _destination(clause)
+            destination = found if found != (None, None) else destination
+            ops, items = _clause(clause, destination, reprinted, corrects, instruction, current)
+            operations += ops
+            review += items
+    return EntityInterpretation(tuple(operations), tuple(review))
+
+
+def _clause(clause, destination, reprinted, corrects, instruction, current):
+    def item(reason: str) -> ReviewItem:
+        return ReviewItem(reason, clause, ENTITY_LIST_TABLE, instruction)
+
+    move = _MOVE.search(clause)
+    if move:
+        return _move(clause, move, reprinted, corrects, instruction, item)
+    action = next((a for a, verb in _VERBS if verb.search(clause)), None)
+    if action is None:
+        return [], [item("Entity List wording not understood")]
+    dest, printed = destination
+    if dest is None:
+        if printed:
+            return [], [item(f"Entity List destination {printed!r} resolves to no country")]
+        return [], [item("Entity List instruction names no destination (\"under ...\")")]
+    names = [q.strip() for q in _QUOTED.findall(clause)]
+    rows = [e for e in reprinted if e.destination == dest]
+
+    def op(action_, entity, entry=None, changed=None):
+        return EntityOperation(action_, dest, entity, entry, changed, text=clause, corrects=corrects,
+                               instruction=instruction)
+
+    if action is ListAction.REMOVE_ENTRY:
+        if not names:
+            return [], [item(f"removal under {dest} names no entity in quotes")]
+        notes = [item(f"{n!r} is not on the Entity List under {dest}") for n in names
+                 if current is not None and current.find(dest, n) is None]
+        return [op(action, n) for n in names], notes
+    if action is ListAction.ADD_ENTRY:
+        if not names:
+            if not rows:
+                return [], [item(f"addition under {dest} with no reprinted entry")]
+            return [op(action, r.name, r) for r in rows], []
+        out, notes = [], []
+        for n in names:
+            row = _matching_row(rows, n)
+            if row is None:
+                notes.append(item(f"{n!r} is not in the reprinted table under {dest}"))
+            else:
+                out.append(op(action, n, row))
+        return (out, notes) if not notes else ([], notes)
+    # revise / correct
+    if not names:
+        return [], [item(f"revision under {dest} names no entity in quotes")]
+    out, notes, missing = [], [], []
+    for n in names:
+        # A renamed entity: the one reprinted row under the destination is the one revised entry.
+        row = _matching_row(rows, n) or (rows[0] if len(rows) == 1 and len(names) == 1 else None)
+        if row is None:
+            missing.append(item(f"{n!r} is not in the reprinted table under {dest}"))
+            continue
+        before = current.find(dest, n) if current is not None else None
+        if current is not None and before is None:
+            notes.append(item(f"{n!r} is not on the Entity List under {dest}"))
+        out.append(op(action, n, row, changed_fields(before, row) if before is not None else None))
+    # One revised entry without its reprint makes the clause inexact: all of it goes to review.
+    return ([], missing + notes) if missing else (out, notes)
+
+
+def _matching_row(rows: list[EntityEntry], name: str) -> EntityEntry | None:
+    key = name_key(name)
+    return next((r for r in rows if name_key(r.name) == key), None) or \
+        next((r for r in rows if key in r.name_keys()), None)
+
+
+def _move(clause, match, reprinted, corrects, instruction, item):
+    source, target = _destination_phrase(match.group(1)), _destination_phrase(match.group(2))
+    names = [q.strip() for q in _QUOTED.findall(clause)]
+    if not source or not target or not names:
+        return [], [item("Entity List move not understood (from/to destination or entity missing)")]
+    ops = []
+    for n in names:
+        row = _matching_row([e for e in reprinted if e.destination == target[0]], n)
+        ops.append(EntityOperation(ListAction.REMOVE_ENTRY, source[0], n, moved_to=target[0], text=clause,
+                                   corrects=corrects, instruction=instruction))
+        ops.append(EntityOperation(ListAction.ADD_ENTRY, target[0], n, row, moved_from=source[0], text=clause,
+                                   corrects=corrects, instruction=instruction))
+    return ops, []
+
+
+def mark_moves(operations: list[EntityOperation]) -> list[EntityOperation]:
+    """A removal under A and an addition of the same entity under B in one document: a move."""
+    out = list(operations)
+    for i, removal in enumerate(out):
+        if removal.action is not ListAction.REMOVE_ENTRY or removal.moved_to:
+            continue
+        for j, addition in enumerate(out):
+            if (addition.action is ListAction.ADD_ENTRY and not addition.moved_from
+                    and addition.country != removal.country
+                    and name_key(addition.entity) == name_key(removal.entity)):
+                out[i] = dataclasses.replace(removal, moved_to=addition.country)
+                out[j] = dataclasses.replace(addition, moved_from=removal.country)
+                break
+    return out
+
+
+# --------------------------------------------------------- version delta
+
+@dataclass(frozen=True)
+class EntityListDelta:
+    """What changed between two eCFR versions: what confirms (or contradicts) the FR operations."""
+
+    added: tuple[EntityEntry, ...] = ()
+    removed: tuple[EntityEntry, ...] = ()
+    revised: tuple[tuple[EntityEntry, EntityEntry, frozenset[EntryField]], ...] = ()   # (before, after, changed)
+
+
+def entity_list_delta(before: EntityList, after: EntityList) -> EntityListDelta:
+    """Entries added, removed and revised between two versions, matched by (destination, name key).
+
+    Several entries under one key (one name, several addresses) are paired in
+    printed order; the surplus on either side is added or removed.
+    """
+    old, new = before.index(), after.index()
+    added, removed, revised = [], [], []
+    for key in dict.fromkeys([*old, *new]):
+        olds, news = old.get(key, ()), new.get(key, ())
+        for a, b in zip(olds, news):
+            changed = changed_fields(a, b)
+            if changed or a != b:
+                revised.append((a, b, changed))
+        added.extend(news[len(olds):])
+        removed.extend(olds[len(news):])
+    return EntityListDelta(tuple(added), tuple(removed), tuple(revised))
+
+
+# ------------------------------------------------------------ the summary
+
+_SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
+_COUNT_PATTERNS = (
+    (re.compile(r"\badd(?:s|ed|ing)?\s+([\w-]+)\s+(?:new\s+)?entit(?:y|ies)(?:\s+under\s+([\w-]+)\s+entr(?:y|ies))?",
+                re.IGNORECASE), ("entities_added", "entries_added")),
+    (re.compile(r"\badd(?:s|ed|ing)?\s+([\w-]+)\s+(?:new\s+)?entr(?:y|ies)\b", re.IGNORECASE), ("entries_added",)),
+    (re.compile(r"\bremov(?:e|es|ed|ing)\s+([\w-]+)\s+(?:existing\s+)?entit(?:y|ies)", re.IGNORECASE),
+     ("entities_removed",)),
+    (re.compile(r"\bremov(?:e|es|ed|ing)\s+([\w-]+)\s+(?:existing\s+)?entr(?:y|ies)", re.IGNORECASE),
+     ("entries_removed",)),
+    (re.compile(r"\brevis(?:e|es|ed|ing)\s+([\w-]+)\s+(?:existing\s+)?entr(?:y|ies)", re.IGNORECASE),
+     ("entries_revised",)),
+    (re.compile(r"\badd(?:s|ed|ing)?\s+[\w-]+\s+entit(?:y|ies)\s+and\s+([\w-]+)\s+address(?:es)?\b", re.IGNORECASE),
+     ("addresses_added",)),
+)
+
+
+def summary_counts(text: str) -> SummaryCounts:
+    """The Entity List counts a SUMMARY states; only sentences naming the Entity List count."""
+    found: dict[str, int] = {}
+    for sentence in _SENTENCE.split(squash(text)):
+        if "entity list" not in sentence.lower():
+            continue
+        for pattern, fields in _COUNT_PATTERNS:
+            for match in pattern.finditer(sentence):
+                for field, word in zip(fields, match.groups()):
+                    value = number_value(word) if word else None
+                    if value is not None:
+                        found.setdefault(field, value)
+    return SummaryCounts(**found, text=squash(text))
+
+
+def check_summary(counts: SummaryCounts, operations: list[EntityOperation]) -> list[ReviewItem]:
+    """Review items where the SUMMARY's counts differ from the parsed operations (moves not counted)."""
+    adds = [o for o in operations if o.action is ListAction.ADD_ENTRY and not o.moved_from]
+    removes = [o for o in operations if o.action is ListAction.REMOVE_ENTRY and not o.moved_to]
+    revises = [o for o in operations if o.action is ListAction.REVISE_ENTRY]
+    parsed = {
+        "entities_added": (len({name_key(o.entity) for o in adds}), "entities", "added", "add"),
+        "entries_added": (len(adds), "entries", "added", "add"),
+        "entities_removed": (len({name_key(o.entity) for o in removes}), "entities", "removed", "remove"),
+        "entries_removed": (len(removes), "entries", "removed", "remove"),
+        "entries_revised": (len(revises), "entries", "revised", "revise"),
+    }
+    if counts.addresses_added is not None:
+        # Address entries are counted apart from entities and not distinguishable here: do not guess.
+        parsed = {k: v for k, v in parsed.items() if not k.endswith("_added")}
+    items = []
+    for field, (count, noun, done, verb) in parsed.items():
+        stated = getattr(counts, field)
+        if stated is not None and stated != count:
+            items.append(ReviewItem(f"the summary says {stated} {noun} are {done}; the instructions {verb} {count}",
+                                    counts.text, ENTITY_LIST_TABLE))
+    return items
+
+
+# -------------------------------------------------------------- documents
+
+def parse_entity_list_changes(data: bytes, name: str, *, current: EntityList | None = None
+                              ) -> tuple[DocumentListChanges, ...]:
+    """Per FR document of an XML file: its Entity List operations, review items and summary counts.
+
+    ``current`` (the Entity List in force before the document) lets
+    revisions say what changed; without it ``EntityOperation.changed`` is None.
+    """
+    return entity_list_changes_from_tree(parse_xml(data, name), name, current=current)
+
+
+def entity_list_changes_from_tree(root: etree._Element, name: str, *, current: EntityList | None = None,
+                                  documents=None) -> tuple[DocumentListChanges, ...]:
+    """Like parse_entity_list_changes on a parsed tree; ``documents``: its parse_fr_tree result, if at hand."""
+    out = []
+    for doc in fr_documents(root, name, documents):
+        operations: list[EntityOperation] = []
+        review: list[ReviewItem] = []
+        for amdpar in doc.amdpars:
+            tables = [t for el in amdpar.content for t in ([el] if el.tag == "GPOTABLE" else el.iter("GPOTABLE"))]
+            rows = tuple(e for t in tables for e in reprinted_entries(t))
+            result = interpret(amdpar.text, rows, title=amdpar.title, part=amdpar.part, corrects=doc.corrects,
+                               instruction=amdpar.index, current=current)
+            operations += result.operations
+            review += result.review
+        operations = mark_moves(operations)
+        counts = summary_counts(doc.summary)
+        review += check_summary(counts, operations)
+        out.append(DocumentListChanges(doc.document_number, doc.corrects, tuple(operations), tuple(review),
+                                       summary=counts))
+    return tuple(out)

@@ -1,0 +1,236 @@
+"""What the §744.21/§744.22 and Entity List parsers share: actions, review items, FR walking.
+
+The tracked lists beyond Country Groups speak their own operation types
+(``parsers.sections_744``/``parsers.section_amendments`` for the two section
+country lists, ``parsers.entity_list`` for Supplement No. 4 to part 744), but
+they share the vocabulary below, and one way of walking an FR document's
+AMDPARs together with the content printed after each (the reprinted SECTION
+text or GPOTABLE) -- which ``parsers.fr_xml.Instruction`` does not keep.
+"""
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from parsers.exceptions import ParseError
+from parsers.fr_xml import DOCUMENT_TAGS, parse_fr_tree
+from parsers.text import element_text
+
+SECTION_TABLES: dict[str, str] = {"744.21": "15 CFR 744.21", "744.22": "15 CFR 744.22"}
+ENTITY_LIST_TABLE = "Entity List"
+
+
+class ListAction(enum.Enum):
+    """What an instruction does to an entry of one of these lists (the ``parse --json`` contract)."""
+
+    ADD_ENTRY = "add_entry"
+    REMOVE_ENTRY = "remove_entry"
+    REVISE_ENTRY = "revise_entry"
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """Something that could not be determined exactly: the engine turns it into a review item.
+
+    ``text`` is the document text it is about (an AMDPAR clause, a heading,
+    a table row), so a person can check it without opening the file.
+    """
+
+    reason: str
+    text: str = ""
+    table: str | None = None
+    instruction: int | None = None     # 0-based AMDPAR index in its document (= Instruction.index)
+
+
+# -------------------------------------------------------------- text passes
+
+# GPO prints “ ” as ‘‘ ’’; some documents use single ‘ ’ as quote marks, where ’
+# followed by a letter is an apostrophe (People’s).
+_DOUBLE = re.compile(r"\u2018\u2018|\u2019\u2019|[\u201c\u201d\u201e]|``|''")
+_SINGLE_QUOTED = re.compile(r"\u2018([^\u2018\u2019]*(?:\u2019[A-Za-z][^\u2018\u2019]*)*)\u2019(?![A-Za-z])")
+_NUMBERING = re.compile(r"^\s*\d+[a-z]?\.\s+")
+
+
+def normalize_instruction(text: str) -> str:
+    """Straight double quotes around quoted words, apostrophes as "'", single spaces, no "3." numbering."""
+    text = _DOUBLE.sub('"', text)
+    if '"' not in text:        # single quotes are delimiters only where no double quotes are used
+        text = _SINGLE_QUOTED.sub(lambda m: '"' + m.group(1) + '"', text)
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    text = " ".join(text.split())
+    return _NUMBERING.sub("", text)
+
+
+_LETTER = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=:)|(?<=;))\(?([a-z]|[ivx]{1,4})[.)]\s+(?=[A-Z\"'])")
+_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
+
+
+def split_lettered(text: str) -> tuple[str, list[str]]:
+    """("Amend ... by:", ["Removing ...", "Adding ..."]): the header and lettered parts in order.
+
+    Letters count only as a run a, b, c, ...; inside a lettered part a run of
+    roman numerals i, ii, ... splits it further, each sub-part prefixed with
+    its part's own lead-in ("Under IRAN: i. Adding ..." -> "Under IRAN: Adding ...").
+    """
+    starts: list[re.Match] = []
+    expected = "a"
+    for match in _LETTER.finditer(text):
+        if match.group(1) == expected:
+            starts.append(match)
+            expected = chr(ord(expected) + 1)
+    if not starts:
+        return "", [text]
+    header = text[: starts[0].start()].strip()
+    parts: list[str] = []
+    for i, match in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+        parts.extend(_split_roman(_trim_part(text[match.end(): end])))
+    return header, parts
+
+
+def _trim_part(part: str) -> str:
+    part = part.strip().rstrip(";").strip()
+    return re.sub(r"\s*;?\s*and$", "", part).strip()
+
+
+def _split_roman(part: str) -> list[str]:
+    starts = []
+    for match in _LETTER.finditer(part):
+        if len(starts) < len(_ROMAN) and match.group(1) == _ROMAN[len(starts)]:
+            starts.append(match)
+    if len(starts) < 1:
+        return [part]
+    lead = part[: starts[0].start()].strip()
+    out = []
+    for i, match in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(part)
+        piece = _trim_part(part[match.end(): end])
+        out.append(f"{lead} {piece}".strip() if lead else piece)
+    return out
+
+
+# number words as BIS summaries print them ("adding thirty-six entities")
+_UNITS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
+
+
+def number_value(word: str) -> int | None:
+    """12 from "12", "twelve"; 36 from "thirty-six"; None when it is not a number."""
+    word = word.lower().strip()
+    if word.isdigit():
+        return int(word)
+    if word in ("a", "an", "one"):
+        return 1
+    if word in _UNITS:
+        return _UNITS[word]
+    if word in _TENS:
+        return _TENS[word]
+    tens, _, unit = word.partition("-")
+    if tens in _TENS and unit in _UNITS and _UNITS[unit] < 10:
+        return _TENS[tens] + _UNITS[unit]
+    return None
+
+
+# ------------------------------------------------------------ the FR walk
+
+@dataclass(frozen=True)
+class AmdparContext:
+    """One AMDPAR, where it sits, and the elements printed after it (up to the next AMDPAR)."""
+
+    index: int
+    title: int | None
+    part: str | None
+    text: str
+    content: tuple[etree._Element, ...]
+
+
+@dataclass(frozen=True)
+class FRDocumentContext:
+    """The facts of one FR document these parsers need, and its AMDPARs in order."""
+
+    document_number: str
+    corrects: str | None
+    summary: str
+    amdpars: tuple[AmdparContext, ...]
+
+
+_CONTENT_STOP = frozenset({"AMDPAR", "SIG", "FRDOC", "BILCOD", "LSTSUB"})
+
+
+def fr_documents(root: etree._Element, name: str, documents=None) -> tuple[FRDocumentContext, ...]:
+    """Every FR document of a parsed tree (single document or daily issue) with its AMDPAR contexts.
+
+    Document numbers and corrections come from ``parsers.fr_xml`` so both
+    parsers agree on them; AMDPAR i here is ``Instruction.index == i`` there.
+    A caller that already holds ``parse_fr_tree(root, name)`` passes it as
+    ``documents`` so the tree is not parsed twice.
+    """
+    documents = parse_fr_tree(root, name) if documents is None else tuple(documents)
+    elements = [el for el in root.iter(*DOCUMENT_TAGS) if not _is_container(el)]
+    if len(elements) != len(documents):
+        raise ParseError(name, f"found {len(elements)} document elements but {len(documents)} documents")
+    out = []
+    for doc, element in zip(documents, elements):
+        amdpars = tuple(_context(i, amdpar, doc) for i, amdpar in enumerate(element.iter("AMDPAR")))
+        summary = element.find("PREAMB/SUM")
+        if summary is None:
+            summary = element.find(".//SUM")
+        out.append(FRDocumentContext(
+            document_number=doc.document_number, corrects=doc.corrects,
+            summary=element_text(summary, skip=frozenset({"HD"})) if summary is not None else "",
+            amdpars=amdpars))
+    return tuple(out)
+
+
+def _is_container(el: etree._Element) -> bool:
+    return el.tag == "CORRECT" and any(c.tag in ("RULE", "PRORULE", "NOTICE", "PRESDOCU") for c in el)
+
+
+def _context(index: int, amdpar: etree._Element, doc) -> AmdparContext:
+    instruction = doc.instructions[index] if index < len(doc.instructions) else None
+    content = []
+    for sibling in amdpar.itersiblings():
+        if not isinstance(sibling.tag, str) or sibling.tag == "PRTPAGE":
+            continue
+        if sibling.tag in _CONTENT_STOP:
+            break
+        content.append(sibling)
+    return AmdparContext(index=index, title=instruction.title if instruction else None,
+                         part=instruction.part if instruction else None,
+                         text=element_text(amdpar), content=tuple(content))
+
+
+@dataclass(frozen=True)
+class SummaryCounts:
+    """The counts a rule's SUMMARY states ("adding 12 entities under 14 entries"); None = not stated."""
+
+    entities_added: int | None = None
+    entries_added: int | None = None
+    entities_removed: int | None = None
+    entries_removed: int | None = None
+    entries_revised: int | None = None
+    addresses_added: int | None = None     # "adding five entities and eight addresses": entity counts not checked
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentListChanges:
+    """What one FR document does to one kind of list: operations, complete listings, review items.
+
+    ``operations`` are ``SectionOperation`` (§744.21/§744.22) or
+    ``EntityOperation`` (Entity List) values in instruction order;
+    ``listings`` are the complete section lists a revision reprinted;
+    ``summary`` is what the SUMMARY says the rule does (Entity List only).
+    """
+
+    document_number: str
+    corrects: str | None
+    operations: tuple = ()
+    review: tuple[ReviewItem, ...] = ()
+    listings: tuple = ()
+    summary: SummaryCounts | None = None
