@@ -342,7 +342,7 @@ def _change_due(r: Recipient, channel: AlertChannel, events: list[ChangeEvent], 
         if told and _open(ledger.get(r.email, channel, retraction.event), limit):
             return [Due(r, channel, retraction)]
         return []
-    first = not rows
+    first = not any(row["state"] != AlertState.SUPERSEDED.value for row in rows)   # nothing went or is owed yet
     owed = []
     for e in events:
         if e.status is ChangeStatus.WITHDRAWN or (e.fact_date or "9999") < oldest:

@@ -6,11 +6,13 @@ JSON-ready dict whose ``healthy`` flag drives ``status --check`` (exit 3), and
 """
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlite_utils import Database
 
+from pipeline import clock
 from store import queries
 from store.enums import DivergenceKind, RunStatus
 
@@ -45,7 +47,8 @@ def build_status(db: Database, *, max_age_hours: float = 26.0,
     fetch within ``max_age_hours`` (``stale``). A run still in progress does not
     count against health — the one before it does.
     """
-    now = now or datetime.now(timezone.utc)
+    if now is None:   # FRTRACK_NOW pins it (tests, replays); FRTRACK_TODAY alone does not move status's clock
+        now = clock.now() if os.environ.get("FRTRACK_NOW") else datetime.now(timezone.utc)
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
     limit = now - timedelta(hours=max_age_hours)

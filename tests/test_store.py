@@ -22,7 +22,7 @@ TABLES = [
     "_sqlite_migrations", "runs", "source_fetches", "watermarks", "blobs", "responses",
     "fr_documents", "public_inspection", "ecfr_versions", "memberships", "changes",
     "change_status_log", "divergences", "review_items", "group_columns", "table_events",
-    "digests_sent",
+    "digests_sent", "polls", "alerts_sent",
 ]
 
 # Key tables, column by column: the contract the pipeline and renderers write/read.
@@ -48,11 +48,16 @@ COLUMNS = {
     "digests_sent": {"recipient": str, "window_start": str, "window_end": str, "status": str,
                      "attempts": int, "last_error": str, "message_id": str, "subject": str, "sent_at": str},
     "_sqlite_migrations": {"id": int, "migration_set": str, "name": str, "applied_at": str},
+    "polls": {"id": int, "started_at": str, "finished_at": str, "status": str, "requests": int, "run_id": int,
+              "new_documents": int, "withdrawn": int, "alerts_sent": int, "alerts_failed": int, "note": str,
+              "error": str},
+    "alerts_sent": {"recipient": str, "channel": str, "event": str, "change_key": str, "status": str, "state": str,
+                    "attempts": int, "subject": str, "last_error": str, "first_attempt_at": str, "sent_at": str},
 }
 
 PKS = {"runs": ["id"], "blobs": ["sha256"], "fr_documents": ["document_number"],
        "digests_sent": ["recipient", "window_start", "window_end"], "group_columns": ["code"],
-       "watermarks": ["source"]}
+       "watermarks": ["source"], "alerts_sent": ["recipient", "channel", "event"]}
 
 
 def _schema(db) -> dict[str, dict[str, type]]:
