@@ -28,7 +28,7 @@ WAIT = 60   # seconds: a ceiling for waiting on events, never an assertion about
 
 
 def _settings(fetch="interval:0.05", digest="off", grace=30) -> Settings:
-    return replace(Settings(), schedule=Schedule(fetch=fetch, digest=digest, misfire_grace_seconds=grace))
+    return replace(Settings(), schedule=Schedule(fetch=fetch, digest=digest, misfire_grace_seconds=grace, poll="off"))
 
 
 def test_default_schedule_fires_on_weekdays_eastern():
