@@ -244,6 +244,12 @@ class DigestData:
     suspects: tuple[SuspectLine, ...] = ()
 
     @property
+    def last_issue(self) -> date:
+        """The last federal business day before today: the newest FR issue the window can hold (same calendar as the poll)."""
+        from pipeline.business_days import previous_business_day
+        return previous_business_day(self.today)
+
+    @property
     def news(self) -> tuple[ChangeLine, ...]:
         """This window's changes that stand (withdrawn ones are listed, not counted)."""
         return tuple(c for c in self.changes if c.status is not ChangeStatus.WITHDRAWN)

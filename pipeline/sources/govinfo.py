@@ -1,6 +1,6 @@
 """govinfo bulk data: whole daily FR issues, the fallback when federalregister.gov blocks us.
 
-Each weekday of the window is asked for ``/bulkdata/FR/YYYY/MM/FR-YYYY-MM-DD.xml``
+Each federal business day of the window is asked for ``/bulkdata/FR/YYYY/MM/FR-YYYY-MM-DD.xml``
 (root ``<FEDREG>``); a 404 means no issue that day (holiday). The raw issue
 is stored (``responses.source = 'govinfo'``), then split with
 ``parsers.fr_xml.parse_fr_xml``: every document touching a watched CFR range
@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from parsers.exceptions import HTTPStatusError
 from parsers.fr_xml import parse_fr_xml
+from pipeline.business_days import is_business_day
 from pipeline.config import Settings
 from pipeline.fetch import SourceOutcome
 from pipeline.sources.http import Http
@@ -74,7 +75,7 @@ def fetch_govinfo(http: Http, db: Database, settings: Settings, *, run_id: int,
     issues = 0
     day = start
     while day <= today:
-        if day.weekday() < 5:
+        if is_business_day(day):   # no issue on weekends and federal holidays: no request
             try:
                 resp = http.get_xml(issue_url(settings.sources.govinfo_base, day), source=SOURCE)
                 issues += 1
