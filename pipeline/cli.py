@@ -324,8 +324,8 @@ def history(c: Context, country: str, as_json: bool) -> None:
     found = find_country(db, country)
     for note in found.notes:
         c.note(note)
-    name = found.stored
-    rows = list_changes(db, country=name)
+    rows = list_changes(db, country=found.stored)
+    name = found.country.name
     if as_json:
         click.echo(json.dumps([change_json(r) for r in rows], indent=2))
         return

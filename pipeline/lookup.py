@@ -45,7 +45,7 @@ def find_country(db: Database, typed: str) -> FoundCountry:
     treated = countries.treated_as(found)
     if treated is not None:
         target, why = treated
-        notes.append(f"{found.name} has no entry of its own: {why}; showing {target.name}")
+        notes.append(f"{found.name} has no entry of its own: {why}; answering for {target.name}")
         found = target
     return FoundCountry(typed, found, _stored_name(db, found), tuple(notes))
 
@@ -101,7 +101,7 @@ def groups_answer(db: Database, typed: str, day: date) -> dict[str, Any]:
         groups = queries.groups_as_of(db, found.stored, day)
         if cov.through is not None and day > cov.through:
             notes.append(f"data only through {cov.through}: changes after that day are not known")
-    return {"country": found.stored, "as_of": day.isoformat(), "groups": groups,
+    return {"country": found.country.name, "as_of": day.isoformat(), "groups": groups,
             "history_starts": cov.starts.isoformat() if cov.starts else None,
             "data_through": cov.through.isoformat() if cov.through else None,
             "notes": notes}

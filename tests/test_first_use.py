@@ -230,7 +230,7 @@ def test_an_unknown_country_exits_2_with_suggestions(seeded_db_path, command, ty
 def test_hong_kong_answers_with_china_and_says_why(seeded_db_path):
     result = invoke("--db", str(seeded_db_path), "groups", "Hong Kong", "--as-of", "2024-01-01")
     assert result.exit_code == 0
-    assert result.stdout == "China on 2024-01-01: D:1, D:5\n"
+    assert result.stdout == "China (PRC) on 2024-01-01: D:1, D:5\n"
     assert "Hong Kong has no entry of its own" in result.stderr and "China (PRC)" in result.stderr
 
 
