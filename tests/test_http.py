@@ -105,7 +105,7 @@ def test_truncated_body_is_detected_stored_and_retried(replay_server, fresh_db):
 def test_unparsable_json_of_full_length_is_truncated_body(replay_server, fresh_db):
     replay_server.add_entry("/half", body='{"count": 3, "results": [', content_type="application/json")
     http, _ = make_http(fresh_db, max_retries=0)
-    with pytest.raises(TruncatedBodyError, match="JSON does not parse"):
+    with pytest.raises(TruncatedBodyError, match=r"JSON from 127\.0\.0\.1:\d+ does not parse"):
         http.get_json(replay_server.url + "/half", source=SRC)
 
 

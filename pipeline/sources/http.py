@@ -183,7 +183,7 @@ class Http:
         announced = resp.headers.get("Content-Length")
         if announced and announced.isdigit() and int(announced) > limit:
             resp.close()
-            raise FetchError(full_url, f"body of {announced} bytes exceeds max_download_bytes {limit}",
+            raise FetchError(full_url, f"body of {announced} bytes from {_host_port(full_url)} exceeds max_download_bytes {limit}",
                              source=source.value)
         chunks: list[bytes] = []
         size, truncated = 0, False
@@ -196,7 +196,7 @@ class Http:
                 size += len(chunk)
                 if size > limit:
                     resp.close()
-                    raise FetchError(full_url, f"body exceeds max_download_bytes {limit}", source=source.value)
+                    raise FetchError(full_url, f"body from {_host_port(full_url)} exceeds max_download_bytes {limit}", source=source.value)
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
                 requests.exceptions.ContentDecodingError):
             truncated = True
@@ -279,7 +279,7 @@ class Http:
                             data=_parse_json(stored, full_url, src) if expect == "json" else None,
                             not_modified=True)
         if "html" in ctype and status in (200, 401, 403):
-            raise BlockedError(full_url, f"HTTP {status} HTML page instead of {expect.upper()} "
+            raise BlockedError(full_url, f"HTTP {status} HTML page instead of {expect.upper()} from {where} "
                                "(a block or 'Request Access' page?)", source=src)
         if status in RETRY_STATUSES:
             return _Attempt(_status_error(full_url, status, body, src),
@@ -288,10 +288,11 @@ class Http:
             raise _status_error(full_url, status, body, src)
         if truncated:
             return _Attempt(TruncatedBodyError(
-                full_url, f"body cut short: got {len(body)} of {resp_headers.get('Content-Length', '?')} bytes",
+                full_url, f"body from {where} cut short: got {len(body)} of {resp_headers.get('Content-Length', '?')} bytes",
                 source=src))
         if "html" in ctype:
-            raise BlockedError(full_url, f"HTTP {status} HTML page instead of {expect.upper()}", source=src)
+            raise BlockedError(full_url, f"HTTP {status} HTML page instead of {expect.upper()} from {where}",
+                               source=src)
         data = None
         if expect == "json":
             try:
@@ -306,7 +307,7 @@ def _parse_json(body: bytes, url: str, source: str) -> Any:
     try:
         return json.loads(body)
     except ValueError as exc:
-        raise TruncatedBodyError(url, f"JSON does not parse ({exc}); body of {len(body)} bytes",
+        raise TruncatedBodyError(url, f"JSON from {_host_port(url)} does not parse ({exc}); body of {len(body)} bytes",
                                  source=source) from None
 
 
