@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable
+from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
@@ -89,6 +90,15 @@ def fetch_all(settings: Settings, db: Database, *, run_id: int, since: date | No
     return outcomes
 
 
+def _brief(exc: FetchError) -> str:
+    """The problem in one line without the URL, but naming the host:port it came from."""
+    parts = urlsplit(exc.url or "")
+    if not parts.hostname:
+        return exc.problem
+    where = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+    return exc.problem if where in exc.problem else f"{exc.problem} [{where}]"
+
+
 def _run_source(source: Source, fn: Callable[..., SourceOutcome], http: Http, db: Database,
                 settings: Settings, *, run_id: int, since: date | None, today: date) -> SourceOutcome:
     started = utcnow()
@@ -99,7 +109,7 @@ def _run_source(source: Source, fn: Callable[..., SourceOutcome], http: Http, db
         kind = type(exc).__name__
         log.info("%s failed: %s", source.value, exc)      # the full URL: with -v
         blocked = isinstance(exc, BlockedError)
-        brief = exc.problem + ("; consider sources.govinfo_fallback = true" if blocked else "")
+        brief = _brief(exc) + ("; consider sources.govinfo_fallback = true" if blocked else "")
         outcome = SourceOutcome(source, False, http.requests - before, _new_items(db, source, run_id),
                                 None, f"{kind}: {exc}", brief=brief, blocked=blocked)
     brief = outcome.brief or (outcome.error.split(": ", 1)[-1] if outcome.error else None)
