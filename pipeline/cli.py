@@ -105,8 +105,8 @@ class FrtrackCommand(click.Command):
 
     def invoke(self, ctx: click.Context) -> Any:
         c = ctx.find_object(Context)
-        if c is not None:
-            c.settings
+        if c is not None and not (self.name == "init" and c.config_path and not Path(c.config_path).exists()):
+            c.settings        # (init may be the one writing the config it is pointed at)
         return super().invoke(ctx)
 
 
@@ -181,11 +181,11 @@ def _os_error(exc: OSError) -> str:
 
 
 @cli.command()
-@click.option("--path", default="frtrack.toml", show_default=True, type=click.Path(dir_okay=False),
-              help="Where to write the example config.")
+@click.option("--path", type=click.Path(dir_okay=False),
+              help="Where to write the example config (default: the --config path, else frtrack.toml).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @pass_ctx
-def init(c: Context, path: str, force: bool) -> None:
+def init(c: Context, path: str | None, force: bool) -> None:
     """Write a commented example config and create the database.
 
     \b
@@ -194,7 +194,7 @@ def init(c: Context, path: str, force: bool) -> None:
     """
     from pipeline.config import write_example
     c.open_db(write=True).close()   # first: a bad --db must not leave a config file behind
-    written = write_example(path, force=force)
+    written = write_example(path or c.config_path or "frtrack.toml", force=force)
     c.echo(f"wrote {written} and initialised {c.db_path}")
 
 
@@ -292,6 +292,11 @@ def changes(c: Context, since: date | None, country: str | None, group: str | No
 def groups(c: Context, country: str, as_of: date | None, as_json: bool) -> None:
     """The country groups COUNTRY was in on a date.
 
+    Any spelling works (Myanmar, North Korea, DRC) and the answer names the
+    EAR's entry; a name that is no country exits 2 with the closest matches.
+    A date before the tracked history or after the data's end is said so on
+    stderr (in --json: history_starts, data_through, notes).
+
     \b
     Example:
       frtrack groups Cambodia --as-of 2023-06-01 --json
@@ -361,6 +366,10 @@ def parse(c: Context, file: str, as_json: bool) -> None:
 @pass_ctx
 def digest(c: Context, since: date | None, out: str | None, send: bool, recipient: str | None) -> None:
     """Render the weekly digest; write it to a file or send it.
+
+    An .eml holds one message: with several recipients --out writes one file
+    per recipient (and says where), or exactly FILE.eml with --recipient.
+    Send failures go to stderr, naming the server and what to change.
 
     \b
     Example:

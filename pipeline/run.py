@@ -139,7 +139,11 @@ def reparse(settings: Settings, db_path, *, today: date | None = None) -> RunRep
         db = open_db(db_path)
         try:
             run_id = _start(db, today, "reparse")
-            derived = derive(db, today=today, run_id=run_id, everything=True)
+            try:
+                derived = derive(db, today=today, run_id=run_id, everything=True)
+            except KeyboardInterrupt:      # the derivation is one transaction: nothing half-done stays
+                _finish(db, run_id, False, "interrupted by the user (Ctrl-C)", RunStatus.INTERRUPTED)
+                raise
             report = RunReport(run_id=run_id, ok=not derived.parse_failures, parse_failures=derived.parse_failures,
                                review=derived.review, status_moves=derived.status_moves, changes=derived.changes,
                                open_divergences=derived.open_divergences)

@@ -381,3 +381,10 @@ def test_replay_errors_are_one_line(tmp_path):
 def test_q_is_quiet(tmp_path):
     result = invoke("-q", "init")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_init_writes_the_config_it_is_pointed_at(tmp_path):
+    result = invoke("--config", "etc.toml", "--db", "f.db", "init")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "etc.toml").exists()
+    assert invoke("--config", "etc.toml", "--db", "f.db", "changes").exit_code == 0
