@@ -448,11 +448,11 @@ def serve_forever(directory: str | Path, port: int = 8765) -> None:
     if threading.current_thread() is threading.main_thread():
         # `frtrack replay DIR &` from a script ignores Ctrl-C; stop as cleanly on `kill <pid>`
         signal.signal(signal.SIGTERM, _raise_interrupt)
-    print(f"replaying {len(server.entries)} recorded responses from {directory} at {server.url}", flush=True)
-    print(f"  FRTRACK_FR_API_BASE={server.url}/api/v1", flush=True)
-    print(f"  FRTRACK_ECFR_API_BASE={server.url}/api/versioner/v1", flush=True)
-    print(f"  FRTRACK_GOVINFO_BASE={server.url}", flush=True)
-    try:
+    try:   # from the first line printed on: a signal may come as soon as a reader sees the URL
+        print(f"replaying {len(server.entries)} recorded responses from {directory} at {server.url}", flush=True)
+        print(f"  FRTRACK_FR_API_BASE={server.url}/api/v1", flush=True)
+        print(f"  FRTRACK_ECFR_API_BASE={server.url}/api/versioner/v1", flush=True)
+        print(f"  FRTRACK_GOVINFO_BASE={server.url}", flush=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

@@ -137,6 +137,11 @@ def test_init_and_site_into_a_read_only_folder_are_one_line(tmp_path, readonly_d
     assert result.returncode == 1
     assert result.stderr.startswith(f"frtrack: error: {folder / 'site'}") and "permission denied" in result.stderr
     assert "internal error" not in result.stderr
+    result = frtrack("--db", str(readonly_db), "digest", "--out", str(folder / "w.eml"), cwd=tmp_path,
+                     unprivileged=True)
+    assert result.returncode == 1
+    assert result.stderr == (f"frtrack: error: {folder / 'w.eml'}: permission denied "
+                             "(check that you may write there)\n")
 
 
 def test_a_read_only_database_file_in_a_writable_folder_refuses_writes_by_name(tmp_path, seeded_db_path):
