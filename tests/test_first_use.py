@@ -313,8 +313,8 @@ def test_run_with_unreachable_apis_is_one_short_line_per_source(tmp_path):
     lines = result.stderr.splitlines()
     assert [re.sub(r"\(\d+ s\)", "(N s)", line) for line in lines] == [
         f"frtrack: error: federal_register: connection refused by 127.0.0.1:{fr_port} after 3 attempts (N s)",
-        f"frtrack: error: public_inspection: connection refused by 127.0.0.1:{fr_port} after 3 attempts (N s) "
-        "(not tried again in this run)",
+        f"frtrack: error: public_inspection: connection refused by 127.0.0.1:{fr_port} after 3 attempts (N s); "
+        "not tried again in this run",
         f"frtrack: error: ecfr: connection refused by 127.0.0.2:{ecfr_port} after 3 attempts (N s)",
     ]
     assert "http://" not in result.output

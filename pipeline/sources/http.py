@@ -211,7 +211,7 @@ class Http:
         full_url = build_url(url, params)
         host = urlsplit(full_url).netloc
         if host in self._unreachable:
-            raise TransportError(full_url, f"{self._unreachable[host]} (not tried again in this run)",
+            raise TransportError(full_url, f"{self._unreachable[host]}; not tried again in this run",
                                  source=source.value)
         cached = self._cached(full_url) if conditional else None
         attempt = 0
