@@ -115,9 +115,22 @@ class FrtrackGroup(click.Group):
 
     command_class = FrtrackCommand
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def _invoke_reporting_environment(self, ctx: click.Context) -> Any:
+        """A file or database the user's environment refuses (permissions, a full disk) is one line, not a bug."""
         try:
             return super().invoke(ctx)
+        except (OSError, sqlite3.OperationalError) as exc:
+            where = _environment_problem(exc, ctx.obj.db_path if isinstance(ctx.obj, Context) else "the database")
+            if where is None:
+                raise
+            if ctx.params.get("verbose", 0):
+                log.exception("error")
+            click.echo(f"frtrack: error: {where}", err=True)
+            sys.exit(EXIT_FAILED)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return self._invoke_reporting_environment(ctx)
         except FrtrackError as exc:
             verbose = ctx.params.get("verbose", 0)
             if verbose:
@@ -129,17 +142,6 @@ class FrtrackGroup(click.Group):
             sys.exit(EXIT_INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
-        except OSError as exc:
-            if ctx.params.get("verbose", 0):
-                log.exception("error")
-            click.echo(f"frtrack: error: {_os_error(exc)}", err=True)
-            sys.exit(EXIT_FAILED)
-        except sqlite3.OperationalError as exc:
-            if ctx.params.get("verbose", 0):
-                log.exception("error")
-            where = ctx.obj.db_path if isinstance(ctx.obj, Context) else "the database"
-            click.echo(f"frtrack: error: {where}: {exc}", err=True)
-            sys.exit(EXIT_FAILED)
         except Exception as exc:  # a bug: say so in one line, traceback with -v
             if ctx.params.get("verbose", 0):
                 log.exception("internal error")
@@ -170,12 +172,17 @@ def cli(ctx: click.Context, config: str | None, db: str, verbose: int, quiet: bo
 pass_ctx = click.make_pass_decorator(Context)
 
 
-def _os_error(exc: OSError) -> str:
-    """A file problem in one line naming the path ("out/index.html: permission denied")."""
+_SQLITE_ENVIRONMENT = ("readonly", "unable to open", "disk i/o", "database or disk is full", "locked")
+
+
+def _environment_problem(exc: BaseException, db_path: str) -> str | None:
+    """One line for a file the environment refuses ("out/index.html: permission denied"); None for a bug."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return f"{db_path}: {exc}" if any(k in str(exc).lower() for k in _SQLITE_ENVIRONMENT) else None
+    if not isinstance(exc, OSError) or exc.filename is None:
+        return None
     what = (exc.strerror or str(exc)).rstrip(".")
     what = what[:1].lower() + what[1:]
-    if exc.filename is None:
-        return what
     hint = " (check that you may write there)" if isinstance(exc, PermissionError) else ""
     return f"{exc.filename}: {what}{hint}"
 
