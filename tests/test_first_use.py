@@ -115,6 +115,27 @@ def test_site_and_digest_out_read_a_read_only_database(tmp_path, readonly_db):
     assert (tmp_path / "w.eml").exists()
 
 
+def test_unmerged_wal_in_a_read_only_folder_is_refused_not_misread(tmp_path, seeded_db_path):
+    """Without a writable folder SQLite cannot read a -wal; reading the main file alone would be stale."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    live = sqlite3.connect(seeded_db_path)
+    live.execute("PRAGMA wal_autocheckpoint=0")
+    live.execute("UPDATE runs SET today = '2026-03-01'")
+    live.commit()
+    shutil.copy(seeded_db_path, folder / "frtrack.db")                      # a crash's leftovers: db + -wal
+    shutil.copy(f"{seeded_db_path}-wal", folder / "frtrack.db-wal")
+    live.close()
+    os.chmod(folder, 0o555)
+    try:
+        result = frtrack("--db", str(folder / "frtrack.db"), "changes", cwd=tmp_path, unprivileged=True)
+    finally:
+        os.chmod(folder, 0o755)
+    assert result.returncode == 1
+    assert "its -wal file holds commits not yet in the database and this folder is not writable" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
 @pytest.mark.parametrize("command, expected", [
     (["run"], "frtrack.db.lock: cannot create the lock file: permission denied"),
     (["reparse"], "frtrack.db.lock: cannot create the lock file: permission denied"),
