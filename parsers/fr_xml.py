@@ -3,7 +3,9 @@
 Takes one document as federalregister.gov serves it (root RULE, PRORULE,
 NOTICE, PRESDOCU or CORRECT) or a whole daily issue as govinfo bulk data
 serves it (root FEDREG). Every AMDPAR becomes an Instruction, including
-AMDPARs that sit directly in SUPLINF rather than in a REGTEXT.
+AMDPARs that sit directly in SUPLINF rather than in a REGTEXT. The AMDPARs
+of one REGTEXT are interpreted together (``interpret_sequence``): a header
+AMDPAR gives its unit and table to the lettered AMDPARs after it.
 
 Page facts: PRTPAGE P="n" marks where page n begins, so a document whose
 first PRTPAGE comes after some of its text began on page n-1.
@@ -11,12 +13,14 @@ first PRTPAGE comes after some of its text began on page n-1.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from lxml import etree
 
-from parsers.amendments import interpret
-from parsers.dates import parse_effective, parse_fr_date
+from parsers.amendments import interpret_sequence
+from parsers.dates import (EffectiveText, dates_corrections, match_instructions, parse_fr_date, printed_number,
+                           read_effective)
 from parsers.exceptions import ParseError
 from parsers.model import FRDocument, Instruction, ReprintedTable
 from parsers.text import dehyphen, element_text, squash
@@ -136,18 +140,20 @@ def _document(doc: etree._Element, name: str, issue_date: date | None, volume: s
     corrects = _corrected_number(number, doc) if in_correction else None
 
     cfr_parts = list(fields["cfr"])
-    instructions = []
-    single_part = _single_part(cfr_parts)
-    for index, amdpar in enumerate(amdpars):
-        instruction = _instruction(amdpar, index, single_part, corrects)
-        instructions.append(instruction)
+    instructions = _instructions(amdpars, _single_part(cfr_parts), corrects)
+    for instruction in instructions:
         if instruction.title is not None and instruction.part:
             ref = f"{instruction.title} CFR {instruction.part}"
             if ref not in cfr_parts:
                 cfr_parts.append(ref)
 
     publication = issue_date
-    effective, on_publication = parse_effective(fields["dates"], publication)
+    stated = read_effective(fields["dates"], publication)
+    effective, on_publication = stated.date, stated.on_publication
+    instructions, date_problems = _dated(instructions, amdpars, stated)
+    # A correction may fix another rule's DATES in its body rather than in its own DATES.
+    date_changes = stated.changes + (tuple(c for el in doc.iter("P", "FP", "AMDPAR")
+                                           for c in dates_corrections(element_text(el))) if in_correction else ())
     citation = None
     if volume:
         page = start_page or _first_page(doc)
@@ -168,7 +174,40 @@ def _document(doc: etree._Element, name: str, issue_date: date | None, volume: s
         effective_on_publication=on_publication,
         corrects=corrects,
         instructions=tuple(instructions),
+        effective_until=stated.until,
+        effective_days_after_publication=stated.days_after_publication,
+        effective_date_changes=date_changes,
+        effective_problems=stated.problems + date_problems,
     )
+
+
+def _dated(instructions: list[Instruction], amdpars: list, stated: EffectiveText,
+           ) -> tuple[list[Instruction], tuple[str, ...]]:
+    """Instructions with their printed numbers and the dates DATES exceptions give them.
+
+    A lettered part ("a. ...") or unnumbered continuation takes the number of
+    the numbered AMDPAR before it in the same REGTEXT.
+    """
+    numbered: list[Instruction] = []
+    current: int | None = None
+    parent = None
+    for ins, amdpar in zip(instructions, amdpars):
+        own = printed_number(ins.text)
+        if own is not None:
+            current = own
+        elif amdpar.getparent() is not parent:
+            current = None
+        parent = amdpar.getparent()
+        numbered.append(replace(ins, number=current))
+    problems: list[str] = []
+    keys = [(ins.number, ins.text) for ins in numbered]
+    for exc in stated.exceptions:
+        matched = match_instructions(exc, keys)
+        if not matched:
+            problems.append(f"the DATES exception {exc.text!r} names no instruction of this document")
+        for i in matched:
+            numbered[i] = replace(numbered[i], effective_date=exc.date, effective_until=exc.until)
+    return numbered, tuple(problems)
 
 
 def _inside_correct(doc: etree._Element) -> bool:
@@ -235,7 +274,29 @@ def _single_part(cfr_parts: list[str]) -> tuple[int, str] | None:
     return int(title), part
 
 
-def _instruction(amdpar: etree._Element, index: int, single_part, corrects: str | None) -> Instruction:
+def _instructions(amdpars: list, single_part, corrects: str | None) -> list[Instruction]:
+    """Every AMDPAR as an Instruction; the AMDPARs of one REGTEXT (or one parent) are interpreted together.
+
+    Context carries only between the AMDPARs of one parent element: a header
+    "2. Supplement No. 1 to part 740 is amended by:" and its lettered parts, or
+    a sentence continued in the next AMDPAR.
+    """
+    bare = [_instruction(amdpar, index, single_part) for index, amdpar in enumerate(amdpars)]
+    parents = [amdpar.getparent() for amdpar in amdpars]   # held, so each parent keeps one proxy object
+    groups: dict[int, list[int]] = {}
+    for position, parent in enumerate(parents):
+        groups.setdefault(id(parent), []).append(position)
+    operations: dict[int, tuple] = {}
+    for positions in groups.values():
+        first = bare[positions[0]]
+        read = interpret_sequence([(bare[i].text, bare[i].tables) for i in positions],
+                                  title=first.title, part=first.part, corrects=corrects)
+        operations.update(zip(positions, read))
+    return [Instruction(ins.index, ins.title, ins.part, ins.text, ins.content_tags, ins.tables, operations[i])
+            for i, ins in enumerate(bare)]
+
+
+def _instruction(amdpar: etree._Element, index: int, single_part) -> Instruction:
     parent = amdpar.getparent()
     title: int | None = None
     part: str | None = None
@@ -259,10 +320,8 @@ def _instruction(amdpar: etree._Element, index: int, single_part, corrects: str 
             tables.append(reprinted_table(sibling))
         else:
             tables.extend(reprinted_table(t) for t in sibling.iter("GPOTABLE"))
-    text = element_text(amdpar)
-    operations = interpret(text, tuple(tables), title=title, part=part, corrects=corrects)
-    return Instruction(index=index, title=title, part=part, text=text, content_tags=tuple(tags),
-                       tables=tuple(tables), operations=operations)
+    return Instruction(index=index, title=title, part=part, text=element_text(amdpar), content_tags=tuple(tags),
+                       tables=tuple(tables))
 
 
 def reprinted_table(table: etree._Element) -> ReprintedTable:

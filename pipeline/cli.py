@@ -349,6 +349,32 @@ def history(c: Context, country: str, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (see README for the contract).")
+@pass_ctx
+def divergences(c: Context, as_json: bool) -> None:
+    """D:5 vs ITAR 22 CFR 126.1 divergences: open, pending, standing and closed.
+
+    \b
+    Example:
+      frtrack divergences --json
+    """
+    from store.queries import divergence_json, divergence_text, divergences as list_divergences
+    rows = list_divergences(c.open_db())
+    if as_json:
+        click.echo(json.dumps([divergence_json(r) for r in rows], indent=2))
+        return
+    if not rows:
+        c.echo("no D:5 / 126.1 divergences on record")
+    for kind, title in (("open", "Open"), ("pending", "Pending (begin on a future date)"),
+                        ("standing", "Standing (since the first compared versions)"), ("closed", "Closed")):
+        chosen = [r for r in rows if r["kind"] == kind]
+        if chosen:
+            click.echo(f"{title}:")
+            for r in chosen:
+                click.echo(f"  {divergence_text(r)}")
+
+
+@cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (see README for the contract).")
 @pass_ctx
@@ -363,6 +389,27 @@ def parse(c: Context, file: str, as_json: bool) -> None:
     data = Path(file).read_bytes()
     kind, result = detect.parse_file(data, file)
     click.echo(json.dumps(detect.to_json(kind, result), indent=2) if as_json else detect.to_text(kind, result))
+
+
+@cli.command()
+@click.argument("rule", type=click.Path(dir_okay=False), metavar="RULE.xml")
+@click.option("--against", "table", required=True, type=click.Path(dir_okay=False), metavar="TABLE.xml",
+              help="eCFR XML of Supplement No. 1 to part 740 to apply the rule to.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (see README for the contract).")
+@pass_ctx
+def predict(c: Context, rule: str, table: str, as_json: bool) -> None:
+    """What an FR rule (published or public inspection) would change in a given Supplement No. 1 table.
+
+    Exact deltas, countries spelled as the table prints them, and every
+    instruction held for review; exit 0 whenever both files could be read.
+
+    \b
+    Example:
+      frtrack predict 2026-02262.xml --against supp1_2026-02-02.xml --json
+    """
+    lib = importlib.import_module("pipeline.predict")
+    result = lib.predict_files(rule, table)
+    click.echo(json.dumps(lib.to_json(result), indent=2) if as_json else lib.to_text(result).rstrip("\n"))
 
 
 @cli.command()

@@ -190,6 +190,7 @@ def test_announced_change_the_published_rule_does_not_make_goes_to_review(tmp_pa
     assert {(r["country"], r["status"]) for r in q.list_changes(db)} == {("Sudan", "announced"), ("Syria", "announced")}
     load_stage_direct(db, TIMELINE[1])   # the published rule removes Sudan only
     derive(db, today=TIMELINE[1].today, run_id=None)
-    assert [(r["country"], r["status"]) for r in q.list_changes(db)] == [("Sudan", "confirmed")]
+    # the announced Syria removal is withdrawn (kept, with its log), not erased
+    assert [(r["country"], r["status"]) for r in q.list_changes(db)] == [("Sudan", "confirmed"), ("Syria", "withdrawn")]
     assert [(i["document_number"], i["text"]) for i in q.review_items(db)] == [
         ("2021-04381", "removes Syria from Country Group E:1")]
