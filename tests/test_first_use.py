@@ -28,7 +28,7 @@ from pipeline.replay import ReplayServer
 REPO = Path(__file__).resolve().parents[1]
 REPLAY_BASIC = REPO / "tests" / "fixtures" / "replay" / "basic"
 READ_COMMANDS = [["groups", "Cambodia"], ["changes"], ["history", "Cambodia"], ["status"],
-                 ["site", "--out", "site-out"], ["digest", "--out", "week.eml"]]
+                 ["site", "--out", "site-out"], ["digest", "--out", "week.eml"], ["divergences"]]
 
 
 def invoke(*args: str, env: dict[str, str] | None = None):
@@ -95,7 +95,7 @@ def readonly_db(tmp_path, seeded_db_path):
 
 @pytest.mark.parametrize("command", [["groups", "Cambodia", "--as-of", "2023-06-01", "--json"],
                                      ["changes", "--country", "Cambodia"], ["status", "--json"],
-                                     ["history", "Cambodia"]])
+                                     ["history", "Cambodia"], ["divergences", "--json"]])
 def test_read_commands_work_on_a_read_only_database(tmp_path, readonly_db, command):
     result = frtrack("--db", str(readonly_db), *command, cwd=tmp_path, unprivileged=True)
     assert result.returncode == 0, result.stderr
