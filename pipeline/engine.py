@@ -48,7 +48,7 @@ from parsers.countries import canonical_name
 from parsers.dates import dates_section, read_effective
 from parsers.exceptions import FrtrackError, ParseError
 from parsers.model import Action, CountryGroupTable, FRDocument, Operation
-from pipeline.history import (Delta, State, TableSummary, apply_deltas, apply_operations, diff_states, predict,
+from pipeline.history import (Delta, predict_detailed, State, TableSummary, apply_deltas, apply_operations, diff_states, predict,
                               summarize, table_events, table_prefix)
 from store.blobs import get_blob
 from store.db import utcnow
@@ -525,12 +525,11 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[t
             idx = next((i for i, _t, ops in rule.instructions if op in ops), None)
             review.append((rule.number, idx, next((t for i, t, _o in rule.instructions if i == idx), op.text), reason))
         state = _state_at(versions, predicted_events, day_before)
-        deltas, skipped = predict(state, operations)
-        for op in skipped:
-            idx = next((i for i, _t, ops in rule.instructions if op in ops), None)
-            reason = ("unrecognized amendment wording" if op.action is Action.UNRECOGNIZED
-                      else "instruction names no table or country")
-            review.append((rule.number, idx, op.text, reason))
+        prediction = predict_detailed(state, operations)
+        deltas = prediction.deltas
+        for item in prediction.review:
+            idx = next((i for i, _t, ops in rule.instructions if item.operation in ops), None)
+            review.append((rule.number, idx, item.operation.text, item.reason.description))
         for d in deltas:
             predicted_events.append((effective, d))
             i = bisect.bisect_left(dates, effective)
