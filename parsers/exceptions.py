@@ -5,9 +5,12 @@ It lives in ``parsers`` because that is the innermost package: ``store`` and
 
     FrtrackError
      ├── ConfigError            bad config key/value (names the key)
+     ├── UsageError             a command-line value frtrack cannot use (exit 2)
+     │    └── UnknownGroupError a country-group code that does not exist
      ├── ParseError             a document could not be parsed (names it)
      ├── StoreError             database problems
-     │    └── SchemaTooNewError the DB was written by a newer frtrack
+     │    ├── SchemaTooNewError the DB was written by a newer frtrack
+     │    └── NoDatabaseError   a read command was pointed at a path with no database
      ├── FetchError             anything at the network edge (carries url)
      │    ├── TransportError    connection refused/reset
      │    │    └── FetchTimeoutError
@@ -20,7 +23,8 @@ It lives in ``parsers`` because that is the innermost package: ``store`` and
      ├── MailError              SMTP refused or failed
      ├── AlertError             an instant alert could not be delivered
      │    └── WebhookError      the webhook refused or did not answer (carries url, status)
-     └── NotImplementedYetError a CLI command whose issue is not built yet
+     ├── NotImplementedYetError a CLI command whose issue is not built yet
+     └── UnknownCountryError    a typed country name that resolves to no country (exit 2)
 """
 from __future__ import annotations
 
@@ -36,10 +40,17 @@ class ConfigError(FrtrackError):
 
     exit_code = 2
 
-    def __init__(self, key: str, problem: str, path: str | None = None):
+    def __init__(self, key: str | None, problem: str, path: str | None = None):
+        # key None: the file itself (not found, not TOML, not UTF-8)
         self.key, self.problem, self.path = key, problem, path
-        where = f"{path}: " if path else ""
-        super().__init__(f"{where}config key {key!r}: {problem}")
+        where = f"{path}: " if path else "config: "
+        super().__init__(f"{where}{key}: {problem}" if key else f"{where}{problem}")
+
+
+class UsageError(FrtrackError):
+    """A value typed on the command line (or in a config list) that frtrack cannot use."""
+
+    exit_code = 2
 
 
 class ParseError(FrtrackError):
@@ -58,6 +69,16 @@ class SchemaTooNewError(StoreError):
     """The database was migrated by a newer frtrack than this one."""
 
     exit_code = 2
+
+
+class NoDatabaseError(StoreError):
+    """A read-only command was given a path where no database exists (a typo, the wrong folder)."""
+
+    exit_code = 2
+
+    def __init__(self, path: str):
+        self.path = path
+        super().__init__(f"no database at {path} — run `frtrack init` or `frtrack run`")
 
 
 class FetchError(FrtrackError):
@@ -115,6 +136,14 @@ class NotImplementedYetError(FrtrackError):
     """A CLI command whose issue is not built yet."""
 
     exit_code = 2
+
+
+class UnknownGroupError(UsageError):
+    """A country-group code that is not one of Supplement No. 1's columns (Z:9)."""
+
+    def __init__(self, code: str, valid: tuple[str, ...]):
+        self.code, self.valid = code, valid
+        super().__init__(f"unknown country group {code!r} (valid: {', '.join(valid)})")
 
 
 class UnknownCountryError(FrtrackError):

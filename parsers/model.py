@@ -7,6 +7,7 @@ changing a field here is a contract change: update the JSON contract in
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,6 +18,26 @@ GROUP_CODES: tuple[str, ...] = (
     "D:1", "D:2", "D:3", "D:4", "D:5",
     "E:1", "E:2",
 )
+
+_GROUP_CODE_TYPED = re.compile(r"^(?:country\s+group\s+)?([abde])\s*(?::\s*)?([1-6])?$", re.I)
+
+
+def normalize_group_code(typed: str) -> str:
+    """The column code a person means by "D5", "d:5", "D: 5" or "Country Group B"; refuse the rest.
+
+    Typed codes reach SQL filters and watchlists: "D5" silently matching
+    nothing would read as "no changes" (issue 13), so an unknown code raises.
+    """
+    match = _GROUP_CODE_TYPED.match(" ".join(typed.split()))
+    code = None
+    if match:
+        letter, digit = match.group(1).upper(), match.group(2)
+        code = f"{letter}:{digit}" if digit else letter
+    if code not in GROUP_CODES:
+        from parsers.exceptions import UnknownGroupError
+        raise UnknownGroupError(typed, GROUP_CODES)
+    return code
+
 
 # The table ("Country Group A") each column code belongs to.
 TABLE_OF_CODE: dict[str, str] = {

@@ -3,13 +3,21 @@
 Library errors (FrtrackError) become one line on stderr and the exit code the
 error class names; tracebacks only with ``-v``. Exit codes: 0 ok, 1 a run or
 command failed, 2 usage/config error or not implemented yet, 3 data stale
-(``status --check``), 75 another run holds the lock.
+(``status --check``), 75 another run holds the lock, 130 interrupted (Ctrl-C).
+
+Every command first loads and checks the config it is given (a named file
+that does not exist is an error). Commands that only read open the database
+read-only (``Context.open_db()``): they never create one, and they work on a
+database in a read-only place; commands that write ask ``open_db(write=True)``.
+Failures always go to stderr as ``frtrack: error: ...``, even under ``--quiet``.
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import logging
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -17,11 +25,11 @@ from typing import Any, Callable
 
 import click
 
-from parsers.exceptions import FrtrackError, NotImplementedYetError
+from parsers.exceptions import FrtrackError, NotImplementedYetError, UsageError
 
 log = logging.getLogger("frtrack")
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STALE, EXIT_LOCKED = 0, 1, 2, 3, 75
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STALE, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 75, 130
 
 
 class Context:
@@ -38,13 +46,30 @@ class Context:
             self._settings = load_settings(self.config_path)
         return self._settings
 
-    def open_db(self):
-        from store.db import open_db
-        return open_db(self.db_path)
+    def open_db(self, write: bool = False):
+        """Read-only unless ``write``: a read command never creates or changes a database."""
+        from store.db import open_db, open_readonly
+        return open_db(self.db_path) if write else open_readonly(self.db_path)
 
     def echo(self, text: str) -> None:
         if not self.quiet:
             click.echo(text)
+
+    def note(self, text: str) -> None:
+        """What the user must know to read an answer (stderr, so stdout stays the answer)."""
+        click.echo(f"frtrack: note: {text}", err=True)
+
+    def error(self, text: str) -> None:
+        """A failure line: stderr, even under --quiet (the cron line relies on it)."""
+        click.echo(f"frtrack: error: {text}", err=True)
+
+
+def _group_code(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> str | None:
+    """--group as typed ("D5", "d:5", "D: 5") -> "D:5"; an unknown code is a usage error listing the valid ones."""
+    if value is None:
+        return None
+    from parsers.model import normalize_group_code
+    return normalize_group_code(value)
 
 
 def _library(module: str, name: str) -> Callable[..., Any]:
@@ -75,19 +100,47 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
+class FrtrackCommand(click.Command):
+    """Every command checks the config it is given before doing anything (after --help is handled)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        c = ctx.find_object(Context)
+        if c is not None and not (self.name == "init" and c.config_path and not Path(c.config_path).exists()):
+            c.settings        # (init may be the one writing the config it is pointed at)
+        return super().invoke(ctx)
+
+
 class FrtrackGroup(click.Group):
     """Turns library errors into one clear line and a documented exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    command_class = FrtrackCommand
+
+    def _invoke_reporting_environment(self, ctx: click.Context) -> Any:
+        """A file or database the user's environment refuses (permissions, a full disk) is one line, not a bug."""
         try:
             return super().invoke(ctx)
+        except (OSError, sqlite3.OperationalError) as exc:
+            where = _environment_problem(exc, ctx.obj.db_path if isinstance(ctx.obj, Context) else "the database")
+            if where is None:
+                raise
+            if ctx.params.get("verbose", 0):
+                log.exception("error")
+            click.echo(f"frtrack: error: {where}", err=True)
+            sys.exit(EXIT_FAILED)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return self._invoke_reporting_environment(ctx)
         except FrtrackError as exc:
             verbose = ctx.params.get("verbose", 0)
             if verbose:
                 log.exception("error")
             click.echo(f"frtrack: error: {exc}", err=True)
             sys.exit(exc.exit_code)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            click.echo("frtrack: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except Exception as exc:  # a bug: say so in one line, traceback with -v
             if ctx.params.get("verbose", 0):
@@ -102,7 +155,7 @@ class FrtrackGroup(click.Group):
 @click.option("--db", "db", envvar="FRTRACK_DB", default="./frtrack.db", show_default=True,
               type=click.Path(dir_okay=False), help="SQLite database (env FRTRACK_DB).")
 @click.option("-v", "--verbose", count=True, help="More logging; tracebacks on errors.")
-@click.option("--quiet", is_flag=True, help="Only errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors (on stderr).")
 @click.version_option(package_name="frtrack")
 @click.pass_context
 def cli(ctx: click.Context, config: str | None, db: str, verbose: int, quiet: bool) -> None:
@@ -119,12 +172,27 @@ def cli(ctx: click.Context, config: str | None, db: str, verbose: int, quiet: bo
 pass_ctx = click.make_pass_decorator(Context)
 
 
+_SQLITE_ENVIRONMENT = ("readonly", "unable to open", "disk i/o", "database or disk is full", "locked")
+
+
+def _environment_problem(exc: BaseException, db_path: str) -> str | None:
+    """One line for a file the environment refuses ("out/index.html: permission denied"); None for a bug."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return f"{db_path}: {exc}" if any(k in str(exc).lower() for k in _SQLITE_ENVIRONMENT) else None
+    if not isinstance(exc, OSError) or exc.filename is None:
+        return None
+    what = (exc.strerror or str(exc)).rstrip(".")
+    what = what[:1].lower() + what[1:]
+    hint = " (check that you may write there)" if isinstance(exc, PermissionError) else ""
+    return f"{exc.filename}: {what}{hint}"
+
+
 @cli.command()
-@click.option("--path", default="frtrack.toml", show_default=True, type=click.Path(dir_okay=False),
-              help="Where to write the example config.")
+@click.option("--path", type=click.Path(dir_okay=False),
+              help="Where to write the example config (default: the --config path, else frtrack.toml).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @pass_ctx
-def init(c: Context, path: str, force: bool) -> None:
+def init(c: Context, path: str | None, force: bool) -> None:
     """Write a commented example config and create the database.
 
     \b
@@ -132,8 +200,8 @@ def init(c: Context, path: str, force: bool) -> None:
       frtrack --db data/frtrack.db init --path frtrack.toml
     """
     from pipeline.config import write_example
-    c.open_db().close()   # first: a bad --db must not leave a config file behind
-    written = write_example(path, force=force)
+    c.open_db(write=True).close()   # first: a bad --db must not leave a config file behind
+    written = write_example(path or c.config_path or "frtrack.toml", force=force)
     c.echo(f"wrote {written} and initialised {c.db_path}")
 
 
@@ -148,7 +216,9 @@ def run(c: Context, since: date | None) -> None:
       frtrack --config frtrack.toml run --since 2026-01-01
     """
     report = _library("pipeline.run", "run_once")(c.settings, c.db_path, since=since)
-    c.echo(report.summary())
+    c.echo(report.summary(errors=False))
+    for line in report.failure_lines():
+        c.error(line)
     sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
 
 
@@ -162,7 +232,9 @@ def reparse(c: Context) -> None:
       frtrack reparse
     """
     report = _library("pipeline.run", "reparse")(c.settings, c.db_path)
-    c.echo(report.summary())
+    c.echo(report.summary(errors=False))
+    for line in report.failure_lines():
+        c.error(line)
     sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
 
 
@@ -188,7 +260,7 @@ def status(c: Context, as_json: bool, check: bool, max_age: float) -> None:
 @cli.command()
 @click.option("--since", callback=_date, metavar="DATE", help="Only changes effective on or after DATE.")
 @click.option("--country", metavar="C", help="Only this country (EAR spelling, case-insensitive).")
-@click.option("--group", metavar="G", help="Only this group code, e.g. D:5.")
+@click.option("--group", metavar="G", callback=_group_code, help="Only this group code, e.g. D:5 (D5 and d:5 are read as D:5).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_ctx
 def changes(c: Context, since: date | None, country: str | None, group: str | None, as_json: bool) -> None:
@@ -198,8 +270,15 @@ def changes(c: Context, since: date | None, country: str | None, group: str | No
     Example:
       frtrack changes --country Cambodia --group D:5 --json
     """
+    from pipeline.lookup import find_country
     from store.queries import change_json, list_changes
-    rows = list_changes(c.open_db(), since=since, country=country, group=group)
+    db = c.open_db()
+    if country is not None:
+        found = find_country(db, country)
+        for note in found.notes:
+            c.note(note)
+        country = found.stored
+    rows = list_changes(db, since=since, country=country, group=group)
     if as_json:
         click.echo(json.dumps([change_json(r) for r in rows], indent=2))
         return
@@ -220,20 +299,24 @@ def changes(c: Context, since: date | None, country: str | None, group: str | No
 def groups(c: Context, country: str, as_of: date | None, as_json: bool) -> None:
     """The country groups COUNTRY was in on a date.
 
+    Any spelling works (Myanmar, North Korea, DRC) and the answer names the
+    EAR's entry; a name that is no country exits 2 with the closest matches.
+    A date before the tracked history or after the data's end is said so on
+    stderr (in --json: history_starts, data_through, notes).
+
     \b
     Example:
       frtrack groups Cambodia --as-of 2023-06-01 --json
     """
     from pipeline.clock import today
-    from store.queries import groups_as_of, resolve_country
-    db = c.open_db()
-    day = as_of or today()
-    name = resolve_country(db, country) or country
-    result = {"country": name, "as_of": day.isoformat(), "groups": groups_as_of(db, name, day)}
+    from pipeline.lookup import groups_answer, groups_text
+    answer = groups_answer(c.open_db(), country, as_of or today())
     if as_json:
-        click.echo(json.dumps(result, indent=2))
-    else:
-        click.echo(f"{name} on {day}: {', '.join(result['groups']) or 'no country group on record'}")
+        click.echo(json.dumps(answer, indent=2))
+        return
+    for note in answer["notes"]:
+        c.note(note)
+    click.echo(groups_text(answer))
 
 
 @cli.command()
@@ -247,10 +330,14 @@ def history(c: Context, country: str, as_json: bool) -> None:
     Example:
       frtrack history Cambodia
     """
-    from store.queries import change_json, list_changes, resolve_country
+    from pipeline.lookup import find_country
+    from store.queries import change_json, list_changes
     db = c.open_db()
-    name = resolve_country(db, country) or country
-    rows = list_changes(db, country=name)
+    found = find_country(db, country)
+    for note in found.notes:
+        c.note(note)
+    rows = list_changes(db, country=found.stored)
+    name = found.country.name
     if as_json:
         click.echo(json.dumps([change_json(r) for r in rows], indent=2))
         return
@@ -329,9 +416,14 @@ def predict(c: Context, rule: str, table: str, as_json: bool) -> None:
 @click.option("--since", callback=_date, metavar="DATE", help="Window start (default: 7 days before today).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the message(s) to this .eml file instead of sending.")
 @click.option("--send", is_flag=True, help="Send over SMTP to the configured recipients.")
+@click.option("--recipient", metavar="EMAIL", help="Only this configured recipient (--out then writes exactly FILE.eml).")
 @pass_ctx
-def digest(c: Context, since: date | None, out: str | None, send: bool) -> None:
+def digest(c: Context, since: date | None, out: str | None, send: bool, recipient: str | None) -> None:
     """Render the weekly digest; write it to a file or send it.
+
+    An .eml holds one message: with several recipients --out writes one file
+    per recipient (and says where), or exactly FILE.eml with --recipient.
+    Send failures go to stderr, naming the server and what to change.
 
     \b
     Example:
@@ -340,9 +432,27 @@ def digest(c: Context, since: date | None, out: str | None, send: bool) -> None:
     """
     if not out and not send:
         raise click.UsageError("give --out FILE.eml or --send")
-    report = _library("pipeline.publish.digest", "digest_command")(c.settings, c.open_db(), since=since, out=out, send=send)
+    settings = _only_recipient(c.settings, recipient) if recipient else c.settings
+    # --out only reads the database; --send writes the sent ledger
+    report = _library("pipeline.publish.digest", "digest_command")(settings, c.open_db(write=send), since=since,
+                                                                   out=out, send=send)
     c.echo(report.summary())
+    if out and len(report.written) > 1:
+        c.note(f"{len(report.written)} recipients, one message each (an .eml holds one): wrote "
+               + ", ".join(str(p) for p in report.written) + "; --recipient EMAIL writes exactly " + out)
+    server = f"{settings.smtp.host}:{settings.smtp.port}"
+    for who, why in report.failed:
+        c.error(f"mail to {who} via {server}: {why}")
     sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+def _only_recipient(settings, email: str):
+    """The settings with one configured recipient (matched case-insensitively), or a usage error naming them."""
+    chosen = tuple(r for r in settings.recipients if r.email.lower() == email.strip().lower())
+    if not chosen:
+        known = ", ".join(r.email for r in settings.recipients) or "none configured"
+        raise UsageError(f"--recipient {email}: not a configured recipient (configured: {known})")
+    return dataclasses.replace(settings, recipients=chosen)
 
 
 @cli.command()
@@ -388,7 +498,7 @@ def demo(c: Context, out: str | None) -> None:
 
 @cli.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
-@click.option("--port", type=int, default=8765, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--port", type=int, default=8765, show_default=True, help="Port on 127.0.0.1, 0-65535 (0: any free port).")
 @pass_ctx
 def replay(c: Context, directory: str, port: int) -> None:
     """Serve recorded API responses from DIRECTORY on 127.0.0.1 (for tests and offline use).

@@ -2,6 +2,10 @@
 
 The schema below is the single source of truth: loading checks every key
 against it (unknown keys and wrong types raise ConfigError naming the key),
+then ``check_values`` checks what the types cannot say (a crontab that
+parses, a time zone that exists, a URL frtrack can fetch, positive timeouts,
+addresses, watchlist countries and groups that exist) — every command loads
+the config through here, so a mistake is refused before anything runs.
 ``frtrack init`` writes ``EXAMPLE_CONFIG`` and the README's config reference
 mirrors it. Secrets never live in the file: the SMTP password is read from the
 environment variable the file names.
@@ -9,6 +13,7 @@ environment variable the file names.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -71,7 +76,8 @@ class Sources:
     ecfr_api_base: str = DEFAULT_ECFR_API_BASE
     govinfo_base: str = DEFAULT_GOVINFO_BASE
     govinfo_fallback: bool = False
-    timeout: float = 30.0
+    timeout: float = 30.0          # seconds to wait for an answer (read timeout)
+    connect_timeout: float = 10.0  # seconds to wait for a connection: a dead host fails fast
     api_rate: float = 5.0          # requests per second per API host
     download_rate: float = 1.0     # XML downloads per second
     max_retries: int = 5
@@ -212,7 +218,8 @@ _SCALARS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "watch": {"agencies": list, "document_types": list, "cfr": list, "itar_agencies": list,
               "itar_cfr": list, "since": (str, date), "public_inspection": bool, "tracked": list},
     "sources": {"fr_api_base": str, "ecfr_api_base": str, "govinfo_base": str,
-                "govinfo_fallback": bool, "timeout": (int, float), "api_rate": (int, float),
+                "govinfo_fallback": bool, "timeout": (int, float), "connect_timeout": (int, float),
+                "api_rate": (int, float),
                 "download_rate": (int, float), "max_retries": int, "backoff_base": (int, float),
                 "max_retry_after": (int, float), "max_download_bytes": int, "per_page": int,
                 "user_agent": str},
@@ -316,16 +323,13 @@ def settings_from_dict(raw: dict[str, Any], path: str | None = None,
         w["tracked"] = tuple(tracked)
 
     s = dict(sec["sources"])
-    for k in ("timeout", "api_rate", "download_rate", "backoff_base", "max_retry_after"):
+    for k in ("timeout", "connect_timeout", "api_rate", "download_rate", "backoff_base", "max_retry_after"):
         if k in s:
             s[k] = float(s[k])
-    if env.get("FRTRACK_FR_API_BASE"):
-        s["fr_api_base"] = env["FRTRACK_FR_API_BASE"]
-    if env.get("FRTRACK_ECFR_API_BASE"):
-        s["ecfr_api_base"] = env["FRTRACK_ECFR_API_BASE"]
-    if env.get("FRTRACK_GOVINFO_BASE"):
-        s["govinfo_base"] = env["FRTRACK_GOVINFO_BASE"]
-    for k in ("fr_api_base", "ecfr_api_base", "govinfo_base"):
+    for k, var in _ENV_BASES.items():
+        if env.get(var):
+            s[k] = env[var]
+    for k in _ENV_BASES:
         if k in s:
             s[k] = s[k].rstrip("/")
 
@@ -346,6 +350,10 @@ def settings_from_dict(raw: dict[str, Any], path: str | None = None,
         for k in ("countries", "groups", "cfr_parts", "document_types", "alerts"):
             if k in r:
                 r[k] = _strings(f"recipients[{i}].{k}", r[k], path)
+        if "countries" in r:
+            r["countries"] = _watch_countries(f"recipients[{i}].countries", r["countries"], path)
+        if "groups" in r:
+            r["groups"] = _watch_groups(f"recipients[{i}].groups", r["groups"], path)
         recipients.append(Recipient(**r))
 
     alerts = dict(sec["alerts"])
@@ -357,8 +365,118 @@ def settings_from_dict(raw: dict[str, Any], path: str | None = None,
         smtp=Smtp(**m), digest=Digest(**sec["digest"]), recipients=tuple(recipients),
         output=Output(**sec["output"]), path=path, alerts=Alerts(**alerts),
     )
+    check_values(settings, from_env={k: var for k, var in _ENV_BASES.items() if env.get(var)})
     _check_alert_settings(settings)
     return settings
+
+
+_ENV_BASES = {"fr_api_base": "FRTRACK_FR_API_BASE", "ecfr_api_base": "FRTRACK_ECFR_API_BASE",
+              "govinfo_base": "FRTRACK_GOVINFO_BASE"}
+# local@domain: no spaces, no second @, no characters that break a header or an SMTP envelope.
+_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$")
+DOCUMENT_TYPES = ("RULE", "PRORULE", "NOTICE", "PRESDOCU")
+
+
+def _watch_countries(key: str, names: tuple[str, ...], path: str | None) -> tuple[str, ...]:
+    """Each watched country as frtrack's one name ("Myanmar" -> "Burma"); unknown ones refused."""
+    from parsers import countries
+    from parsers.exceptions import UnknownCountryError
+    out = []
+    for name in names:
+        try:
+            out.append(countries.lookup(name).name)
+        except UnknownCountryError as exc:
+            raise ConfigError(key, str(exc), path) from None
+    return tuple(out)
+
+
+def _watch_groups(key: str, codes: tuple[str, ...], path: str | None) -> tuple[str, ...]:
+    """Each watched group as its column code ("D5" -> "D:5"); unknown ones refused."""
+    from parsers.exceptions import UnknownGroupError
+    from parsers.model import normalize_group_code
+    out = []
+    for code in codes:
+        try:
+            out.append(normalize_group_code(code))
+        except UnknownGroupError as exc:
+            raise ConfigError(key, str(exc), path) from None
+    return tuple(out)
+
+
+def _positive(settings: Settings, path: str | None, *keys: str, zero_ok: bool = False) -> None:
+    for key in keys:
+        section, name = key.split(".")
+        value = getattr(getattr(settings, section), name)
+        if value < 0 or (value == 0 and not zero_ok):
+            need = "zero or more" if zero_ok else "more than zero"
+            raise ConfigError(key, f"must be {need}, got {value:g}", path)
+
+
+def _url(key: str, value: str, path: str | None) -> None:
+    from urllib.parse import urlsplit
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(key, f"expected an http:// or https:// URL, got {value!r}", path)
+
+
+def check_values(settings: Settings, from_env: dict[str, str] | None = None) -> None:
+    """What types cannot say: refuse values that would fail later, far from the config, naming the key."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from pipeline.scheduler import parse_trigger
+    path = settings.path
+    from_env = from_env or {}
+    for k in _ENV_BASES:
+        key = f"sources.{k}" + (f" (from ${from_env[k]})" if k in from_env else "")
+        _url(key, getattr(settings.sources, k), path)
+    for i, rng in enumerate(settings.watch.cfr):
+        _part_range(f"watch.cfr[{i}].parts", rng, path)
+    for i, rng in enumerate(settings.watch.itar_cfr):
+        _part_range(f"watch.itar_cfr[{i}].parts", rng, path)
+    for i, t in enumerate(settings.watch.document_types):
+        if t.upper() not in DOCUMENT_TYPES:
+            raise ConfigError(f"watch.document_types[{i}]",
+                              f"unknown document type {t!r} (known: {', '.join(DOCUMENT_TYPES)})", path)
+    _positive(settings, path, "sources.timeout", "sources.connect_timeout", "sources.max_download_bytes",
+              "sources.per_page", "smtp.timeout", "digest.window_days")
+    _positive(settings, path, "sources.api_rate", "sources.download_rate", "sources.max_retries",
+              "sources.backoff_base", "sources.max_retry_after", "schedule.misfire_grace_seconds", zero_ok=True)
+    if settings.sources.per_page > 1000:
+        raise ConfigError("sources.per_page", f"the Federal Register API returns at most 1000 per page, "
+                                              f"got {settings.sources.per_page}", path)
+    if not 1 <= settings.smtp.port <= 65535:
+        raise ConfigError("smtp.port", f"expected a port 1-65535, got {settings.smtp.port}", path)
+    try:
+        ZoneInfo(settings.schedule.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("schedule.timezone", f"unknown time zone {settings.schedule.timezone!r} "
+                                               "(an IANA name such as 'America/New_York')", path) from None
+    parse_trigger(settings.schedule.fetch, settings.schedule.timezone, "schedule.fetch", path)
+    parse_trigger(settings.schedule.digest, settings.schedule.timezone, "schedule.digest", path)
+    if not _EMAIL.match(settings.smtp.sender):
+        raise ConfigError("smtp.sender", f"not an email address: {settings.smtp.sender!r}", path)
+    for i, r in enumerate(settings.recipients):
+        if not _EMAIL.match(r.email):
+            raise ConfigError(f"recipients[{i}].email", f"not an email address: {r.email!r}", path)
+        for j, t in enumerate(r.document_types):
+            if t.strip().upper() not in (*DOCUMENT_TYPES, "CORRECT") and t.strip().lower() not in _DOC_TYPE_NAMES:
+                raise ConfigError(f"recipients[{i}].document_types[{j}]", f"unknown document type {t!r} "
+                                  f"(known: {', '.join(DOCUMENT_TYPES)}, CORRECT)", path)
+        for j, part in enumerate(r.cfr_parts):
+            if not part.strip().isdigit():
+                raise ConfigError(f"recipients[{i}].cfr_parts[{j}]", f"expected a part number such as '740', "
+                                                                     f"got {part!r}", path)
+
+
+# the API's display names, which the digest also accepts in a watchlist
+_DOC_TYPE_NAMES = ("rule", "proposed rule", "notice", "presidential document", "correction")
+
+
+def _part_range(key: str, rng: CfrRange, path: str | None) -> None:
+    lo, hi = rng.first_last
+    if lo < 1 or hi < lo:
+        raise ConfigError(key, f"expected a part or an ascending range such as '730-774', got {rng.parts!r}", path)
 
 
 def load_settings(path: str | os.PathLike[str] | None, environ: dict[str, str] | None = None) -> Settings:
@@ -369,9 +487,16 @@ def load_settings(path: str | os.PathLike[str] | None, environ: dict[str, str] |
     try:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError("(file)", "file not found", str(p)) from None
+        raise ConfigError(None, "config file not found", str(p)) from None
+    except IsADirectoryError:
+        raise ConfigError(None, "is a folder, not a config file", str(p)) from None
+    except PermissionError:
+        raise ConfigError(None, "cannot read the config file: permission denied", str(p)) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(None, f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+                                "save the config as UTF-8", str(p)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("(file)", f"not valid TOML: {exc}", str(p)) from None
+        raise ConfigError(None, f"not valid TOML: {exc}", str(p)) from None
     return settings_from_dict(raw, str(p), environ)
 
 
@@ -404,7 +529,8 @@ fr_api_base = "https://www.federalregister.gov/api/v1"
 ecfr_api_base = "https://www.ecfr.gov/api/versioner/v1"
 govinfo_base = "https://www.govinfo.gov"
 govinfo_fallback = false       # use govinfo bulk XML when federalregister.gov blocks us
-timeout = 30.0                 # seconds, connect and read
+timeout = 30.0                 # seconds to wait for an answer (read)
+connect_timeout = 10.0         # seconds to wait for a connection
 api_rate = 5.0                 # requests per second to an API host
 download_rate = 1.0            # XML downloads per second
 max_retries = 5
@@ -474,7 +600,7 @@ def write_example(path: str | os.PathLike[str], force: bool = False) -> Path:
     """Write the commented example config, owner-only (it may later hold SMTP user names)."""
     p = Path(path)
     if p.exists() and not force:
-        raise ConfigError("(file)", "already exists; use --force to overwrite", str(p))
+        raise ConfigError(None, "already exists; use --force to overwrite", str(p))
     p.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

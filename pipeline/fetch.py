@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable
+from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
@@ -35,6 +36,8 @@ class SourceOutcome:
     new_items: int
     watermark: str | None
     error: str | None
+    brief: str | None = None      # the error in one short line without URLs (what status and the CLI show)
+    blocked: bool = False         # refused with a block page (govinfo fallback)
 
 
 # table whose rows a source creates, to count new items even when it failed midway
@@ -76,7 +79,7 @@ def fetch_all(settings: Settings, db: Database, *, run_id: int, since: date | No
         for source, fn in plan:
             outcome = _run_source(source, fn, http, db, settings, run_id=run_id, since=since, today=today)
             outcomes.append(outcome)
-            if source is Source.FEDERAL_REGISTER and outcome.error and outcome.error.startswith("BlockedError"):
+            if source is Source.FEDERAL_REGISTER and outcome.blocked:
                 fr_blocked = True
         if settings.sources.govinfo_fallback and fr_blocked:
             outcomes.append(_run_source(Source.GOVINFO, fetch_govinfo, http, db, settings,
@@ -87,6 +90,15 @@ def fetch_all(settings: Settings, db: Database, *, run_id: int, since: date | No
     return outcomes
 
 
+def _brief(exc: FetchError) -> str:
+    """The problem in one line without the URL, but naming the host:port it came from."""
+    parts = urlsplit(exc.url or "")
+    if not parts.hostname:
+        return exc.problem
+    where = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+    return exc.problem if where in exc.problem else f"{exc.problem} [{where}]"
+
+
 def _run_source(source: Source, fn: Callable[..., SourceOutcome], http: Http, db: Database,
                 settings: Settings, *, run_id: int, since: date | None, today: date) -> SourceOutcome:
     started = utcnow()
@@ -95,18 +107,19 @@ def _run_source(source: Source, fn: Callable[..., SourceOutcome], http: Http, db
         outcome = fn(http, db, settings, run_id=run_id, since=since, today=today)
     except FetchError as exc:
         kind = type(exc).__name__
-        log.error("%s failed: %s", source.value, exc)
+        log.info("%s failed: %s", source.value, exc)      # the full URL: with -v
+        blocked = isinstance(exc, BlockedError)
+        brief = _brief(exc) + ("; consider sources.govinfo_fallback = true" if blocked else "")
         outcome = SourceOutcome(source, False, http.requests - before, _new_items(db, source, run_id),
-                                None, f"{kind}: {exc}")
-        if isinstance(exc, BlockedError):
-            log.error("%s refused us with a block page; consider sources.govinfo_fallback", source.value)
+                                None, f"{kind}: {exc}", brief=brief, blocked=blocked)
+    brief = outcome.brief or (outcome.error.split(": ", 1)[-1] if outcome.error else None)
     outcome = SourceOutcome(outcome.source, outcome.ok, http.requests - before, outcome.new_items,
-                            outcome.watermark, outcome.error)
+                            outcome.watermark, outcome.error, brief=brief, blocked=outcome.blocked)
     with db.atomic():
         db.execute("INSERT INTO source_fetches (run_id, source, status, started_at, finished_at, requests,"
                    " new_items, error) VALUES (?,?,?,?,?,?,?,?)",
                    [run_id, source.value, (FetchStatus.OK if outcome.ok else FetchStatus.FAILED).value,
-                    started, utcnow(), outcome.requests, outcome.new_items, outcome.error])
+                    started, utcnow(), outcome.requests, outcome.new_items, outcome.brief])
     return outcome
 
 

@@ -54,7 +54,11 @@ def db_lock(db_path: str | os.PathLike[str]) -> Iterator[Path]:
     path = lock_path(db_path)
     if not path.parent.exists():
         raise StoreError(f"{path}: cannot create the lock file: folder {path.parent} does not exist")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except PermissionError:
+        raise StoreError(f"{path}: cannot create the lock file: permission denied "
+                         f"(frtrack needs to write in {path.parent} to update the database)") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -57,6 +57,7 @@ A request without an entry gets 404 with a JSON body naming it; every request
 """
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import signal
@@ -297,6 +298,8 @@ class ReplayServer:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ValueError(f"{path}: not a readable replay manifest: {exc}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("entries", []), list):
+            raise ValueError(f"{path}: not a replay manifest: expected {{\"entries\": [...]}}")
         for i, raw in enumerate(data.get("entries", [])):
             if "path" not in raw:
                 raise ValueError(f"{path}: entry {i} has no 'path'")
@@ -417,17 +420,39 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+def open_replay(directory: str | Path, port: int) -> "ReplayServer":
+    """A started server for the CLI, or a UsageError in one line: no manifest, bad manifest, bad or busy port."""
+    from parsers.exceptions import UsageError
+    if not 0 <= port <= 65535:
+        raise UsageError(f"replay: port {port} is out of range (0-65535; 0 = any free port)")
+    manifest = Path(directory) / "manifest.json"
+    if not manifest.is_file():
+        raise UsageError(f"replay: {directory} has no manifest.json: not a directory of recorded responses "
+                         "(see `frtrack replay --help`)")
+    try:
+        server = ReplayServer(directory, port=port)
+    except ValueError as exc:       # an unreadable manifest or body file, already one line naming it
+        raise UsageError(f"replay: {exc}") from None
+    try:
+        return server.start()
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"replay: port {port} on 127.0.0.1 is already in use; choose another with --port "
+                             "(0 = any free port)") from None
+        raise UsageError(f"replay: cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+
+
 def serve_forever(directory: str | Path, port: int = 8765) -> None:
     """``frtrack replay DIR --port N``: serve until Ctrl-C (or SIGTERM), then stop cleanly."""
-    server = ReplayServer(directory, port=port).start()
+    server = open_replay(directory, port)
     if threading.current_thread() is threading.main_thread():
         # `frtrack replay DIR &` from a script ignores Ctrl-C; stop as cleanly on `kill <pid>`
         signal.signal(signal.SIGTERM, _raise_interrupt)
-    print(f"replaying {len(server.entries)} recorded responses from {directory} at {server.url}", flush=True)
-    print(f"  FRTRACK_FR_API_BASE={server.url}/api/v1", flush=True)
-    print(f"  FRTRACK_ECFR_API_BASE={server.url}/api/versioner/v1", flush=True)
-    print(f"  FRTRACK_GOVINFO_BASE={server.url}", flush=True)
-    try:
+    try:   # from the first line printed on: a signal may come as soon as a reader sees the URL
+        print(f"replaying {len(server.entries)} recorded responses from {directory} at {server.url}", flush=True)
+        print(f"  FRTRACK_FR_API_BASE={server.url}/api/v1", flush=True)
+        print(f"  FRTRACK_ECFR_API_BASE={server.url}/api/versioner/v1", flush=True)
+        print(f"  FRTRACK_GOVINFO_BASE={server.url}", flush=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

@@ -35,18 +35,44 @@ class RunReport:
     open_divergences: int = 0
     error: str | None = None
 
-    def summary(self) -> str:
+    def summary(self, errors: bool = True) -> str:
+        """The run in a few lines; ``errors=False`` leaves the failures to ``failure_lines`` (the CLI's stderr)."""
         lines = [f"run {self.run_id}: {'ok' if self.ok else 'FAILED'}"]
         for o in self.outcomes:
-            state = "ok" if o.ok else f"FAILED: {o.error}"
+            state = "ok" if o.ok else (f"FAILED: {o.brief or o.error}" if errors else "FAILED")
             lines.append(f"  {o.source.value}: {o.new_items} new, {o.requests} requests, {state}")
-        lines += [f"  parse error: {e}" for e in self.parse_failures]
+        if errors:
+            lines += [f"  parse error: {e}" for e in self.parse_failures]
         lines += [f"  needs review: {r}" for r in self.review]
         lines += [f"  change: {m}" for m in self.status_moves]
         lines.append(f"  {self.changes} country-group changes on record, {self.open_divergences} open D:5/126.1 divergences")
-        if self.error:
+        if errors and self.error and not self._explained():
             lines.append(f"  error: {self.error}")
         return "\n".join(lines)
+
+    def _explained(self) -> bool:
+        return any(not o.ok for o in self.outcomes) or bool(self.parse_failures)
+
+    def failure_lines(self) -> list[str]:
+        """One short line per failure (a source, a document, the run itself), without URLs."""
+        lines = [f"{o.source.value}: {o.brief or o.error}" for o in self.outcomes if not o.ok]
+        lines += [f"parse error: {e}" for e in self.parse_failures]
+        if self.error and not self._explained():
+            lines.append(self.error)
+        return lines
+
+    def recorded_error(self) -> str | None:
+        """What ``runs.error`` keeps: which parts failed; the details live in source_fetches (not said twice)."""
+        parts = []
+        failed = [o.source.value for o in self.outcomes if not o.ok]
+        if failed:
+            parts.append(f"source{'s' if len(failed) > 1 else ''} failed: {', '.join(failed)}")
+        if self.parse_failures:
+            n = len(self.parse_failures)
+            parts.append(f"{n} document{'s' if n > 1 else ''} did not parse: " + "; ".join(self.parse_failures))
+        if not parts and self.error:
+            parts.append(self.error)
+        return "; ".join(parts) or None
 
 
 def _lock(db_path):
@@ -62,9 +88,10 @@ def _start(db, today: date, trigger: str) -> int:
     return cur.lastrowid
 
 
-def _finish(db, run_id: int, ok: bool, error: str | None) -> None:
+def _finish(db, run_id: int, ok: bool, error: str | None, status: RunStatus | None = None) -> None:
+    status = status or (RunStatus.OK if ok else RunStatus.FAILED)
     db.execute("UPDATE runs SET finished_at = ?, status = ?, error = ? WHERE id = ?",
-               [utcnow(), (RunStatus.OK if ok else RunStatus.FAILED).value, error, run_id])
+               [utcnow(), status.value, error, run_id])
 
 
 def run_once(settings: Settings, db_path, *, since: date | None = None, today: date | None = None,
@@ -91,10 +118,13 @@ def run_once(settings: Settings, db_path, *, since: date | None = None, today: d
                 report.error = "; ".join(errors) or None
             except FrtrackError as exc:
                 report.ok, report.error = False, str(exc)
-            except BaseException as exc:   # record, then let it propagate (a bug, or SIGINT)
+            except KeyboardInterrupt:      # Ctrl-C: not a failure of the sources; the next run completes the work
+                _finish(db, run_id, False, "interrupted by the user (Ctrl-C)", RunStatus.INTERRUPTED)
+                raise
+            except BaseException as exc:   # record, then let it propagate (a bug)
                 _finish(db, run_id, False, f"{type(exc).__name__}: {exc}")
                 raise
-            _finish(db, run_id, report.ok, report.error)
+            _finish(db, run_id, report.ok, report.recorded_error())
             return report
         finally:
             db.close()
@@ -109,7 +139,11 @@ def reparse(settings: Settings, db_path, *, today: date | None = None) -> RunRep
         db = open_db(db_path)
         try:
             run_id = _start(db, today, "reparse")
-            derived = derive(db, today=today, run_id=run_id, everything=True)
+            try:
+                derived = derive(db, today=today, run_id=run_id, everything=True)
+            except KeyboardInterrupt:      # the derivation is one transaction: nothing half-done stays
+                _finish(db, run_id, False, "interrupted by the user (Ctrl-C)", RunStatus.INTERRUPTED)
+                raise
             report = RunReport(run_id=run_id, ok=not derived.parse_failures, parse_failures=derived.parse_failures,
                                review=derived.review, status_moves=derived.status_moves, changes=derived.changes,
                                open_divergences=derived.open_divergences)

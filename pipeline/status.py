@@ -142,8 +142,10 @@ def format_status(report: dict[str, Any]) -> str:
             ok = s["last_success"] or "never"
             age = f" ({s['age_hours']} h ago)" if s["age_hours"] is not None else ""
             fail = ""
+            quoted = bool(s["last_error"]) and any(s["last_error"] in p for p in report["problems"])
             if s["last_failure"] and (not s["last_success"] or s["last_failure"] > s["last_success"]):
-                fail = f"; last failure {s['last_failure']}: {s['last_error'] or 'no message'}"
+                # the error once: here, or in the problems below when they quote it
+                fail = f"; last failure {s['last_failure']}" + ("" if quoted else f": {s['last_error'] or 'no message'}")
             lines.append(f"  {s['source']:18} last success {ok}{age}{' STALE' if s['stale'] else ''}{fail}")
     c = report["counts"]
     lines.append(f"data as of: {report['data_as_of'] or 'no data'}")

@@ -168,11 +168,11 @@ def test_config_error_exits_2_with_one_line_naming_the_key(extra_command, tmp_pa
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith("frtrack: error: ") and "'sources.timeoutt'" in lines[0] and str(config) in lines[0]
+    assert lines[0].startswith(f"frtrack: error: {config}: sources.timeoutt: unknown key")
     assert "Traceback" not in result.output
     # FRTRACK_CONFIG is the same option.
     result = invoke(["settings-for-tests"], env={"FRTRACK_CONFIG": str(config)})
-    assert result.exit_code == 2 and "'sources.timeoutt'" in result.stderr
+    assert result.exit_code == 2 and ": sources.timeoutt: " in result.stderr
     config.write_text("[sources]\ntimeout = 3\n", encoding="utf-8")
     result = invoke(["settings-for-tests"], env={"FRTRACK_CONFIG": str(config)})
     assert (result.exit_code, result.stdout) == (0, "3.0\n")
@@ -227,20 +227,27 @@ def test_quiet_init_prints_nothing():
 def test_groups_json(seeded_db_path):
     result = invoke(["--db", str(seeded_db_path), "groups", "Cambodia", "--as-of", "2023-06-01", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"country": "Cambodia", "as_of": "2023-06-01", "groups": ["D:1", "D:5"]}
+    assert json.loads(result.stdout) == {"country": "Cambodia", "as_of": "2023-06-01", "groups": ["D:1", "D:5"],
+                                         "history_starts": "2021-01-04", "data_through": "2026-02-24", "notes": []}
 
 
 def test_groups_resolves_spelling_and_text_output(seeded_db_path):
-    result = invoke(["--db", str(seeded_db_path), "groups", "cambodia", "--as-of", "2026-03-01"])
-    assert (result.exit_code, result.stdout) == (0, "Cambodia on 2026-03-01: D:1\n")
+    result = invoke(["--db", str(seeded_db_path), "groups", "cambodia", "--as-of", "2026-02-20"])
+    assert (result.exit_code, result.stdout) == (0, "Cambodia on 2026-02-20: D:1\n")
+    result = invoke(["--db", str(seeded_db_path), "groups", "Cyprus", "--as-of", "2026-02-20"])
+    assert result.stdout == "Cyprus on 2026-02-20: A:1\n"
+    result = invoke(["--db", str(seeded_db_path), "groups", "Palau", "--as-of", "2026-02-20"])
+    assert result.stdout == "Palau on 2026-02-20: no country group on record\n"   # a country, inside the history
     result = invoke(["--db", str(seeded_db_path), "groups", "Atlantis", "--as-of", "2026-03-01"])
-    assert result.stdout == "Atlantis on 2026-03-01: no country group on record\n"
+    assert (result.exit_code, result.stdout) == (2, "")                           # no country: not "no group"
+    assert result.stderr.startswith("frtrack: error: unknown country 'Atlantis'")
 
 
 def test_groups_defaults_to_today_from_the_clock(seeded_db_path):
     result = invoke(["--db", str(seeded_db_path), "groups", "Cambodia", "--json"],
                     env={"FRTRACK_TODAY": "2023-06-01"})
-    assert json.loads(result.stdout) == {"country": "Cambodia", "as_of": "2023-06-01", "groups": ["D:1", "D:5"]}
+    assert json.loads(result.stdout)["as_of"] == "2023-06-01"
+    assert json.loads(result.stdout)["groups"] == ["D:1", "D:5"]
 
 
 def test_frtrack_db_env_is_honoured(seeded_db_path):
@@ -250,10 +257,13 @@ def test_frtrack_db_env_is_honoured(seeded_db_path):
     assert not Path("frtrack.db").exists()       # the default ./frtrack.db was not created
 
 
-def test_default_db_is_in_the_working_directory(tmp_path):
+def test_default_db_is_in_the_working_directory(tmp_path, seeded_db_path):
     result = invoke(["groups", "Cambodia", "--as-of", "2023-06-01", "--json"])
-    assert json.loads(result.stdout)["groups"] == []
-    assert (tmp_path / "frtrack.db").exists()
+    assert result.exit_code == 2 and "no database at ./frtrack.db" in result.stderr   # issue 13: never created
+    assert not (tmp_path / "frtrack.db").exists()
+    (tmp_path / "frtrack.db").write_bytes(seeded_db_path.read_bytes())
+    assert json.loads(invoke(["groups", "Cambodia", "--as-of", "2023-06-01", "--json"]).stdout)["groups"] == [
+        "D:1", "D:5"]
 
 
 @pytest.mark.parametrize("bad", ["2023-13-01", "yesterday", "01/06/2023"])
@@ -286,7 +296,8 @@ def test_changes_filters(seeded_db_path):
     assert countries("--country", "CAMBODIA") == ["Cambodia", "Cambodia"]
     assert countries("--group", "d:5", "--since", "2024-01-01") == ["Cyprus", "Nicaragua", "Cambodia", "Haiti"]
     assert countries("--since", "2026-02-11") == ["Belarus", "Venezuela", "Haiti"]
-    assert countries("--country", "Atlantis") == []
+    assert countries("--country", "Palau") == []
+    assert invoke(["--db", str(seeded_db_path), "changes", "--country", "Atlantis"]).exit_code == 2
     assert invoke(["--db", str(seeded_db_path), "changes", "--since", "soon"]).exit_code == 2
 
 
@@ -309,10 +320,12 @@ def test_history_json_oldest_first(seeded_db_path):
     assert all(list(r) == CHANGE_KEYS for r in rows)
 
 
-def test_history_of_unknown_country(seeded_db_path):
+def test_history_of_a_country_without_changes_and_of_no_country(seeded_db_path):
+    result = invoke(["--db", str(seeded_db_path), "history", "Palau"])
+    assert (result.exit_code, result.stdout) == (0, "no changes on record for Palau\n")
+    assert json.loads(invoke(["--db", str(seeded_db_path), "history", "Palau", "--json"]).stdout) == []
     result = invoke(["--db", str(seeded_db_path), "history", "Atlantis"])
-    assert (result.exit_code, result.stdout) == (0, "no changes on record for Atlantis\n")
-    assert json.loads(invoke(["--db", str(seeded_db_path), "history", "Atlantis", "--json"]).stdout) == []
+    assert (result.exit_code, result.stdout) == (2, "")
 
 
 def test_newer_db_is_refused_by_the_cli(seeded_db_path):

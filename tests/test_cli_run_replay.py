@@ -66,7 +66,8 @@ def test_run_against_replay_cli_then_status(tmp_path):
     # the "APIs" are gone: the run fails loudly, keeps what it had, and status says so
     failed = frtrack("run", env=env)
     assert failed.returncode == 1
-    assert "FAILED" in failed.stdout and url.split("//")[1] in failed.stdout
+    assert "FAILED" in failed.stdout and url.split("//")[1] in failed.stderr   # host:port, on stderr
+    assert "http://" not in failed.stdout + failed.stderr                        # full URLs only with -v
     status = json.loads(frtrack("status", "--json", env=env).stdout)
     assert status["last_run"]["status"] == "failed" and not status["healthy"]
     assert all(s["last_failure"] and s["last_error"] for s in status["sources"])

@@ -106,7 +106,7 @@ def test_unknown_section(tmp_path):
 def test_unknown_key_names_it(tmp_path):
     err = _error(tmp_path, "[sources]\ntimeoutt = 3\n")
     assert err.key == "sources.timeoutt"
-    assert "'sources.timeoutt'" in str(err)
+    assert ": sources.timeoutt: " in str(err)
     assert "unknown key" in str(err) and "timeout" in str(err)   # and lists what is known
 
 
@@ -130,7 +130,7 @@ def test_unknown_key_names_it(tmp_path):
 def test_wrong_types_name_the_key(tmp_path, text, key, problem):
     err = _error(tmp_path, text)
     assert err.key == key
-    assert f"{key!r}" in str(err)
+    assert f": {key}: " in str(err)      # "FILE: KEY: problem", read as a sentence
     assert problem in str(err)
 
 

@@ -84,7 +84,9 @@ def test_cambodia_story_end_to_end(timeline_server, tmp_path):
 
     assert cli_json(db_path, "groups", "Cambodia", "--as-of", "2023-06-01", "--json")["groups"] == ["B", "D:1", "D:5"]
     later = cli_json(db_path, "groups", "cambodia", "--as-of", "2026-03-01", "--json")
-    assert later == {"country": "Cambodia", "as_of": "2026-03-01", "groups": ["B", "D:1"]}
+    assert later == {"country": "Cambodia", "as_of": "2026-03-01", "groups": ["B", "D:1"],
+                     "history_starts": "2021-01-04", "data_through": "2026-02-09",
+                     "notes": ["data only through 2026-02-09: changes after that day are not known"]}
 
     removal = [c for c in cli_json(db_path, "changes", "--country", "Cambodia", "--group", "D:5", "--json")
                if c["action"] == "removed"]

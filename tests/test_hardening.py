@@ -365,11 +365,12 @@ def test_max_download_size_is_enforced(fresh_db):
         assert len(ok.body) == limit          # exactly at the limit is allowed
         with pytest.raises(FetchError) as announced:
             client.get_xml(f"{base}/announced", source=Source.FEDERAL_REGISTER, conditional=False)
+        host = base.split("//")[1]
         assert str(announced.value) == (f"[federal_register] {base}/announced: body of {limit * 100} bytes "
-                                        f"exceeds max_download_bytes {limit}")
+                                        f"from {host} exceeds max_download_bytes {limit}")
         with pytest.raises(FetchError) as streamed:
             client.get_xml(f"{base}/chunked", source=Source.ECFR, conditional=False)
-        assert str(streamed.value) == f"[ecfr] {base}/chunked: body exceeds max_download_bytes {limit}"
+        assert str(streamed.value) == f"[ecfr] {base}/chunked: body from {host} exceeds max_download_bytes {limit}"
     finally:
         client.close()
         server.shutdown()

@@ -71,7 +71,7 @@ def test_timeout_then_success_and_timeout_exhausted(replay_server, fresh_db):
     replay_server.add_entry("/never", json_body={}, fault={"kind": "delay", "seconds": 0.6})
     http, _ = make_http(fresh_db, timeout=0.2, max_retries=1)
     assert http.get_json(replay_server.url + "/slow", source=SRC).data == {"n": 1}
-    with pytest.raises(FetchTimeoutError, match="no answer within 0.2s"):
+    with pytest.raises(FetchTimeoutError, match=r"no answer from 127\.0\.0\.1:\d+ within 0.2s after 2 attempts"):
         http.get_json(replay_server.url + "/never", source=SRC)
 
 
@@ -84,8 +84,10 @@ def test_connection_reset_is_retried(replay_server, fresh_db):
 
 def test_connection_refused_is_a_transport_error(fresh_db):
     http, _ = make_http(fresh_db, max_retries=0)
-    with pytest.raises(TransportError, match="connection failed"):
+    with pytest.raises(TransportError, match="connection refused by 127.0.0.1:9") as err:
         http.get_json("http://127.0.0.1:9/x", source=SRC)
+    assert err.value.problem == "connection refused by 127.0.0.1:9"       # one attempt: no count
+    assert err.value.url == "http://127.0.0.1:9/x"
 
 
 def test_truncated_body_is_detected_stored_and_retried(replay_server, fresh_db):
@@ -103,7 +105,7 @@ def test_truncated_body_is_detected_stored_and_retried(replay_server, fresh_db):
 def test_unparsable_json_of_full_length_is_truncated_body(replay_server, fresh_db):
     replay_server.add_entry("/half", body='{"count": 3, "results": [', content_type="application/json")
     http, _ = make_http(fresh_db, max_retries=0)
-    with pytest.raises(TruncatedBodyError, match="JSON does not parse"):
+    with pytest.raises(TruncatedBodyError, match=r"JSON from 127\.0\.0\.1:\d+ does not parse"):
         http.get_json(replay_server.url + "/half", source=SRC)
 
 

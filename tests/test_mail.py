@@ -96,8 +96,9 @@ def test_refused_connection_is_recorded_and_retried_next_run(seeded_db, smtp_ser
     smtp_server.stop()
     failed = run(settings, seeded_db)
     assert not failed.ok
-    assert failed.failed == [("a@example.com", "connection refused")]
-    assert failed.summary() == "sent to 0 of 1 recipient; failed: a@example.com (connection refused)"
+    assert failed.failed == [("a@example.com", "connection refused; check smtp.host and smtp.port")]
+    assert failed.summary() == ("sent to 0 of 1 recipient; failed: a@example.com (connection refused; "
+                                "check smtp.host and smtp.port)")
     assert ledger_rows(seeded_db) == [("a@example.com", "2026-02-01", "2026-02-07", "failed", 1, 1)]
     assert "connection refused" in SentLedger(seeded_db).get("a@example.com", WINDOW)["last_error"]
 
@@ -198,7 +199,8 @@ def test_login_uses_the_password_from_the_environment(seeded_db, smtp_server_fac
 
     monkeypatch.setenv("FRTRACK_SMTP_PASSWORD", "wrong")
     wrong = run(settings, seeded_db)
-    assert wrong.failed[0][1].startswith("535 ") and server.received == []
+    assert wrong.failed[0][1].startswith("login refused (535 ") and server.received == []
+    assert wrong.failed[0][1].endswith("; check smtp.username and $FRTRACK_SMTP_PASSWORD")
 
     monkeypatch.setenv("FRTRACK_SMTP_PASSWORD", "s3cret")
     assert run(settings, seeded_db).ok

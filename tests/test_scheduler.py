@@ -60,7 +60,7 @@ def test_bad_schedule_is_a_config_error_naming_the_key(spec):
     with pytest.raises(ConfigError) as info:
         parse_trigger(spec, "UTC", "schedule.fetch", "/etc/frtrack.toml")
     assert info.value.key == "schedule.fetch"
-    assert str(info.value).startswith("/etc/frtrack.toml: config key 'schedule.fetch': ")
+    assert str(info.value).startswith("/etc/frtrack.toml: schedule.fetch: ")
     assert info.value.exit_code == 2
 
 
@@ -228,4 +228,4 @@ def test_cli_schedule_with_a_bad_schedule_exits_2(tmp_path):
     cfg.write_text('[schedule]\nfetch = "every weekday at six"\n')
     res = CliRunner().invoke(cli, ["--config", str(cfg), "--db", str(tmp_path / "f.db"), "schedule"])
     assert res.exit_code == 2
-    assert f"frtrack: error: {cfg}: config key 'schedule.fetch': 'every weekday at six' is not a crontab line" in res.output
+    assert f"frtrack: error: {cfg}: schedule.fetch: 'every weekday at six' is not a crontab line" in res.output

@@ -67,7 +67,11 @@ def test_daemon_keeps_going_when_every_run_fails(tmp_path, replay_server):
     assert runs[:2] == [(1, "failed", "schedule"), (2, "failed", "schedule")]
     assert err.count("scheduled fetch: finished with failures: run ") >= 2
     errors = read_db(db, "SELECT error FROM runs WHERE id = 1")[0][0]
-    assert "404" in errors and replay_server.url in errors
+    assert errors == "sources failed: federal_register, public_inspection, ecfr"   # which; the details once, below
+    details = [e for (e,) in read_db(db, "SELECT error FROM source_fetches WHERE run_id = 1")]
+    host = replay_server.url.split("//")[1]
+    assert details and all("404" in e and host in e for e in details), details
+    assert f"FAILED: HTTP 404 from {host}" in err        # the daemon's log carries them
 
 
 @needs_pipeline

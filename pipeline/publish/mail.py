@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+import socket
 import ssl
 from datetime import datetime, timezone
 from email.headerregistry import Address
@@ -82,16 +83,37 @@ def _connect(smtp: Smtp) -> smtplib.SMTP:
     return conn
 
 
-def _reason(exc: BaseException) -> str:
+def _reason(exc: BaseException, smtp: Smtp | None = None) -> str:
+    """The failure in words, with the config key to change where one would fix it."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, text = next(iter(exc.recipients.values()))
         return f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
+    if isinstance(exc, smtplib.SMTPNotSupportedError) and "STARTTLS" in str(exc).upper():
+        return ('the server does not offer STARTTLS; set smtp.security = "plain" if it takes unencrypted '
+                'mail, or "tls" if it speaks TLS from the first byte')
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        env = smtp.password_env if smtp else "FRTRACK_SMTP_PASSWORD"
+        return f"login refused ({_reply(exc)}); check smtp.username and ${env}"
     if isinstance(exc, smtplib.SMTPResponseException):
-        err = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
-        return f"{exc.smtp_code} {err}"
+        return _reply(exc)
     if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
+        return "connection refused; check smtp.host and smtp.port"
+    if isinstance(exc, socket.gaierror):
+        return "cannot resolve the host name; check smtp.host"
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        secs = f" within {smtp.timeout:g}s" if smtp else ""
+        return f"no answer{secs}; check smtp.host and smtp.port (and smtp.timeout)"
+    if isinstance(exc, ssl.SSLError):
+        return (f"TLS handshake failed ({exc.reason or exc}); if the server does not speak TLS on connect, "
+                'set smtp.security = "starttls" or "plain"')
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return f"the server closed the connection ({exc or 'no reason given'})"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _reply(exc: smtplib.SMTPResponseException) -> str:
+    err = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+    return f"{exc.smtp_code} {err}"
 
 
 def send_message(smtp: Smtp, msg: EmailMessage) -> None:
@@ -109,7 +131,7 @@ def send_message(smtp: Smtp, msg: EmailMessage) -> None:
     except SendError:
         raise
     except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
-        raise SendError(to, server, clean_header(_reason(exc), 200)) from exc
+        raise SendError(to, server, clean_header(_reason(exc, smtp), 300)) from exc
 
 
 class SentLedger:

@@ -165,7 +165,7 @@ def fetch_ecfr(http: Http, db: Database, settings: Settings, *, run_id: int,
         except BlockedError:
             raise
         except FetchError as exc:
-            log.error("%s: %s", unit.key, exc)
+            log.info("%s: %s", unit.key, exc)   # the URL: with -v; the run reports the problem
             failures.append(exc)
             continue
         new += n

@@ -266,7 +266,7 @@ def fetch_federal_register(http: Http, db: Database, settings: Settings, *, run_
         except BlockedError:
             raise
         except FetchError as exc:
-            log.error("XML of %s: %s", number, exc)
+            log.info("XML of %s: %s", number, exc)   # the URL: with -v; the run reports the problem
             failures.append(exc)
     if failures:
         first = failures[0]

@@ -14,11 +14,19 @@ Conditional requests (API JSON by default): the ETag / Last-Modified of each
 URL's last 200 is kept in ``watermarks`` under ``etag:<url>``; a 304 returns
 the stored body.
 
-Errors raised (all FetchError, each carrying the full URL):
+Errors raised (all FetchError, each carrying the full URL in ``url``; the
+``problem`` is one short line without it, naming host:port, e.g.
+"connection refused by 127.0.0.1:9 after 6 attempts (12 s)" — what a person
+reads; the URL is logged at INFO, shown with ``-v``):
     TransportError / FetchTimeoutError   after retries
     HTTPStatusError                      4xx at once, 429/5xx after retries
     BlockedError, TruncatedBodyError     see above
     FetchError                           body larger than max_download_bytes
+
+Timeouts: ``connect_timeout`` to get a connection, ``timeout`` to get an
+answer. A host that stayed unreachable through a whole retry series is not
+tried again in the same run (its later requests fail at once, saying so), so
+a run with both API hosts down ends after two retry series, not one per request.
 """
 from __future__ import annotations
 
@@ -108,6 +116,7 @@ class Http:
     requests: int = 0
     slept: list[tuple[str, float]] = field(default_factory=list)
     _last: dict[tuple[str, str], float] = field(default_factory=dict)
+    _unreachable: dict[str, str] = field(default_factory=dict)   # host -> why, for the rest of the run
 
     def __post_init__(self) -> None:
         self.session.headers["User-Agent"] = self.sources.user_agent
@@ -134,7 +143,7 @@ class Http:
     # --- internals ----------------------------------------------------------
     def _timeouts(self) -> tuple[float, float]:
         # connect quickly or not at all; reading a big XML may legitimately take the full budget
-        return (min(10.0, self.sources.timeout), self.sources.timeout)
+        return (self.sources.connect_timeout, self.sources.timeout)
 
     def _throttle(self, host: str, kind: str) -> None:
         rate = self.sources.download_rate if kind == "download" else self.sources.api_rate
@@ -174,7 +183,7 @@ class Http:
         announced = resp.headers.get("Content-Length")
         if announced and announced.isdigit() and int(announced) > limit:
             resp.close()
-            raise FetchError(full_url, f"body of {announced} bytes exceeds max_download_bytes {limit}",
+            raise FetchError(full_url, f"body of {announced} bytes from {_host_port(full_url)} exceeds max_download_bytes {limit}",
                              source=source.value)
         chunks: list[bytes] = []
         size, truncated = 0, False
@@ -187,7 +196,7 @@ class Http:
                 size += len(chunk)
                 if size > limit:
                     resp.close()
-                    raise FetchError(full_url, f"body exceeds max_download_bytes {limit}", source=source.value)
+                    raise FetchError(full_url, f"body from {_host_port(full_url)} exceeds max_download_bytes {limit}", source=source.value)
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
                 requests.exceptions.ContentDecodingError):
             truncated = True
@@ -201,14 +210,25 @@ class Http:
              conditional: bool) -> Response:
         full_url = build_url(url, params)
         host = urlsplit(full_url).netloc
+        if host in self._unreachable:
+            raise TransportError(full_url, f"{self._unreachable[host]}; not tried again in this run",
+                                 source=source.value)
         cached = self._cached(full_url) if conditional else None
         attempt = 0
+        started = self.monotonic()
         while True:
             outcome = self._once(full_url, host, source=source, expect=expect, kind=kind, cached=cached)
             if isinstance(outcome, Response):
                 return outcome
             if attempt >= self.sources.max_retries:
-                raise outcome.error
+                error = outcome.error
+                if attempt:
+                    spent = self.monotonic() - started
+                    _set_problem(error, f"{error.problem} after {attempt + 1} attempts ({spent:.0f} s)")
+                if isinstance(error, TransportError):
+                    self._unreachable[host] = error.problem
+                log.info("giving up on %s: %s", full_url, error.problem)
+                raise error
             if outcome.retry_after is not None:
                 delay = min(outcome.retry_after, self.sources.max_retry_after)
                 reason = "retry_after"
@@ -231,14 +251,20 @@ class Http:
         self._throttle(host, kind)
         self.requests += 1
         src = source.value
+        where = _host_port(full_url)
         try:
             resp = self.session.get(full_url, headers=headers, timeout=self._timeouts(), stream=True)
+        except requests.exceptions.ConnectTimeout:
+            return _Attempt(FetchTimeoutError(
+                full_url, f"no connection to {where} within {self.sources.connect_timeout:g}s", source=src))
         except requests.exceptions.Timeout:
-            return _Attempt(FetchTimeoutError(full_url, f"no answer within {self.sources.timeout:g}s", source=src))
+            return _Attempt(FetchTimeoutError(
+                full_url, f"no answer from {where} within {self.sources.timeout:g}s", source=src))
         except requests.exceptions.ConnectionError as exc:
-            return _Attempt(TransportError(full_url, f"connection failed: {_short(exc)}", source=src))
+            log.info("%s: %s", full_url, exc)
+            return _Attempt(TransportError(full_url, _connection_problem(exc, where), source=src))
         except requests.exceptions.RequestException as exc:
-            raise TransportError(full_url, f"request failed: {_short(exc)}", source=src) from None
+            raise TransportError(full_url, f"request to {where} failed: {_short(exc)}", source=src) from None
         with resp:
             body, truncated = self._read(resp, full_url, source)
         resp_headers = dict(resp.headers)
@@ -253,19 +279,20 @@ class Http:
                             data=_parse_json(stored, full_url, src) if expect == "json" else None,
                             not_modified=True)
         if "html" in ctype and status in (200, 401, 403):
-            raise BlockedError(full_url, f"HTTP {status} HTML page instead of {expect.upper()} "
+            raise BlockedError(full_url, f"HTTP {status} HTML page instead of {expect.upper()} from {where} "
                                "(a block or 'Request Access' page?)", source=src)
         if status in RETRY_STATUSES:
-            return _Attempt(HTTPStatusError(full_url, status, _error_text(body), source=src),
+            return _Attempt(_status_error(full_url, status, body, src),
                             retry_after_seconds(resp_headers.get("Retry-After")))
         if status >= 400:
-            raise HTTPStatusError(full_url, status, _error_text(body), source=src)
+            raise _status_error(full_url, status, body, src)
         if truncated:
             return _Attempt(TruncatedBodyError(
-                full_url, f"body cut short: got {len(body)} of {resp_headers.get('Content-Length', '?')} bytes",
+                full_url, f"body from {where} cut short: got {len(body)} of {resp_headers.get('Content-Length', '?')} bytes",
                 source=src))
         if "html" in ctype:
-            raise BlockedError(full_url, f"HTTP {status} HTML page instead of {expect.upper()}", source=src)
+            raise BlockedError(full_url, f"HTTP {status} HTML page instead of {expect.upper()} from {where}",
+                               source=src)
         data = None
         if expect == "json":
             try:
@@ -280,7 +307,7 @@ def _parse_json(body: bytes, url: str, source: str) -> Any:
     try:
         return json.loads(body)
     except ValueError as exc:
-        raise TruncatedBodyError(url, f"JSON does not parse ({exc}); body of {len(body)} bytes",
+        raise TruncatedBodyError(url, f"JSON from {_host_port(url)} does not parse ({exc}); body of {len(body)} bytes",
                                  source=source) from None
 
 
@@ -295,6 +322,44 @@ def _error_text(body: bytes) -> str:
             if key in data:
                 return json.dumps(data[key])[:200]
     return text[:200]
+
+
+def _status_error(url: str, status: int, body: bytes, source: str) -> HTTPStatusError:
+    error = HTTPStatusError(url, status, _error_text(body), source=source)
+    text = _error_text(body)
+    _set_problem(error, f"HTTP {status} from {_host_port(url)}" + (f": {text}" if text else ""))
+    return error
+
+
+def _set_problem(error: FetchError, problem: str) -> None:
+    """Reword a FetchError's problem (and its message) in place, keeping its class and URL."""
+    error.problem = problem
+    prefix = f"[{error.source}] " if error.source else ""
+    error.args = (f"{prefix}{error.url}: {problem}",)
+
+
+def _host_port(url: str) -> str:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{parts.hostname}:{port}"
+
+
+def _connection_problem(exc: BaseException, where: str) -> str:
+    """'connection refused by 127.0.0.1:9' from requests' nested, URL-laden exception text."""
+    text = str(exc)
+    lowered = text.lower()
+    if "refused" in lowered:
+        return f"connection refused by {where}"
+    if "name or service not known" in lowered or "failed to resolve" in lowered or "nodename nor servname" in lowered \
+            or "temporary failure in name resolution" in lowered:
+        return f"cannot resolve the host name of {where}"
+    if "reset" in lowered or "aborted" in lowered or "remotedisconnected" in lowered:
+        return f"connection reset by {where}"
+    if "unreachable" in lowered:
+        return f"network unreachable for {where}"
+    if "ssl" in lowered or "certificate" in lowered:
+        return f"TLS failed with {where}"
+    return f"connection to {where} failed"
 
 
 def _short(exc: BaseException) -> str:
