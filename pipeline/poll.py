@@ -9,7 +9,9 @@ A poll that finds nothing new costs ONE request:
 2. when the server ignores both and answers 200, the desk's own stamps
    (``regular_filings_updated_at``, ``special_filings_updated_at`` and the
    document numbers listed) are compared with the last poll's;
-3. when it sends no stamps either, the body's sha256 is.
+3. when it sends no stamps either, the body's sha256 is;
+4. a desk that changed only in other agencies' filings (they file all day) is
+   idle too: the watched agencies' entries are hashed and compared.
 
 Only a changed desk is processed: new filings stored with their raw text,
 filings that left the desk unpublished marked withdrawn, and the engine's
@@ -24,6 +26,7 @@ database lock (``pipeline.lock``) throughout, so it never overlaps a run.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -161,11 +164,31 @@ def unchanged(resp: Any, last: dict[str, Any] | None) -> str | None:
     return None
 
 
+def watched_digest(data: Any, settings: Settings) -> str:
+    """The part of the desk frtrack acts on: the watched agencies' entries (other agencies file all day)."""
+    from pipeline.sources.public_inspection import _slugs
+    watched = set(settings.watch.agencies) | set(settings.watch.itar_agencies)
+    mine = sorted((d for d in (data.get("results") or []) if isinstance(d, dict) and watched & set(_slugs(d))),
+                  key=lambda d: str(d.get("document_number")))
+    return hashlib.sha256(json.dumps(mine, sort_keys=True).encode()).hexdigest()
+
+
 def _look(http: Http, db: Database, settings: Settings, report: PollReport, *, today: date, now: datetime) -> None:
+    if not settings.watch.public_inspection:
+        report.status, report.note = PollStatus.IDLE, "watch.public_inspection is off: owed alerts only"
+        return
     resp = http.get_json(desk_url(settings), source=Source.PUBLIC_INSPECTION)
-    why = unchanged(resp, get_json_watermark(db, WATERMARK))
+    last = get_json_watermark(db, WATERMARK)
+    why = unchanged(resp, last)
     if why is not None:
         report.status, report.note = PollStatus.IDLE, why
+        return
+    data = resp.data if isinstance(resp.data, dict) else {}
+    watched = watched_digest(data, settings)
+    mark = {**desk_stamps(data), "sha256": resp.sha256, "watched": watched}
+    if last is not None and last.get("watched") == watched:
+        set_watermarks(db, {WATERMARK: json.dumps(mark)}, None)
+        report.status, report.note = PollStatus.IDLE, "the desk changed, nothing of the watched agencies did"
         return
     from pipeline.engine import derive
     from pipeline.lock import mark_interrupted_runs
@@ -192,8 +215,7 @@ def _look(http: Http, db: Database, settings: Settings, report: PollReport, *, t
     db.execute("UPDATE runs SET finished_at = ?, status = ?, error = ? WHERE id = ?",
                [utcnow(), (RunStatus.OK if ok else RunStatus.FAILED).value, error, run_id])
     _fetch_row(db, run_id, fetched_at, http, ok=True, new=report.new_documents)
-    set_watermarks(db, {WATERMARK: json.dumps({**desk_stamps(resp.data), "sha256": resp.sha256}),
-                        "public_inspection": today.isoformat()}, run_id)
+    set_watermarks(db, {WATERMARK: json.dumps(mark), "public_inspection": today.isoformat()}, run_id)
     report.status, report.note = PollStatus.CHANGED, "the desk changed"
     if error:
         report.error = error

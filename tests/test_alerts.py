@@ -119,6 +119,21 @@ def test_a_withdrawn_change_supersedes_a_failed_first_alert_and_retracts_only_wh
     assert deliver(settings, fresh_db, today=TODAY).sent == []
 
 
+def test_a_change_no_longer_derived_retracts_with_the_reason(fresh_db, smtp_server):
+    cid = add_change(fresh_db, "Cambodia|D:5|removed|fr:2026-02262", "Cambodia", "D:5", "removed",
+                     statuses=["in_effect"], effective="2026-02-03", fr="2026-02262", published="2026-02-04")
+    settings = _settings([{"email": "a@example.com"}], smtp_server.port)
+    assert len(deliver(settings, fresh_db, today=TODAY).sent) == 1
+    move(fresh_db, cid, "withdrawn")
+    fresh_db.execute("UPDATE change_status_log SET note = 'was in_effect; no longer derived from the stored documents'"
+                     " WHERE status = 'withdrawn'")
+    assert deliver(settings, fresh_db, today=TODAY).sent == [
+        "email a@example.com: Retraction: Cambodia removed from D:5 (FR Doc. 2026-02262) is no longer derived from"
+        " the sources"]
+    body = smtp_server.messages_to("a@example.com")[-1].get_body(("plain",)).get_content()
+    assert "Why: was in_effect; no longer derived from the stored documents" in body
+
+
 def test_review_items_go_to_who_asked_and_failures_end_abandoned_in_status(fresh_db, smtp_server):
     fresh_db.execute("INSERT INTO fr_documents (document_number, publication_date) VALUES ('2026-03001', '2026-02-04')")
     fresh_db.execute("INSERT INTO review_items (document_number, instruction_index, text, reason, created_at, subject)"

@@ -149,6 +149,7 @@ def test_a_day_on_the_desk(day, smtp_server, webhook_receiver):
     assert [h["status"] for h in webhook_receiver.accepted] == ["announced", "published"]
 
     db = open_db(db_path)
+    assert "SECRET" not in json.dumps(db.execute("SELECT * FROM alerts_sent").fetchall())   # the hook's token
     ledger = db.execute("SELECT recipient, channel, status, state, attempts FROM alerts_sent"
                         " WHERE state != 'superseded' ORDER BY recipient, channel, first_attempt_at, status").fetchall()
     db.close()
@@ -216,3 +217,22 @@ def test_cron_poll_command_pins_the_clock_and_exits_1_while_an_alert_fails(repla
     night = CliRunner().invoke(cli, ["--config", str(config), "--db", str(db), "poll"],
                                env={"FRTRACK_NOW": "2026-02-03T23:50:00-05:00"})
     assert night.exit_code == 0 and "skipped" in night.output and "outside the poll window" in night.output
+
+
+def test_other_agencies_filing_all_day_cost_one_request_and_no_derivation(replay_server, smtp_server, tmp_path):
+    world = AlertWorld(replay_server)
+    settings = world.settings([{"email": "analyst@example.com"}], smtp_server.port)
+    world.desk.next_issue("2026-02-04", [world.cambodia_filing()], at="2026-02-03T08:47:00.000-05:00")
+    db_path = tmp_path / "frtrack.db"
+    assert poll_once(settings, db_path, now=at("2026-02-03", "08:50")).status is PollStatus.CHANGED
+    for i, hm in enumerate(("09:00", "09:10", "09:20")):
+        world.desk.file(other_agency_entry(f"2026-0230{i}", "2026-02-04"), at=f"2026-02-03T{hm}:00.000-05:00")
+        before = len(replay_server.requests)
+        report = poll_once(settings, db_path, now=at("2026-02-03", hm))
+        assert (report.status, report.note) == (PollStatus.IDLE, "the desk changed, nothing of the watched agencies did")
+        assert len(replay_server.requests) - before == 1
+    db = open_db(db_path)
+    assert db.execute("SELECT trigger, status FROM runs").fetchall() == [("poll", "ok")]   # derived once
+    assert db.execute("SELECT status FROM polls ORDER BY id").fetchall() == [("changed",), ("idle",), ("idle",),
+                                                                             ("idle",)]
+    db.close()
