@@ -27,6 +27,7 @@ change); each is tracked on its own, so a failing webhook does not resend mail.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -186,8 +187,13 @@ class ChangeEvent:
                      fact_date=self.fact_date, retraction=self.status is ChangeStatus.WITHDRAWN)
 
 
-def change_events(db: Database) -> dict[str, list[ChangeEvent]]:
-    """Every status-log row, grouped by change key, oldest first."""
+def change_events(db: Database, touched_since: str | None = None) -> dict[str, list[ChangeEvent]]:
+    """Status-log rows grouped by change key, oldest first.
+
+    ``touched_since`` (a date) keeps only changes updated since then or already in the
+    alert ledger: a fact is never dated after the moment it was logged, so a change
+    untouched for longer than the alert age holds no news.
+    """
     pi = {r["document_number"]: r for r in db.execute_returning_dicts(
         "SELECT document_number, filed_at, publication_date, withdrawn_at FROM public_inspection")}
     docs = {r["document_number"]: r for r in db.execute_returning_dicts(
@@ -197,7 +203,10 @@ def change_events(db: Database) -> dict[str, list[ChangeEvent]]:
     for r in db.execute_returning_dicts(
             "SELECT l.id AS log_id, l.status AS logged, l.at, l.note, c.key, c.country, c.grp, c.action,"
             " c.effective_date, c.status, c.fr_document, c.ecfr_version"
-            " FROM change_status_log l JOIN changes c ON c.id = l.change_id ORDER BY l.id"):
+            " FROM change_status_log l JOIN changes c ON c.id = l.change_id"
+            + ("" if touched_since is None else
+               " WHERE c.updated_at >= ? OR c.key IN (SELECT change_key FROM alerts_sent)")
+            + " ORDER BY l.id", [] if touched_since is None else [touched_since]):
         number = _doc_of(r["key"], r["fr_document"])
         p, d = pi.get(number or "", {}), docs.get(number or "", {})
         out.setdefault(r["key"], []).append(ChangeEvent(
@@ -283,14 +292,15 @@ def _channels(r: Recipient) -> list[AlertChannel]:
     return ([AlertChannel.EMAIL] if r.alert_email else []) + ([AlertChannel.WEBHOOK] if r.webhook else [])
 
 
-def _names(values: tuple[str, ...]) -> set[str]:
-    return {(canonical_name(v) or v).strip().lower() for v in values}
+@functools.lru_cache(maxsize=4096)
+def _identity(name: str) -> str:
+    return (canonical_name(name) or name).strip().lower()
 
 
 def watches(r: Recipient, country: str, group: str) -> bool:
     """The recipient's watchlist (empty = everything), countries compared as identities."""
-    countries, groups = _names(r.countries), {g.strip().upper() for g in r.groups}
-    return ((not countries or (canonical_name(country) or country).lower() in countries)
+    countries, groups = {_identity(c) for c in r.countries}, {g.strip().upper() for g in r.groups}
+    return ((not countries or _identity(country) in countries)
             and (not groups or group.upper() in groups))
 
 
@@ -313,7 +323,10 @@ def plan(db: Database, settings: Settings, *, today: date, ledger: AlertLedger |
     ledger = ledger or AlertLedger(db)
     oldest = (today - timedelta(days=settings.alerts.max_age_days)).isoformat()
     limit = settings.alerts.max_attempts
-    by_change = change_events(db)
+    in_ledger = {row["change_key"] for row in ledger.rows.values() if row["change_key"]}
+    # history nobody was told about is skipped whole: a poll over 10,000 changes stays cheap
+    by_change = {key: events for key, events in change_events(db, touched_since=oldest).items()
+                 if key in in_ledger or any((e.fact_date or "9999") >= oldest for e in events)}
     reviews = review_alerts(db)
     due: list[Due] = []
     for r in settings.recipients:
