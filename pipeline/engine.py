@@ -458,7 +458,7 @@ def _replace(db: Database, table: str, cols: tuple[str, ...], rows: list[tuple])
 
 
 def _sync_changes(db: Database, facts: list[ChangeFact], run_id: int | None, report: DeriveReport) -> None:
-    now = utcnow()
+    now = utcnow(db)
     existing = {r["key"]: r for r in db.execute_returning_dicts("SELECT * FROM changes")}
     stored_docs = {n for (n,) in db.execute("SELECT document_number FROM fr_documents").fetchall()}
     for f in facts:
@@ -524,7 +524,7 @@ def _sync_review(db: Database, review: list[tuple[str, int | None, str, str]], r
         if not db.execute("SELECT 1 FROM review_items WHERE document_number = ? AND instruction_index IS ?"
                           " AND text = ?", [number, idx, text]).fetchone():
             db.execute("INSERT INTO review_items (document_number, instruction_index, text, reason, created_at)"
-                       " VALUES (?,?,?,?,?)", [number, idx, text, reason, utcnow()])
+                       " VALUES (?,?,?,?,?)", [number, idx, text, reason, utcnow(db)])
             report.review.append(f"FR Doc. {number}, instruction {idx if idx is None else idx + 1}: {reason}: {text[:160]}")
     for rid, number, idx, text in db.execute("SELECT id, document_number, instruction_index, text FROM review_items").fetchall():
         if (number, idx, text) not in keep:

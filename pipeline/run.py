@@ -58,13 +58,13 @@ def _start(db, today: date, trigger: str) -> int:
     from pipeline.lock import mark_interrupted_runs
     mark_interrupted_runs(db)
     cur = db.execute("INSERT INTO runs (started_at, status, trigger, today, pid) VALUES (?,?,?,?,?)",
-                     [utcnow(), RunStatus.RUNNING.value, trigger, today.isoformat(), os.getpid()])
+                     [utcnow(db), RunStatus.RUNNING.value, trigger, today.isoformat(), os.getpid()])
     return cur.lastrowid
 
 
 def _finish(db, run_id: int, ok: bool, error: str | None) -> None:
     db.execute("UPDATE runs SET finished_at = ?, status = ?, error = ? WHERE id = ?",
-               [utcnow(), (RunStatus.OK if ok else RunStatus.FAILED).value, error, run_id])
+               [utcnow(db), (RunStatus.OK if ok else RunStatus.FAILED).value, error, run_id])
 
 
 def run_once(settings: Settings, db_path, *, since: date | None = None, today: date | None = None,
@@ -75,7 +75,7 @@ def run_once(settings: Settings, db_path, *, since: date | None = None, today: d
 
     today = today or clock.today()
     with _lock(db_path):
-        db = open_db(db_path)
+        db = open_db(db_path, clock=clock.Clock(today))
         try:
             run_id = _start(db, today, trigger)
             report = RunReport(run_id=run_id, ok=False)
@@ -106,7 +106,7 @@ def reparse(settings: Settings, db_path, *, today: date | None = None) -> RunRep
 
     today = today or clock.today()
     with _lock(db_path):
-        db = open_db(db_path)
+        db = open_db(db_path, clock=clock.Clock(today))
         try:
             run_id = _start(db, today, "reparse")
             derived = derive(db, today=today, run_id=run_id, everything=True)

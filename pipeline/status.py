@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from pipeline.clock import Clock
 from store import queries
 from store.enums import RunStatus
 
@@ -45,7 +46,7 @@ def build_status(db: Database, *, max_age_hours: float = 26.0,
     fetch within ``max_age_hours`` (``stale``). A run still in progress does not
     count against health — the one before it does.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or Clock().now()   # a pinned FRTRACK_TODAY is the day runs were stamped with
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
     limit = now - timedelta(hours=max_age_hours)

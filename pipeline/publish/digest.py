@@ -33,6 +33,7 @@ from pipeline.config import CfrRange, Recipient, Settings
 from pipeline.publish import mail
 from pipeline.publish.render import environment
 from store import queries
+from store.db import set_clock
 from store.enums import ChangeAction, ChangeStatus
 
 PLACEHOLDER = Recipient(email="digest@localhost", name="frtrack user")
@@ -405,6 +406,8 @@ def digest_command(settings: Settings, db: Database, *, since: date | None, out:
                    today: date | None = None) -> DigestReport:
     """``frtrack digest``: write the message(s) to ``out`` and/or send them, once per window."""
     today = today or clock.today()
+    now = clock.Clock(today)
+    set_clock(db, now)   # the sent ledger records the pipeline's day, like a run does
     window = Window.for_run(today, settings.digest.window_days, since)
     full = build_digest(db, settings, window, today)
     report = DigestReport(window=window, changes=full.count)
@@ -416,7 +419,7 @@ def digest_command(settings: Settings, db: Database, *, since: date | None, out:
             if data.is_empty and not settings.digest.send_empty:
                 report.skipped_empty.append(r.email)
                 continue
-            msg = mail.build_message(settings, r, render_digest(data, r))
+            msg = mail.build_message(settings, r, render_digest(data, r), now=now.now())
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(msg.as_bytes())
             report.written.append(path)
@@ -436,7 +439,7 @@ def digest_command(settings: Settings, db: Database, *, since: date | None, out:
                 report.skipped_empty.append(r.email)
                 continue
             try:   # a bad address or a refusal costs this recipient only
-                msg = mail.build_message(settings, r, render_digest(data, r))
+                msg = mail.build_message(settings, r, render_digest(data, r), now=now.now())
                 mail.send_message(settings.smtp, msg)
             except MailError as exc:
                 ledger.record_failure(r.email, window, str(exc), subject=mail.clean_header(data.subject))
@@ -452,7 +455,7 @@ def write_demo_digest(db: Database, path: str | Path, today: date, settings: Set
     settings = settings or Settings()
     window = Window.for_run(today, settings.digest.window_days)
     data = build_digest(db, settings, window, today)
-    msg = mail.build_message(settings, PLACEHOLDER, render_digest(data, PLACEHOLDER))
+    msg = mail.build_message(settings, PLACEHOLDER, render_digest(data, PLACEHOLDER), now=clock.Clock(today).now())
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_bytes(msg.as_bytes())
