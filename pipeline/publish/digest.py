@@ -111,6 +111,7 @@ class ChangeLine:
     citation: str | None
     url: str | None
     ecfr_version: str | None
+    sample: str | None = None      # the demo's note when this change is a sample event
 
     @property
     def verb(self) -> str:
@@ -136,7 +137,7 @@ class ChangeLine:
             parts.append(self.citation)
         if not self.fr_document and self.ecfr_version:
             parts.append(f"seen in the eCFR of {self.ecfr_version}")
-        return ", ".join(parts)
+        return ", ".join(parts) + (" (SAMPLE)" if self.sample else "")
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,7 @@ class DigestData:
     review: tuple[ReviewLine, ...]
     health: tuple[HealthLine, ...]
     site_url: str = ""
+    notice: tuple[str, ...] = ()   # the demo's "what is real, what is illustrative" lines
 
     @property
     def count(self) -> int:
@@ -300,8 +302,13 @@ def _watched(doc: dict[str, Any], agencies: set[str], ranges: tuple[CfrRange, ..
     return False
 
 
-def build_digest(db: Database, settings: Settings, window: Window, today: date) -> DigestData:
-    """The full (unfiltered) digest for ``window``, read through store.queries only."""
+def build_digest(db: Database, settings: Settings, window: Window, today: date,
+                 disclosure: Any = None) -> DigestData:
+    """The full (unfiltered) digest for ``window``, read through store.queries only.
+
+    ``disclosure`` (the demo's ``timeline.DISCLOSURE``) marks sample events and heads the
+    message with what in the sample is real and what is illustrative.
+    """
     columns = queries.group_columns(db)
     rows: dict[int, dict[str, Any]] = {}
     for r in queries.list_changes(db, since=window.start, until=window.end):
@@ -312,8 +319,12 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date) 
             rows[r["id"]] = r
     ordered = sorted(rows.values(), key=lambda r: (r["effective_date"] is None, r["effective_date"] or "",
                                                    r["country"], r["group"], r["id"]))
-    changes = tuple(_change_line(r, columns) for r in ordered)
-    pending = tuple(_change_line(r, columns)
+    def sample(r: dict[str, Any]) -> str | None:
+        ref = f"fr:{r['fr_document']}" if r["fr_document"] else f"ecfr:{r['ecfr_version']}"
+        return disclosure.sample_note(ref) if disclosure else None
+
+    changes = tuple(replace(_change_line(r, columns), sample=sample(r)) for r in ordered)
+    pending = tuple(replace(_change_line(r, columns), sample=sample(r))
                     for r in queries.list_changes(db, since=today + timedelta(days=1)) if r["id"] not in rows)
 
     cited = {c.fr_document for c in changes if c.fr_document}
@@ -337,7 +348,8 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date) 
                    for h in queries.source_health(db))
     return DigestData(window=window, today=today, changes=changes, pending=pending, divergences=divergences,
                       documents=docs, review=review, health=health,
-                      site_url=settings.digest.site_url if settings.digest.site_url.startswith("https://") else "")
+                      site_url=settings.digest.site_url if settings.digest.site_url.startswith("https://") else "",
+                      notice=tuple(disclosure.lines()) if disclosure else ())
 
 
 @dataclass(frozen=True)
@@ -450,11 +462,12 @@ def digest_command(settings: Settings, db: Database, *, since: date | None, out:
     return report
 
 
-def write_demo_digest(db: Database, path: str | Path, today: date, settings: Settings | None = None) -> Path:
+def write_demo_digest(db: Database, path: str | Path, today: date, settings: Settings | None = None,
+                      disclosure: Any = None) -> Path:
     """The demo's digest: every change of the default window before ``today``, as one .eml."""
     settings = settings or Settings()
     window = Window.for_run(today, settings.digest.window_days)
-    data = build_digest(db, settings, window, today)
+    data = build_digest(db, settings, window, today, disclosure)
     msg = mail.build_message(settings, PLACEHOLDER, render_digest(data, PLACEHOLDER), now=clock.Clock(today).now())
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
