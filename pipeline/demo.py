@@ -108,9 +108,9 @@ def run_demo(out: str | Path | None = None) -> DemoReport:
             report.changes.append(f"{r['country']}: {r['action']} {prep} {r['group']}, effective {r['effective_date']},"
                                   f" {doc} [{r['status']}]" + (" (SAMPLE)" if sample else ""))
         for d in q.divergences(db):
-            until = f"to {d['closed_on']}" if d["closed_on"] else "still open"
-            report.divergences.append(f"{d['country']}: {divergence_sentence(d['side'], d['moved_first'])};"
-                                      f" from {d['opened_on']}, {until}")
+            span = (f"from {d['opened_on']} to {d['closed_on']}" if d["closed_on"]
+                    else f"since {d['opened_on']}, still open")
+            report.divergences.append(f"{d['country']}: {divergence_sentence(d['side'], d['moved_first'])}; {span}")
         report.review = [f"FR Doc. {i['document_number']}: {clip(i['text'], 100)}" for i in q.review_items(db)]
         report.documents = q.counts(db)["documents"]
         report.digest_path = write_demo_digest(db, out_dir / "digest.eml", today=last, disclosure=DISCLOSURE)
