@@ -15,6 +15,7 @@ from datetime import date
 from parsers.exceptions import FrtrackError
 from pipeline import clock
 from pipeline.config import Settings
+from pipeline.publish.wording import plural
 from store.db import open_db, utcnow
 from store.enums import RunStatus
 
@@ -39,11 +40,12 @@ class RunReport:
         lines = [f"run {self.run_id}: {'ok' if self.ok else 'FAILED'}"]
         for o in self.outcomes:
             state = "ok" if o.ok else f"FAILED: {o.error}"
-            lines.append(f"  {o.source.value}: {o.new_items} new, {o.requests} requests, {state}")
+            lines.append(f"  {o.source.value}: {o.new_items} new, {plural(o.requests, 'request')}, {state}")
         lines += [f"  parse error: {e}" for e in self.parse_failures]
         lines += [f"  needs review: {r}" for r in self.review]
         lines += [f"  change: {m}" for m in self.status_moves]
-        lines.append(f"  {self.changes} country-group changes on record, {self.open_divergences} open D:5/126.1 divergences")
+        lines.append(f"  {plural(self.changes, 'country-group change')} on record,"
+                     f" {plural(self.open_divergences, 'open D:5/126.1 divergence')}")
         if self.error:
             lines.append(f"  error: {self.error}")
         return "\n".join(lines)

@@ -280,7 +280,7 @@ def test_rerender_removes_pages_no_longer_produced(seeded_db, tmp_path):
     report = render_site(seeded_db, out, today=TODAY)
     assert report.removed == ["country/venezuela.html"]
     assert not (out / "country" / "venezuela.html").exists() and (out / "notes.html").exists()
-    assert "1 stale pages removed" in report.summary()
+    assert "1 stale page removed" in report.summary()
 
 
 def test_slugs_are_stable_and_unique():

@@ -69,9 +69,9 @@ class SiteReport:
         return len(self.written) + self.unchanged
 
     def summary(self) -> str:
-        return (f"wrote {self.pages} pages to {self.out_dir}/ (index: {self.index_path}); "
-                f"{len(self.written)} files changed, {self.unchanged} unchanged"
-                + (f", {len(self.removed)} stale pages removed" if self.removed else ""))
+        return (f"wrote {plural(self.pages, 'page')} to {self.out_dir}/ (index: {self.index_path}); "
+                f"{plural(len(self.written), 'file')} changed, {self.unchanged} unchanged"
+                + (f", {plural(len(self.removed), 'stale page')} removed" if self.removed else ""))
 
 
 # --- queries the store does not offer yet (see the report: candidates for store.queries) ---
