@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from parsers.countries import split_country, split_name_list
+from parsers.countries import country_key, split_country, split_name_list
 from parsers.model import GROUP_CODES, TABLE_OF_CODE, Action, Entry, Operation, ReprintedTable
 
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u201e": '"'})
@@ -131,11 +131,11 @@ def find_countries(clause: str) -> tuple[str, ...]:
     quoted = [q.strip() for q in _QUOTED.findall(clause)]
     names = [q for q in quoted if q and not _COUNTRY_GROUP.match(q) and not _SUPPLEMENT.search(q)]
     if names:
-        return tuple(dict.fromkeys(split_country(n)[0] for n in names))
+        return tuple(dict.fromkeys(country_key(n) for n in names))
     match = _UNQUOTED_ENTRY.search(clause) or _UNQUOTED_MOVE.search(clause)
     if not match:
         return ()
-    return tuple(dict.fromkeys(split_country(n)[0] for n in split_name_list(match.group(1))))
+    return tuple(dict.fromkeys(country_key(n) for n in split_name_list(match.group(1))))
 
 
 # -- pass 5 ---------------------------------------------------------------
@@ -171,6 +171,7 @@ def _table_letter(table: ReprintedTable) -> str | None:
 
 def _row_entry(row: tuple[str, ...], codes: tuple[str | None, ...]) -> Entry:
     country, footnotes = split_country(row[0])
+    country = country_key(country)
     marks = tuple((code, cell.strip().upper().startswith("X"))
                   for code, cell in zip(codes[1:], row[1:]) if code)
     return Entry(country=country, printed=row[0], marks=marks, footnotes=footnotes)
@@ -191,7 +192,7 @@ def attach_entries(action: Action, table: str | None, country: str | None,
         if action is Action.REVISE_TABLE:
             return tuple(_row_entry(r, codes) for r in rows)
         for row in rows:
-            if split_country(row[0])[0] == country:
+            if country_key(row[0]) == country:
                 return (_row_entry(row, codes),)
     if letter == "B" and action is Action.ADD_ENTRY and country:
         return (Entry(country=country, printed=country, marks=(("B", True),)),)
@@ -234,7 +235,7 @@ def interpret(text: str, tables: tuple[ReprintedTable, ...] = (), *, title: int 
         if action is Action.AMEND_TEXT:
             # Quoted strings here are usually the words changed; only "the entry for X" names a country.
             entry = _ENTRY_FOR_QUOTED.search(clause)
-            operations.append(Operation(action, table, split_country(entry.group(1))[0] if entry else None,
+            operations.append(Operation(action, table, country_key(entry.group(1)) if entry else None,
                                         text=clause, corrects=corrects))
             continue
         if not countries:

@@ -14,7 +14,7 @@ import re
 from lxml import etree
 
 from parsers.amendments import column_code
-from parsers.countries import split_country
+from parsers.countries import country_key, resolve, split_country
 from parsers.dates import parse_fr_date
 from parsers.ecfr_tables import gpotbl_tables, has_class, table_title
 from parsers.exceptions import ParseError
@@ -48,7 +48,7 @@ def country_groups_from_tree(root: etree._Element, name: str) -> CountryGroupTab
     b_printed = _b_list(root)
     if not tables and not b_printed:
         raise ParseError(name, "no Country Group tables found (is this Supplement No. 1 to part 740?)")
-    b_list = tuple(dict.fromkeys(split_country(p)[0] for p in b_printed))
+    b_list = tuple(dict.fromkeys(country_key(p) for p in b_printed))
     amd = next(root.iter("AMDDATE"), None)
     version = parse_fr_date(element_text(amd)) if amd is not None else None
     return CountryGroupTable(tables=tuple(tables), b_list=b_list, b_printed=tuple(b_printed),
@@ -107,6 +107,7 @@ def _entry(tds, codes: tuple[str, ...], title: str, name: str) -> Entry:
         printed = text = squash(first.text)
         sup_marks = ()
     country, digit_marks = split_country(text)
+    country = country_key(country)
     if not country:
         raise ParseError(name, f"{title}: a row has no country name")
     marks = []
@@ -150,7 +151,13 @@ def _b_list(root: etree._Element) -> list[str]:
 
 
 def continues(previous: str, following: str) -> bool:
-    """Is ``following`` the rest of a name split across two LI elements?"""
+    """Is ``following`` the rest of a name split across two LI elements?
+
+    Two names that are each a country are never one name: "Gambia, The" ends
+    in a word that usually continues, yet "Germany" after it is its own entry.
+    """
+    if resolve(previous) is not None and resolve(following) is not None:
+        return False
     if previous.count("(") > previous.count(")"):
         return True
     if _CONTINUES.search(previous):

@@ -213,7 +213,7 @@ def test_words_only_amendment():
     ("Supplement No. 1 to part 740 is amended by removing Cyprus from Country Group D:5.",
      [(Action.REMOVE_ENTRY, "Country Group D", "Cyprus")]),
     ("Supplement No. 1 to part 740 is amended by adding, in alphabetical order, Bosnia and Herzegovina to "
-     "Country Group B.", [(Action.ADD_ENTRY, "Country Group B", "Bosnia and Herzegovina")]),
+     "Country Group B.", [(Action.ADD_ENTRY, "Country Group B", "Bosnia & Herzegovina")]),
     ("Supplement No. 1 to part 740 is amended by revising the Country Group E table.",
      [(Action.REVISE_TABLE, "Country Group E", None)]),
     ("Supplement No. 1 to part 740 is amended by removing the entry for \u201cCambodia\u201d from Country Group D "

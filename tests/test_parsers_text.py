@@ -35,7 +35,7 @@ def test_footnote_elements_are_markers_not_name():
 
 def test_itar_spellings_map_to_ear_names():
     assert ear_name("North Korea") == "Korea, North"
-    assert ear_name("Democratic Republic of the Congo") == "Congo (Democratic Republic of the)"
+    assert ear_name("Democratic Republic of the Congo") == "Congo (Democratic Republic of)"
     assert normalize_country("Burma") == ear_name("Burma") == "Burma"
 
 
