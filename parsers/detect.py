@@ -7,7 +7,8 @@ The JSON shape below is a contract later tools rely on (issue 4):
       "instructions": [{"title", "part", "text", "operations": [{"action",
         "table", "country", "marks"}]}]}]}
     {"type": "country_groups", "columns": {...}, "memberships": [{"country", "group"}], "notes": [...]}
-    {"type": "itar_126_1", "countries": [...]}
+    {"type": "itar_126_1", "countries": [...], "entries": [{"country", "printed", "in_d1", "in_d2",
+      "d2_paragraph", "paragraph"}], "review": [{"country", "reason"}]}
 
 Dates are ISO 8601; actions are Action values. Extra keys may be added,
 never renamed or removed.
@@ -71,8 +72,16 @@ def _document_json(doc: FRDocument) -> dict:
         "action": doc.action,
         "dates_text": doc.dates_text,
         "corrects": doc.corrects,
+        "effective_until": _iso(doc.effective_until),
+        "effective_days_after_publication": doc.effective_days_after_publication,
+        "effective_date_changes": [
+            {"kind": c.kind.value, "old_date": _iso(c.old_date), "new_date": _iso(c.new_date),
+             "document_number": c.document_number, "citation": c.citation, "published": _iso(c.published),
+             "text": c.text} for c in doc.effective_date_changes],
+        "effective_problems": list(doc.effective_problems),
         "instructions": [
-            {"title": i.title, "part": i.part, "text": i.text,
+            {"title": i.title, "part": i.part, "text": i.text, "number": i.number,
+             "effective_date": _iso(i.effective_date), "effective_until": _iso(i.effective_until),
              "operations": [_operation_json(op) for op in i.operations]}
             for i in doc.instructions
         ],
@@ -93,7 +102,10 @@ def to_json(kind: DocumentKind, result) -> dict:
         }
     if kind is DocumentKind.ITAR_126_1:
         itar: ItarList = result
-        return {"type": kind.value, "version_date": _iso(itar.version_date), "countries": list(itar.countries)}
+        return {"type": kind.value, "version_date": _iso(itar.version_date), "countries": list(itar.countries),
+                "entries": [{"country": e.country, "printed": e.printed, "in_d1": e.in_d1, "in_d2": e.in_d2,
+                             "d2_paragraph": e.d2_paragraph, "paragraph": e.paragraph} for e in itar.entries],
+                "review": [{"country": r.country, "reason": r.reason} for r in itar.review]}
     raise ValueError(f"unknown kind {kind!r}")
 
 
@@ -108,12 +120,19 @@ def to_text(kind: DocumentKind, result) -> str:
             cited = f" {doc.citation}" if doc.citation else ""
             lines.append(f"FR Doc. {doc.document_number} ({doc.doc_type}){cited} "
                          f"published {pub} effective {eff}: {doc.subject or ''}".rstrip())
+            for c in doc.effective_date_changes:
+                named = c.document_number or c.citation or (c.published and f"the rule published {c.published}")
+                lines.append(f"  {c.kind.value}: effective date of {named or '?'} moves from "
+                             f"{_iso(c.old_date) or '?'} to {_iso(c.new_date) or '?'}")
+            for problem in doc.effective_problems:
+                lines.append(f"  effective date not exact: {problem}")
             for ins in doc.instructions:
+                own = f" (effective {ins.effective_date.isoformat()})" if ins.effective_date else ""
                 for op in ins.operations:
                     marks = ""
                     if op.marks:
                         marks = " [" + " ".join(c for c, m in op.marks.items() if m) + "]"
-                    lines.append(f"  {op.action.value} {op.table or '?'} {op.country or ''}{marks}".rstrip())
+                    lines.append(f"  {op.action.value} {op.table or '?'} {op.country or ''}{marks}{own}".rstrip())
     elif kind is DocumentKind.COUNTRY_GROUPS:
         lines.append(f"Supplement No. 1 to part 740 ({result.version_date or 'undated'}): "
                      f"{len(result.memberships())} memberships")
@@ -124,4 +143,5 @@ def to_text(kind: DocumentKind, result) -> str:
     else:
         lines.append(f"22 CFR 126.1: {len(result.countries)} proscribed countries")
         lines.append("  " + "; ".join(result.countries))
+        lines.extend(f"  review: {r.country}: {r.reason}" for r in result.review)
     return "\n".join(lines) + "\n"

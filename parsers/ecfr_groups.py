@@ -1,14 +1,23 @@
 """eCFR XML of Supplement No. 1 to part 740 (Country Groups) → CountryGroupTable.
 
-Groups A, D and E are matrix tables (one gpotbl TABLE each, titled by a
-``P class="gpotbl_title"``); Group B is a heading (HD1) followed by a
-two-column list (SCOL2 > LI) in which a long name may be split across two
-LI elements. Any table shape other than "Country" + coded columns of "X" or
-blank cells is refused with a ParseError, because a silently misread table
-would report membership changes that never happened.
+Groups A, D and E are matrix tables, in either eCFR rendering (see
+parsers/ecfr_tables.py): the bulk layout titles a ``TABLE class="gpotbl_table"``
+with a ``P class="gpotbl_title"`` and prints notes as ``P class="gpotbl_note"``;
+the versioner layout titles a ``TABLE class="gpo_table"`` with a CAPTION
+inside it and prints notes as ordinary rows (one cell spanning the table, or
+a first cell like "1 Country Group A:1 is ..." / "(a) ...") in TFOOT or TBODY.
+Group B is a heading ("Country Group B", "Country Group B—Countries")
+followed by a two-column list (SCOL2 > LI) in which a long name may be split
+across two LI elements.
+
+Any table shape other than "Country" + coded columns of "X" or blank cells is
+refused with a ParseError, and so is a version that lacks any of the A, D, E
+tables or the B list, or prints implausibly few rows (MIN_ROWS, MIN_B_NAMES):
+a silently partial table would report every membership it lacks as removed.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from lxml import etree
@@ -16,16 +25,31 @@ from lxml import etree
 from parsers.amendments import column_code
 from parsers.countries import country_key, resolve, split_country
 from parsers.dates import parse_fr_date
-from parsers.ecfr_tables import gpotbl_tables, has_class, table_title
+from parsers.ecfr_tables import gpotbl_tables, has_class, table_rows, table_title
 from parsers.exceptions import ParseError
 from parsers.model import Column, CountryGroupTable, Entry, GroupTable, Note
 from parsers.text import FOOTNOTE_TAGS, element_text, split_footnotes, squash
 from parsers.xmlsafe import parse_xml
 
 _GROUP_TITLE = re.compile(r"^Country\s+Group\s+([ABDE])\b", re.IGNORECASE)
-_HEADINGS = ("HD1", "HD2", "HD3", "HED")
-_CELL = {"X": True, "x": True, " ": False, "\u00a0": False, "": False}
+_HEADINGS = ("HD1", "HD2", "HD3", "HED", "HD")
+# "\u219e" is table_compilator's placeholder for an empty cell in its eCFR mode.
+_CELL = {"X": True, "x": True, " ": False, "\u00a0": False, "": False, None: False, "\u219e": False}
 _CONTINUES = re.compile(r"(?:,|\b(?:and|of|the|de|del|da|and the))$", re.IGNORECASE)
+# A footnote printed as a table row: "1 Country Group A:1 is ...", "(a) ...", or a long note.
+_NOTE_MARKER = re.compile(r"^(\d{1,2}|\([a-z]\))\s+(.*)$", re.DOTALL)
+_LONGEST_NAME = 60   # the longest real name ("South Georgia and the South Sandwich Islands") is 44
+
+# The groups every real version prints, and the fewest rows a real one could print.
+# Real versions since 2017 print A >= 40 rows, D >= 45, E >= 4 (5 before Sudan left
+# E:1 in 2021) and a B list of about 170 names; the thresholds sit at about a quarter
+# of those (E: half), far below any real version even after the largest real
+# one-rule change (two or three rows), and far above what a cut-off table, a diff
+# excerpt or an abridged copy prints. A wholesale removal by a real version is not
+# refused here: the history engine holds such a version for review.
+REQUIRED_TABLES = ("Country Group A", "Country Group D", "Country Group E")
+MIN_ROWS: dict[str, int] = {"Country Group A": 10, "Country Group D": 10, "Country Group E": 2}
+MIN_B_NAMES = 20
 
 
 def parse_country_groups(data: bytes, name: str) -> CountryGroupTable:
@@ -34,7 +58,7 @@ def parse_country_groups(data: bytes, name: str) -> CountryGroupTable:
 
 
 def country_groups_from_tree(root: etree._Element, name: str) -> CountryGroupTable:
-    tables: list[GroupTable] = []
+    tables: dict[str, GroupTable] = {}
     for table in gpotbl_tables(root):
         title_el = table_title(table)
         if title_el is None:
@@ -43,23 +67,46 @@ def country_groups_from_tree(root: etree._Element, name: str) -> CountryGroupTab
         match = _GROUP_TITLE.match(title)
         if not match:
             continue
-        tables.append(_group_table(table, title_el, f"Country Group {match.group(1).upper()}",
-                                   title_marks, name))
+        key = f"Country Group {match.group(1).upper()}"
+        if key in tables:
+            raise ParseError(name, f"a second {key} table; refusing to choose between them")
+        tables[key] = _group_table(table, title_el, key, title_marks, name)
     b_printed = _b_list(root)
     if not tables and not b_printed:
         raise ParseError(name, "no Country Group tables found (is this Supplement No. 1 to part 740?)")
     b_list = tuple(dict.fromkeys(country_key(p) for p in b_printed))
+    _check_complete(tables, b_list, name)
     amd = next(root.iter("AMDDATE"), None)
     version = parse_fr_date(element_text(amd)) if amd is not None else None
-    return CountryGroupTable(tables=tuple(tables), b_list=b_list, b_printed=tuple(b_printed),
-                             notes=tuple(n for t in tables for n in t.notes), version_date=version)
+    found = tuple(tables.values())
+    return CountryGroupTable(tables=found, b_list=b_list, b_printed=tuple(b_printed),
+                             notes=tuple(n for t in found for n in t.notes), version_date=version)
+
+
+def _check_complete(tables: dict[str, GroupTable], b_list: tuple[str, ...], name: str) -> None:
+    """Refuse a partial supplement: every membership it lacks would read as removed."""
+    missing = [t for t in REQUIRED_TABLES if t not in tables]
+    if not b_list:
+        missing.append("the Country Group B list")
+    if missing:
+        found = [t for t in tables] + (["the Country Group B list"] if b_list else [])
+        raise ParseError(name, f"Supplement No. 1 lacks {', '.join(missing)} (found: {', '.join(found) or 'nothing'});"
+                               " a partial supplement is not read")
+    for title, minimum in MIN_ROWS.items():
+        if len(tables[title].rows) < minimum:
+            raise ParseError(name, f"{title} prints {len(tables[title].rows)} rows, fewer than the {minimum} any real"
+                                   " version prints; a partial table is not read")
+    if len(b_list) < MIN_B_NAMES:
+        raise ParseError(name, f"Country Group B lists {len(b_list)} names, fewer than the {MIN_B_NAMES} any real"
+                               " version prints; a partial list is not read")
 
 
 def _group_table(table: etree._Element, title_el, title: str, title_marks, name: str) -> GroupTable:
     letter = title[-1]
     columns: list[Column] = []
     rows: list[Entry] = []
-    for tr in table.iter("TR"):
+    row_notes: list[Note] = []
+    for tr in table_rows(table):
         ths = tr.findall("TH") if not rows else None
         if ths:
             if columns:
@@ -72,13 +119,46 @@ def _group_table(table: etree._Element, title_el, title: str, title_marks, name:
             continue
         if not columns:
             raise ParseError(name, f"{title}: data row before any column heads")
+        first = tds[0].text
+        if (len(tds) == len(codes) + 1 and first and first[0].isalpha() and len(first) <= _LONGEST_NAME
+                and not len(tds[0])):
+            rows.append(_entry(tds, codes, title, name))   # fast path: a plain country cell, never a note
+            continue
+        note = _note_row(tds, title, name)
+        if note is not None:
+            if note.text:
+                row_notes.append(note)
+            continue
         if len(tds) != len(columns) + 1:
             raise ParseError(name, f"{title}: a row has {len(tds)} cells, expected {len(columns) + 1}")
         rows.append(_entry(tds, codes, title, name))
     if not columns:
         raise ParseError(name, f"{title}: no column heads")
     return GroupTable(title=title, columns=tuple(columns), rows=tuple(rows),
-                      footnotes=title_marks, notes=_notes(title_el, title))
+                      footnotes=title_marks, notes=_notes(title_el, title) + tuple(row_notes))
+
+
+def _note_row(tds, title: str, name: str) -> Note | None:
+    """The footnote a row prints instead of a country (versioner layout), or None for a country row.
+
+    A row is a note when its first cell spans the table (colspan), starts with
+    a footnote marker (a leading SUP, "1 Country Group A:1 is ...", "(a) ...")
+    or is longer than any country name; its other cells must then be empty.
+    """
+    first = tds[0]
+    body, marks = split_footnotes(first)
+    leading_mark = bool(len(first)) and first[0].tag in FOOTNOTE_TAGS and not (first.text or "").strip()
+    spans = (first.get("colspan") or "1").strip() not in ("", "1")
+    if not (spans or leading_mark or body[:1].isdigit() or body[:1] == "(" or len(body) > _LONGEST_NAME):
+        return None
+    if any(element_text(td, skip=FOOTNOTE_TAGS) for td in tds[1:]):
+        raise ParseError(name, f"{title}: a row reads like a footnote ({body[:40]!r}) but has marks in its cells")
+    if leading_mark:
+        return Note(table=title, marker=marks[0], text=body)
+    match = _NOTE_MARKER.match(body)
+    if match:
+        return Note(table=title, marker=match.group(1), text=squash(match.group(2)))
+    return Note(table=title, marker="", text=body)
 
 
 def _columns(ths, title: str, letter: str, name: str) -> list[Column]:
@@ -106,8 +186,7 @@ def _entry(tds, codes: tuple[str, ...], title: str, name: str) -> Entry:
     else:
         printed = text = squash(first.text)
         sup_marks = ()
-    country, digit_marks = split_country(text)
-    country = country_key(country)
+    country, digit_marks = _row_name(text)
     if not country:
         raise ParseError(name, f"{title}: a row has no country name")
     marks = []
@@ -120,6 +199,13 @@ def _entry(tds, codes: tuple[str, ...], title: str, name: str) -> Entry:
             marked = cell == "X"
         marks.append((code, marked))
     return Entry(country=country, printed=printed, marks=tuple(marks), footnotes=sup_marks + digit_marks)
+
+
+@functools.lru_cache(maxsize=8192)
+def _row_name(text: str) -> tuple[str, tuple[str, ...]]:
+    """(stored name, footnote digits) of a country cell; cached: every version prints the same cells."""
+    country, digits = split_country(text)
+    return country_key(country), digits
 
 
 def _notes(title_el, title: str) -> tuple[Note, ...]:
@@ -142,7 +228,8 @@ def _b_list(root: etree._Element) -> list[str]:
         if not re.match(r"^Country\s+Group\s+B\b", text, re.IGNORECASE):
             continue
         for sibling in heading.itersiblings():
-            if sibling.tag in _HEADINGS or (sibling.tag == "DIV" and sibling.get("width") == "100%"):
+            if sibling.tag in _HEADINGS or (sibling.tag == "DIV" and (
+                    sibling.get("width") == "100%" or has_class(sibling, "table-wrapper"))):
                 break
             lists = [sibling] if sibling.tag == "SCOL2" else list(sibling.iter("SCOL2"))
             if lists:
@@ -150,14 +237,31 @@ def _b_list(root: etree._Element) -> list[str]:
     return []
 
 
+@functools.lru_cache(maxsize=4096)
+def _is_country(text: str) -> bool:
+    return resolve(text) is not None
+
+
 def continues(previous: str, following: str) -> bool:
     """Is ``following`` the rest of a name split across two LI elements?
 
-    Two names that are each a country are never one name: "Gambia, The" ends
-    in a word that usually continues, yet "Germany" after it is its own entry.
+    Two names that are each a country are never one name ("Gambia, The" then
+    "Germany"); a pair whose joined text is a country is one ("Papua New" +
+    "Guinea"); a whole country name is not extended into something that is
+    none. Only for names the country identity does not know do the shape
+    rules decide (an open parenthesis, a trailing comma/"and"/"of"/"the", a
+    lower-case continuation).
     """
-    if resolve(previous) is not None and resolve(following) is not None:
-        return False
+    if _is_country(previous):
+        if _is_country(following):
+            return False
+        return _is_country(f"{previous} {following}")
+    if _is_country(f"{previous} {following}"):
+        return True
+    return _shape_continues(previous, following)
+
+
+def _shape_continues(previous: str, following: str) -> bool:
     if previous.count("(") > previous.count(")"):
         return True
     if _CONTINUES.search(previous):

@@ -11,12 +11,14 @@ first PRTPAGE comes after some of its text began on page n-1.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from lxml import etree
 
 from parsers.amendments import interpret
-from parsers.dates import parse_effective, parse_fr_date
+from parsers.dates import (EffectiveText, dates_corrections, match_instructions, parse_fr_date, printed_number,
+                           read_effective)
 from parsers.exceptions import ParseError
 from parsers.model import FRDocument, Instruction, ReprintedTable
 from parsers.text import dehyphen, element_text, squash
@@ -147,7 +149,12 @@ def _document(doc: etree._Element, name: str, issue_date: date | None, volume: s
                 cfr_parts.append(ref)
 
     publication = issue_date
-    effective, on_publication = parse_effective(fields["dates"], publication)
+    stated = read_effective(fields["dates"], publication)
+    effective, on_publication = stated.date, stated.on_publication
+    instructions, date_problems = _dated(instructions, amdpars, stated)
+    # A correction may fix another rule's DATES in its body rather than in its own DATES.
+    date_changes = stated.changes + (tuple(c for el in doc.iter("P", "FP", "AMDPAR")
+                                           for c in dates_corrections(element_text(el))) if in_correction else ())
     citation = None
     if volume:
         page = start_page or _first_page(doc)
@@ -168,7 +175,40 @@ def _document(doc: etree._Element, name: str, issue_date: date | None, volume: s
         effective_on_publication=on_publication,
         corrects=corrects,
         instructions=tuple(instructions),
+        effective_until=stated.until,
+        effective_days_after_publication=stated.days_after_publication,
+        effective_date_changes=date_changes,
+        effective_problems=stated.problems + date_problems,
     )
+
+
+def _dated(instructions: list[Instruction], amdpars: list, stated: EffectiveText,
+           ) -> tuple[list[Instruction], tuple[str, ...]]:
+    """Instructions with their printed numbers and the dates DATES exceptions give them.
+
+    A lettered part ("a. ...") or unnumbered continuation takes the number of
+    the numbered AMDPAR before it in the same REGTEXT.
+    """
+    numbered: list[Instruction] = []
+    current: int | None = None
+    parent = None
+    for ins, amdpar in zip(instructions, amdpars):
+        own = printed_number(ins.text)
+        if own is not None:
+            current = own
+        elif amdpar.getparent() is not parent:
+            current = None
+        parent = amdpar.getparent()
+        numbered.append(replace(ins, number=current))
+    problems: list[str] = []
+    keys = [(ins.number, ins.text) for ins in numbered]
+    for exc in stated.exceptions:
+        matched = match_instructions(exc, keys)
+        if not matched:
+            problems.append(f"the DATES exception {exc.text!r} names no instruction of this document")
+        for i in matched:
+            numbered[i] = replace(numbered[i], effective_date=exc.date, effective_until=exc.until)
+    return numbered, tuple(problems)
 
 
 def _inside_correct(doc: etree._Element) -> bool:

@@ -35,6 +35,31 @@ class Action(enum.Enum):
     UNRECOGNIZED = "unrecognized"
 
 
+class DateChangeKind(enum.Enum):
+    """How a notice moves another rule's effective date."""
+
+    DELAY = "delay"              # "is delayed from D1 to D2"
+    CORRECTION = "correction"    # "is corrected from D1 to D2"
+
+
+@dataclass(frozen=True)
+class EffectiveDateChange:
+    """A notice's statement that another rule's effective date moves from D1 to D2.
+
+    The rule is named by whatever the notice prints: its FR Doc. number, its
+    FR citation, its publication date (any may be None). ``new_date`` is None
+    when the notice gives none ("delayed indefinitely"): that is for a human.
+    """
+
+    kind: DateChangeKind
+    old_date: date | None
+    new_date: date | None
+    document_number: str | None = None   # "2026-00012"
+    citation: str | None = None          # "91 FR 123"
+    published: date | None = None        # the moved rule's publication date
+    text: str = ""                       # the sentence that says so
+
+
 class DocumentKind(enum.Enum):
     """What ``parsers.detect`` found a file to be."""
 
@@ -106,6 +131,12 @@ class Instruction:
     content_tags: tuple[str, ...] = ()  # SECTION, GPOTABLE, EXTRACT, STARS, ...
     tables: tuple[ReprintedTable, ...] = ()
     operations: tuple[Operation, ...] = ()
+    # Printed amendatory instruction number ("3." -> 3); lettered parts ("a.")
+    # and unnumbered continuations carry the number of the instruction they belong to.
+    number: int | None = None
+    # From a DATES exception naming this instruction; None = the document's date.
+    effective_date: date | None = None
+    effective_until: date | None = None   # last day of an "effective from ... through ..." interval
 
 
 @dataclass(frozen=True)
@@ -127,6 +158,12 @@ class FRDocument:
     effective_on_publication: bool = False
     corrects: str | None = None       # document number this corrects, if a correction
     instructions: tuple[Instruction, ...] = ()
+    effective_until: date | None = None   # "effective from ... through ..." (last day)
+    # "30 days after publication", "[INSERT DATE 30 DAYS AFTER ...]": kept even
+    # when the publication date (hence effective_date) is unknown; 0 = on publication.
+    effective_days_after_publication: int | None = None
+    effective_date_changes: tuple[EffectiveDateChange, ...] = ()   # a delay/correction notice's moves
+    effective_problems: tuple[str, ...] = ()   # why a date in DATES could not be read exactly
 
 
 @dataclass(frozen=True)
@@ -183,9 +220,43 @@ class CountryGroupTable:
 
 
 @dataclass(frozen=True)
-class ItarList:
-    """Countries proscribed by 22 CFR 126.1 at one eCFR version."""
+class ItarEntry:
+    """Where 22 CFR 126.1 names one country: table (d)(1), table (d)(2), its own paragraph."""
 
-    countries: tuple[str, ...]        # normalized, sorted
+    country: str                      # canonical name (parsers.countries)
+    printed: str                      # as 126.1 prints it ("North Korea.", "Democratic Republic of Congo")
+    in_d1: bool = False               # policy of denial, paragraph (d)(1)
+    in_d2: bool = False               # listed in the paragraph (d)(2) table
+    d2_paragraph: str | None = None   # the letter its (d)(2) row points to ("o" for "See also paragraph (o)")
+    paragraph: str | None = None      # the letter of its own country paragraph ("(o) Cambodia."), if any
+
+
+@dataclass(frozen=True)
+class ItarReview:
+    """Something in a 126.1 version that cannot be read as an exact fact; held for a person."""
+
+    country: str                      # as printed
+    reason: str
+
+
+@dataclass(frozen=True)
+class ItarList:
+    """Countries proscribed by 22 CFR 126.1 at one eCFR version.
+
+    ``countries`` are the countries the (d)(1) and (d)(2) lists name. A country
+    whose paragraph remains while no list names it is in ``entries`` (with only
+    ``paragraph`` set) and in ``review``, never silently dropped or kept.
+    """
+
+    countries: tuple[str, ...]        # canonical names, sorted
     printed: tuple[str, ...] = field(default=())
     version_date: date | None = None
+    entries: tuple[ItarEntry, ...] = ()   # sorted by country
+    review: tuple[ItarReview, ...] = ()
+
+    def entry(self, country: str) -> ItarEntry | None:
+        return next((e for e in self.entries if e.country == country), None)
+
+    def paragraph_only(self) -> tuple[str, ...]:
+        """Countries with a paragraph of their own but no row in (d)(1) or (d)(2)."""
+        return tuple(e.country for e in self.entries if e.paragraph and not (e.in_d1 or e.in_d2))

@@ -262,6 +262,32 @@ def history(c: Context, country: str, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (see README for the contract).")
+@pass_ctx
+def divergences(c: Context, as_json: bool) -> None:
+    """D:5 vs ITAR 22 CFR 126.1 divergences: open, pending, standing and closed.
+
+    \b
+    Example:
+      frtrack divergences --json
+    """
+    from store.queries import divergence_json, divergence_text, divergences as list_divergences
+    rows = list_divergences(c.open_db())
+    if as_json:
+        click.echo(json.dumps([divergence_json(r) for r in rows], indent=2))
+        return
+    if not rows:
+        c.echo("no D:5 / 126.1 divergences on record")
+    for kind, title in (("open", "Open"), ("pending", "Pending (begin on a future date)"),
+                        ("standing", "Standing (since the first compared versions)"), ("closed", "Closed")):
+        chosen = [r for r in rows if r["kind"] == kind]
+        if chosen:
+            click.echo(f"{title}:")
+            for r in chosen:
+                click.echo(f"  {divergence_text(r)}")
+
+
+@cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (see README for the contract).")
 @pass_ctx

@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from pipeline.clock import Clock
 from pipeline.publish.wording import plural
 from store import queries
-from store.enums import RunStatus
+from store.enums import DivergenceKind, RunStatus
 
 _RUN_KEYS = ("id", "status", "trigger", "started_at", "finished_at", "error")
 
@@ -112,6 +112,9 @@ def build_status(db: Database, *, max_age_hours: float = 26.0,
         "counts": queries.counts(db),
         "data_as_of": queries.data_as_of(db),
         "open_divergences": queries.divergences(db, open_only=True),
+        "pending_divergences": queries.divergences(db, kinds=(DivergenceKind.PENDING,)),
+        "standing_divergences": queries.divergences(db, kinds=(DivergenceKind.STANDING,)),
+        "suspect_versions": queries.suspect_versions(db),
         "stale": stale,
         "healthy": not problems,
         "problems": problems,
@@ -147,6 +150,16 @@ def format_status(report: dict[str, Any]) -> str:
     lines.append(f"open divergences (ITAR 126.1 vs EAR D:5): {len(divs)}")
     for d in divs:
         lines.append(f"  {d['country']}: {d['side']} since {d['opened_on']} ({d['moved_first']} moved first)")
+    for key, title, fmt in (("pending_divergences", "pending divergences (begin on a future date)",
+                             "  {country}: {side} from {opened_on} (pending)"),
+                            ("standing_divergences", "standing differences (since the first compared versions)",
+                             "  {country}: {side} since {opened_on} (standing)")):
+        if report.get(key):
+            lines.append(f"{title}: {len(report[key])}")
+            lines.extend(fmt.format(**d) for d in report[key])
+    if report.get("suspect_versions"):
+        lines.append(f"eCFR versions held as suspect (needs review): {len(report['suspect_versions'])}")
+        lines.extend(f"  {v['unit']} as of {v['date']}: {v['reason']}" for v in report["suspect_versions"])
     if report["problems"]:
         lines.append("problems:")
         lines.extend(f"  - {p}" for p in report["problems"])

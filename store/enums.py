@@ -43,6 +43,7 @@ class ChangeStatus(enum.Enum):
     CONFIRMED = "confirmed"         # the eCFR diff shows the same delta
     CONTRADICTED = "contradicted"   # the eCFR shows otherwise
     UNATTRIBUTED = "unattributed"   # an eCFR delta no FR document explains
+    WITHDRAWN = "withdrawn"         # once derived, no longer (e.g. after a parser fix); its log is kept
 
 
 class DigestStatus(enum.Enum):
@@ -59,3 +60,19 @@ class TableEventKind(enum.Enum):
 class DivergenceSide(enum.Enum):
     ITAR_ONLY = "itar_only"         # proscribed by 126.1, not in D:5
     EAR_ONLY = "ear_only"           # in D:5, not in 126.1
+
+
+class DivergenceKind(enum.Enum):
+    """How a D:5 / 126.1 difference stands relative to the first compared date and today."""
+
+    STANDING = "standing"           # present at the first compared date: listed, never an alert
+    OPEN = "open"                   # began after the first compared date, on or before today; an alert
+    CLOSED = "closed"               # an alert that has ended (on or before today)
+    PENDING = "pending"             # begins after today (a rule published, not yet in effect)
+
+
+class ReviewSubject(enum.Enum):
+    """What a review item is about: an FR document's wording or an eCFR version held as suspect."""
+
+    FR_DOCUMENT = "fr_document"
+    ECFR_VERSION = "ecfr_version"

@@ -198,3 +198,16 @@ def m001_initial(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m002_divergence_kinds_and_suspect_versions(db: Database) -> None:
+    """Divergence kinds (standing/open/closed/pending), eCFR versions held as suspect, review subjects."""
+    db.executescript(
+        """
+        ALTER TABLE divergences ADD COLUMN kind TEXT NOT NULL DEFAULT 'open';  -- DivergenceKind
+        UPDATE divergences SET kind = 'closed' WHERE closed_on IS NOT NULL;
+        ALTER TABLE ecfr_versions ADD COLUMN suspect TEXT;   -- why the version is held for review; NULL = trusted
+        ALTER TABLE review_items ADD COLUMN subject TEXT NOT NULL DEFAULT 'fr_document';  -- ReviewSubject
+        """
+    )

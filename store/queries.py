@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 from sqlite_utils import Database
 
-from store.enums import ChangeStatus
+from store.enums import ChangeStatus, DivergenceKind
 
 FR_DOC_URL = "https://www.federalregister.gov/d/{}"
 
@@ -66,7 +66,11 @@ def list_changes(db: Database, *, since: date | str | None = None, until: date |
 
 
 def change_json(row: dict[str, Any]) -> dict[str, Any]:
-    """The public JSON shape of one change (issue 5 contract)."""
+    """The public JSON shape of one change (issue 5 contract).
+
+    ``status`` is one of announced, published, in_effect, confirmed, contradicted,
+    unattributed, withdrawn (reported before, no longer derived; kept with its log).
+    """
     keys = ("country", "group", "action", "effective_date", "status", "fr_document",
             "citation", "publication_date", "ecfr_version")
     return {k: row.get(k) for k in keys}
@@ -126,11 +130,57 @@ def ecfr_version_dates(db: Database, kind: str = "country_groups") -> list[str]:
         "SELECT date FROM ecfr_versions WHERE kind = ? AND parse_status = 'ok' ORDER BY date", [kind])]
 
 
-def divergences(db: Database, *, open_only: bool = False) -> list[dict[str, Any]]:
-    where = "WHERE closed_on IS NULL" if open_only else ""
+def divergences(db: Database, *, open_only: bool = False,
+                kinds: Iterable[DivergenceKind] | None = None) -> list[dict[str, Any]]:
+    """D:5 / 126.1 divergences, oldest first; ``open_only``: the open alerts (kind 'open')."""
+    if open_only:
+        kinds = (DivergenceKind.OPEN,)
+    where, args = "", []
+    if kinds is not None:
+        ks = [k.value for k in kinds]
+        where, args = f"WHERE kind IN ({','.join('?' * len(ks))})", ks
     return db.execute_returning_dicts(
-        f"SELECT id, country, side, moved_first, opened_on, closed_on, opened_by, closed_by"
-        f" FROM divergences {where} ORDER BY opened_on, country")
+        f"SELECT id, country, side, kind, moved_first, opened_on, closed_on, opened_by, closed_by"
+        f" FROM divergences {where} ORDER BY opened_on, country", args)
+
+
+def divergence_json(row: dict[str, Any]) -> dict[str, Any]:
+    """The public JSON shape of one divergence (``frtrack divergences --json``, issue 12 contract)."""
+    return {"country": row["country"], "side": row["side"], "kind": row["kind"], "since": row["opened_on"],
+            "until": row["closed_on"], "opened_by": row["opened_by"], "closed_by": row["closed_by"]}
+
+
+_SIDE_TEXT = {"ear_only": "in D:5 but not in 126.1", "itar_only": "in 126.1 but not in D:5"}
+_MOVER = {"itar": "State moved first", "ear": "BIS moved first"}
+
+
+def _ref_text(ref: str | None, kind: str = "") -> str:
+    """'fr:2026-02262' -> 'FR Doc. 2026-02262'; 'ecfr:2025-11-07' -> '126.1 version of 2025-11-07'."""
+    if not ref:
+        return "no source recorded"
+    what, _, value = ref.partition(":")
+    if what == "fr":
+        return f"FR Doc. {value}"
+    return f"{kind or 'eCFR'} version of {value}"
+
+
+def divergence_text(row: dict[str, Any]) -> str:
+    """One divergence in plain English, for the terminal."""
+    side, kind = _SIDE_TEXT.get(row["side"], row["side"]), row["kind"]
+    opener = _ref_text(row["opened_by"], "126.1" if row["moved_first"] == "itar" else "D:5")
+    if kind == DivergenceKind.STANDING.value:
+        head = f"{row['country']}: {side}, standing since the first compared versions ({row['opened_on']})"
+        return head + (f", until {row['closed_on']} ({_ref_text(row['closed_by'])})" if row["closed_on"] else "")
+    span = f"from {row['opened_on']}" + (f" to {row['closed_on']}" if row["closed_on"] else "")
+    detail = f"{_MOVER.get(row['moved_first'], 'who moved first is not known')}: {opener}"
+    if kind == DivergenceKind.PENDING.value:
+        return f"{row['country']}: {side} {span} (pending: begins when {opener} takes effect)"
+    if row["closed_on"]:
+        verb = "closed by" if kind == DivergenceKind.CLOSED.value else "to be closed by"
+        detail += f"; {verb} {_ref_text(row['closed_by'])}"
+    else:
+        detail += "; still open"
+    return f"{row['country']}: {side} {span} ({detail})"
 
 
 def documents(db: Database, *, since: date | str | None = None, until: date | str | None = None) -> list[dict[str, Any]]:
@@ -154,7 +204,13 @@ def documents(db: Database, *, since: date | str | None = None, until: date | st
 
 def review_items(db: Database) -> list[dict[str, Any]]:
     return db.execute_returning_dicts(
-        "SELECT document_number, instruction_index, text, reason, created_at FROM review_items ORDER BY id")
+        "SELECT document_number, instruction_index, text, reason, created_at, subject FROM review_items ORDER BY id")
+
+
+def suspect_versions(db: Database) -> list[dict[str, Any]]:
+    """eCFR versions of the supplement held as suspect (not used for any fact), oldest first."""
+    return db.execute_returning_dicts(
+        "SELECT unit, date, suspect AS reason FROM ecfr_versions WHERE suspect IS NOT NULL ORDER BY date, id")
 
 
 def source_health(db: Database) -> list[dict[str, Any]]:
@@ -185,5 +241,6 @@ def counts(db: Database) -> dict[str, int]:
     tables = {"documents": "fr_documents", "ecfr_versions": "ecfr_versions", "changes": "changes",
               "public_inspection": "public_inspection", "blobs": "blobs", "review_items": "review_items"}
     out = {k: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for k, t in tables.items()}
-    out["open_divergences"] = db.execute("SELECT COUNT(*) FROM divergences WHERE closed_on IS NULL").fetchone()[0]
+    out["open_divergences"] = db.execute("SELECT COUNT(*) FROM divergences WHERE kind = ?",
+                                         [DivergenceKind.OPEN.value]).fetchone()[0]
     return out

@@ -104,12 +104,13 @@ def seed_cambodia_story(db: Database) -> None:
         for country, grp, vf, vt, ob, cb in MEMBERSHIPS:
             db.execute("INSERT INTO memberships (country, grp, valid_from, valid_to, opened_by, closed_by)"
                        " VALUES (?,?,?,?,?,?)", [country, grp, vf, vt, ob, cb])
-        db.execute("INSERT INTO divergences (country, side, moved_first, opened_on, closed_on, opened_by, closed_by)"
-                   " VALUES (?,?,?,?,?,?,?)",
-                   ["Cambodia", "ear_only", "itar", "2025-11-07", "2026-02-03", "fr:2025-19822", "fr:2026-02262"])
-        db.execute("INSERT INTO divergences (country, side, moved_first, opened_on, closed_on, opened_by, closed_by)"
-                   " VALUES (?,?,?,?,?,?,?)",
-                   ["Haiti", "itar_only", "itar", "2026-02-18", None, "ecfr:2026-02-18", None])
+        db.execute("INSERT INTO divergences (country, side, kind, moved_first, opened_on, closed_on, opened_by,"
+                   " closed_by) VALUES (?,?,?,?,?,?,?,?)",
+                   ["Cambodia", "ear_only", "closed", "itar", "2025-11-07", "2026-02-03", "fr:2025-19822",
+                    "fr:2026-02262"])
+        db.execute("INSERT INTO divergences (country, side, kind, moved_first, opened_on, closed_on, opened_by,"
+                   " closed_by) VALUES (?,?,?,?,?,?,?,?)",
+                   ["Haiti", "itar_only", "open", "itar", "2026-02-18", None, "ecfr:2026-02-18", None])
         for unit, date in (("15 CFR Supplement No. 1 to Part 740", "2021-01-04"),
                            ("15 CFR Supplement No. 1 to Part 740", "2021-12-09"),
                            ("15 CFR Supplement No. 1 to Part 740", "2024-03-28"),

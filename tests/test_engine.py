@@ -211,6 +211,7 @@ def test_announced_change_the_published_rule_does_not_make_goes_to_review(tmp_pa
         return {(r["country"], r["status"]) for r in q.list_changes(db) if r["country"] in ("Belarus", "Syria")}
     assert watched() == {("Belarus", "announced"), ("Syria", "announced")}
     _belarus_published_and_confirmed(db)   # the published rule removes Belarus only
-    assert watched() == {("Belarus", "confirmed")}
+    # the announced Syria removal is withdrawn (kept, with its log), not erased
+    assert watched() == {("Belarus", "confirmed"), ("Syria", "withdrawn")}
     assert [(i["document_number"], i["text"]) for i in q.review_items(db) if i["document_number"] == "2022-04819"] == [
         ("2022-04819", "removes Syria from Country Group E:1")]

@@ -23,7 +23,7 @@ def test_fr_json_contract():
         "document_number": "2026-02262", "citation": None, "publication_date": "2026-02-04",
         "effective_date": "2026-02-03", "rins": ["0694-AK41"], "cfr_parts": ["15 CFR 740"]}
     assert doc["instructions"][0] == {
-        "title": 15, "part": "740", "operations": [],
+        "title": 15, "part": "740", "operations": [], "number": 1, "effective_date": None, "effective_until": None,
         "text": "1. The authority citation for part 740 continues to read as follows:"}
     assert doc["instructions"][1]["operations"] == [{
         "action": "revise_entry", "table": "Country Group D", "country": "Cambodia",
@@ -46,7 +46,7 @@ def test_country_groups_json_contract():
     assert data["columns"]["D:5"] == "U.S. Arms Embargoed Countries" and data["columns"]["B"] == "Country Group B"
     assert {"country": "Montenegro", "group": "B"} in data["memberships"]
     assert {"country": "Cambodia", "group": "D:5"} in data["memberships"]
-    assert len(data["memberships"]) == 55
+    assert len(data["memberships"]) == 112
     assert data["notes"][0] == {"table": "Country Group A", "marker": "1", "text":
                                 "Russia is a Wassenaar participating state but is not included in Country Group A:1."}
 
@@ -56,6 +56,19 @@ def test_itar_json_contract():
     assert kind is DocumentKind.ITAR_126_1
     data = to_json(kind, result)
     assert data["type"] == "itar_126_1" and "Korea, North" in data["countries"] and len(data["countries"]) == 22
+    assert {"country": "Korea, North", "printed": "North Korea", "in_d1": True, "in_d2": False,
+            "d2_paragraph": None, "paragraph": None} in data["entries"]
+    assert data["review"] == []
+
+
+def test_itar_review_items_are_in_the_json_and_the_text():
+    data = (FIXTURES / "itar_126_1_2026-03-02_authored.xml").read_bytes()
+    row = (b'<TR><TD align="left" class="gpotbl_cell" scope="row">Cyprus</TD><TD align="left" class="gpotbl_cell">'
+           b'See also paragraph (r) of this section.</TD></TR>')
+    kind, result = parse_file(data.replace(row, b""), "126.1.xml")
+    assert to_json(kind, result)["review"] == [
+        {"country": "Cyprus", "reason": "paragraph (r) (Cyprus) remains but no table row in paragraph (d) lists Cyprus"}]
+    assert "  review: Cyprus: paragraph (r) (Cyprus) remains" in to_text(kind, result)
 
 
 def test_text_summaries():
@@ -63,5 +76,5 @@ def test_text_summaries():
     assert text.startswith("1 Federal Register document\n")
     assert "FR Doc. 2026-02262 (RULE) published 2026-02-04 effective 2026-02-03" in text   # no citation verified
     assert "revise_entry Country Group D Cambodia [D:1]" in text
-    assert "Country Group B: 13 countries" in to_text(*run("ecfr_supp1_2023-05-24_b_before_handwritten.xml"))
+    assert "Country Group B: 20 countries" in to_text(*run("ecfr_supp1_2023-05-24_b_before_handwritten.xml"))
     assert to_text(*run("itar_126_1_2025-11-07_handwritten.xml")).startswith("22 CFR 126.1: 22 proscribed")

@@ -64,11 +64,12 @@ def test_handwritten_supplement_read_in_full():
     assert table.tables[0].columns[0] == Column("A:1", "Wassenaar Participating States", ("1",))
     assert table.tables[0].columns[4] == Column("A:5", "")
     assert table.b_list == (
-        "Afghanistan", "Argentina", "Bosnia & Herzegovina", "Brazil", "Congo (Democratic Republic of)",
-        "Cyprus", "India", "Iraq", "Korea, South", "Micronesia, Federated States of", "Nicaragua",
-        "Saint Vincent and the Grenadines", "Yemen")
+        "Afghanistan", "Argentina", "Australia", "Austria", "Belgium", "Bosnia & Herzegovina", "Brazil", "Canada",
+        "Congo (Democratic Republic of)", "Cyprus", "France", "Germany", "India", "Iraq", "Japan", "Korea, South",
+        "Micronesia, Federated States of", "Nicaragua", "Saint Vincent and the Grenadines", "Yemen")
     assert table.memberships() >= {("Cuba", "E:1"), ("Cuba", "E:2"), ("Korea, North", "D:2"), ("Cyprus", "A:4")}
-    assert len(table.memberships()) == 55
+    assert [len(t.rows) for t in table.tables] == [10, 10, 4]
+    assert len(table.memberships()) == 112
     assert table.columns()["D:5"] == "U.S. Arms Embargoed Countries"
 
 
@@ -130,3 +131,173 @@ def test_real_title_1_ecfr_xml_tables_are_read(corpus):
     assert len(table.rows) == 5
     with pytest.raises(ParseError, match="no Country Group tables"):
         parse_country_groups(path.read_bytes(), path.name)
+
+
+# ---------------------------------------------------------------- the versioner (eCFR) layout, 2026 spellings
+
+VERSIONER = "ecfr_supp1_2026-03-02_versioner_authored.xml"
+
+
+def test_versioner_layout_is_read_like_the_bulk_layout():
+    """CAPTION inside TABLE class gpo_table, THEAD/TBODY/TFOOT, footnote rows, <TD/>, plain-text digits."""
+    table = groups(VERSIONER)
+    assert [(t.title, len(t.rows)) for t in table.tables] == [
+        ("Country Group A", 48), ("Country Group D", 48), ("Country Group E", 4)]
+    a, d, e = table.tables
+    assert a.columns[0] == Column("A:1", "Wassenaar Participating States", ("1",))
+    assert d.columns[4] == Column("D:5", "U.S. Arms Embargoed Countries", ("1",))
+    assert e.footnotes == ("1",)
+    ukraine = next(r for r in a.rows if r.country == "Ukraine")
+    assert (ukraine.printed, ukraine.footnotes, sorted(ukraine.groups())) == ("Ukraine 4", ("4",),
+                                                                              ["A:1", "A:2", "A:3", "A:4"])
+    uae = next(r for r in d.rows if r.country == "United Arab Emirates")
+    assert (uae.footnotes, sorted(uae.groups())) == (("5",), ["D:3", "D:4"])
+    iraq = next(r for r in d.rows if r.country == "Iraq")
+    assert (iraq.footnotes, sorted(iraq.groups())) == (("2",), ["D:1", "D:3", "D:4", "D:5"])
+    # the footnote rows are notes, never countries
+    assert not any(r.country[0].isdigit() or r.country.startswith("(") for t in table.tables for r in t.rows)
+    assert a.notes[0] == Note("Country Group A", "1", "Country Group A:1 is composed of the Wassenaar Arrangement "
+                              "participating states, except that Russia is not included in Country Group A:1.")
+    assert [n.marker for n in a.notes] == ["1", "2", "4"]
+    assert [n.marker for n in d.notes] == ["1", "2", "3", "4", "5"]
+    assert e.notes[0].marker == "(a)" and e.notes[0].text.startswith("Country Group E:1 is composed")
+    assert {g for c, g in table.memberships() if c == "Cambodia"} == {"B", "D:1", "D:3"}
+    assert {g for c, g in table.memberships() if c == "T\u00fcrkiye"} == {"A:1", "A:2", "A:3", "A:4", "A:5", "B"}
+
+
+def test_versioner_b_list_keeps_names_that_end_in_a_joining_word():
+    b = groups(VERSIONER).b_list
+    assert len(b) == 175
+    for first, second in (("Gambia, The", "Germany"), ("Micronesia, Federated States of", "Monaco"),
+                          ("South Sudan, Republic of", "Spain")):
+        assert b[b.index(first) + 1] == second
+    assert {"Congo (Democratic Republic of)", "Papua New Guinea", "Saint Vincent and the Grenadines",
+            "Bosnia & Herzegovina", "The Bahamas", "Cote d'Ivoire"} <= set(b)
+    printed = groups(VERSIONER).b_printed
+    assert "Cote d'lvoire" in printed and "Congo (Democratic Republic of)" in printed
+
+
+def test_versioner_and_bulk_renderings_of_one_table_agree():
+    from pipeline.synth import ecfr_supplement_xml
+    table = groups(VERSIONER)
+    again = parse_country_groups(ecfr_supplement_xml(table), "bulk-rendering.xml")
+    assert [t.title for t in again.tables] == ["Country Group A", "Country Group D", "Country Group E"]
+    assert again.memberships() == table.memberships()
+    assert again.b_list == table.b_list
+
+
+def test_two_names_that_are_each_a_country_are_never_joined():
+    names = ["Gambia, The", "Germany", "Micronesia, Federated States of", "Monaco", "South Sudan, Republic of",
+             "Spain"]
+    assert join_split_names(names) == names
+    assert join_split_names(["Papua New", "Guinea", "Paraguay"]) == ["Papua New Guinea", "Paraguay"]
+
+
+def test_synthesized_b_list_with_joining_words_round_trips():
+    from dataclasses import replace
+
+    from pipeline.synth import ecfr_supplement_xml
+    table = groups("ecfr_supp1_2023-05-24_b_before_handwritten.xml")
+    names = tuple(sorted(set(table.b_list) | {"Gambia, The", "Germany", "Micronesia, Federated States of", "Monaco",
+                                              "South Sudan, Republic of", "Spain"}))
+    again = parse_country_groups(ecfr_supplement_xml(replace(table, b_list=names, b_printed=names)), "synth")
+    assert again.b_list == names
+
+
+# ---------------------------------------------------------------- refusals: never a partial supplement
+
+def _without(data: bytes, start: bytes, end: bytes) -> bytes:
+    i = data.index(start)
+    return data[:i] + data[data.index(end, i) + len(end):]
+
+
+def _versioner_without_table(letter: str) -> bytes:
+    data = (FIXTURES / VERSIONER).read_bytes()
+    i = data.index(f'<P class="title">Country Group {letter}'.encode())
+    start = data.rindex(b'<DIV class="table-wrapper">', 0, i)
+    return data[:start] + data[data.index(b"</DIV></DIV></DIV>\n", i) + 19:]
+
+
+@pytest.mark.parametrize("letter", ["A", "D", "E"])
+def test_a_version_missing_a_matrix_table_is_refused(letter):
+    with pytest.raises(ParseError) as info:
+        parse_country_groups(_versioner_without_table(letter), "supp1-2026-03-02.xml")
+    assert info.value.document == "supp1-2026-03-02.xml"
+    assert f"lacks Country Group {letter}" in info.value.problem
+
+
+def test_a_version_missing_the_b_list_is_refused():
+    data = _without((FIXTURES / VERSIONER).read_bytes(), b"<HD1>Country Group B", b"</SCOL2>\n")
+    with pytest.raises(ParseError, match="lacks the Country Group B list"):
+        parse_country_groups(data, "supp1-2026-03-02.xml")
+
+
+def test_a_bulk_version_missing_a_table_is_refused():
+    data = (FIXTURES / "ecfr_supp1_2026-02-03_cambodia_d5_removed.xml").read_bytes()
+    i = data.index(b'<P class="gpotbl_title">Country Group E')
+    start = data.rindex(b'<DIV width="100%">', 0, i)
+    with pytest.raises(ParseError, match="lacks Country Group E"):
+        parse_country_groups(data[:start] + data[data.index(b"<CITA", i):], "supp1.xml")   # E is the last table
+
+
+def _truncate_rows(data: bytes, letter: str, keep: int) -> bytes:
+    i = data.index(f'<P class="title">Country Group {letter}'.encode())
+    body = data.index(b"<TBODY>", i) + 7
+    end = data.index(b"</TBODY>", body)
+    rows = data[body:end].split(b"\n<TR>")
+    return data[:body] + b"\n<TR>".join(rows[:keep + 1]) + b"\n" + data[end:]
+
+
+@pytest.mark.parametrize("letter, keep, problem", [
+    ("A", 9, "Country Group A prints 9 rows, fewer than the 10"),
+    ("D", 3, "Country Group D prints 3 rows, fewer than the 10"),
+    ("E", 1, "Country Group E prints 1 rows, fewer than the 2"),
+])
+def test_implausibly_few_rows_are_refused(letter, keep, problem):
+    with pytest.raises(ParseError) as info:
+        parse_country_groups(_truncate_rows((FIXTURES / VERSIONER).read_bytes(), letter, keep), "supp1.xml")
+    assert problem in info.value.problem
+
+
+def test_implausibly_short_b_list_is_refused():
+    data = (FIXTURES / VERSIONER).read_bytes()
+    start = data.index(b"<SCOL2>\n") + 8
+    items = data[start:data.index(b"</SCOL2>", start)].split(b"\n")
+    with pytest.raises(ParseError, match="Country Group B lists 19 names, fewer than the 20"):
+        parse_country_groups(data[:start] + b"\n".join(items[:19]) + b"\n" + data[data.index(b"</SCOL2>", start):],
+                             "supp1.xml")
+
+
+def test_a_second_table_of_one_group_is_refused():
+    data = (FIXTURES / VERSIONER).read_bytes()
+    i = data.index(b'<P class="title">Country Group E')
+    start = data.rindex(b'<DIV class="table-wrapper">', 0, i)
+    end = data.index(b"</DIV></DIV></DIV>\n", i) + 19
+    with pytest.raises(ParseError, match="a second Country Group E table"):
+        parse_country_groups(data[:end] + data[start:end] + data[end:], "supp1.xml")
+
+
+def test_a_note_shaped_row_with_marks_is_refused():
+    data = (FIXTURES / VERSIONER).read_bytes()
+    note = b'<TD class="left">1 Country Group A:1 is composed'
+    i = data.index(note)
+    cell = data.index(b"<TD/>", i)
+    data = data[:cell] + b"<TD>X</TD>" + data[cell + 5:]
+    with pytest.raises(ParseError, match="Country Group A: a row reads like a footnote"):
+        parse_country_groups(data, "supp1.xml")
+
+
+def test_versioner_cell_that_is_not_a_mark_is_refused():
+    data = (FIXTURES / VERSIONER).read_bytes()
+    i = data.index(b'<TD class="left border-right-single">Belarus</TD>')
+    x = data.index(b">X</TD>", i)
+    with pytest.raises(ParseError, match="reads 'YES'"):
+        parse_country_groups(data[:x] + b">Yes</TD>" + data[x + 7:], "supp1.xml")
+
+
+def test_b_heading_as_hd_with_source_attribute_is_found():
+    data = (FIXTURES / VERSIONER).read_bytes().replace(
+        "<HD1>Country Group B\u2014Countries</HD1>".encode(),
+        '<HD SOURCE="HD1">Country Group B\u2014Countries</HD>'.encode())
+    assert b'<HD SOURCE="HD1">' in data
+    assert parse_country_groups(data, "supp1.xml").b_list == groups(VERSIONER).b_list

@@ -10,9 +10,14 @@ the 7 days before today, so a Monday run covers Monday..Sunday of last week):
   same digest and nothing is reported twice or skipped;
 - **still pending**: every other change whose effective date is after today,
   repeated each week until it takes effect (standing information, not news);
-- open D:5 / ITAR 126.1 divergences, FR documents published in the window by
+- withdrawn changes (reported before, no longer derived from the sources, e.g.
+  after a parser fix) are listed under their own heading and not counted;
+- D:5 / ITAR 126.1 divergences: open ones (alerts), pending ones (they begin on
+  a future date, shown with it) and standing ones (present since the first
+  compared versions) apart; FR documents published in the window by
   the watched agencies on the watched CFR parts that no listed change cites,
-  amendment wording queued for review in the window, and source health.
+  amendment wording queued for review in the window, eCFR versions held as
+  suspect, and source health.
 
 All reads go through ``store.queries``; the only SQL of this feature is the
 sent ledger in ``pipeline.publish.mail``.
@@ -34,12 +39,13 @@ from pipeline.publish import mail
 from pipeline.publish.render import environment
 from store import queries
 from store.db import set_clock
-from store.enums import ChangeAction, ChangeStatus
+from store.enums import ChangeAction, ChangeStatus, DivergenceKind, ReviewSubject
 
 PLACEHOLDER = Recipient(email="digest@localhost", name="frtrack user")
 
 STATUS_ORDER = (ChangeStatus.ANNOUNCED, ChangeStatus.PUBLISHED, ChangeStatus.IN_EFFECT,
-                ChangeStatus.CONFIRMED, ChangeStatus.CONTRADICTED, ChangeStatus.UNATTRIBUTED)
+                ChangeStatus.CONFIRMED, ChangeStatus.CONTRADICTED, ChangeStatus.UNATTRIBUTED,
+                ChangeStatus.WITHDRAWN)
 STATUS_LABELS = {
     ChangeStatus.ANNOUNCED: "Announced (on public inspection, not yet published)",
     ChangeStatus.PUBLISHED: "Published in the Federal Register",
@@ -47,6 +53,7 @@ STATUS_LABELS = {
     ChangeStatus.CONFIRMED: "Confirmed by the eCFR",
     ChangeStatus.CONTRADICTED: "Contradicted by the eCFR — check",
     ChangeStatus.UNATTRIBUTED: "In the eCFR with no FR document found",
+    ChangeStatus.WITHDRAWN: "Withdrawn (reported before, no longer derived from the sources)",
 }
 SIDE_LABELS = {
     "itar_only": "in ITAR 126.1 but not in EAR D:5",
@@ -157,11 +164,20 @@ class DivergenceLine:
     side: str
     moved_first: str
     opened_on: str
+    kind: str = DivergenceKind.OPEN.value
+    opened_by: str | None = None
 
     @property
     def detail(self) -> str:
+        side = SIDE_LABELS.get(self.side, self.side)
+        if self.kind == DivergenceKind.STANDING.value:
+            return f"{side}, standing since the first compared versions ({self.opened_on})"
+        if self.kind == DivergenceKind.PENDING.value:
+            by = self.opened_by or ""
+            what = f"FR Doc. {by[3:]}" if by.startswith("fr:") else "a change already published"
+            return f"{side} from {self.opened_on} (pending: begins when {what} takes effect)"
         mover = "State (ITAR)" if self.moved_first == "itar" else "BIS (EAR)"
-        return f"{SIDE_LABELS.get(self.side, self.side)} since {self.opened_on} ({mover} moved first)"
+        return f"{side} since {self.opened_on} ({mover} moved first)"
 
     @property
     def facts(self) -> str:
@@ -174,6 +190,25 @@ class ReviewLine:
     text: str
     reason: str
     url: str | None
+
+    @property
+    def label(self) -> str:
+        """"FR Doc. 2026-02262", or "eCFR version 2026-03-02" for an item about a stored eCFR version."""
+        if self.document_number.startswith("ecfr:"):
+            return f"eCFR version {self.document_number[5:]}"
+        return f"FR Doc. {self.document_number}"
+
+
+@dataclass(frozen=True)
+class SuspectLine:
+    """An eCFR version held as suspect: none of its changes is published until a human looks."""
+
+    date: str
+    reason: str
+
+    @property
+    def facts(self) -> str:
+        return f"eCFR version of {self.date}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -208,11 +243,24 @@ class DigestData:
     review: tuple[ReviewLine, ...]
     health: tuple[HealthLine, ...]
     site_url: str = ""
+    suspects: tuple[SuspectLine, ...] = ()
     notice: tuple[str, ...] = ()   # the demo's "what is real, what is illustrative" lines
 
     @property
+    def news(self) -> tuple[ChangeLine, ...]:
+        """This window's changes that stand (withdrawn ones are listed, not counted)."""
+        return tuple(c for c in self.changes if c.status is not ChangeStatus.WITHDRAWN)
+
+    @property
+    def withdrawn(self) -> tuple[ChangeLine, ...]:
+        return tuple(c for c in self.changes if c.status is ChangeStatus.WITHDRAWN)
+
+    @property
     def count(self) -> int:
-        return len(self.changes)
+        return len(self.news)
+
+    def divergences_of(self, kind: str) -> tuple[DivergenceLine, ...]:
+        return tuple(d for d in self.divergences if d.kind == kind)
 
     @property
     def is_empty(self) -> bool:
@@ -230,11 +278,13 @@ class DigestData:
 
     @property
     def subject(self) -> str:
-        if not self.changes:
-            return f"frtrack: no country-group changes (week of {self.window.start.isoformat()})"
+        w = len(self.withdrawn)
+        gone = f" ({w} withdrawn)" if w else ""
+        if not self.news:
+            return f"frtrack: no country-group changes (week of {self.window.start.isoformat()}){gone}"
         n = self.count
-        head = f"frtrack: {n} country-group change{'s' if n != 1 else ''} — {self.changes[0].headline}"
-        return head + (f", +{n - 1} more" if n > 1 else "")
+        head = f"frtrack: {n} country-group change{'s' if n != 1 else ''} — {self.news[0].headline}"
+        return head + (f", +{n - 1} more" if n > 1 else "") + gone
 
     def for_recipient(self, r: Recipient) -> "DigestData":
         countries = {c.strip().lower() for c in r.countries}
@@ -325,7 +375,8 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
 
     changes = tuple(replace(_change_line(r, columns), sample=sample(r)) for r in ordered)
     pending = tuple(replace(_change_line(r, columns), sample=sample(r))
-                    for r in queries.list_changes(db, since=today + timedelta(days=1)) if r["id"] not in rows)
+                    for r in queries.list_changes(db, since=today + timedelta(days=1))
+                    if r["id"] not in rows and r["status"] != ChangeStatus.WITHDRAWN.value)
 
     cited = {c.fr_document for c in changes if c.fr_document}
     agencies = set(settings.watch.agencies) | set(settings.watch.itar_agencies)
@@ -339,15 +390,20 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
                         key=lambda d: (d["publication_date"], d["document_number"]))
         if d["document_number"] not in cited and _watched(d, agencies, ranges))
 
-    divergences = tuple(DivergenceLine(_oneline(d["country"]), d["side"], d["moved_first"], d["opened_on"])
-                        for d in queries.divergences(db, open_only=True))
+    divergences = tuple(DivergenceLine(_oneline(d["country"]), d["side"], d["moved_first"], d["opened_on"],
+                                       d["kind"], d["opened_by"])
+                        for d in queries.divergences(db, kinds=(DivergenceKind.OPEN, DivergenceKind.PENDING,
+                                                                DivergenceKind.STANDING)))
     review = tuple(ReviewLine(_oneline(r["document_number"]), _oneline(r["text"]), _oneline(r["reason"]),
-                              _fr_url(None, r["document_number"]))
-                   for r in queries.review_items(db) if window.contains(r["created_at"]))
+                              _fr_url(None, r["document_number"])
+                              if r["subject"] == ReviewSubject.FR_DOCUMENT.value else None)
+                   for r in queries.review_items(db)
+                   if window.contains(r["created_at"]) and r["subject"] == ReviewSubject.FR_DOCUMENT.value)
+    suspects = tuple(SuspectLine(s["date"], _oneline(s["reason"])) for s in queries.suspect_versions(db))
     health = tuple(HealthLine(h["source"], h["last_success"], h["last_failure"], h["last_error"])
                    for h in queries.source_health(db))
     return DigestData(window=window, today=today, changes=changes, pending=pending, divergences=divergences,
-                      documents=docs, review=review, health=health,
+                      documents=docs, review=review, health=health, suspects=suspects,
                       site_url=settings.digest.site_url if settings.digest.site_url.startswith("https://") else "",
                       notice=tuple(disclosure.lines()) if disclosure else ())
 

@@ -33,7 +33,7 @@ from pipeline.publish.render import environment
 from pipeline.publish.slugs import country_slugs, doc_slug, group_slug, group_sort_key
 from pipeline.publish.wording import agency_name, plural
 from store import queries as q
-from store.enums import ChangeAction, ChangeStatus, DivergenceSide
+from store.enums import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide
 
 _ROW_SEP = "\x1e"                 # record separator: never in escaped HTML text
 # Matrix cells are constant markup (no data inside); built in Python because a large table
@@ -46,10 +46,12 @@ STATUS_LABELS = {
     ChangeStatus.ANNOUNCED: "announced", ChangeStatus.PUBLISHED: "published",
     ChangeStatus.IN_EFFECT: "in effect", ChangeStatus.CONFIRMED: "confirmed",
     ChangeStatus.CONTRADICTED: "contradicted", ChangeStatus.UNATTRIBUTED: "unattributed",
+    ChangeStatus.WITHDRAWN: "withdrawn",
 }
 SIDE_LABELS = {DivergenceSide.ITAR_ONLY: "in ITAR § 126.1, not in EAR D:5",
                DivergenceSide.EAR_ONLY: "in EAR D:5, not in ITAR § 126.1"}
-MOVED_FIRST = {"itar": "State (ITAR § 126.1)", "ear": "BIS (EAR D:5)"}
+MOVED_FIRST = {"itar": "State (ITAR § 126.1)", "ear": "BIS (EAR D:5)",
+               "unknown": "not known (before the first compared versions)"}
 ACTION_LABELS = {ChangeAction.ADDED: "added to", ChangeAction.REMOVED: "removed from"}
 
 
@@ -306,11 +308,15 @@ class _Site:
                            if d.get("correction_of") in self.doc_numbers else None))
 
         divs = q.divergences(self.db)
+
+        def of(kind: DivergenceKind) -> list[dict[str, Any]]:
+            return [self._divergence(d) for d in divs if d["kind"] == kind.value]
+
         page("divergences.html", "divergences.html", title="D:5 and ITAR § 126.1 divergences",
-             open=[self._divergence(d) for d in divs if not d["closed_on"]],
-             past=[self._divergence(d) for d in divs if d["closed_on"]])
+             open=of(DivergenceKind.OPEN), pending=of(DivergenceKind.PENDING),
+             standing=of(DivergenceKind.STANDING), past=of(DivergenceKind.CLOSED))
         page("health.html", "health.html", title="Source health", sources=q.source_health(self.db),
-             last_run=q.last_run(self.db), reviews=q.review_items(self.db),
+             last_run=q.last_run(self.db), reviews=q.review_items(self.db), suspects=q.suspect_versions(self.db),
              failed_docs=[d for d in docs if d["parse_status"] == "failed"])
         return out
 
