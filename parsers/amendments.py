@@ -2,29 +2,51 @@
 
 An AMDPAR is read in small ordered passes, each a plain function tested alone:
 
-1. ``normalize``          typography (curly quotes, dashes, the "3." numbering)
-2. ``split_clauses``      lettered sub-instructions "a. … b. …" and several
+1. ``normalize``          typography: every quote style (“X”, ‘X’, GPO's ‘‘X’’,
+                          straight quotes) becomes "X", an apostrophe inside a
+                          name stays; dashes; the "3." numbering
+2. ``target``             the unit the text amends, read outside quotes:
+                          Supplement No. 1 to part 740 itself, another unit
+                          (a section, another supplement), or none named. Only
+                          the supplement produces operations: the text decides,
+                          not GPO's REGTEXT PART attribute
+3. ``split_clauses``      lettered sub-instructions "a. … b. …" and several
                           verbs in one sentence ("removing … and adding …")
-3. ``classify``           the verb: revise/add/remove an entry, revise a whole
-                          table, amend words/footnotes only
-4. ``find_table`` / ``find_countries``   "Country Group D", the quoted names
-5. ``attach_entries``     the reprinted GPOTABLE row(s) → marks per column code
-6. ``interpret``          the chain, producing Operations
+4. ``classify``           the verb: revise/add/remove an entry, put an "X" in
+                          or take it out of one column, revise a whole table,
+                          amend words/footnotes only
+5. ``find_table`` / ``find_columns`` / ``find_countries``   "Country Group D",
+                          "D:5", the names (quoted, or "the entry for X"; "X"
+                          is a mark, never a country)
+6. ``attach_entries``     the reprinted GPOTABLE row(s) → marks per column code
+7. ``interpret``          the chain for one AMDPAR, producing Operations;
+   ``interpret_sequence`` the AMDPARs of one REGTEXT together, so a header
+                          ("… is amended by:") gives its context to the
+                          lettered AMDPARs after it and a sentence continued in
+                          the next AMDPAR keeps its subject
 
-Wording aimed at a tracked table that no pass understands becomes an
-Action.UNRECOGNIZED operation carrying the text: never silently dropped.
+Wording aimed at the supplement that no pass understands becomes an
+Action.UNRECOGNIZED operation carrying the text; an operation whose effect
+cannot be determined exactly (a whole-table revision without the table, an
+added entry without its row, a name that resolves to no country) carries a
+``ReviewReason``. Neither is ever applied, neither is silently dropped.
 """
 from __future__ import annotations
 
+import enum
 import re
+from dataclasses import dataclass, field, replace
+from typing import Sequence
 
-from parsers.countries import country_key, split_country, split_name_list
-from parsers.model import GROUP_CODES, TABLE_OF_CODE, Action, Entry, Operation, ReprintedTable
+from parsers.countries import canonical_name, country_key, split_country, split_name_list
+from parsers.model import GROUP_CODES, TABLE_OF_CODE, Action, Entry, Operation, ReprintedTable, ReviewReason
 
-_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u201e": '"'})
+_DOUBLE_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
+_OPEN, _CLOSE = "\x01", "\x02"         # single quotes while they are being paired
 _NUMBERING = re.compile(r"^\s*\d+[a-z]?\.\s+")
 _SUPPLEMENT = re.compile(r"supplement\s+no\.?\s*1\s+to\s+part\s+740", re.IGNORECASE)
 _COUNTRY_GROUP = re.compile(r"country\s+groups?\s+([ABDE])(?::\s*(\d))?\b", re.IGNORECASE)
+_CODE = re.compile(r"(?<![\w:])\[?([ADE])\s*:\s*([1-6])\]?(?![\w:])")
 _LETTER = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=:)|(?<=;))([a-z])\.\s+(?=[A-Z\"'])")
 _VERB_SPLIT = re.compile(
     r"(?:;\s*(?:and\s+)?|,?\s+and\s+)(?:by\s+)?(?=(?:removing|adding|revising|amending|redesignating|correcting)\b)",
@@ -38,8 +60,13 @@ _VERB = re.compile(
 _TEXT_ONLY = re.compile(r"\b(?:words?|phrases?|footnotes?|notes?|heading|sentences?|parenthetical|reference)\b",
                         re.IGNORECASE)
 _WHOLE_TABLE = re.compile(r"read as follows|\btable\b", re.IGNORECASE)
+# An "X" mark, or a column named by its code ("the D:5 column"); "in the second column" of a page is neither.
+_MARK = re.compile(r"\"Xs?\"s?|\b[ADE]\s*:\s*\d\]?\"?\s+columns?\b|\bcolumns?\s+\"?\[?[ADE]\s*:\s*\d|\bmarks?\b",
+                   re.IGNORECASE)
+_REPRINT = re.compile(r"read as follows|following entr|in (?:its|their) place", re.IGNORECASE)
+_FOLLOWING = re.compile(r"\bfollowing\s+entr(?:y|ies)\b", re.IGNORECASE)
 _UNQUOTED_MOVE = re.compile(
-    r"\b(?:adding|removing|revising|add|remove|revise)\s*,?\s*(?:in alphabetical order\s*,?\s*)?"
+    r"\b(?:adding|removing|revising|add|remove|revise)\b\s*,?\s*(?:in alphabetical order\s*,?\s*)?"
     r"(?!the\b|an?\b|entr|country group|in\b)([A-Z][\w'(),. -]*?)\s+(?:to|from|in)\s+(?:the\s+)?country\s+group",
     re.IGNORECASE,
 )
@@ -47,27 +74,96 @@ _ENTRY = re.compile(r"\bentr(?:y|ies)\b", re.IGNORECASE)
 _ENTRY_FOR_QUOTED = re.compile(r"\bentry\s+for\s+\"([^\"]+)\"", re.IGNORECASE)
 _QUOTED = re.compile(r"\"([^\"]+)\"")
 _UNQUOTED_ENTRY = re.compile(
-    r"\bentr(?:y|ies)\s+for\s+(.+?)(?:\s+(?:in|to|from|under|of)\s+|[;:,.]?\s*$)", re.IGNORECASE)
+    r"\b(?:entr(?:y|ies)|columns?|rows?)(?:\s+[ADE]\s*:\s*\d)?\s+for\s+(?!the\b)(.+?)(?:\s+(?:in|to|from|under|of)\s+|[;:,.]?\s*$)",
+    re.IGNORECASE)
 _CORRECTS = re.compile(r"\bIn\s+FR\s+Doc\.?\s+(?:No\.\s*)?(\d{2,4}[-\u2013]\d{3,6})", re.IGNORECASE)
 _CODE_IN_HEAD = re.compile(r"\[?\s*([ABDE])\s*:\s*(\d)\s*\]?")
 _ACTION_OF = {"revise": Action.REVISE_ENTRY, "add": Action.ADD_ENTRY, "remove": Action.REMOVE_ENTRY}
+_MARK_OF = {"add": Action.ADD_MARK, "remove": Action.REMOVE_MARK}
+# The units an instruction can amend. A whole part ("Amend part 740 by:") decides nothing.
+_UNIT = re.compile(
+    r"(?P<supplement>supplement\s+no\.?\s*(?P<number>\d+)\s+to\s+(?:part\s+(?P<of>\d+)|(?P<this>this\s+part)))"
+    r"|(?P<section>\u00a7\u00a7?\s*\d+\.\d+|\bsections?\s+\d+\.\d+)"
+    r"|(?P<appendix>\bappendix\s+\w+\s+to\s+part\s+\d+)",
+    re.IGNORECASE,
+)
+_PARAGRAPH = re.compile(r"\bparagraphs?\s*\(|\u00a7", re.IGNORECASE)
+# "before the entry for “Niger”" places an entry; it names no country the clause changes.
+_POSITION = re.compile(r"\b(?:immediately\s+)?(?:before|after|following|preceding)\s+the\s+entry\s+for\s+\"[^\"]*\"",
+                       re.IGNORECASE)
+_IN_PLACE = re.compile(r"\bin\s+(?:its|their)\s+place\b", re.IGNORECASE)
+_NOT_NAMES = re.compile(r"^(?:Xs?|[ABDE]\s*:\s*\d|\[[ABDE]\s*:\s*\d\].*|country\s+groups?\b.*)$", re.IGNORECASE)
 
 
 # -- pass 1 ---------------------------------------------------------------
+def _pair_single_quotes(text: str) -> str:
+    """‘X’ and 'X' → "X"; the apostrophe of d’Ivoire or Architect's is left alone."""
+    text = text.replace("\u2018", _OPEN)
+    text = re.sub(r"(?<=\w)\u2019(?=\w)", "'", text)
+    text = text.replace("\u2019", _CLOSE)
+    text = re.sub(r"(?:(?<=^)|(?<=[\s(\[\u2014-]))'(?=\S)", _OPEN, text)
+    text = re.sub(r"(?<=\S)'(?=[\s,.;:)\]\u2014-]|$)", _CLOSE, text)
+    text = re.sub(f"{_OPEN}([^{_OPEN}{_CLOSE}\"]*){_CLOSE}", r'"\1"', text)
+    return text.replace(_OPEN, "'").replace(_CLOSE, "'")
+
+
 def normalize(text: str) -> str:
-    """Straight quotes, single spaces, the instruction's own number removed."""
-    text = " ".join(text.translate(_QUOTES).split())
+    """Straight double quotes for every quote style, single spaces, the instruction's own number removed."""
+    text = " ".join(text.split())
+    # GPO prints a double quote as two single ones: ‘‘X’’ (also typed ''X'').
+    text = text.replace("\u2018\u2018", '"').replace("\u2019\u2019", '"').replace("''", '"')
+    text = _pair_single_quotes(text.translate(_DOUBLE_QUOTES))
     return _NUMBERING.sub("", text)
+
+
+def _bare(text: str) -> str:
+    """The text with quoted words blanked: what the instruction says, not the words it changes."""
+    return _QUOTED.sub('""', text)
+
+
+# -- pass 2 ---------------------------------------------------------------
+class Target(enum.Enum):
+    """The unit an instruction amends."""
+
+    SUPPLEMENT = "supplement"     # Supplement No. 1 to part 740 itself
+    OTHER = "other"               # a section, an appendix, another supplement
+    UNSAID = "unsaid"             # no unit named (or only a whole part)
+
+
+def target(text: str, part: str | None = None) -> Target:
+    """The first unit the text names outside quotes: a quoted "Supplement No. 1 …" is words, not a target."""
+    match = _UNIT.search(_bare(text))
+    if match is None:
+        return Target.UNSAID
+    if match.group("supplement"):
+        of = match.group("of") or (part if match.group("this") else None)
+        return Target.SUPPLEMENT if match.group("number") == "1" and of == "740" else Target.OTHER
+    return Target.OTHER
+
+
+def _fallback_target(text: str, part: str | None) -> Target:
+    """No unit named anywhere: in part 740, a Country Group table with no paragraph or section is the supplement."""
+    bare = _bare(text)
+    if part == "740" and _COUNTRY_GROUP.search(text) and not _PARAGRAPH.search(bare):
+        return Target.SUPPLEMENT
+    return Target.UNSAID
 
 
 def is_tracked(text: str, part: str | None) -> bool:
     """Does this instruction (or one of its clauses) aim at Supplement No. 1 to part 740?"""
-    if _SUPPLEMENT.search(text):
-        return True
-    return part == "740" and _COUNTRY_GROUP.search(text) is not None
+    header, clauses = split_clauses(text)
+    running = target(header, part) if header else Target.UNSAID
+    for clause in clauses:
+        own = target(clause, part)
+        decided = own if own is not Target.UNSAID else running
+        if decided is Target.UNSAID:
+            decided = _fallback_target(clause, part)
+        if decided is Target.SUPPLEMENT:
+            return True
+    return False
 
 
-# -- pass 2 ---------------------------------------------------------------
+# -- pass 3 ---------------------------------------------------------------
 def split_lettered(text: str) -> tuple[str, list[str]]:
     """("Amend … by:", ["Removing …", "Adding …"]) — the header and lettered parts.
 
@@ -90,55 +186,90 @@ def split_lettered(text: str) -> tuple[str, list[str]]:
     return header, [re.sub(r"\s*;?\s*and$", "", p).strip() for p in parts]
 
 
+def split_parts(text: str) -> tuple[str, list[list[str]]]:
+    """The header and, per lettered part, its single-verb clauses.
+
+    A list header ("removing the following entries from Country Group D:")
+    lends its verb to lettered parts that are bare names ("a. “Cyprus”").
+    """
+    header, parts = split_lettered(text)
+    grouped: list[list[str]] = []
+    for part in parts:
+        if header and not _VERB.search(_bare(part)) and _VERB.search(_bare(header)):
+            grouped.append([f"{header} {part}"])
+            continue
+        grouped.append([c.strip() for c in _VERB_SPLIT.split(part) if c.strip()])
+    return header, grouped
+
+
 def split_clauses(text: str) -> tuple[str, list[str]]:
     """The header and every single-verb clause of an instruction."""
-    header, parts = split_lettered(text)
-    clauses: list[str] = []
-    for part in parts:
-        clauses.extend(c.strip() for c in _VERB_SPLIT.split(part) if c.strip())
-    return header, clauses
+    header, grouped = split_parts(text)
+    return header, [clause for clauses in grouped for clause in clauses]
 
 
-# -- pass 3 ---------------------------------------------------------------
+# -- pass 4 ---------------------------------------------------------------
 def classify(clause: str) -> Action | None:
     """The action a single clause performs, or None when its wording is not understood."""
-    verb = _VERB.search(clause)
+    bare = _bare(clause)
+    verb = _VERB.search(bare)
     if verb is None:
         return None
-    if _TEXT_ONLY.search(clause):
+    if _TEXT_ONLY.search(bare):
         return Action.AMEND_TEXT
     kind = verb.lastgroup
-    if _ENTRY.search(clause):
+    if _MARK.search(clause):       # an "X" in a column: one mark, not the row
+        return _MARK_OF.get(kind)
+    if kind in _MARK_OF and find_columns(clause) and not (kind == "add" and _REPRINT.search(clause)):
+        return _MARK_OF[kind]      # "removing Cambodia from Country Group D:5": that column only
+    if _ENTRY.search(bare):
         return _ACTION_OF[kind]
-    if kind == "revise" and _COUNTRY_GROUP.search(clause) and _WHOLE_TABLE.search(clause):
+    if kind == "revise" and _COUNTRY_GROUP.search(clause) and _WHOLE_TABLE.search(bare):
         return Action.REVISE_TABLE
     if kind in ("add", "remove") and find_countries(clause) and _COUNTRY_GROUP.search(clause):
         return _ACTION_OF[kind]
-    if kind == "add" and "in its place" in clause.lower():
+    if kind == "add" and _IN_PLACE.search(clause):
         return Action.ADD_ENTRY
     return None
 
 
-# -- pass 4 ---------------------------------------------------------------
+# -- pass 5 ---------------------------------------------------------------
 def find_table(clause: str) -> str | None:
-    """"Country Group D" for a clause naming it (also via "Country Group D:5")."""
+    """"Country Group D" for a clause naming it (also via "Country Group D:5" or "the D:5 column")."""
     match = _COUNTRY_GROUP.search(clause)
-    return f"Country Group {match.group(1).upper()}" if match else None
+    if match:
+        return f"Country Group {match.group(1).upper()}"
+    columns = find_columns(clause)
+    return TABLE_OF_CODE.get(columns[0]) if columns else None
+
+
+def find_columns(clause: str) -> tuple[str, ...]:
+    """The column codes a clause names, in order: ("D:3", "D:4") from "the D:3 and D:4 columns"."""
+    codes = [f"{m.group(1).upper()}:{m.group(2)}" for m in _CODE.finditer(clause)]
+    return tuple(dict.fromkeys(c for c in codes if c in TABLE_OF_CODE))
+
+
+def find_names(clause: str) -> tuple[str, ...]:
+    """The country names a clause prints, quotes removed: quoted first, else "entry for X in …"."""
+    clause = _POSITION.sub("", clause)
+    quoted = [q.strip(" ,;") for q in _QUOTED.findall(clause)]
+    names = [q for q in quoted if q and not _NOT_NAMES.match(q) and not _SUPPLEMENT.search(q)]
+    if names:
+        return tuple(dict.fromkeys(names))
+    bare = _bare(clause)
+    match = _UNQUOTED_ENTRY.search(bare) or _UNQUOTED_MOVE.search(bare)
+    if not match:
+        return ()
+    found = [n.strip(" \"'") for n in split_name_list(match.group(1))]
+    return tuple(dict.fromkeys(n for n in found if n and not _NOT_NAMES.match(n)))
 
 
 def find_countries(clause: str) -> tuple[str, ...]:
-    """The countries a clause names: quoted first, else "entry for X in …"."""
-    quoted = [q.strip() for q in _QUOTED.findall(clause)]
-    names = [q for q in quoted if q and not _COUNTRY_GROUP.match(q) and not _SUPPLEMENT.search(q)]
-    if names:
-        return tuple(dict.fromkeys(country_key(n) for n in names))
-    match = _UNQUOTED_ENTRY.search(clause) or _UNQUOTED_MOVE.search(clause)
-    if not match:
-        return ()
-    return tuple(dict.fromkeys(country_key(n) for n in split_name_list(match.group(1))))
+    """The names a clause prints, footnote digits and typography removed ("Iraq" from "Iraq 3")."""
+    return tuple(dict.fromkeys(split_country(n)[0] for n in find_names(clause)))
 
 
-# -- pass 5 ---------------------------------------------------------------
+# -- pass 6 ---------------------------------------------------------------
 def column_code(head: str) -> str | None:
     """"D:5" from "[D:5] U.S. Arms Embargoed Countries" or "Country Group D:5"."""
     match = _CODE_IN_HEAD.search(head)
@@ -171,79 +302,257 @@ def _table_letter(table: ReprintedTable) -> str | None:
 
 def _row_entry(row: tuple[str, ...], codes: tuple[str | None, ...]) -> Entry:
     country, footnotes = split_country(row[0])
-    country = country_key(country)
+    country = country_key(country)     # rows are stored under the country identity, as the eCFR parser does
     marks = tuple((code, cell.strip().upper().startswith("X"))
                   for code, cell in zip(codes[1:], row[1:]) if code)
     return Entry(country=country, printed=row[0], marks=marks, footnotes=footnotes)
 
 
-def attach_entries(action: Action, table: str | None, country: str | None,
-                   tables: tuple[ReprintedTable, ...]) -> tuple[Entry, ...]:
-    """The reprinted row(s) an operation carries: the country's row, or all rows."""
+def _same(a: str, b: str) -> bool:
+    return a == b or (canonical_name(a) or a) == (canonical_name(b) or b)
+
+
+def _reprinted_rows(table: str | None, tables: tuple[ReprintedTable, ...]):
+    """(rows, column codes) of each reprinted table that may belong to ``table``."""
     letter = table[-1] if table else None
     for reprint in tables:
         reprint_letter = _table_letter(reprint)
         if letter and reprint_letter and reprint_letter != letter:
             continue
         codes = table_codes(reprint, letter or reprint_letter)
-        if not any(codes):
-            continue
-        rows = [r for r in reprint.rows if r and r[0].strip()]
+        if any(codes):
+            yield [r for r in reprint.rows if r and r[0].strip()], codes
+
+
+def attach_entries(action: Action, table: str | None, country: str | None,
+                   tables: tuple[ReprintedTable, ...]) -> tuple[Entry, ...]:
+    """The reprinted row(s) an operation carries: the country's row, or all rows."""
+    for rows, codes in _reprinted_rows(table, tables):
         if action is Action.REVISE_TABLE:
             return tuple(_row_entry(r, codes) for r in rows)
         for row in rows:
-            if country_key(row[0]) == country:
+            if country and _same(split_country(row[0])[0], country):
                 return (_row_entry(row, codes),)
+    letter = table[-1] if table else None
     if letter == "B" and action is Action.ADD_ENTRY and country:
         return (Entry(country=country, printed=country, marks=(("B", True),)),)
     return ()
 
 
-# -- pass 6 ---------------------------------------------------------------
-def interpret(text: str, tables: tuple[ReprintedTable, ...] = (), *, title: int | None = None,
-              part: str | None = None, corrects: str | None = None) -> tuple[Operation, ...]:
-    """Operations for one AMDPAR; () when it is not about a tracked table."""
-    if title not in (None, 15) or part not in (None, "740"):
-        return ()
+def _reprinted_names(table: str | None, tables: tuple[ReprintedTable, ...]) -> tuple[str, ...]:
+    """Every country of the reprinted rows: "adding the following entries … to read as follows:"."""
+    for rows, _codes in _reprinted_rows(table, tables):
+        return tuple(r[0] for r in rows)
+    return ()
+
+
+# -- pass 7 ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Context:
+    """What an AMDPAR inherits from the AMDPARs before it in its REGTEXT."""
+
+    target: Target = Target.UNSAID
+    table: str | None = None
+    listing: str | None = None        # "removing the following entries from Country Group D:" awaiting names
+    countries: tuple[str, ...] = ()   # the names last operated on, for "adding in its place"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One AMDPAR read in its context: its operations, and what it leaves to the AMDPARs after it."""
+
+    operations: tuple[Operation, ...]
+    header: Context | None = None     # set when the AMDPAR only introduces parts ("… is amended by:")
+    tail: Context = field(default_factory=Context)
+    supplement_named: bool = False    # the header amends the supplement (for a header whose parts never come)
+
+
+def _resolved(printed: str) -> tuple[str, ReviewReason | None]:
+    """frtrack's canonical name for a printed name, or the printed name and UNKNOWN_COUNTRY."""
+    name = split_country(printed)[0]
+    canonical = canonical_name(name)
+    return (canonical, None) if canonical else (name, ReviewReason.UNKNOWN_COUNTRY)
+
+
+def _is_header(text: str) -> bool:
+    """An AMDPAR that only introduces what follows: "2. Supplement No. 1 to part 740 is amended by:"."""
+    stripped = text.rstrip()
+    return stripped.endswith((":", "\u2014", " by", "-")) and not _VERB.search(_bare(text))
+
+
+def _is_listing(text: str) -> bool:
+    """"removing the following entries from Country Group D:" with the names still to come."""
+    return (text.rstrip().endswith(":") and bool(_FOLLOWING.search(text)) and not find_names(text)
+            and bool(_VERB.search(_bare(text))))
+
+
+def _clause_operations(clause: str, action: Action | None, table: str | None, inherited_table: str | None,
+                       tables: tuple[ReprintedTable, ...], previous: tuple[str, ...],
+                       corrects: str | None) -> tuple[list[Operation], tuple[str, ...]]:
+    """The operations of one single-verb clause aimed at the supplement, and the names it used."""
+    def op(act, tbl, country=None, **kw) -> Operation:
+        return Operation(act, tbl, country, text=clause, corrects=corrects, **kw)
+
+    if action is None:
+        return [op(Action.UNRECOGNIZED, table or inherited_table, review=ReviewReason.UNRECOGNIZED_WORDING)], previous
+    if action is Action.REVISE_TABLE:
+        entries = attach_entries(action, table, None, tables)
+        review = None if entries else ReviewReason.TABLE_NOT_REPRINTED
+        return [op(action, table, entries=entries, review=review)], previous
+    if action is Action.AMEND_TEXT:
+        # Quoted strings here are usually the words changed; only "the entry for X" names a country.
+        entry = _ENTRY_FOR_QUOTED.search(clause)
+        country = _resolved(entry.group(1))[0] if entry else None
+        return [op(action, table or inherited_table, country, printed=entry.group(1) if entry else None)], previous
+    names = find_names(clause)
+    if not names and _IN_PLACE.search(clause):
+        names = previous          # "removing the entry for X and adding in its place ..."
+    if not names and action in (Action.ADD_ENTRY, Action.REVISE_ENTRY) and _FOLLOWING.search(clause):
+        names = _reprinted_names(table, tables)
+    if not names:
+        return [op(Action.UNRECOGNIZED, table or inherited_table, review=ReviewReason.NO_COUNTRY)], previous
+    operations: list[Operation] = []
+    if action in (Action.ADD_MARK, Action.REMOVE_MARK):
+        columns = find_columns(clause)
+        if not columns:
+            return [op(Action.UNRECOGNIZED, table or inherited_table, review=ReviewReason.NO_COLUMN)], names
+        for printed in names:
+            country, review = _resolved(printed)
+            operations.extend(op(action, TABLE_OF_CODE[c], country, column=c, printed=printed, review=review)
+                              for c in columns)
+        return operations, names
+    for printed in names:
+        country, review = _resolved(printed)
+        entries = attach_entries(action, table, country, tables) if action is not Action.REMOVE_ENTRY else ()
+        # "revising the entry for X to read as follows:" names no table; the reprinted row's columns do.
+        named = (table or (TABLE_OF_CODE.get(entries[0].marks[0][0]) if entries and entries[0].marks else None)
+                 or inherited_table)
+        if review is None and action in (Action.ADD_ENTRY, Action.REVISE_ENTRY) and not entries:
+            review = ReviewReason.ROW_NOT_REPRINTED
+        if review is None and named is None:
+            review = ReviewReason.NO_TABLE
+        operations.append(op(action, named, country, entries=entries, printed=printed, review=review))
+    return operations, names
+
+
+def read(text: str, tables: tuple[ReprintedTable, ...] = (), *, part: str | None = None,
+         corrects: str | None = None, context: Context = Context()) -> Reading:
+    """One AMDPAR in the context the AMDPARs before it give: its operations and what it passes on."""
     text = normalize(text)
-    if not is_tracked(text, part):
-        return ()
+    if context.listing and not _VERB.search(_bare(text)) and find_names(text):
+        text = f"{context.listing} {text}"     # "a. “Cyprus”; and" under a list header
     correction = _CORRECTS.search(text)
     corrects = correction.group(1).replace("\u2013", "-") if correction else corrects
-    header, clauses = split_clauses(text)
-    whole_is_supplement = bool(_SUPPLEMENT.search(header or text))
-    default_table = find_table(header)
+    header, grouped = split_parts(text)
+    own = target(header, part) if header else Target.UNSAID
+    running = own if own is not Target.UNSAID else context.target
+    header_table = find_table(header) if header else None
+    running_table = header_table or context.table
+    listing = _is_listing(text) and not tables    # with a reprinted table, the names are its rows
+    if _is_header(text) or listing:
+        decided = target(text, part)
+        decided = decided if decided is not Target.UNSAID else (context.target if context.target is not
+                                                                Target.UNSAID else _fallback_target(text, part))
+        header_context = Context(decided, find_table(text) or context.table, text.rstrip(" :") if listing else None)
+        return Reading((), header_context, header_context, decided is Target.SUPPLEMENT)
     operations: list[Operation] = []
-    previous_countries: tuple[str, ...] = ()
-    for clause in clauses:
-        table = find_table(clause) or default_table
-        if not (whole_is_supplement or _SUPPLEMENT.search(clause) or (part == "740" and table)):
-            continue  # a lettered part amending some other section of part 740
-        default_table = table
-        action = classify(clause)
-        if action is None:
-            operations.append(Operation(Action.UNRECOGNIZED, table, None, text=clause, corrects=corrects))
-            continue
-        if action is Action.REVISE_TABLE:
-            entries = attach_entries(action, table, None, tables)
-            operations.append(Operation(action, table, None, entries, text=clause, corrects=corrects))
-            continue
-        countries = find_countries(clause)
-        if not countries and "in its place" in clause.lower():
-            countries = previous_countries  # "removing the entry for X and adding in its place ..."
-        previous_countries = countries or previous_countries
-        if action is Action.AMEND_TEXT:
-            # Quoted strings here are usually the words changed; only "the entry for X" names a country.
-            entry = _ENTRY_FOR_QUOTED.search(clause)
-            operations.append(Operation(action, table, country_key(entry.group(1)) if entry else None,
-                                        text=clause, corrects=corrects))
-            continue
-        if not countries:
-            operations.append(Operation(Action.UNRECOGNIZED, table, None, text=clause, corrects=corrects))
-            continue
-        for country in countries:
-            entries = attach_entries(action, table, country, tables) if action is not Action.REMOVE_ENTRY else ()
-            # "revising the entry for X to read as follows:" names no table; the reprinted row's columns do.
-            named = table or (TABLE_OF_CODE.get(entries[0].marks[0][0]) if entries and entries[0].marks else None)
-            operations.append(Operation(action, named, country, entries, text=clause, corrects=corrects))
-    return tuple(operations)
+    previous = context.countries
+    part_target, part_table = running, running_table
+    for clause, first in ((c, i == 0) for clauses in grouped for i, c in enumerate(clauses)):
+        if first and header:   # a lettered part inherits from the header, not from the part before it
+            part_target, part_table = running, running_table
+        decided = target(clause, part)
+        if decided is Target.UNSAID:
+            decided = part_target if part_target is not Target.UNSAID else _fallback_target(clause, part)
+        part_target = decided
+        own_table = find_table(clause) or header_table
+        if decided is not Target.SUPPLEMENT:
+            continue  # a clause amending some other unit: § 740.2, a paragraph, another supplement
+        made, previous = _clause_operations(clause, classify(clause), own_table, part_table or running_table,
+                                            tables, previous, corrects)
+        operations.extend(made)
+        part_table = next((o.table for o in reversed(made) if o.table), part_table)
+    tail = Context(part_target, part_table, None, previous)
+    return Reading(tuple(operations), None, tail, False)
+
+
+def interpret(text: str, tables: tuple[ReprintedTable, ...] = (), *, title: int | None = None,
+              part: str | None = None, corrects: str | None = None) -> tuple[Operation, ...]:
+    """Operations for one AMDPAR read alone; () when it does not amend Supplement No. 1 to part 740."""
+    return interpret_sequence([(text, tables)], title=title, part=part, corrects=corrects)[0]
+
+
+# Labels of AMDPARs: "2." numbered, "a." lettered, "ii." roman (under a lettered header).
+_LABEL = re.compile(r"^\s*(?:(?P<number>\d+[a-z]?)|(?P<letter>[a-z])|(?P<roman>[ivx]+))\.\s+")
+_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
+
+
+def _level(text: str, roman_open: bool, expected_roman: str) -> int | None:
+    """0 for "2.", 1 for "a.", 2 for "i." under a lettered header; None when unlabeled."""
+    match = _LABEL.match(text)
+    if match is None:
+        return None
+    if match.group("number"):
+        return 0
+    label = match.group("letter") or match.group("roman")
+    if roman_open and label == expected_roman:
+        return 2
+    return 1 if match.group("letter") else 2
+
+
+def _continues(previous: str, text: str) -> bool:
+    """Is ``text`` the rest of a sentence the previous AMDPAR left open ("… in Country Group D and")?"""
+    ended = previous.rstrip()
+    if not ended or ended.endswith((".", ":")) or _LABEL.match(text):
+        return False
+    start = text.lstrip()
+    return bool(start) and (start[0].islower() or start.startswith(("by ", "and ")))
+
+
+def interpret_sequence(amdpars: Sequence[tuple[str, tuple[ReprintedTable, ...]]], *, title: int | None = None,
+                       part: str | None = None, corrects: str | None = None) -> tuple[tuple[Operation, ...], ...]:
+    """Operations for each AMDPAR of one REGTEXT, read in order so context carries from one to the next.
+
+    A header ("2. Supplement No. 1 to part 740 is amended by:") gives its
+    unit and table to the lettered ("a.") and roman ("i.") AMDPARs after it
+    and yields nothing itself, unless no part ever follows (then it is
+    unrecognized wording). A numbered AMDPAR starts afresh.
+    """
+    if title not in (None, 15):
+        return tuple(() for _ in amdpars)
+    results: list[tuple[Operation, ...]] = []
+    headers: dict[int, tuple[int, Context]] = {}   # level -> (index of the header AMDPAR, its context)
+    used: set[int] = set()
+    supplement_headers: dict[int, str] = {}
+    previous_text, previous_tail, previous_level = "", Context(), 0
+    romans = 0                                     # roman items read under the open lettered header
+    for index, (raw, tables) in enumerate(amdpars):
+        text = " ".join(raw.split())
+        roman_open = 1 in headers
+        expected = _ROMAN[romans] if romans < len(_ROMAN) else ""
+        level = _level(text, roman_open, expected)
+        romans = romans + 1 if level == 2 else (0 if level is not None and level < 2 else romans)
+        if level is None and _continues(previous_text, text):
+            context, level = previous_tail, previous_level
+        else:
+            if level is None:
+                level = max(headers) + 1 if headers else 0
+            for deeper in [lv for lv in headers if lv >= level]:
+                del headers[deeper]
+            parent = max(headers) if headers else None
+            context = headers[parent][1] if parent is not None else Context()
+            if parent is not None:
+                used.add(headers[parent][0])
+            context = replace(context, countries=())
+        reading = read(_LABEL.sub("", text, count=1), tables, part=part, corrects=corrects, context=context)
+        if reading.header is not None:
+            headers[level] = (index, reading.header)
+            if reading.supplement_named:
+                supplement_headers[index] = normalize(text)
+        results.append(reading.operations)
+        previous_text, previous_tail, previous_level = text, reading.tail, level
+    for index, text in supplement_headers.items():
+        if index not in used:   # a header whose parts never came: a person must look
+            results[index] = (Operation(Action.UNRECOGNIZED, find_table(text), None, text=text, corrects=corrects,
+                                        review=ReviewReason.UNRECOGNIZED_WORDING),)
+    return tuple(results)

@@ -3,8 +3,9 @@
 Public inspection gives only a PDF and plain text (no XML), so before
 publication we read two things: the preamble's own statement of the change
 ("This rule removes Cambodia from Country Group D:5"), and the amendatory
-instructions, whose wording the FR XML interpreter already knows. Removals
-and B-list moves are exact from the instruction alone; a revised row printed
+instructions, whose wording the FR XML interpreter already knows. Removals,
+a mark put in or taken out of one column, and B-list moves are exact from the
+instruction alone; a revised row printed
 as plain text is not guessed at: the published FR XML gives its delta.
 """
 from __future__ import annotations
@@ -54,9 +55,11 @@ def announced_changes(text: bytes | str) -> tuple[Announced, ...]:
     return tuple(seen.values())
 
 
-# "2. Supplement No. 1 to part 740 is amended by ... ." up to the sentence's end.
-_INSTRUCTION = re.compile(r"(?:^|\s)\d{1,2}\.\s+((?:In\s+)?Supplement\s+No\.\s*1\s+to\s+part\s+740\b.*?"
-                          r"(?:to\s+read\s+as\s+follows:|\.(?=\s+[A-Z0-9*]|\s*$)))", re.IGNORECASE | re.DOTALL)
+# "2. Supplement No. 1 to part 740 is amended by ... ." up to the sentence's end; the "a." of a
+# lettered part ends nothing. Case-sensitive (scoped flags make "supplement no." either case) so
+# that [a-z] is one lower-case letter.
+_INSTRUCTION = re.compile(r"(?:^|\s)\d{1,2}\.\s+((?i:In\s+)?(?i:Supplement\s+No\.\s*1\s+to\s+part\s+740)\b.*?"
+                          r"(?:to\s+read\s+as\s+follows:|(?<!\b[a-z])\.(?=\s+[A-Z0-9*]|\s*$)))", re.DOTALL)
 
 
 def announced_operations(text: bytes | str) -> tuple[Operation, ...]:
@@ -67,6 +70,8 @@ def announced_operations(text: bytes | str) -> tuple[Operation, ...]:
     for m in _INSTRUCTION.finditer(text):
         for op in interpret(_WS.sub(" ", m.group(1)).strip(), (), title=15, part="740"):
             b_list = (op.table or "").endswith(" B")
-            if op.action is Action.REMOVE_ENTRY or (b_list and op.action in (Action.ADD_ENTRY, Action.REVISE_ENTRY)):
+            exact = (op.action in (Action.REMOVE_ENTRY, Action.ADD_MARK, Action.REMOVE_MARK)
+                     or (b_list and op.action in (Action.ADD_ENTRY, Action.REVISE_ENTRY)))
+            if exact and op.review is None:
                 ops.append(op)
     return tuple(ops)

@@ -6,6 +6,8 @@ The JSON shape below is a contract later tools rely on (issue 4):
       "publication_date", "effective_date", "rins", "cfr_parts",
       "instructions": [{"title", "part", "text", "operations": [{"action",
         "table", "country", "marks"}]}]}]}
+      (an operation also carries "column" for add_mark/remove_mark, "review"
+      with a ReviewReason value when it is held for a person, "text" then)
     {"type": "country_groups", "columns": {...}, "memberships": [{"country", "group"}], "notes": [...]}
     {"type": "itar_126_1", "countries": [...], "entries": [{"country", "printed", "in_d1", "in_d2",
       "d2_paragraph", "paragraph"}], "review": [{"country", "reason"}]}
@@ -51,7 +53,11 @@ def _operation_json(op) -> dict:
         data["corrects"] = op.corrects
     if op.action.value == "revise_table":
         data["entries"] = [{"country": e.country, "marks": e.marks_dict()} for e in op.entries]
-    if op.action.value == "unrecognized":
+    if op.column:
+        data["column"] = op.column
+    if op.review is not None:
+        data["review"] = op.review.value
+    if op.action.value == "unrecognized" or op.review is not None:
         data["text"] = op.text
     return data
 
@@ -132,7 +138,10 @@ def to_text(kind: DocumentKind, result) -> str:
                     marks = ""
                     if op.marks:
                         marks = " [" + " ".join(c for c, m in op.marks.items() if m) + "]"
-                    lines.append(f"  {op.action.value} {op.table or '?'} {op.country or ''}{marks}{own}".rstrip())
+                    column = f" {op.column}" if op.column else ""
+                    review = f" (review: {op.review.value})" if op.review else ""
+                    lines.append(f"  {op.action.value} {op.table or '?'}{column} {op.country or ''}{marks}{own}".rstrip()
+                                 + review)
     elif kind is DocumentKind.COUNTRY_GROUPS:
         lines.append(f"Supplement No. 1 to part 740 ({result.version_date or 'undated'}): "
                      f"{len(result.memberships())} memberships")

@@ -3,7 +3,9 @@
 Takes one document as federalregister.gov serves it (root RULE, PRORULE,
 NOTICE, PRESDOCU or CORRECT) or a whole daily issue as govinfo bulk data
 serves it (root FEDREG). Every AMDPAR becomes an Instruction, including
-AMDPARs that sit directly in SUPLINF rather than in a REGTEXT.
+AMDPARs that sit directly in SUPLINF rather than in a REGTEXT. The AMDPARs
+of one REGTEXT are interpreted together (``interpret_sequence``): a header
+AMDPAR gives its unit and table to the lettered AMDPARs after it.
 
 Page facts: PRTPAGE P="n" marks where page n begins, so a document whose
 first PRTPAGE comes after some of its text began on page n-1.
@@ -16,7 +18,7 @@ from datetime import date
 
 from lxml import etree
 
-from parsers.amendments import interpret
+from parsers.amendments import interpret_sequence
 from parsers.dates import (EffectiveText, dates_corrections, match_instructions, parse_fr_date, printed_number,
                            read_effective)
 from parsers.exceptions import ParseError
@@ -138,11 +140,8 @@ def _document(doc: etree._Element, name: str, issue_date: date | None, volume: s
     corrects = _corrected_number(number, doc) if in_correction else None
 
     cfr_parts = list(fields["cfr"])
-    instructions = []
-    single_part = _single_part(cfr_parts)
-    for index, amdpar in enumerate(amdpars):
-        instruction = _instruction(amdpar, index, single_part, corrects)
-        instructions.append(instruction)
+    instructions = _instructions(amdpars, _single_part(cfr_parts), corrects)
+    for instruction in instructions:
         if instruction.title is not None and instruction.part:
             ref = f"{instruction.title} CFR {instruction.part}"
             if ref not in cfr_parts:
@@ -275,7 +274,29 @@ def _single_part(cfr_parts: list[str]) -> tuple[int, str] | None:
     return int(title), part
 
 
-def _instruction(amdpar: etree._Element, index: int, single_part, corrects: str | None) -> Instruction:
+def _instructions(amdpars: list, single_part, corrects: str | None) -> list[Instruction]:
+    """Every AMDPAR as an Instruction; the AMDPARs of one REGTEXT (or one parent) are interpreted together.
+
+    Context carries only between the AMDPARs of one parent element: a header
+    "2. Supplement No. 1 to part 740 is amended by:" and its lettered parts, or
+    a sentence continued in the next AMDPAR.
+    """
+    bare = [_instruction(amdpar, index, single_part) for index, amdpar in enumerate(amdpars)]
+    parents = [amdpar.getparent() for amdpar in amdpars]   # held, so each parent keeps one proxy object
+    groups: dict[int, list[int]] = {}
+    for position, parent in enumerate(parents):
+        groups.setdefault(id(parent), []).append(position)
+    operations: dict[int, tuple] = {}
+    for positions in groups.values():
+        first = bare[positions[0]]
+        read = interpret_sequence([(bare[i].text, bare[i].tables) for i in positions],
+                                  title=first.title, part=first.part, corrects=corrects)
+        operations.update(zip(positions, read))
+    return [Instruction(ins.index, ins.title, ins.part, ins.text, ins.content_tags, ins.tables, operations[i])
+            for i, ins in enumerate(bare)]
+
+
+def _instruction(amdpar: etree._Element, index: int, single_part) -> Instruction:
     parent = amdpar.getparent()
     title: int | None = None
     part: str | None = None
@@ -299,10 +320,8 @@ def _instruction(amdpar: etree._Element, index: int, single_part, corrects: str 
             tables.append(reprinted_table(sibling))
         else:
             tables.extend(reprinted_table(t) for t in sibling.iter("GPOTABLE"))
-    text = element_text(amdpar)
-    operations = interpret(text, tuple(tables), title=title, part=part, corrects=corrects)
-    return Instruction(index=index, title=title, part=part, text=text, content_tags=tuple(tags),
-                       tables=tuple(tables), operations=operations)
+    return Instruction(index=index, title=title, part=part, text=element_text(amdpar), content_tags=tuple(tags),
+                       tables=tuple(tables))
 
 
 def reprinted_table(table: etree._Element) -> ReprintedTable:

@@ -33,6 +33,37 @@ class Action(enum.Enum):
     REVISE_TABLE = "revise_table"
     AMEND_TEXT = "amend_text"
     UNRECOGNIZED = "unrecognized"
+    ADD_MARK = "add_mark"             # an "X" put in one column (``Operation.column``) of an entry
+    REMOVE_MARK = "remove_mark"       # an "X" taken out of one column of an entry
+
+
+class ReviewReason(enum.Enum):
+    """Why an operation's effect cannot be determined exactly, so it is held for a person, not applied."""
+
+    UNRECOGNIZED_WORDING = "unrecognized_wording"      # no pass understands the sentence
+    TABLE_NOT_REPRINTED = "table_not_reprinted"        # a whole-table revision without the table
+    ROW_NOT_REPRINTED = "row_not_reprinted"            # an added/revised entry without its row
+    UNKNOWN_COUNTRY = "unknown_country"                # the name resolves to no country
+    NO_TABLE = "no_table"                              # the instruction names no Country Group
+    NO_COUNTRY = "no_country"                          # the instruction names no country
+    NO_COLUMN = "no_column"                            # a mark put in or taken out, no column named
+    NO_EFFECT = "no_effect"                            # exact, but changes nothing in the given table
+
+    @property
+    def description(self) -> str:
+        return _REVIEW_TEXT[self]
+
+
+_REVIEW_TEXT = {
+    ReviewReason.UNRECOGNIZED_WORDING: "unrecognized amendment wording",
+    ReviewReason.TABLE_NOT_REPRINTED: "whole-table revision without the reprinted table",
+    ReviewReason.ROW_NOT_REPRINTED: "added or revised entry without its reprinted row",
+    ReviewReason.UNKNOWN_COUNTRY: "the name resolves to no known country",
+    ReviewReason.NO_TABLE: "instruction names no Country Group table",
+    ReviewReason.NO_COUNTRY: "instruction names no country",
+    ReviewReason.NO_COLUMN: "an \"X\" added or removed without the column it is in",
+    ReviewReason.NO_EFFECT: "the instruction changes nothing in this table (country not there, or already so)",
+}
 
 
 class DateChangeKind(enum.Enum):
@@ -94,7 +125,11 @@ class Operation:
 
     ``table`` is "Country Group A"/"B"/"D"/"E" (None when the instruction does
     not say); ``entries`` holds the reprinted row(s): one for revise/add, all
-    rows for revise_table, none for remove/amend_text/unrecognized.
+    rows for revise_table, none for remove/amend_text/unrecognized/marks.
+    ``column`` is the one column code ("D:5") an add_mark/remove_mark changes.
+    ``country`` is frtrack's canonical name when the printed name resolves
+    (``printed`` keeps the instruction's own spelling). An operation with a
+    ``review`` reason is held for a person and never applied.
     """
 
     action: Action
@@ -103,6 +138,9 @@ class Operation:
     entries: tuple[Entry, ...] = ()
     text: str = ""                    # the (sub-)instruction text it came from
     corrects: str | None = None       # FR doc number this operation corrects
+    column: str | None = None         # "D:5" for ADD_MARK / REMOVE_MARK
+    printed: str | None = None        # the country as the instruction prints it, quotes removed
+    review: ReviewReason | None = None
 
     @property
     def marks(self) -> dict[str, bool] | None:

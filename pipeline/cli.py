@@ -305,6 +305,27 @@ def parse(c: Context, file: str, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("rule", type=click.Path(dir_okay=False), metavar="RULE.xml")
+@click.option("--against", "table", required=True, type=click.Path(dir_okay=False), metavar="TABLE.xml",
+              help="eCFR XML of Supplement No. 1 to part 740 to apply the rule to.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (see README for the contract).")
+@pass_ctx
+def predict(c: Context, rule: str, table: str, as_json: bool) -> None:
+    """What an FR rule (published or public inspection) would change in a given Supplement No. 1 table.
+
+    Exact deltas, countries spelled as the table prints them, and every
+    instruction held for review; exit 0 whenever both files could be read.
+
+    \b
+    Example:
+      frtrack predict 2026-02262.xml --against supp1_2026-02-02.xml --json
+    """
+    lib = importlib.import_module("pipeline.predict")
+    result = lib.predict_files(rule, table)
+    click.echo(json.dumps(lib.to_json(result), indent=2) if as_json else lib.to_text(result).rstrip("\n"))
+
+
+@cli.command()
 @click.option("--since", callback=_date, metavar="DATE", help="Window start (default: 7 days before today).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the message(s) to this .eml file instead of sending.")
 @click.option("--send", is_flag=True, help="Send over SMTP to the configured recipients.")

@@ -7,10 +7,12 @@ effect. Nothing here touches the database, so every rule is testable alone.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Iterable
 
-from parsers.model import Action, CountryGroupTable, Operation
+from parsers.countries import canonical_name
+from parsers.model import Action, CountryGroupTable, Operation, ReviewReason
 from store.enums import ChangeAction, TableEventKind
 
 State = frozenset[tuple[str, str]]
@@ -81,50 +83,136 @@ def _op_prefix(op: Operation) -> str | None:
     return prefix
 
 
+@dataclass(frozen=True)
+class ReviewItem:
+    """An operation held for a person, with the reason its effect is not exact."""
+
+    operation: Operation
+    reason: ReviewReason
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What an FR rule does to a state: the exact deltas, and what a person must look at."""
+
+    deltas: tuple[Delta, ...]
+    review: tuple[ReviewItem, ...]
+
+
+@functools.lru_cache(maxsize=4096)
+def _identity(name: str) -> str:
+    return canonical_name(name) or name
+
+
+def _state_names(state: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Canonical identity -> the state's own spelling, so an operation finds its row however it is spelled."""
+    return {_identity(c): c for c, _ in state}
+
+
+def _not_exact(op: Operation, prefix: str | None) -> ReviewReason | None:
+    """Why an operation cannot be applied as it stands, or None when its effect is exact."""
+    if op.review is not None:
+        return op.review
+    if op.action is Action.UNRECOGNIZED:
+        return ReviewReason.UNRECOGNIZED_WORDING
+    if op.action is Action.AMEND_TEXT:
+        return None
+    if prefix is None:
+        return ReviewReason.NO_TABLE
+    if op.action is Action.REVISE_TABLE:
+        return ReviewReason.TABLE_NOT_REPRINTED if not op.entries else None
+    if not op.country and not op.entries:
+        return ReviewReason.NO_COUNTRY
+    if op.action in (Action.ADD_MARK, Action.REMOVE_MARK):
+        return ReviewReason.NO_COUNTRY if not op.country else (None if op.column else ReviewReason.NO_COLUMN)
+    return None
+
+
+def _apply_one(s: set, op: Operation, prefix: str, names: dict[str, str]) -> ReviewReason | None:
+    """Apply one exact operation to ``s`` in place; a reason when it cannot be (or changes nothing)."""
+    if op.action is Action.REVISE_TABLE:
+        before = frozenset(s)
+        s.difference_update({(c, g) for c, g in before if _in_table(g, prefix)})
+        for entry in op.entries:
+            country = names.get(_identity(entry.country), entry.country)
+            s.update((country, code) for code, marked in entry.marks if marked)
+            if prefix == "B":
+                s.add((country, "B"))
+        return None
+    countries = [op.country] if op.country else [e.country for e in op.entries]
+    for printed in countries:
+        country = names.get(_identity(printed), printed)
+        had = {(c, g) for c, g in s if c == country and _in_table(g, prefix)}
+        if op.action is Action.REMOVE_MARK:
+            if (country, op.column) not in s:
+                return ReviewReason.NO_EFFECT
+            s.discard((country, op.column))
+        elif op.action is Action.ADD_MARK:
+            if (country, op.column) in s:
+                return ReviewReason.NO_EFFECT
+            s.add((country, op.column))
+        elif op.action is Action.REMOVE_ENTRY:
+            if not had:
+                return ReviewReason.NO_EFFECT
+            s.difference_update(had)
+        elif prefix == "B":
+            if op.action is Action.ADD_ENTRY and (country, "B") in s:
+                return ReviewReason.NO_EFFECT
+            s.add((country, "B"))
+        else:  # REVISE_ENTRY, ADD_ENTRY: the reprinted row is the new truth for this table
+            entry = next((e for e in op.entries if _identity(e.country) == _identity(printed)), None)
+            if entry is None:
+                return ReviewReason.ROW_NOT_REPRINTED
+            s.difference_update(had)
+            s.update((country, code) for code, marked in entry.marks if marked)
+    return None
+
+
+def predict_detailed(state: State, operations: Iterable[Operation]) -> Prediction:
+    """The exact deltas an FR rule makes to ``state``, and every operation held for review with its reason.
+
+    An operation whose effect is not exact (see ``ReviewReason``) is never
+    applied; one that is exact but changes nothing (removing what is not
+    there) is applied as the no-op it is and still listed, since the rule
+    expected the table to differ.
+    """
+    s = set(state)
+    names = _state_names(state)
+    review: list[ReviewItem] = []
+    for op in operations:
+        prefix = _op_prefix(op)
+        reason = _not_exact(op, prefix)
+        if reason is None and op.action is not Action.AMEND_TEXT:
+            reason = _apply_one(s, op, prefix, names)
+        if reason is not None:
+            review.append(ReviewItem(op, reason))
+    return Prediction(diff_states(state, frozenset(s)), tuple(review))
+
+
 def apply_operations(state: State, operations: Iterable[Operation]) -> tuple[State, tuple[Operation, ...]]:
     """Apply amendment operations to a state.
 
     Returns the new state and the operations that could not be applied
-    (unrecognized wording, or an instruction naming no table): those go to
-    human review, never silently away.
+    (unrecognized wording, an instruction naming no table or country, a
+    revision without its reprinted rows, a review reason set by the parser):
+    those go to human review, never silently away. Exact no-ops are applied
+    as such and not returned (``predict_detailed`` lists them too).
     """
     s = set(state)
+    names = _state_names(state)
     skipped: list[Operation] = []
     for op in operations:
         prefix = _op_prefix(op)
-        if op.action is Action.UNRECOGNIZED or (prefix is None and op.action is not Action.AMEND_TEXT):
+        reason = _not_exact(op, prefix)
+        if reason is None and op.action is not Action.AMEND_TEXT:
+            reason = _apply_one(s, op, prefix, names)
+        if reason is not None and reason is not ReviewReason.NO_EFFECT:
             skipped.append(op)
-            continue
-        if op.action is Action.AMEND_TEXT:
-            continue
-        if op.action is Action.REVISE_TABLE:
-            s = {(c, g) for c, g in s if not _in_table(g, prefix)}
-            for entry in op.entries:
-                s.update((entry.country, code) for code, marked in entry.marks if marked)
-            if prefix == "B":
-                s.update((entry.country, "B") for entry in op.entries)
-            continue
-        countries = [op.country] if op.country else [e.country for e in op.entries]
-        if not countries:
-            skipped.append(op)
-            continue
-        for country in countries:
-            if op.action is Action.REMOVE_ENTRY:
-                s = {(c, g) for c, g in s if not (c == country and _in_table(g, prefix))}
-            elif prefix == "B":
-                s.add((country, "B"))
-            else:  # REVISE_ENTRY, ADD_ENTRY: the reprinted row is the new truth for this table
-                entry = next((e for e in op.entries if e.country == country), None)
-                if entry is None:
-                    skipped.append(op)
-                    continue
-                s = {(c, g) for c, g in s if not (c == country and _in_table(g, prefix))}
-                s.update((country, code) for code, marked in entry.marks if marked)
     return frozenset(s), tuple(skipped)
 
 
 def predict(state: State, operations: Iterable[Operation]) -> tuple[tuple[Delta, ...], tuple[Operation, ...]]:
-    """The exact deltas an FR rule makes to ``state`` (an unchanged row is no change)."""
+    """The exact deltas an FR rule makes to ``state`` (an unchanged row is no change), and the skipped operations."""
     after, skipped = apply_operations(state, operations)
     return diff_states(state, after), skipped
 

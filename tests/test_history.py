@@ -1,8 +1,8 @@
 """Pure change arithmetic: predicted deltas from operations, observed deltas from states."""
 from __future__ import annotations
 
-from parsers.model import Action, Column, CountryGroupTable, Entry, GroupTable, Operation
-from pipeline.history import Delta, diff_states, predict, table_events
+from parsers.model import Action, Column, CountryGroupTable, Entry, GroupTable, Operation, ReviewReason
+from pipeline.history import Delta, diff_states, predict, predict_detailed, table_events
 from store.enums import ChangeAction, TableEventKind
 
 D = ("D:1", "D:2", "D:3", "D:4", "D:5")
@@ -77,3 +77,47 @@ def test_table_events_column_rename_and_footnote():
     kinds = [(e.kind, e.subject, e.before, e.after) for e in events]
     assert (TableEventKind.COLUMN_RENAMED, "D:5", "U.S. Arms Embargoed Countries", "Arms Embargoed") in kinds
     assert (TableEventKind.FOOTNOTE_CHANGED, "Iraq (D)", "3", None) in kinds
+
+
+# -- issue 12: marks, review items, nothing applied that is not exact -------------------------------
+def mark(action: Action, country: str, column: str) -> Operation:
+    return Operation(action, "Country Group D", country, text="test", column=column)
+
+
+def test_remove_mark_takes_out_one_column_only():
+    deltas, skipped = predict(STATE, [mark(Action.REMOVE_MARK, "Cambodia", "D:5")])
+    assert deltas == (Delta("Cambodia", "D:5", ChangeAction.REMOVED),) and skipped == ()
+
+
+def test_add_mark_puts_in_one_column():
+    deltas, _ = predict(STATE, [mark(Action.ADD_MARK, "Nicaragua", "D:5"), mark(Action.ADD_MARK, "Nicaragua", "D:1")])
+    assert deltas == (Delta("Nicaragua", "D:1", ChangeAction.ADDED), Delta("Nicaragua", "D:5", ChangeAction.ADDED))
+
+
+def test_revise_table_without_rows_never_empties_the_table():
+    empty = Operation(Action.REVISE_TABLE, "Country Group D", None, (), text="revising Country Group D")
+    deltas, skipped = predict(STATE, [empty])
+    assert deltas == () and skipped == (empty,)
+
+
+def test_operation_held_for_review_is_not_applied():
+    held = Operation(Action.REMOVE_ENTRY, "Country Group D", "Atlantis", text="t",
+                     review=ReviewReason.UNKNOWN_COUNTRY)
+    deltas, skipped = predict(STATE | {("Atlantis", "D:5")}, [held])
+    assert deltas == () and skipped == (held,)
+
+
+def test_prediction_gives_a_reason_for_every_review_item():
+    empty = Operation(Action.REVISE_TABLE, "Country Group D", None, (), text="revising Country Group D")
+    gone = mark(Action.REMOVE_MARK, "Cuba", "D:5")    # Cuba is not in D:5 in STATE
+    add = Operation(Action.ADD_ENTRY, "Country Group D", "Chad", text="t", review=ReviewReason.ROW_NOT_REPRINTED)
+    result = predict_detailed(STATE, [empty, gone, add, mark(Action.REMOVE_MARK, "Cambodia", "D:5")])
+    assert result.deltas == (Delta("Cambodia", "D:5", ChangeAction.REMOVED),)
+    assert [(r.operation, r.reason) for r in result.review] == [
+        (empty, ReviewReason.TABLE_NOT_REPRINTED), (gone, ReviewReason.NO_EFFECT), (add, ReviewReason.ROW_NOT_REPRINTED)]
+
+
+def test_operations_match_the_state_by_country_identity():
+    # The state spells a country as its table prints it; the operation may carry another spelling.
+    deltas, _ = predict(frozenset({("Burma", "D:5")}), [mark(Action.REMOVE_MARK, "Myanmar", "D:5")])
+    assert deltas == (Delta("Burma", "D:5", ChangeAction.REMOVED),)

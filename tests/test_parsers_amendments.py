@@ -7,7 +7,8 @@ from parsers.amendments import (
     attach_entries, classify, column_code, find_countries, find_table, interpret, is_tracked, normalize,
     split_clauses, split_lettered,
 )
-from parsers.model import Action, Entry, Operation, ReprintedTable
+from parsers.countries import canonical_name
+from parsers.model import Action, Entry, Operation, ReprintedTable, ReviewReason
 
 CAMBODIA = ("Supplement No. 1 to part 740 is amended by revising the entry for \u201cCambodia\u201d in "
             "\u201cCountry Group D\u201d to read as follows:")
@@ -33,7 +34,7 @@ def d_marks(*marked):
 
 # -- pass 1 -------------------------------------------------------------------
 def test_normalize_straightens_quotes_and_drops_numbering():
-    assert normalize("3.  Revise \u201cCambodia\u201d\n in \u2018x\u2019") == "Revise \"Cambodia\" in 'x'"
+    assert normalize("3.  Revise \u201cCambodia\u201d\n in \u2018x\u2019") == 'Revise "Cambodia" in "x"'
 
 
 @pytest.mark.parametrize("text, part, tracked", [
@@ -139,7 +140,7 @@ def ops(text, tables=(), **kw):
 def test_revise_one_entry_with_reprinted_row():
     assert ops(CAMBODIA, (D_TABLE,)) == (Operation(
         Action.REVISE_ENTRY, "Country Group D", "Cambodia", (Entry("Cambodia", "Cambodia", d_marks(1)),),
-        text=normalize(CAMBODIA)),)
+        text=normalize(CAMBODIA), printed="Cambodia"),)
 
 
 def test_remove_entry():
@@ -210,8 +211,10 @@ def test_words_only_amendment():
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("Supplement No. 1 to part 740 is amended by removing Cyprus from Country Group D:5.",
+    ("Supplement No. 1 to part 740 is amended by removing Cyprus from Country Group D.",
      [(Action.REMOVE_ENTRY, "Country Group D", "Cyprus")]),
+    ("Supplement No. 1 to part 740 is amended by removing Cyprus from Country Group D:5.",
+     [(Action.REMOVE_MARK, "Country Group D", "Cyprus")]),
     ("Supplement No. 1 to part 740 is amended by adding, in alphabetical order, Bosnia and Herzegovina to "
      "Country Group B.", [(Action.ADD_ENTRY, "Country Group B", "Bosnia & Herzegovina")]),
     ("Supplement No. 1 to part 740 is amended by revising the Country Group E table.",
@@ -241,3 +244,106 @@ def test_table_taken_from_the_reprinted_row_when_the_sentence_names_none():
                 "as follows:", (D_TABLE,))
     assert (op.action, op.table, op.country, op.marks) == (
         Action.REVISE_ENTRY, "Country Group D", "Cambodia", dict(d_marks(1)))
+
+
+# -- issue 12: wordings misread before ------------------------------------------
+SUPP = "Supplement No. 1 to part 740 is amended by "
+
+
+def summary(result):
+    return [(o.action, o.table, o.column, o.country, o.review) for o in result]
+
+
+@pytest.mark.parametrize("quoted", [
+    "\u2018Cyprus\u2019", "\u2018\u2018Cyprus\u2019\u2019", "''Cyprus''", "'Cyprus'", '"Cyprus"',
+    "\u201cCyprus\u201d", "\u2018\u2018Cyprus\u201d",
+])
+def test_any_quote_style_gives_the_bare_name(quoted):
+    (op,) = ops(f"{SUPP}removing the entry for {quoted} from Country Group D.")
+    assert (op.action, op.country, op.review) == (Action.REMOVE_ENTRY, "Cyprus", None)
+
+
+def test_apostrophe_inside_a_name_is_not_a_quote():
+    (op,) = ops(f"{SUPP}removing the entry for \u2018Cote d\u2019Ivoire\u2019 from Country Group B.")
+    assert op.country == "Cote d'Ivoire"
+
+
+def test_removing_a_country_from_one_column_removes_only_that_mark():
+    assert summary(ops(f"{SUPP}removing \u201cCambodia\u201d from Country Group D:5.")) == [
+        (Action.REMOVE_MARK, "Country Group D", "D:5", "Cambodia", None)]
+
+
+@pytest.mark.parametrize("text, action, column, country", [
+    (f"{SUPP}removing the \u201cX\u201d from the D:5 column for Cambodia.", "remove_mark", "D:5", "Cambodia"),
+    (f"{SUPP}adding an \u201cX\u201d in the Country Group D:5 column of the entry for \u201cNicaragua\u201d.",
+     "add_mark", "D:5", "Nicaragua"),
+    (f"{SUPP}removing the \u2018\u2018X\u2019\u2019 in the \u201cD:5\u201d column of the entry for \u201cCyprus\u201d.",
+     "remove_mark", "D:5", "Cyprus"),
+])
+def test_column_level_wordings_never_take_x_for_a_country(text, action, column, country):
+    assert summary(ops(text)) == [(Action(action), "Country Group D", column, country, None)]
+
+
+def test_one_mark_in_several_columns():
+    text = (f"{SUPP}removing the \u201cX\u201d from the D:3 and D:4 columns of the entry for "
+            "\u201cUnited Arab Emirates\u201d.")
+    assert [(o.action, o.column, o.country) for o in ops(text)] == [
+        (Action.REMOVE_MARK, "D:3", "United Arab Emirates"), (Action.REMOVE_MARK, "D:4", "United Arab Emirates")]
+
+
+def test_removing_a_list_of_entries():
+    text = (f"{SUPP}removing the following entries from Country Group D: a. \u201cCyprus\u201d; and "
+            "b. \u201cMalta\u201d.")
+    assert summary(ops(text)) == [(Action.REMOVE_ENTRY, "Country Group D", None, "Cyprus", None),
+                                  (Action.REMOVE_ENTRY, "Country Group D", None, "Malta", None)]
+
+
+@pytest.mark.parametrize("text", [
+    "Section 740.2 is amended by revising paragraph (a)(12) to read as follows:",
+    "Amend \u00a7 740.17 by revising paragraph (b)(2)(viii) to read as follows: \u201c\u2026 Country Group E:1 or "
+    "E:2 \u2026\u201d",
+    "In \u00a7 740.9, revise paragraph (a)(2)(viii) by removing the words \u201cCountry Group D:5\u201d and adding "
+    "in their place the words \u201cCountry Group E:1 or E:2\u201d.",
+    "In \u00a7 740.2, paragraph (a)(12) is amended by removing \u201cCambodia\u201d from the list of Country Group "
+    "D:5 destinations.",
+    "Section 740.17 is amended by revising paragraph (b)(2)(viii), which refers to Country Group E:1 or E:2.",
+])
+def test_other_sections_of_part_740_give_no_table_operations(text):
+    assert ops(text) == ()
+
+
+def test_the_supplement_named_decides_not_the_regtext_part():
+    text = f"{SUPP}removing the entry for \u201cSudan\u201d from Country Group E."
+    assert [(o.action, o.country) for o in ops(text, part="738")] == [(Action.REMOVE_ENTRY, "Sudan")]
+    assert ops("Supplement No. 1 to part 738 is amended by revising the entry for \u201cCambodia\u201d.",
+               part="740") == ()
+
+
+def test_whole_table_revision_without_the_table_is_review_not_an_empty_table():
+    (op,) = ops("Supplement No. 1 to part 740 is amended by revising Country Group D to read as follows:")
+    assert (op.action, op.table, op.entries, op.review) == (
+        Action.REVISE_TABLE, "Country Group D", (), ReviewReason.TABLE_NOT_REPRINTED)
+
+
+def test_added_entry_without_its_row_is_review():
+    (op,) = ops(f"{SUPP}adding, in alphabetical order, an entry for \u201cNicaragua\u201d to Country Group D.")
+    assert (op.action, op.country, op.review) == (Action.ADD_ENTRY, "Nicaragua", ReviewReason.ROW_NOT_REPRINTED)
+    (op,) = ops(CAMBODIA, (D_TABLE,))
+    assert op.review is None
+    (op,) = ops(RUSSIA_YEMEN.replace("Russia", "Chad"), (D_TABLE,))[:1]
+    assert (op.country, op.review) == ("Chad", ReviewReason.ROW_NOT_REPRINTED)
+
+
+def test_unrecognized_wording_has_its_reason():
+    (op,) = ops("Supplement No. 1 to part 740 is amended by transposing Country Group B.")
+    assert op.review is ReviewReason.UNRECOGNIZED_WORDING
+
+
+def test_country_is_the_canonical_name_and_the_printed_form_is_kept():
+    (op,) = ops(f"{SUPP}removing the entry for \u201cIraq 3\u201d from Country Group D.")
+    assert (op.country, op.printed) == (canonical_name("Iraq 3"), "Iraq 3")
+
+
+def test_name_resolving_to_no_country_is_review():
+    (op,) = ops(f"{SUPP}removing the entry for \u201cAtlantis\u201d from Country Group D.")
+    assert (op.action, op.country, op.review) == (Action.REMOVE_ENTRY, "Atlantis", ReviewReason.UNKNOWN_COUNTRY)

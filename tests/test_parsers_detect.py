@@ -78,3 +78,16 @@ def test_text_summaries():
     assert "revise_entry Country Group D Cambodia [D:1]" in text
     assert "Country Group B: 20 countries" in to_text(*run("ecfr_supp1_2023-05-24_b_before_handwritten.xml"))
     assert to_text(*run("itar_126_1_2025-11-07_handwritten.xml")).startswith("22 CFR 126.1: 22 proscribed")
+
+
+def test_fr_json_mark_and_review_operations_extend_the_contract(tmp_path):
+    xml = ("<RULE><SUPLINF><REGTEXT TITLE=\"15\" PART=\"740\"><AMDPAR>2. Supplement No. 1 to part 740 is amended by "
+           "removing \u2018\u2018Cambodia\u2019\u2019 from Country Group D:5 and by revising Country Group E to read "
+           "as follows:</AMDPAR></REGTEXT></SUPLINF><FRDOC>[FR Doc. 2099-00002 Filed 1-1-99; 8:45 am]</FRDOC></RULE>")
+    kind, result = parse_file(xml.encode(), "invented.xml")
+    ops = to_json(kind, result)["documents"][0]["instructions"][0]["operations"]
+    assert ops == [
+        {"action": "remove_mark", "table": "Country Group D", "country": "Cambodia", "marks": None, "column": "D:5"},
+        {"action": "revise_table", "table": "Country Group E", "country": None, "marks": None, "entries": [],
+         "review": "table_not_reprinted", "text": "revising Country Group E to read as follows:"},
+    ]
