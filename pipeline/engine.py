@@ -810,7 +810,7 @@ def _replace(db: Database, table: str, cols: tuple[str, ...], rows: list[tuple])
 
 
 def _sync_changes(db: Database, facts: list[ChangeFact], run_id: int | None, report: DeriveReport) -> None:
-    now = utcnow()
+    now = utcnow(db)
     existing = {r["key"]: r for r in db.execute_returning_dicts("SELECT * FROM changes")}
     stored_docs = {n for (n,) in db.execute("SELECT document_number FROM fr_documents").fetchall()}
     for f in facts:
@@ -894,7 +894,7 @@ def _sync_review(db: Database, review: list[tuple[str, int | None, str, str]], r
             ecfr = number.startswith("ecfr:")
             subject = ReviewSubject.ECFR_VERSION if ecfr else ReviewSubject.FR_DOCUMENT
             db.execute("INSERT INTO review_items (document_number, instruction_index, text, reason, created_at, subject)"
-                       " VALUES (?,?,?,?,?,?)", [number, idx, text, reason, utcnow(), subject.value])
+                       " VALUES (?,?,?,?,?,?)", [number, idx, text, reason, utcnow(db), subject.value])
             report.review.append(f"eCFR version {number.removeprefix('ecfr:')}: {text}: {reason}" if ecfr else
                                  f"FR Doc. {number}, instruction {idx if idx is None else idx + 1}: {reason}: {text[:160]}")
     for rid, number, idx, text in db.execute("SELECT id, document_number, instruction_index, text FROM review_items").fetchall():
