@@ -37,6 +37,15 @@ def test_disclosure_and_sample_marks_are_visible(page, demo_site):
     assert page.find_element(By.ID, "filter-count").text == "10 changes"
 
 
+def test_disclosure_is_one_line_on_other_pages_and_opens_on_click(page, demo_site):
+    page.get(demo_site.joinpath("divergences.html").as_uri())
+    box = page.find_element(By.CSS_SELECTOR, "aside.disclosure")
+    assert box.find_element(By.CSS_SELECTOR, "summary").is_displayed()
+    assert "FR Doc. 2099-90001" not in box.text          # collapsed: the lists are not shown
+    box.find_element(By.CSS_SELECTOR, "summary").click()
+    assert "FR Doc. 2099-90001" in box.text
+
+
 def test_document_page_reads_as_english(page, demo_site):
     page.get(demo_site.joinpath("doc", "2099-90002.html").as_uri())
     terms = {dt.text: dd.text for dt, dd in zip(page.find_elements(By.CSS_SELECTOR, "dl.meta dt"),
