@@ -119,11 +119,12 @@ def to_text(kind: DocumentKind, result) -> str:
     """A short human summary of what a file yields."""
     lines: list[str] = []
     if kind is DocumentKind.FR_DOCUMENTS:
-        lines.append(f"{len(result)} Federal Register document(s)")
+        lines.append(f"{len(result)} Federal Register document{'' if len(result) == 1 else 's'}")
         for doc in result:
             eff = doc.effective_date.isoformat() if doc.effective_date else "-"
             pub = doc.publication_date.isoformat() if doc.publication_date else "-"
-            lines.append(f"FR Doc. {doc.document_number} ({doc.doc_type}) {doc.citation or ''} "
+            cited = f" {doc.citation}" if doc.citation else ""
+            lines.append(f"FR Doc. {doc.document_number} ({doc.doc_type}){cited} "
                          f"published {pub} effective {eff}: {doc.subject or ''}".rstrip())
             for c in doc.effective_date_changes:
                 named = c.document_number or c.citation or (c.published and f"the rule published {c.published}")

@@ -265,7 +265,7 @@ class AlertLedger:
 
     def record(self, recipient: str, channel: AlertChannel, alert: Alert, state: AlertState,
                error: str | None = None) -> dict[str, Any]:
-        now = utcnow()
+        now = utcnow(self.db)
         old = self.get(recipient, channel, alert.event)
         attempts = (old["attempts"] if old else 0) + (0 if state is AlertState.SUPERSEDED else 1)
         row = {"recipient": recipient, "channel": channel.value, "event": alert.event, "change_key": alert.change_key,
@@ -464,7 +464,7 @@ def _send_one(settings: Settings, item: Due, ledger: AlertLedger, report: AlertR
             if channel is AlertChannel.EMAIL:
                 mail.send_message(settings.smtp, mail.build_message(settings, r, render_alert(alert, r)))
             else:
-                post_webhook(r.webhook, alert.payload(r, utcnow()), timeout=cfg.webhook_timeout,
+                post_webhook(r.webhook, alert.payload(r, utcnow(ledger.db)), timeout=cfg.webhook_timeout,
                              user_agent=settings.sources.user_agent)
             error = None
             break

@@ -485,7 +485,11 @@ def schedule(c: Context) -> None:
 @click.option("--out", type=click.Path(file_okay=False), help="Folder for the demo database, digest and site (default: a new temporary folder).")
 @pass_ctx
 def demo(c: Context, out: str | None) -> None:
-    """Run the whole pipeline offline over the bundled Cambodia 2021-2026 sample.
+    """Run the whole pipeline offline over the bundled 2021-2026 sample.
+
+    The sample replays real country-group rules (numbers, dates, citations) in
+    documents written for it, plus a few events marked SAMPLE; the summary, the
+    site and the digest say which parts are illustrative.
 
     \b
     Example:

@@ -1,7 +1,10 @@
-"""The one place frtrack asks what day it is.
+"""The one place frtrack asks what day and time it is.
 
 ``FRTRACK_TODAY=YYYY-MM-DD`` pins the date: the demo replays a 2021-2026
 timeline run by run, and tests freeze dates, without touching the system clock.
+A ``Clock`` carries that date into every timestamp a run records (runs,
+fetches, status moves, review items, sent digests, the mail's Date header),
+so a replayed history reads as it happened, not as the day it was replayed.
 """
 from __future__ import annotations
 
@@ -14,6 +17,29 @@ def today() -> date:
     if pinned:
         return date.fromisoformat(pinned)
     return datetime.now(timezone.utc).date()
+
+
+class Clock:
+    """UTC time of day on the pipeline's date.
+
+    The wall clock shifted by whole days onto ``day`` (default: ``today()``):
+    times still advance within a run, so durations and ordering stay true,
+    while every date printed is the pinned one. On an unpinned day the shift is zero.
+    """
+
+    def __init__(self, day: date | None = None) -> None:
+        self.day = day or today()
+        wall = datetime.now(timezone.utc)
+        self._shift = datetime.combine(self.day, wall.timetz()) - wall
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc) + self._shift
+
+    def stamp(self) -> str:
+        """ISO 8601, seconds, UTC: the form the store keeps."""
+        return self.now().isoformat(timespec="seconds")
+
+    __call__ = stamp
 
 
 def parse_date(value: str | date | None) -> date | None:

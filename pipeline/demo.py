@@ -1,5 +1,9 @@
 """``frtrack demo``: the whole pipeline, offline, over the bundled 2021-2026 sample.
 
+The sample replays real country-group rules (numbers, dates, citations) in
+authored documents, plus a few events marked SAMPLE; the summary, the site
+and the digest say which is which (``timeline.DISCLOSURE``).
+
 It writes the sample as a replay directory, serves it on a free loopback
 port, runs the pipeline once per timeline stage (pinning "today" to the
 stage's day), then writes the digest .eml and the site, and stops the server.
@@ -14,7 +18,8 @@ from pathlib import Path
 
 from pipeline.config import Settings
 from pipeline.demo_data.replay_dir import write_replay_dir
-from pipeline.demo_data.timeline import build_timeline
+from pipeline.demo_data.timeline import DISCLOSURE, build_timeline
+from pipeline.publish.wording import clip, divergence_sentence, plural
 
 log = logging.getLogger(__name__)
 
@@ -34,18 +39,20 @@ class DemoReport:
     served: str = ""
 
     def summary(self) -> str:
-        lines = [f"frtrack demo: {len(self.runs)} runs over the bundled 2021-2026 sample"
+        lines = [f"frtrack demo: {plural(len(self.runs), 'run')} over the bundled 2021-2026 sample"
                  f" ({'all ok' if self.ok else 'SOME FAILED'})"]
         lines += [f"  {r}" for r in self.runs]
         if self.served:
             lines.append(self.served)
-        lines.append(f"{self.documents} FR documents, {len(self.changes)} country-group changes:")
+        lines.append(f"{plural(self.documents, 'FR document')}, "
+                     f"{plural(len(self.changes), 'country-group change')}:")
         lines += [f"  {c}" for c in self.changes]
-        lines.append(f"{len(self.divergences)} D:5 / ITAR 126.1 divergences:")
+        lines.append(f"{plural(len(self.divergences), 'D:5 / ITAR 126.1 divergence')}:")
         lines += [f"  {d}" for d in self.divergences]
         if self.review:
             lines.append("needs human review:")
             lines += [f"  {r}" for r in self.review]
+        lines += DISCLOSURE.lines()
         lines.append(f"database: {self.db_path}")
         if self.digest_path:
             lines.append(f"digest:   {self.digest_path}")
@@ -97,15 +104,17 @@ def run_demo(out: str | Path | None = None) -> DemoReport:
         for r in q.list_changes(db):
             doc = f"FR Doc. {r['fr_document']}" if r["fr_document"] else f"eCFR {r['ecfr_version']}"
             prep = "to" if r["action"] == "added" else "from"
+            sample = DISCLOSURE.sample_note(f"fr:{r['fr_document']}" if r["fr_document"] else f"ecfr:{r['ecfr_version']}")
             report.changes.append(f"{r['country']}: {r['action']} {prep} {r['group']}, effective {r['effective_date']},"
-                                  f" {doc} [{r['status']}]")
+                                  f" {doc} [{r['status']}]" + (" (SAMPLE)" if sample else ""))
         for d in q.divergences(db):
-            report.divergences.append(f"{d['country']}: {d['side'].replace('_', ' ')} (moved first: {d['moved_first']})"
-                                      f" from {d['opened_on']} to {d['closed_on'] or 'now'}")
-        report.review = [f"FR Doc. {i['document_number']}: {i['text'][:100]}" for i in q.review_items(db)]
+            span = (f"from {d['opened_on']} to {d['closed_on']}" if d["closed_on"]
+                    else f"since {d['opened_on']}, still open")
+            report.divergences.append(f"{d['country']}: {divergence_sentence(d['side'], d['moved_first'])}; {span}")
+        report.review = [f"FR Doc. {i['document_number']}: {clip(i['text'], 100)}" for i in q.review_items(db)]
         report.documents = q.counts(db)["documents"]
-        report.digest_path = write_demo_digest(db, out_dir / "digest.eml", today=last)
-        report.site_index = render_site(db, out_dir / "site", today=last).index_path
+        report.digest_path = write_demo_digest(db, out_dir / "digest.eml", today=last, disclosure=DISCLOSURE)
+        report.site_index = render_site(db, out_dir / "site", today=last, disclosure=DISCLOSURE).index_path
     finally:
         db.close()
     return report

@@ -48,7 +48,7 @@ from parsers.countries import canonical_name
 from parsers.dates import dates_section, read_effective
 from parsers.exceptions import FrtrackError, ParseError
 from parsers.model import Action, CountryGroupTable, FRDocument, Operation
-from pipeline.history import (Delta, predict_detailed, State, TableSummary, apply_deltas, apply_operations, diff_states, predict,
+from pipeline.history import (Delta, op_table_letter, predict_detailed, State, TableSummary, apply_deltas, apply_operations, diff_states, predict,
                               summarize, table_events, table_prefix)
 from store.blobs import get_blob
 from store.db import utcnow
@@ -389,16 +389,6 @@ def _named_rule(change) -> str:
 
 # ---------------------------------------------------------------- derivation
 
-def _op_table(op: Operation) -> str | None:
-    """The table letter an operation aims at ('D', 'B'): named, or read from its reprinted marks."""
-    prefix = table_prefix(op.table)
-    if prefix is None and op.entries:
-        codes = {code.split(":")[0] for e in op.entries for code, _ in e.marks}
-        if len(codes) == 1:
-            prefix = codes.pop()
-    return prefix
-
-
 def _tables_of(state: State) -> set[str]:
     return {g.split(":")[0] for _, g in state}
 
@@ -422,7 +412,7 @@ def _without_baseline(versions: list[Version], day: str, operations: tuple[Opera
     base_tables = _tables_of(base.state) if base else set()
     keep, held = [], []
     for op in operations:
-        prefix = _op_table(op)
+        prefix = op_table_letter(op)
         if op.action in (Action.UNRECOGNIZED, Action.AMEND_TEXT) or prefix is None or prefix in base_tables:
             keep.append(op)
         else:
@@ -811,7 +801,7 @@ def _replace(db: Database, table: str, cols: tuple[str, ...], rows: list[tuple])
 
 
 def _sync_changes(db: Database, facts: list[ChangeFact], run_id: int | None, report: DeriveReport) -> None:
-    now = utcnow()
+    now = utcnow(db)
     existing = {r["key"]: r for r in db.execute_returning_dicts("SELECT * FROM changes")}
     stored_docs = {n for (n,) in db.execute("SELECT document_number FROM fr_documents").fetchall()}
     for f in facts:
@@ -895,7 +885,7 @@ def _sync_review(db: Database, review: list[tuple[str, int | None, str, str]], r
             ecfr = number.startswith("ecfr:")
             subject = ReviewSubject.ECFR_VERSION if ecfr else ReviewSubject.FR_DOCUMENT
             db.execute("INSERT INTO review_items (document_number, instruction_index, text, reason, created_at, subject)"
-                       " VALUES (?,?,?,?,?,?)", [number, idx, text, reason, utcnow(), subject.value])
+                       " VALUES (?,?,?,?,?,?)", [number, idx, text, reason, utcnow(db), subject.value])
             report.review.append(f"eCFR version {number.removeprefix('ecfr:')}: {text}: {reason}" if ecfr else
                                  f"FR Doc. {number}, instruction {idx if idx is None else idx + 1}: {reason}: {text[:160]}")
     for rid, number, idx, text in db.execute("SELECT id, document_number, instruction_index, text FROM review_items").fetchall():

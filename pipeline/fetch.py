@@ -101,7 +101,7 @@ def _brief(exc: FetchError) -> str:
 
 def _run_source(source: Source, fn: Callable[..., SourceOutcome], http: Http, db: Database,
                 settings: Settings, *, run_id: int, since: date | None, today: date) -> SourceOutcome:
-    started = utcnow()
+    started = utcnow(db)
     before = http.requests
     try:
         outcome = fn(http, db, settings, run_id=run_id, since=since, today=today)
@@ -119,7 +119,7 @@ def _run_source(source: Source, fn: Callable[..., SourceOutcome], http: Http, db
         db.execute("INSERT INTO source_fetches (run_id, source, status, started_at, finished_at, requests,"
                    " new_items, error) VALUES (?,?,?,?,?,?,?,?)",
                    [run_id, source.value, (FetchStatus.OK if outcome.ok else FetchStatus.FAILED).value,
-                    started, utcnow(), outcome.requests, outcome.new_items, outcome.brief])
+                    started, utcnow(db), outcome.requests, outcome.new_items, outcome.brief])
     return outcome
 
 

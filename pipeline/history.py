@@ -74,7 +74,8 @@ def _in_table(code: str, prefix: str) -> bool:
     return code.split(":")[0] == prefix
 
 
-def _op_prefix(op: Operation) -> str | None:
+def op_table_letter(op: Operation) -> str | None:
+    """The table letter an operation aims at ('D', 'B'): named, or read from its reprinted marks."""
     prefix = table_prefix(op.table)
     if prefix is None and op.entries:
         codes = {code.split(":")[0] for e in op.entries for code, _ in e.marks}
@@ -180,7 +181,7 @@ def predict_detailed(state: State, operations: Iterable[Operation]) -> Predictio
     names = _state_names(state)
     review: list[ReviewItem] = []
     for op in operations:
-        prefix = _op_prefix(op)
+        prefix = op_table_letter(op)
         reason = _not_exact(op, prefix)
         if reason is None and op.action is not Action.AMEND_TEXT:
             reason = _apply_one(s, op, prefix, names)
@@ -202,7 +203,7 @@ def apply_operations(state: State, operations: Iterable[Operation]) -> tuple[Sta
     names = _state_names(state)
     skipped: list[Operation] = []
     for op in operations:
-        prefix = _op_prefix(op)
+        prefix = op_table_letter(op)
         reason = _not_exact(op, prefix)
         if reason is None and op.action is not Action.AMEND_TEXT:
             reason = _apply_one(s, op, prefix, names)

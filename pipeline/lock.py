@@ -90,7 +90,7 @@ def mark_interrupted_runs(db: Database, *, note: str = INTERRUPTED_NOTE) -> list
     ids = [r[0] for r in db.execute("SELECT id FROM runs WHERE status = ? ORDER BY id",
                                     [RunStatus.RUNNING.value]).fetchall()]
     if ids:
-        now = utcnow()
+        now = utcnow(db)
         with db.atomic():
             for run_id in ids:
                 db.execute(

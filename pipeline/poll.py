@@ -117,7 +117,7 @@ def poll_once(settings: Settings, db_path: str | os.PathLike[str], *, now: datet
     today = _today(now.astimezone(ZoneInfo(settings.schedule.timezone)))
     started = time.monotonic()
     with db_lock(db_path):
-        db = open_db(db_path)
+        db = open_db(db_path, clock=clock.Clock(today))
         try:
             poll_id = db.execute("INSERT INTO polls (started_at, status) VALUES (?, ?)",
                                  [_stamp(now), PollStatus.RUNNING.value]).lastrowid
@@ -196,24 +196,24 @@ def _look(http: Http, db: Database, settings: Settings, report: PollReport, *, t
 
     mark_interrupted_runs(db)
     run_id = db.execute("INSERT INTO runs (started_at, status, trigger, today, pid) VALUES (?,?,?,?,?)",
-                        [utcnow(), RunStatus.RUNNING.value, "poll", today.isoformat(), os.getpid()]).lastrowid
+                        [utcnow(db), RunStatus.RUNNING.value, "poll", today.isoformat(), os.getpid()]).lastrowid
     db.execute("UPDATE polls SET run_id = ? WHERE id = ?", [run_id, report.poll_id])
     http.run_id = run_id
-    fetched_at = utcnow()
+    fetched_at = utcnow(db)
     try:
         report.new_documents, report.withdrawn = process_desk(http, db, settings, resp.data,
                                                               api_sha256=resp.sha256, run_id=run_id)
         derived = derive(db, today=today, run_id=run_id)
     except Exception as exc:   # record the failed run, then let the poll report it
         db.execute("UPDATE runs SET finished_at = ?, status = ?, error = ? WHERE id = ?",
-                   [utcnow(), RunStatus.FAILED.value, f"poll: {type(exc).__name__}: {exc}", run_id])
+                   [utcnow(db), RunStatus.FAILED.value, f"poll: {type(exc).__name__}: {exc}", run_id])
         _fetch_row(db, run_id, fetched_at, http, ok=False, error=f"{type(exc).__name__}: {exc}")
         raise
     report.status_moves, report.review = derived.status_moves, derived.review
     ok = not derived.parse_failures
     error = "; ".join(derived.parse_failures) or None
     db.execute("UPDATE runs SET finished_at = ?, status = ?, error = ? WHERE id = ?",
-               [utcnow(), (RunStatus.OK if ok else RunStatus.FAILED).value, error, run_id])
+               [utcnow(db), (RunStatus.OK if ok else RunStatus.FAILED).value, error, run_id])
     _fetch_row(db, run_id, fetched_at, http, ok=True, new=report.new_documents)
     set_watermarks(db, {WATERMARK: json.dumps(mark), "public_inspection": today.isoformat()}, run_id)
     report.status, report.note = PollStatus.CHANGED, "the desk changed"
@@ -229,7 +229,7 @@ def _fetch_row(db: Database, run_id: int, started: str, http: Http, *, ok: bool,
         db.execute("INSERT INTO source_fetches (run_id, source, status, started_at, finished_at, requests,"
                    " new_items, error) VALUES (?,?,?,?,?,?,?,?)",
                    [run_id, Source.PUBLIC_INSPECTION.value, (FetchStatus.OK if ok else FetchStatus.FAILED).value,
-                    started, utcnow(), http.requests, new, error])
+                    started, utcnow(db), http.requests, new, error])
 
 
 def deliver_pending(settings: Settings, db_path: str | os.PathLike[str], *, today: date | None = None,
@@ -240,7 +240,7 @@ def deliver_pending(settings: Settings, db_path: str | os.PathLike[str], *, toda
         return AlertReport()
     today = today or clock.today()
     with db_lock(db_path):
-        db = open_db(db_path)
+        db = open_db(db_path, clock=clock.Clock(today))
         try:
             return deliver(settings, db, today=today, sleep=sleep)
         finally:

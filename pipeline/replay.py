@@ -72,6 +72,8 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 from urllib.parse import parse_qs, urlsplit
 
+from pipeline.publish.wording import plural
+
 log = logging.getLogger(__name__)
 
 FAULT_KINDS = ("delay", "truncate", "retry_after", "status", "block_page", "reset")
@@ -456,6 +458,6 @@ def serve_forever(directory: str | Path, port: int = 8765) -> None:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        print(f"replay: stopping; served {len(server.requests)} requests", flush=True)
+        print(f"replay: stopping; served {plural(len(server.requests), 'request')}", flush=True)
     finally:
         server.stop()

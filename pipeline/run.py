@@ -15,6 +15,7 @@ from datetime import date
 from parsers.exceptions import FrtrackError
 from pipeline import clock
 from pipeline.config import Settings
+from pipeline.publish.wording import plural
 from store.db import open_db, utcnow
 from store.enums import RunStatus
 
@@ -40,12 +41,13 @@ class RunReport:
         lines = [f"run {self.run_id}: {'ok' if self.ok else 'FAILED'}"]
         for o in self.outcomes:
             state = "ok" if o.ok else (f"FAILED: {o.brief or o.error}" if errors else "FAILED")
-            lines.append(f"  {o.source.value}: {o.new_items} new, {o.requests} requests, {state}")
+            lines.append(f"  {o.source.value}: {o.new_items} new, {plural(o.requests, 'request')}, {state}")
         if errors:
             lines += [f"  parse error: {e}" for e in self.parse_failures]
         lines += [f"  needs review: {r}" for r in self.review]
         lines += [f"  change: {m}" for m in self.status_moves]
-        lines.append(f"  {self.changes} country-group changes on record, {self.open_divergences} open D:5/126.1 divergences")
+        lines.append(f"  {plural(self.changes, 'country-group change')} on record,"
+                     f" {plural(self.open_divergences, 'open D:5/126.1 divergence')}")
         if errors and self.error and not self._explained():
             lines.append(f"  error: {self.error}")
         return "\n".join(lines)
@@ -84,14 +86,14 @@ def _start(db, today: date, trigger: str) -> int:
     from pipeline.lock import mark_interrupted_runs
     mark_interrupted_runs(db)
     cur = db.execute("INSERT INTO runs (started_at, status, trigger, today, pid) VALUES (?,?,?,?,?)",
-                     [utcnow(), RunStatus.RUNNING.value, trigger, today.isoformat(), os.getpid()])
+                     [utcnow(db), RunStatus.RUNNING.value, trigger, today.isoformat(), os.getpid()])
     return cur.lastrowid
 
 
 def _finish(db, run_id: int, ok: bool, error: str | None, status: RunStatus | None = None) -> None:
     status = status or (RunStatus.OK if ok else RunStatus.FAILED)
     db.execute("UPDATE runs SET finished_at = ?, status = ?, error = ? WHERE id = ?",
-               [utcnow(), status.value, error, run_id])
+               [utcnow(db), status.value, error, run_id])
 
 
 def run_once(settings: Settings, db_path, *, since: date | None = None, today: date | None = None,
@@ -102,7 +104,7 @@ def run_once(settings: Settings, db_path, *, since: date | None = None, today: d
 
     today = today or clock.today()
     with _lock(db_path):
-        db = open_db(db_path)
+        db = open_db(db_path, clock=clock.Clock(today))
         try:
             run_id = _start(db, today, trigger)
             report = RunReport(run_id=run_id, ok=False)
@@ -136,7 +138,7 @@ def reparse(settings: Settings, db_path, *, today: date | None = None) -> RunRep
 
     today = today or clock.today()
     with _lock(db_path):
-        db = open_db(db_path)
+        db = open_db(db_path, clock=clock.Clock(today))
         try:
             run_id = _start(db, today, "reparse")
             try:

@@ -88,6 +88,7 @@ def fail_own_running_runs(db_path: str | os.PathLike[str], error: str) -> list[i
     but an unexpected error can escape first. Needs the lock; if another
     process holds it, the row is left for ``mark_interrupted_runs`` later.
     """
+    from pipeline.clock import Clock
     from pipeline.lock import db_lock
     from store.db import open_db, utcnow
     from store.enums import RunStatus
@@ -96,14 +97,14 @@ def fail_own_running_runs(db_path: str | os.PathLike[str], error: str) -> list[i
         return []
     try:
         with db_lock(db_path):
-            db = open_db(db_path)
+            db = open_db(db_path, clock=Clock())
             try:
                 ids = [r[0] for r in db.execute("SELECT id FROM runs WHERE status = ? AND pid = ?",
                                                 [RunStatus.RUNNING.value, os.getpid()])]
                 with db.atomic():
                     for run_id in ids:
                         db.execute("UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
-                                   [RunStatus.FAILED.value, utcnow(), error, run_id])
+                                   [RunStatus.FAILED.value, utcnow(db), error, run_id])
                 return ids
             finally:
                 db.close()

@@ -13,6 +13,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from pipeline import clock
+from pipeline.clock import Clock
+from pipeline.publish.wording import plural
 from store import queries
 from store.enums import DivergenceKind, RunStatus
 
@@ -47,8 +49,8 @@ def build_status(db: Database, *, max_age_hours: float = 26.0,
     fetch within ``max_age_hours`` (``stale``). A run still in progress does not
     count against health — the one before it does.
     """
-    if now is None:   # FRTRACK_NOW pins it (tests, replays); FRTRACK_TODAY alone does not move status's clock
-        now = clock.now() if os.environ.get("FRTRACK_NOW") else datetime.now(timezone.utc)
+    if now is None:   # FRTRACK_NOW pins the moment; a pinned FRTRACK_TODAY is the day runs were stamped with
+        now = clock.now() if os.environ.get("FRTRACK_NOW") else Clock().now()
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
     limit = now - timedelta(hours=max_age_hours)
@@ -149,9 +151,9 @@ def format_status(report: dict[str, Any]) -> str:
             lines.append(f"  {s['source']:18} last success {ok}{age}{' STALE' if s['stale'] else ''}{fail}")
     c = report["counts"]
     lines.append(f"data as of: {report['data_as_of'] or 'no data'}")
-    lines.append(f"counts: {c['documents']} FR documents, {c['ecfr_versions']} eCFR versions, "
-                 f"{c['changes']} changes, {c['public_inspection']} public-inspection documents, "
-                 f"{c['review_items']} review items")
+    lines.append(f"counts: {plural(c['documents'], 'FR document')}, {plural(c['ecfr_versions'], 'eCFR version')}, "
+                 f"{plural(c['changes'], 'change')}, {plural(c['public_inspection'], 'public-inspection document')}, "
+                 f"{plural(c['review_items'], 'review item')}")
     divs = report["open_divergences"]
     lines.append(f"open divergences (ITAR 126.1 vs EAR D:5): {len(divs)}")
     for d in divs:

@@ -189,7 +189,7 @@ def fr_rule_xml(document_number: str, publication_date: date, effective_text: st
         '<AGENCY TYPE="S">DEPARTMENT OF COMMERCE</AGENCY>\n'
         "<SUBAGY>Bureau of Industry and Security</SUBAGY>\n<CFR>15 CFR Part 740</CFR>\n"
         f"<DEPDOC>[Docket No. {document_number.replace('-', '')}-01]</DEPDOC>\n"
-        f"<RIN>RIN {_x(rin)}</RIN>\n<SUBJECT>{_x(subject)}</SUBJECT>\n"
+        + (f"<RIN>RIN {_x(rin)}</RIN>\n" if rin else "") + f"<SUBJECT>{_x(subject)}</SUBJECT>\n"
         '<AGY>\n<HD SOURCE="HED">AGENCY:</HD>\n<P>Bureau of Industry and Security, Commerce.</P>\n</AGY>\n'
         f'<ACT>\n<HD SOURCE="HED">ACTION:</HD>\n<P>{_x(action)}</P>\n</ACT>\n'
         '<SUM>\n<HD SOURCE="HED">SUMMARY:</HD>\n<P>The Bureau of Industry and Security (BIS) amends the Export '

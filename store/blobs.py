@@ -28,7 +28,7 @@ def put_blob(db: Database, data: bytes) -> str:
         content, compression = data, "none"
     db.execute(
         "INSERT OR IGNORE INTO blobs (sha256, size, compression, content, created_at) VALUES (?,?,?,?,?)",
-        [sha, len(data), compression, content, utcnow()],
+        [sha, len(data), compression, content, utcnow(db)],
     )
     return sha
 
@@ -49,6 +49,6 @@ def record_response(db: Database, *, source: str, url: str, status: int,
     db.execute(
         "INSERT INTO responses (run_id, source, method, url, status, headers, sha256, fetched_at)"
         " VALUES (?,?,?,?,?,?,?,?)",
-        [run_id, source, method, url, status, json.dumps(dict(headers), sort_keys=True), sha, utcnow()],
+        [run_id, source, method, url, status, json.dumps(dict(headers), sort_keys=True), sha, utcnow(db)],
     )
     return sha

@@ -13,6 +13,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
+from typing import Callable
 
 from sqlite_utils import Database
 
@@ -20,8 +21,27 @@ from parsers.exceptions import NoDatabaseError, SchemaTooNewError, StoreError
 from store.migrations import migrations
 
 
-def utcnow() -> str:
+Clock = Callable[[], str]
+_CLOCK_ATTR = "frtrack_clock"
+
+
+def wall_clock() -> str:
+    """The system's UTC time: for a database opened without the pipeline's clock."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def set_clock(db: Database, clock: Clock) -> None:
+    """Stamp what is written through ``db`` with ``clock`` (the pipeline passes its pinned one)."""
+    setattr(db, _CLOCK_ATTR, clock)
+
+
+def utcnow(db: Database) -> str:
+    """The timestamp to record now, by the clock the database was given.
+
+    The store never decides what time it is: the pipeline does (its date may
+    be pinned), so every table of one run agrees on the day.
+    """
+    return getattr(db, _CLOCK_ATTR, wall_clock)()
 
 
 def schema_version(db: Database) -> int:
@@ -32,9 +52,10 @@ def known_version() -> int:
     return len(migrations._migrations)
 
 
-def open_db(path: str | os.PathLike[str] | None, *, migrate: bool = True) -> Database:
+def open_db(path: str | os.PathLike[str] | None, *, migrate: bool = True, clock: Clock | None = None) -> Database:
     """Open (creating if needed) and migrate the store; ``None`` means in memory.
 
+    ``clock`` stamps every timestamp written through this handle (see ``utcnow``).
     Refuses a database migrated by a newer frtrack rather than misreading it.
     """
     if path is None or str(path) == ":memory:":
@@ -71,6 +92,7 @@ def open_db(path: str | os.PathLike[str] | None, *, migrate: bool = True) -> Dat
             f"({', '.join(sorted(unknown))}); it was written by a newer frtrack — upgrade frtrack")
     if migrate:
         migrations.apply(db)
+    set_clock(db, clock or wall_clock)
     return db
 
 

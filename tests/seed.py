@@ -3,6 +3,11 @@
 It writes rows exactly as the history engine stores them, so the digest and
 site can be tested without running the fetchers. The pipeline's own tests
 build their state through real runs instead.
+
+Real: the numbers and dates of FR Docs. 2021-26633 (86 FR 70015), 2025-19822 and
+2026-02262 (no citation: not verified). Everything else is invented for the
+renderers and looks it: documents numbered 2099-901xx titled "SAMPLE: ...", the
+Belarus, Venezuela and Haiti events, the memberships' dates.
 """
 from __future__ import annotations
 
@@ -29,26 +34,26 @@ COLUMNS = {
 
 DOCS = [
     # number, type, title, pub, effective, citation, agencies, correction_of
-    ("2021-26633", "Rule", "Revision of Export Controls for Cambodia", "2021-12-09", "2021-12-09",
+    ("2021-26633", "Rule", "Revision of Controls for Cambodia Under the Export Administration Regulations", "2021-12-09", "2021-12-09",
      "86 FR 70015", ["industry-and-security-bureau"], None),
-    ("2024-06578", "Rule", "Updates to Country Group D:5 for Nicaragua and Cyprus", "2024-03-28", "2024-03-28",
-     "89 FR 21835", ["industry-and-security-bureau"], None),
-    ("2025-19822", "Rule", "International Traffic in Arms Regulations: Cambodia", "2025-11-07", "2025-11-07",
-     "90 FR 50001", ["state-department"], None),
+    ("2099-90101", "Rule", "SAMPLE: Updates to Country Group D:5 for Nicaragua and Cyprus", "2024-03-28",
+     "2024-03-28", None, ["industry-and-security-bureau"], None),
+    ("2025-19822", "Rule", "International Traffic in Arms Regulations: Changes to Section 126.1", "2025-11-07",
+     "2025-11-07", None, ["state-department"], None),
     ("2026-02262", "Rule", "Conforming Change to the Export Administration Regulations for Cambodia",
-     "2026-02-04", "2026-02-03", "91 FR 5123", ["industry-and-security-bureau"], None),
-    ("2026-03001", "Rule", "Export Administration Regulations: Technical Corrections", "2026-02-20",
-     "2026-02-20", "91 FR 8012", ["industry-and-security-bureau"], None),
+     "2026-02-04", "2026-02-03", None, ["industry-and-security-bureau"], None),
+    ("2099-90102", "Rule", "SAMPLE: Export Administration Regulations: Technical Corrections", "2026-02-20",
+     "2026-02-20", None, ["industry-and-security-bureau"], None),
 ]
 
 # country, group, action, effective, status, fr_document, ecfr_version
 CHANGES = [
     ("Cambodia", "D:5", "added", "2021-12-09", "confirmed", "2021-26633", "2021-12-09"),
-    ("Nicaragua", "D:5", "added", "2024-03-28", "confirmed", "2024-06578", "2024-03-28"),
-    ("Cyprus", "D:5", "removed", "2024-03-28", "confirmed", "2024-06578", "2024-03-28"),
+    ("Nicaragua", "D:5", "added", "2024-03-28", "confirmed", "2099-90101", "2024-03-28"),
+    ("Cyprus", "D:5", "removed", "2024-03-28", "confirmed", "2099-90101", "2024-03-28"),
     ("Cambodia", "D:5", "removed", "2026-02-03", "confirmed", "2026-02262", "2026-02-05"),
     ("Belarus", "A:4", "removed", "2026-02-11", "unattributed", None, "2026-02-11"),
-    ("Venezuela", "E:2", "added", "2026-02-20", "contradicted", "2026-03001", "2026-02-24"),
+    ("Venezuela", "E:2", "added", "2026-02-20", "contradicted", "2099-90102", "2026-02-24"),
 ]
 
 # country, group, from, to, opened_by, closed_by
@@ -57,9 +62,9 @@ MEMBERSHIPS = [
     ("Cambodia", "D:5", "2021-12-09", "2026-02-03", "fr:2021-26633", "fr:2026-02262"),
     ("China", "D:1", "2021-01-04", None, "ecfr:2021-01-04", None),
     ("China", "D:5", "2021-01-04", None, "ecfr:2021-01-04", None),
-    ("Cyprus", "D:5", "2021-01-04", "2024-03-28", "ecfr:2021-01-04", "fr:2024-06578"),
+    ("Cyprus", "D:5", "2021-01-04", "2024-03-28", "ecfr:2021-01-04", "fr:2099-90101"),
     ("Cyprus", "A:1", "2021-01-04", None, "ecfr:2021-01-04", None),
-    ("Nicaragua", "D:5", "2024-03-28", None, "fr:2024-06578", None),
+    ("Nicaragua", "D:5", "2024-03-28", None, "fr:2099-90101", None),
     ("Belarus", "A:4", "2021-01-04", "2026-02-11", "ecfr:2021-01-04", "ecfr:2026-02-11"),
     ("Belarus", "D:1", "2021-01-04", None, "ecfr:2021-01-04", None),
     ("Canada", "B", "2021-01-04", None, "ecfr:2021-01-04", None),
@@ -85,7 +90,7 @@ def seed_cambodia_story(db: Database) -> None:
                  f"https://www.federalregister.gov/documents/full_text/xml/{num}.xml", corr, "ok", NOW])
         db.execute("INSERT INTO public_inspection (document_number, title, doc_type, agencies, filed_at,"
                    " publication_date, published) VALUES (?,?,?,?,?,?,?)",
-                   ["2026-04100", "Addition of Entities and Revision of Country Group D:5 for Haiti", "Rule",
+                   ["2099-90103", "SAMPLE: Addition of Entities and Revision of Country Group D:5 for Haiti", "Rule",
                     json.dumps(["industry-and-security-bureau"]), "2026-02-23T08:45:00", "2026-02-25", 0])
         for i, (country, grp, action, eff, status, doc, ver) in enumerate(CHANGES, 1):
             key = f"{country}|{grp}|{action}|" + (f"fr:{doc}" if doc else f"ecfr:{ver}")
@@ -95,7 +100,7 @@ def seed_cambodia_story(db: Database) -> None:
             db.execute("INSERT INTO change_status_log (change_id, status, at) VALUES (?,?,?)", [i, status, NOW])
         db.execute("INSERT INTO changes (key, country, grp, action, effective_date, status, fr_document, ecfr_version,"
                    " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                   ["Haiti|D:5|added|pi:2026-04100", "Haiti", "D:5", "added", "2026-03-02", "announced", None, None, NOW, NOW])
+                   ["Haiti|D:5|added|pi:2099-90103", "Haiti", "D:5", "added", "2026-03-02", "announced", None, None, NOW, NOW])
         for country, grp, vf, vt, ob, cb in MEMBERSHIPS:
             db.execute("INSERT INTO memberships (country, grp, valid_from, valid_to, opened_by, closed_by)"
                        " VALUES (?,?,?,?,?,?)", [country, grp, vf, vt, ob, cb])

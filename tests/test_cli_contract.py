@@ -305,7 +305,7 @@ def test_changes_text(seeded_db_path):
     result = invoke(["--db", str(seeded_db_path), "changes", "--country", "Cambodia"])
     assert result.stdout.splitlines() == [
         "2021-12-09  Cambodia: added to D:5  [confirmed]  FR Doc. 2021-26633 (86 FR 70015)",
-        "2026-02-03  Cambodia: removed from D:5  [confirmed]  FR Doc. 2026-02262 (91 FR 5123)",
+        "2026-02-03  Cambodia: removed from D:5  [confirmed]  FR Doc. 2026-02262",
     ]
 
 

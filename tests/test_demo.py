@@ -31,9 +31,12 @@ def test_demo_runs_offline_and_leaves_nothing_running(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     text = proc.stdout
-    assert "12 runs over the bundled 2021-2026 sample (all ok)" in text
-    assert "Cambodia: removed from D:5, effective 2026-02-03, FR Doc. 2026-02262 [confirmed]" in text
-    assert "Cambodia: ear only (moved first: itar) from 2025-11-07 to 2026-02-03" in text
+    assert "15 runs over the bundled 2021-2026 sample (all ok)" in text
+    assert "Cambodia: removed from D:5, effective 2026-02-03, FR Doc. 2026-02262 [confirmed]\n" in text
+    assert ("Cambodia: in D:5 but not in 126.1; State changed 126.1 first; from 2025-11-07 to 2026-02-03"
+            in text)
+    assert "Venezuela: added to D:2, effective 2023-03-30, FR Doc. 2099-90001 [contradicted] (SAMPLE)" in text
+    assert "Sample events (not real; marked SAMPLE):" in text
     digest = out / "digest.eml"
     index = out / "site" / "index.html"
     assert f"digest:   {digest}" in text and f"site:     {index}" in text
@@ -48,5 +51,5 @@ def test_demo_rerun_into_same_folder_starts_fresh(tmp_path):
     first = run_demo(tmp_path / "d")
     second = run_demo(tmp_path / "d")
     assert first.ok and second.ok
-    assert first.changes == second.changes and len(second.changes) == 7
+    assert first.changes == second.changes and len(second.changes) == 10
     assert second.divergences == first.divergences

@@ -27,7 +27,7 @@ from store.enums import ChangeStatus
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 CAMBODIA = ("Cambodia: removed from D:5 (U.S. Arms Embargoed Countries), effective 2026-02-03, "
-            "FR Doc. 2026-02262, 91 FR 5123")
+            "FR Doc. 2026-02262")
 FEB8 = date(2026, 2, 8)        # default window 2026-02-01 .. 2026-02-07
 FEB24 = date(2026, 2, 24)
 WIDE = Window.for_run(FEB24, 7, since=date(2026, 2, 1))   # 2026-02-01 .. 2026-02-23

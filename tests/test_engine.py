@@ -18,6 +18,9 @@ from store.blobs import put_blob
 from store.db import open_db
 
 TIMELINE = build_timeline()
+DAYS = [s.today.isoformat() for s in TIMELINE]
+ANNOUNCED = DAYS.index("2026-02-03")      # 2026-02262 on public inspection
+CAMBODIA_IN = DAYS.index("2021-12-10")    # 2021-26633 published
 
 
 def play(db, upto: int | None = None):
@@ -68,7 +71,7 @@ def test_cambodia_removal_is_one_attributed_confirmed_change(played):
          "status": "confirmed", "fr_document": "2021-26633", "citation": "86 FR 70015",
          "publication_date": "2021-12-09", "ecfr_version": "2021-12-09"},
         {"country": "Cambodia", "group": "D:5", "action": "removed", "effective_date": "2026-02-03",
-         "status": "confirmed", "fr_document": "2026-02262", "citation": "91 FR 5123",
+         "status": "confirmed", "fr_document": "2026-02262", "citation": None,
          "publication_date": "2026-02-04", "ecfr_version": "2026-02-03"},
     ]
     assert q.list_changes(played, country="Cambodia", group="D:1") == []   # D:1 kept: no change
@@ -83,43 +86,52 @@ def test_lifecycle_steps_run_by_run(tmp_path):
         rows = q.list_changes(db, country="Cambodia", group="D:5")
         removal = [r for r in rows if r["action"] == "removed"]
         seen.append(removal[0]["status"] if removal else None)
-    assert seen[8] is None
-    assert seen[9:] == ["announced", "in_effect", "confirmed"]
+    assert seen[ANNOUNCED - 1] is None
+    assert seen[ANNOUNCED:] == ["announced", "in_effect", "confirmed"]
     cid = q.list_changes(db, country="Cambodia", group="D:5")[-1]["id"]
     assert [h["status"] for h in q.status_history(db, cid)] == ["announced", "published", "in_effect", "confirmed"]
 
 
 def test_divergence_from_state_removal_to_bis_conforming_rule(played):
     assert [(d["country"], d["side"], d["moved_first"], d["opened_on"], d["closed_on"], d["closed_by"])
-            for d in q.divergences(played)] == [
+            for d in q.divergences(played) if d["country"] == "Cambodia"] == [
         ("Cambodia", "ear_only", "itar", "2025-11-07", "2026-02-03", "fr:2026-02262")]
 
 
 def test_divergence_open_while_bis_has_not_conformed(tmp_path):
     db = open_db(tmp_path / "t.db")
-    play(db, upto=9)
-    assert [(d["country"], d["closed_on"]) for d in q.divergences(db, open_only=True)] == [("Cambodia", None)]
+    play(db, upto=ANNOUNCED)
+    assert [(d["country"], d["closed_on"]) for d in q.divergences(db, open_only=True)] == [
+        ("Cyprus", None), ("Cambodia", None)]
 
 
 def test_contradicted_and_unattributed_are_reported(played):
     by = {(r["country"], r["group"]): r for r in q.list_changes(played)}
     assert by[("Venezuela", "D:2")]["status"] == "contradicted"
-    assert by[("Venezuela", "D:2")]["fr_document"] == "2023-06800"
-    assert by[("Belarus", "A:4")]["status"] == "unattributed"
-    assert by[("Belarus", "A:4")]["fr_document"] is None
-    assert by[("Belarus", "A:4")]["ecfr_version"] == "2023-03-30"
-    assert "D:2" not in q.groups_as_of(played, "Venezuela", "2024-01-01")   # the eCFR wins
+    assert by[("Venezuela", "D:2")]["fr_document"] == "2099-90001"        # SAMPLE
+    assert by[("Sudan", "E:1")]["status"] == "unattributed"
+    assert by[("Sudan", "E:1")]["fr_document"] is None
+    assert by[("Sudan", "E:1")]["ecfr_version"] == "2021-01-19"
+    assert "D:2" not in q.groups_as_of(played, "Venezuela", "2024-06-01")   # the eCFR wins
 
 
-def test_correction_attaches_to_the_change_it_corrects(played):
+def test_one_rule_moves_nicaragua_from_b_to_d(played):
     nic = q.list_changes(played, country="Nicaragua")
-    assert len(nic) == 1
-    assert nic[0]["fr_document"] == "2024-06578" and nic[0]["corrected_by"] == ["2024-07001"]
+    assert sorted((r["group"], r["action"], r["fr_document"]) for r in nic) == [
+        ("B", "removed", "2024-05696"), ("D:1", "added", "2024-05696"), ("D:5", "added", "2024-05696")]
+
+
+def test_effective_after_publication_waits_as_published(tmp_path):
+    db = open_db(tmp_path / "t.db")
+    play(db, upto=DAYS.index("2024-05-13"))     # 2024-10280 published 05-10, effective 05-30
+    [cyprus] = q.list_changes(db, country="Cyprus")
+    assert (cyprus["status"], cyprus["effective_date"]) == ("published", "2024-05-30")
+    assert "D:5" in q.groups_as_of(db, "Cyprus", "2024-05-29") and "D:5" not in q.groups_as_of(db, "Cyprus", "2024-05-30")
 
 
 def test_unrecognized_wording_goes_to_review(played):
     items = q.review_items(played)
-    assert [(i["document_number"], i["reason"]) for i in items] == [("2025-25511", "unrecognized amendment wording")]
+    assert [(i["document_number"], i["reason"]) for i in items] == [("2099-90002", "unrecognized amendment wording")]
     assert "Somalia" in items[0]["text"]
 
 
@@ -154,43 +166,52 @@ def test_malformed_document_fails_by_name_and_keeps_the_rest(tmp_path):
     assert derive(db, today=date(2021, 2, 2), run_id=None).parse_failures == []
 
 
+BELARUS_PUBLISHED = DAYS.index("2022-03-09")   # 2022-04819 removes Belarus from Country Group A
+
+
+def _belarus_on_public_inspection(db, text: str) -> None:
+    import json
+    play(db, upto=BELARUS_PUBLISHED - 1)
+    db.execute("INSERT INTO public_inspection (document_number, title, agencies, publication_date, text_sha256)"
+               " VALUES (?,?,?,?,?)", ["2022-04819", "Belarus", json.dumps(["industry-and-security-bureau"]),
+                                       "2022-03-08", put_blob(db, text.encode())])
+    derive(db, today=date(2022, 3, 7), run_id=None)
+
+
+def _belarus_published_and_confirmed(db) -> None:
+    for stage in TIMELINE[BELARUS_PUBLISHED:BELARUS_PUBLISHED + 2]:
+        load_stage_direct(db, stage)
+        derive(db, today=stage.today, run_id=None)
+
+
 def test_public_inspection_instruction_announces_an_exact_removal(tmp_path):
     """No plain statement in the preamble: the removal instruction alone announces the exact delta."""
-    import json
     db = open_db(tmp_path / "t.db")
-    play(db, upto=0)
     text = ("SUMMARY: BIS amends the Export Administration Regulations.\n"
             "1. The authority citation for part 740 continues to read as follows:\n"
-            "2. Supplement No. 1 to part 740 is amended by removing the entry for \u201cSudan\u201d from "
-            "\u201cCountry Group E\u201d.\n")
-    db.execute("INSERT INTO public_inspection (document_number, title, agencies, publication_date, text_sha256)"
-               " VALUES (?,?,?,?,?)", ["2021-04381", "Sudan", json.dumps(["industry-and-security-bureau"]),
-                                       "2021-03-03", put_blob(db, text.encode())])
-    derive(db, today=date(2021, 3, 2), run_id=None)
-    assert [(r["country"], r["group"], r["action"], r["status"]) for r in q.list_changes(db)] == [
-        ("Sudan", "E:1", "removed", "announced")]
-    load_stage_direct(db, TIMELINE[1])   # published and in the eCFR: the same change, confirmed
-    derive(db, today=TIMELINE[1].today, run_id=None)
-    rows = q.list_changes(db)
+            "2. Supplement No. 1 to part 740 is amended by removing the entry for \u201cBelarus\u201d from "
+            "\u201cCountry Group A\u201d.\n")
+    _belarus_on_public_inspection(db, text)
+    assert [(r["country"], r["group"], r["action"], r["status"]) for r in q.list_changes(db, country="Belarus")] == [
+        ("Belarus", "A:4", "removed", "announced")]
+    _belarus_published_and_confirmed(db)   # published and in the eCFR: the same change, confirmed
+    rows = q.list_changes(db, country="Belarus")
     assert [(r["country"], r["group"], r["status"], r["fr_document"]) for r in rows] == [
-        ("Sudan", "E:1", "confirmed", "2021-04381")]
+        ("Belarus", "A:4", "confirmed", "2022-04819")]
     assert [h["status"] for h in q.status_history(db, rows[0]["id"])] == [
         "announced", "published", "in_effect", "confirmed"]
 
 
 def test_announced_change_the_published_rule_does_not_make_goes_to_review(tmp_path):
-    import json
     db = open_db(tmp_path / "t.db")
-    play(db, upto=0)
-    text = "SUMMARY: BIS removes Sudan from Country Group E:1 and removes Syria from Country Group E:1."
-    db.execute("INSERT INTO public_inspection (document_number, title, agencies, publication_date, text_sha256)"
-               " VALUES (?,?,?,?,?)", ["2021-04381", "Sudan", json.dumps(["industry-and-security-bureau"]),
-                                       "2021-03-03", put_blob(db, text.encode())])
-    derive(db, today=date(2021, 3, 2), run_id=None)
-    assert {(r["country"], r["status"]) for r in q.list_changes(db)} == {("Sudan", "announced"), ("Syria", "announced")}
-    load_stage_direct(db, TIMELINE[1])   # the published rule removes Sudan only
-    derive(db, today=TIMELINE[1].today, run_id=None)
+    text = "SUMMARY: BIS removes Belarus from Country Group A:4 and removes Syria from Country Group E:1."
+    _belarus_on_public_inspection(db, text)
+
+    def watched():
+        return {(r["country"], r["status"]) for r in q.list_changes(db) if r["country"] in ("Belarus", "Syria")}
+    assert watched() == {("Belarus", "announced"), ("Syria", "announced")}
+    _belarus_published_and_confirmed(db)   # the published rule removes Belarus only
     # the announced Syria removal is withdrawn (kept, with its log), not erased
-    assert [(r["country"], r["status"]) for r in q.list_changes(db)] == [("Sudan", "confirmed"), ("Syria", "withdrawn")]
-    assert [(i["document_number"], i["text"]) for i in q.review_items(db)] == [
-        ("2021-04381", "removes Syria from Country Group E:1")]
+    assert watched() == {("Belarus", "confirmed"), ("Syria", "withdrawn")}
+    assert [(i["document_number"], i["text"]) for i in q.review_items(db) if i["document_number"] == "2022-04819"] == [
+        ("2022-04819", "removes Syria from Country Group E:1")]

@@ -23,6 +23,7 @@ from store.db import open_db
 from store.enums import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide
 
 TIMELINE = build_timeline()
+DAYS = [s.today.isoformat() for s in TIMELINE]
 D_CODES = ("D:1", "D:2", "D:3", "D:4", "D:5")
 
 
@@ -208,34 +209,39 @@ def play(db, upto: int | None = None):
         derive(db, today=stage.today, run_id=None)
 
 
-def _sudan(db):
-    return [r for r in q.list_changes(db, country="Sudan") if r["fr_document"] == "2021-04381"]
+BELARUS_CONFIRMED = DAYS.index("2022-03-15")   # 2022-04819 published, then the eCFR of 2022-03-02
+
+
+def _belarus(db):
+    return [r for r in q.list_changes(db, country="Belarus") if r["fr_document"] == "2022-04819"]
 
 
 def test_a_change_no_longer_derived_is_withdrawn_keeps_its_log_and_comes_back(tmp_path):
     db = open_db(tmp_path / "t.db")
-    play(db, upto=1)
-    [sudan] = _sudan(db)
-    assert sudan["status"] == "confirmed"
-    good = db.execute("SELECT xml_sha256 FROM fr_documents WHERE document_number = '2021-04381'").fetchone()[0]
+    play(db, upto=BELARUS_CONFIRMED)
+    today = TIMELINE[BELARUS_CONFIRMED].today
+    [belarus] = _belarus(db)
+    assert belarus["status"] == "confirmed"
+    good = db.execute("SELECT xml_sha256 FROM fr_documents WHERE document_number = '2022-04819'").fetchone()[0]
     # a parser fix now reads the rule as making no table change (simulated: its stored XML has no instruction)
-    empty = put_blob(db, b'<RULE><PREAMB><SUBJECT>Sudan</SUBJECT></PREAMB><FRDOC>[FR Doc. 2021-04381 Filed]</FRDOC></RULE>')
-    db.execute("UPDATE fr_documents SET xml_sha256 = ? WHERE document_number = '2021-04381'", [empty])
-    derive(db, today=TIMELINE[1].today, run_id=None, everything=True)
-    [withdrawn] = _sudan(db)
-    assert withdrawn["id"] == sudan["id"] and withdrawn["status"] == "withdrawn"
-    assert [h["status"] for h in q.status_history(db, sudan["id"])] == ["confirmed", "withdrawn"]
+    empty = put_blob(db, b'<RULE><PREAMB><SUBJECT>Belarus</SUBJECT></PREAMB><FRDOC>[FR Doc. 2022-04819 Filed]</FRDOC></RULE>')
+    db.execute("UPDATE fr_documents SET xml_sha256 = ? WHERE document_number = '2022-04819'", [empty])
+    derive(db, today=today, run_id=None, everything=True)
+    [withdrawn] = _belarus(db)
+    assert withdrawn["id"] == belarus["id"] and withdrawn["status"] == "withdrawn"
+    history = [h["status"] for h in q.status_history(db, belarus["id"])]
+    assert history[-2:] == ["confirmed", "withdrawn"]
     # excluded from memberships: the eCFR diff now stands alone, unattributed
-    assert [(r["status"], r["fr_document"]) for r in q.list_changes(db, country="Sudan")] == [
-        ("withdrawn", "2021-04381"), ("unattributed", None)]
-    assert "E:1" not in q.groups_as_of(db, "Sudan", "2021-06-01")
-    db.execute("UPDATE fr_documents SET xml_sha256 = ? WHERE document_number = '2021-04381'", [good])
-    derive(db, today=TIMELINE[1].today, run_id=None, everything=True)
-    [back] = _sudan(db)
-    assert back["id"] == sudan["id"] and back["status"] == "confirmed"
-    assert [h["status"] for h in q.status_history(db, sudan["id"])] == ["confirmed", "withdrawn", "confirmed"]
+    assert [(r["status"], r["fr_document"]) for r in q.list_changes(db, country="Belarus")] == [
+        ("withdrawn", "2022-04819"), ("unattributed", None)]
+    assert "A:4" not in q.groups_as_of(db, "Belarus", "2022-06-01")
+    db.execute("UPDATE fr_documents SET xml_sha256 = ? WHERE document_number = '2022-04819'", [good])
+    derive(db, today=today, run_id=None, everything=True)
+    [back] = _belarus(db)
+    assert back["id"] == belarus["id"] and back["status"] == "confirmed"
+    assert [h["status"] for h in q.status_history(db, belarus["id"])] == history + ["confirmed"]
     # the unattributed reading of the same eCFR diff is now explained: withdrawn in its turn
-    assert [r["status"] for r in q.list_changes(db, country="Sudan")] == ["confirmed", "withdrawn"]
+    assert [r["status"] for r in q.list_changes(db, country="Belarus")] == ["confirmed", "withdrawn"]
     db.close()
 
 
@@ -262,11 +268,11 @@ def test_a_suspect_version_is_held_for_review_and_publishes_no_removals(tmp_path
     broken = _stage_without_d(TIMELINE[4])   # the 2021-12-09 version prints no Country Group D rows
     load_stage_direct(db, broken)
     derive(db, today=broken.today, run_id=None)
-    assert [r for r in q.list_changes(db) if r["status"] == "unattributed"] == []
+    assert [r for r in q.list_changes(db) if r["status"] == "unattributed" and r["ecfr_version"] == "2021-12-09"] == []
     assert [(r["document_number"], r["subject"]) for r in q.review_items(db) if r["subject"] == "ecfr_version"] == [
         ("ecfr:2021-12-09", "ecfr_version")]
     assert db.execute("SELECT date, suspect IS NOT NULL FROM ecfr_versions WHERE kind = 'country_groups'"
-                      " ORDER BY date").fetchall() == [("2021-01-04", 0), ("2021-03-03", 0), ("2021-12-09", 1)]
+                      " ORDER BY date").fetchall() == [("2021-01-04", 0), ("2021-01-19", 0), ("2021-12-09", 1)]
     cambodia = [r for r in q.list_changes(db, country="Cambodia") if r["group"] == "D:5"]
     assert [r["status"] for r in cambodia] == ["in_effect"]   # a suspect version confirms nothing
     assert "D:1" in q.groups_as_of(db, "Cuba", "2022-01-01")
@@ -278,12 +284,15 @@ def test_stored_divergences_carry_their_kind_and_the_cli_lists_them(tmp_path):
     from pipeline.cli import cli
     db = open_db(tmp_path / "t.db")
     play(db)
+    # Cyprus: BIS took it out of D:5 (2024-10280) while 126.1 keeps it in (d)(2), paragraph (r), as the real one does
     assert [(d["country"], d["kind"], d["opened_on"], d["closed_on"]) for d in q.divergences(db)] == [
-        ("Cambodia", "closed", "2025-11-07", "2026-02-03")]
+        ("Cyprus", "open", "2024-05-30", None), ("Cambodia", "closed", "2025-11-07", "2026-02-03")]
     db.close()
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "t.db"), "divergences", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == [
+        {"country": "Cyprus", "side": "itar_only", "kind": "open", "since": "2024-05-30", "until": None,
+         "opened_by": "fr:2024-10280", "closed_by": None},
         {"country": "Cambodia", "side": "ear_only", "kind": "closed", "since": "2025-11-07", "until": "2026-02-03",
          "opened_by": "ecfr:2025-11-07", "closed_by": "fr:2026-02262"}]
     text = CliRunner().invoke(cli, ["--db", str(tmp_path / "t.db"), "divergences"])
@@ -303,9 +312,10 @@ def test_a_run_whose_ecfr_source_failed_derives_no_delta_without_a_baseline(tmp_
     from pipeline.run import run_once
 
     db_path = tmp_path / "frtrack.db"
-    stage = TIMELINE[10]   # 2026-02-04: every FR rule of the story is published
+    published = DAYS.index("2026-02-04")   # every FR rule of the story is published
+    stage = TIMELINE[published]
     with ReplayServer(write_replay_dir(TIMELINE, tmp_path / "replay")) as server:
-        server.set_stage(10)
+        server.set_stage(published)
         settings = demo_settings(server.url)
         server.add_entry("/down/titles.json", fault={"kind": "status", "status": 500}, id="ecfr-down")
         down = replace(settings, sources=replace(settings.sources, ecfr_api_base=server.url + "/down", max_retries=0))
@@ -314,8 +324,8 @@ def test_a_run_whose_ecfr_source_failed_derives_no_delta_without_a_baseline(tmp_
         db = open_db(db_path)
         assert q.list_changes(db) == []
         held = [r for r in q.review_items(db) if "no eCFR version" in r["reason"]]
-        assert {r["document_number"] for r in held} == {"2021-04381", "2021-26633", "2023-06800", "2024-06578", "2024-07001",
-                                                        "2026-02262"}
+        assert {r["document_number"] for r in held} == {"2021-26633", "2022-04819", "2099-90001", "2024-05696",
+                                                        "2024-10280", "2026-02262"}
         data = build_digest(db, settings, Window.for_run(stage.today, 7, since=date(2021, 1, 1)), stage.today)
         text = render_digest(data, PLACEHOLDER).text
         assert "added to D:1" not in text and "No country-group changes in this window." in text
@@ -333,7 +343,7 @@ def test_a_run_whose_ecfr_source_failed_derives_no_delta_without_a_baseline(tmp_
 
 
 def test_a_run_whose_ecfr_source_failed_raises_no_divergence_the_stored_126_1_cannot_support(tmp_path):
-    """BIS moves Nicaragua and Cyprus the day State's 126.1 version appears; the eCFR is down that run.
+    """BIS moves Nicaragua the day State's 126.1 version appears; the eCFR is down that run.
 
     The stored 126.1 speaks only up to the last successful eCFR fetch: comparing
     the new D:5 with it would report two false divergences ("BIS moved first").
@@ -346,20 +356,21 @@ def test_a_run_whose_ecfr_source_failed_raises_no_divergence_the_stored_126_1_ca
     db_path = tmp_path / "frtrack.db"
     with ReplayServer(write_replay_dir(TIMELINE, tmp_path / "replay")) as server:
         settings = demo_settings(server.url)
-        for i in range(7):
+        nicaragua = DAYS.index("2024-03-18")
+        for i in range(nicaragua):
             server.set_stage(i)
             assert run_once(settings, db_path, today=TIMELINE[i].today).ok
-        server.set_stage(7)
+        server.set_stage(nicaragua)
         server.add_entry("/down/titles.json", fault={"kind": "status", "status": 500}, id="ecfr-down")
         down = replace(settings, sources=replace(settings.sources, ecfr_api_base=server.url + "/down", max_retries=0))
-        failed = run_once(down, db_path, today=TIMELINE[7].today)
+        failed = run_once(down, db_path, today=TIMELINE[nicaragua].today)
         assert not failed.ok
         db = open_db(db_path)
         assert {(r["country"], r["status"]) for r in q.list_changes(db, group="D:5")} >= {
-            ("Nicaragua", "in_effect"), ("Cyprus", "in_effect")}   # the FR facts stand
+            ("Nicaragua", "in_effect")}   # the FR facts stand
         assert q.divergences(db) == []
         db.close()
-        assert run_once(settings, db_path, today=TIMELINE[7].today).ok   # 126.1 of 2024-03-29 agrees
+        assert run_once(settings, db_path, today=TIMELINE[nicaragua].today).ok   # 126.1 of 2024-03-15 agrees
         db = open_db(db_path)
         assert q.divergences(db) == []
         db.close()

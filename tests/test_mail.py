@@ -20,7 +20,7 @@ from store.enums import DigestStatus
 FEB8 = date(2026, 2, 8)
 WINDOW = Window(date(2026, 2, 1), date(2026, 2, 7))
 CAMBODIA = ("Cambodia: removed from D:5 (U.S. Arms Embargoed Countries), effective 2026-02-03, "
-            "FR Doc. 2026-02262, 91 FR 5123")
+            "FR Doc. 2026-02262")
 
 
 def settings_for(server, *recipients: Recipient, **digest) -> Settings:

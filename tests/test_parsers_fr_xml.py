@@ -34,7 +34,7 @@ def test_2026_cambodia_rule_effective_before_publication():
     assert (doc.publication_date, doc.effective_date, doc.effective_on_publication) == (
         date(2026, 2, 4), date(2026, 2, 3), False)
     assert doc.effective_date < doc.publication_date
-    assert doc.citation == "91 FR 5123"
+    assert doc.citation is None      # the fixture prints no page: 2026-02262's citation is not verified
     assert (doc.agency, doc.subagency, doc.action) == (
         "DEPARTMENT OF COMMERCE", "Bureau of Industry and Security", "Final rule.")
     assert doc.cfr_parts == ("15 CFR 740",)
@@ -67,7 +67,7 @@ def test_2021_cambodia_rule():
         (Action.REVISE_ENTRY, "Country Group D", "Russia", marks(*D), None),
         (Action.REVISE_ENTRY, "Country Group D", "Yemen", marks("D:1", "D:3", "D:4", "D:5"), None)]),
     ("fr_2021-russia_yemen_correction.xml", [
-        (Action.REVISE_ENTRY, "Country Group D", "Yemen", marks("D:3", "D:4", "D:5"), "2020-28031")]),
+        (Action.REVISE_ENTRY, "Country Group D", "Yemen", marks("D:3", "D:4", "D:5"), "2099-90014")]),
     ("fr_correct_C1-2021-00913_handwritten.xml", [
         (Action.REVISE_ENTRY, "Country Group D", "Yemen", marks("D:1", "D:3", "D:4", "D:5"), "2021-00913")]),
     ("fr_b_list_change.xml", [
@@ -98,7 +98,7 @@ def test_correction_document():
 def test_effective_on_publication_without_a_known_date():
     (doc,) = fixture_docs("fr_2021-russia_yemen_correction.xml")
     assert (doc.effective_date, doc.effective_on_publication, doc.action, doc.corrects) == (
-        None, True, "Final rule; correcting amendment.", "2020-28031")
+        None, True, "Final rule; correcting amendment.", "2099-90014")
     (doc,) = parse_fr_xml((FIXTURES / "fr_2021-russia_yemen_correction.xml").read_bytes(), "x",
                           publication_date=date(2021, 1, 19))
     assert (doc.publication_date, doc.effective_date) == (date(2021, 1, 19), date(2021, 1, 19))

@@ -56,7 +56,7 @@ def test_single_document_is_one_object_with_its_review_items():
                  "--json")
     assert result.exit_code == 0
     assert json.loads(result.output) == {
-        "document_number": "2023-11111", "effective_date": "2023-05-25",
+        "document_number": "2099-90016", "effective_date": "2023-05-25",   # a SAMPLE fixture
         "deltas": [{"country": "Montenegro", "group": "B", "action": "added"},
                    {"country": "Nicaragua", "group": "B", "action": "removed"}],
         "review": [{"instruction": 3, "text": "Supplement No. 1 to part 740 is amended by reordering Country Group B.",

@@ -150,7 +150,7 @@ def test_cli_replay_serves_and_stops_cleanly(tmp_path, sig):
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, err
-    assert "stopping; served 1 requests" in out
+    assert "stopping; served 1 request\n" in out
     assert "Traceback" not in err
 
 

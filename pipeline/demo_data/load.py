@@ -38,7 +38,7 @@ def load_stage_direct(db: Database, stage: Stage, run_id: int | None = None) -> 
                  json.dumps([{"title": 15 if d.cfr_part == 740 else 22, "part": d.cfr_part}]),
                  json.dumps([d.rin] if d.rin else []), f"https://www.federalregister.gov/d/{d.number}",
                  f"https://www.federalregister.gov/documents/full_text/xml/{d.number}.xml", d.correction_of,
-                 put_blob(db, d.xml), "pending", run_id, utcnow()])
+                 put_blob(db, d.xml), "pending", run_id, utcnow(db)])
         for p in stage.public_inspection:
             db.execute("INSERT OR IGNORE INTO public_inspection (document_number, title, doc_type, agencies, filed_at,"
                        " publication_date, text_sha256, first_seen_run) VALUES (?,?,?,?,?,?,?,?)",

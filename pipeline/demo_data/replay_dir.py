@@ -50,7 +50,7 @@ def document_json(d: Doc) -> dict[str, Any]:
         "publication_date": d.publication_date.isoformat(),
         "raw_text_url": f"{{{{base}}}}/documents/full_text/text/{y}/{m}/{day}/{d.number}.txt",
         "regulation_id_numbers": [d.rin] if d.rin else [], "significant": False,
-        "start_page": int(d.citation.split()[-1]), "title": d.title, "type": d.doc_type,
+        "start_page": int(d.citation.split()[-1]) if d.citation else None, "title": d.title, "type": d.doc_type,
     }
 
 
@@ -137,7 +137,7 @@ def write_replay_dir(stages: tuple[Stage, ...], out: Path) -> Path:
             entries.append({"id": f"versions-{t}-{s}", "path": f"/api/versioner/v1/versions/title-{t}.json",
                             "body_file": body(f"versions-{t}-{s}.json", json.dumps(listing, indent=1)),
                             "stage": [s, s]})
-    manifest = {"description": "frtrack bundled sample: the Cambodia story 2021-2026 (pipeline/demo_data/timeline.py)",
+    manifest = {"description": "frtrack bundled sample: real country-group events 2021-2026 and marked SAMPLE ones (pipeline/demo_data/timeline.py)",
                 "stages": [{"stage": i, "today": st.today.isoformat(), "note": st.note} for i, st in enumerate(stages)],
                 "entries": entries}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")

@@ -1,28 +1,39 @@
-"""The bundled sample: the Cambodia story 2021-2026 and a few other BIS changes.
+"""The bundled sample: real BIS and State country-group events 2021-2026, the Cambodia story first.
 
-Authored by us in the real formats (eCFR XML via ``pipeline.synth``, GPO FR
-XML, federalregister.gov API JSON). Document numbers 2021-26633, 2021-26590,
-2025-19822 and 2026-02262 and their dates are the real ones; the other
-documents, citations and pages are modeled, not real. The story is told in
-stages: each stage is one scheduled run on a given day, revealing what the
-sources would show by then, so statuses step through the lifecycle.
+What is real: the document numbers, publication and effective dates and
+citations of the rules in ``REAL_EVENTS`` (as listed in the project's design
+notes; a citation not verified is left out, e.g. 2026-02262's), and the
+country-group moves they made. What is illustrative: the table contents
+around those rows, the text of every document (written by us in the real
+formats: eCFR XML via ``pipeline.synth``, GPO FR XML, federalregister.gov API
+JSON), the 126.1 versions, and the events in ``SAMPLES``, kept only to show a
+lifecycle branch no real event in the window shows; each carries a
+fictional-looking number (2099-9xxxx) and "SAMPLE" in its title.
+``DISCLOSURE`` says so on the demo's pages and in its summary.
+
+The story is told in stages: each stage is one scheduled run on a given day,
+revealing what the sources would show by then, so statuses step through the
+lifecycle.
 
 Stages (run day: what appears)
  0 2021-01-05  eCFR Supp. No. 1 and 22 CFR 126.1 as of 2021-01-04 (baseline)
- 1 2021-03-04  FR 2021-04381 removes Sudan from E (E:1); eCFR 2021-03-03 shows it
- 2 2021-12-08  public inspection: 2021-26633 (Cambodia into D:5)
- 3 2021-12-10  FR 2021-26633 and State's 2021-26590 published; 126.1 adds Cambodia
+ 1 2021-01-25  eCFR 2021-01-19 shows Sudan out of E:1 and in B; its rule 2020-29037 is not in the
+               sample (effective date unresolved) -> unattributed [eCFR date illustrative]
+ 2 2021-12-08  public inspection: 2021-26633 (Cambodia into D:5) -> announced
+ 3 2021-12-10  FR 2021-26633 (86 FR 70015) and State's 2021-26590 (86 FR 70053); 126.1 adds Cambodia
  4 2021-12-16  eCFR 2021-12-09 shows Cambodia in D:5 -> confirmed
- 5 2023-04-03  FR 2023-06800 adds D:2 to Venezuela's row; eCFR 2023-03-30 does not
-               show it (contradicted) but drops Belarus from A:4 (unattributed)
- 6 2024-03-27  public inspection: 2024-06578 (Nicaragua into, Cyprus out of D:5)
- 7 2024-04-02  FR 2024-06578 (lettered instruction) and its correction 2024-07001;
-               eCFR 2024-03-29 confirms
- 8 2025-11-21  State 2025-19822 drops Cambodia from 126.1 (eCFR 2025-11-07):
-               D:5 and 126.1 diverge; FR 2025-25511 with wording we cannot read
- 9 2026-02-03  public inspection: 2026-02262 (Cambodia out of D:5) -> announced
-10 2026-02-04  FR 2026-02262 published, effective 2026-02-03 -> published/in effect
-11 2026-02-09  eCFR 2026-02-03 shows Cambodia out of D:5, still in D:1 -> confirmed
+ 5 2022-03-09  FR 2022-04819 (87 FR 13048, published 03-08, effective 03-02): Belarus out of A:4
+ 6 2022-03-15  eCFR 2022-03-02 shows it -> confirmed
+ 7 2023-04-03  SAMPLE 2099-90001 claims Venezuela into D:2 (never made) -> in effect, unconfirmed
+ 8 2024-03-18  FR 2024-05696 (89 FR 18780): Nicaragua from B to D:1 and D:5, with State's 2024-05695;
+               eCFR 2024-03-15 confirms it and, lacking Venezuela D:2, contradicts the sample
+ 9 2024-05-13  FR 2024-10280 (89 FR 40369, published 05-10, effective 05-30): Cyprus out of D:5 -> published
+10 2024-06-03  eCFR 2024-05-30 -> confirmed; Cyprus stays in 126.1 (d)(2), paragraph (r)
+11 2025-11-10  State's 2025-19822 (2025-11-07) drops Cambodia from 126.1: D:5 and 126.1 diverge
+12 2026-02-03  public inspection: 2026-02262 (Cambodia out of D:5) -> announced
+13 2026-02-04  FR 2026-02262 published, effective 2026-02-03 -> in effect; SAMPLE 2099-90002 with
+               wording frtrack cannot read -> human review
+14 2026-02-09  eCFR 2026-02-03 shows Cambodia out of D:5, still in D:1 and D:3 -> confirmed
 """
 from __future__ import annotations
 
@@ -46,7 +57,7 @@ class Doc:
     title: str
     publication_date: date
     effective_on: date
-    citation: str
+    citation: str | None        # None where the real citation is not verified
     xml: bytes
     cfr_part: int
     rin: str = ""
@@ -101,14 +112,16 @@ def _d(**marks: bool) -> dict[str, bool]:
     return {f"D:{k[1:]}": v for k, v in marks.items()}
 
 
-def _rule(number: str, pub: date, eff_text: str, rin: str, subject: str, instructions, page: int) -> bytes:
+def _rule(number: str, pub: date, eff_text: str, rin: str, subject: str, instructions, page: int | None) -> bytes:
     return synth.fr_rule_xml(number, pub, eff_text, rin, subject, instructions, page=page)
 
 
-def _state_rule(number: str, pub: date, subject: str, text: str) -> bytes:
+def _state_rule(number: str, pub: date, subject: str, text: str, page: int | None = None) -> bytes:
     """A State Department ITAR rule: amends 22 CFR 126.1 in words, nothing we interpret."""
     return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<RULE>\n<PREAMB>\n<AGENCY TYPE="S">DEPARTMENT OF STATE</AGENCY>\n'
+        '<?xml version="1.0" encoding="UTF-8"?>\n<RULE>\n<PREAMB>\n'
+        + (f'<PRTPAGE P="{page}"/>\n' if page else "")
+        + '<AGENCY TYPE="S">DEPARTMENT OF STATE</AGENCY>\n'
         "<CFR>22 CFR Part 126</CFR>\n<SUBJECT>" + subject + "</SUBJECT>\n"
         '<ACT>\n<HD SOURCE="HED">ACTION:</HD>\n<P>Final rule.</P>\n</ACT>\n'
         '<SUM>\n<HD SOURCE="HED">SUMMARY:</HD>\n<P>' + text + "</P>\n</SUM>\n"
@@ -121,65 +134,75 @@ def _state_rule(number: str, pub: date, subject: str, text: str) -> bytes:
     ).encode("utf-8")
 
 
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What in the sample is real and what is illustrative, for the demo's pages and summary."""
+
+    real: tuple[str, ...]
+    illustrative: tuple[str, ...]
+    samples: tuple[tuple[str, str], ...]    # ("fr:2099-90001" | "ecfr:2021-01-19", why it is there)
+
+    def sample_note(self, ref: str | None) -> str | None:
+        """The note for a sample document (``fr:N``) or eCFR version (``ecfr:DATE``), else None."""
+        return dict(self.samples).get(ref or "")
+
+    @staticmethod
+    def label(ref: str) -> str:
+        """"fr:2099-90001" -> "FR Doc. 2099-90001"; "ecfr:2021-01-19" -> "eCFR version 2021-01-19"."""
+        kind, _, value = ref.partition(":")
+        return f"{'eCFR version' if kind == 'ecfr' else 'FR Doc.'} {value}"
+
+    def lines(self) -> list[str]:
+        out = ["Real (document numbers, dates, citations and the moves they made):"]
+        out += [f"  {r}" for r in self.real]
+        out.append("Illustrative (written for the sample in the real formats):")
+        out += [f"  {i}" for i in self.illustrative]
+        out.append("Sample events (not real; marked SAMPLE):")
+        out += [f"  {self.label(ref)}: {why}" for ref, why in self.samples]
+        return out
+
+
+REAL_EVENTS = (
+    "FR Doc. 2021-26633, 86 FR 70015, published and effective 2021-12-09: Cambodia into D:5; "
+    "with State's FR Doc. 2021-26590, 86 FR 70053 (Cambodia into 22 CFR 126.1)",
+    "FR Doc. 2022-04819, 87 FR 13048, published 2022-03-08, effective 2022-03-02: Belarus out of A:4",
+    "FR Doc. 2024-05696, 89 FR 18780, published and effective 2024-03-15: Nicaragua from B to D:1 and D:5; "
+    "with State's FR Doc. 2024-05695 (Nicaragua into 126.1)",
+    "FR Doc. 2024-10280, 89 FR 40369, published 2024-05-10, effective 2024-05-30: Cyprus out of D:5",
+    "State's FR Doc. 2025-19822, 2025-11-07: Cambodia out of 126.1",
+    "FR Doc. 2026-02262, RIN 0694-AK41, published 2026-02-04, effective 2026-02-03: Cambodia out of D:5, "
+    "still in D:1 and D:3 (its citation is not verified, so none is given)",
+    "Sudan out of E:1 and into B (FR Doc. 2020-29037, 86 FR 4929, published 2021-01-19; left out of the "
+    "sample because its effective date is unresolved)",
+)
+ILLUSTRATIVE = (
+    "the table contents beyond the rows these rules change (an approximation of the 2021 tables)",
+    "the documents' texts: summaries, amendatory wording, RINs other than 0694-AK41, titles other than "
+    "those of 2021-26633, 2025-19822 and 2026-02262; public-inspection texts and filing times",
+    "the 22 CFR 126.1 versions: their list follows D:5 and the State rules above "
+    "(Cyprus stays in paragraph (d)(2) after 2024, as in the real section)",
+    "the eCFR version dates after each rule (the eCFR is usually current within two business days)",
+)
+SAMPLES = (
+    ("ecfr:2021-01-19", "a real change (Sudan out of E:1, into B) on an illustrative eCFR date, shown as "
+                        "unattributed because the sample leaves out its FR rule"),
+    ("fr:2099-90001", "fictional rule claiming Venezuela into D:2, kept to show a change the eCFR contradicts"),
+    ("fr:2099-90002", "fictional rule with wording frtrack cannot interpret, kept to show a review item"),
+)
+DISCLOSURE = Disclosure(REAL_EVENTS, ILLUSTRATIVE, SAMPLES)
+SAMPLE_TITLE = "SAMPLE (fictional, not a real FR document): "
+
+
+def _cambodia(marks: dict[str, bool]) -> tuple:
+    return (D_CODES, [("Cambodia", marks)])
+
+
 def build_timeline() -> tuple[Stage, ...]:
     """Every stage of the sample, deterministic."""
-    t0 = synth.default_country_groups()
+    # Cambodia's row as of 2021: D:1 and D:3 (the rows the real rules reprint)
+    t0 = _row(synth.default_country_groups(), "Country Group D", "Cambodia", _d(D1=True, D3=True))
     itar0 = sorted(c for c, g in t0.memberships() if g == "D:5")
-
-    # 1: Sudan out of Country Group E
-    t1 = _row(t0, "Country Group E", "Sudan", {})
-    sudan = _rule("2021-04381", date(2021, 3, 3), "This rule is effective March 3, 2021.", "0694-AI35",
-                  "Rescission of Sudan's Designation as a State Sponsor of Terrorism",
-                  [("Supplement No. 1 to part 740 is amended by removing the entry for “Sudan” from “Country Group E”.",
-                    None)], 12265)
-    # 3: Cambodia into D:5 (row reprinted with D:1 and D:5)
-    t3 = _row(t1, "Country Group D", "Cambodia", _d(D1=True, D5=True))
-    cambodia_in = _rule("2021-26633", date(2021, 12, 9), "This rule is effective December 9, 2021.", "0694-AI73",
-                        "Revision of Export Controls for Cambodia",
-                        [("Supplement No. 1 to part 740 is amended by revising the entry for “Cambodia” in "
-                          "“Country Group D” to read as follows:", (D_CODES, [("Cambodia", _d(D1=True, D5=True))]))],
-                        70015)
-    itar3 = sorted(set(itar0) | {"Cambodia"})
-    # 5: Venezuela row reprinted with D:2 (the eCFR never shows it) ; Belarus leaves A:4 silently
-    venezuela = _rule("2023-06800", date(2023, 3, 30), "This rule is effective March 30, 2023.", "0694-AJ12",
-                      "Export Administration Regulations: Venezuela Country Group Designation",
-                      [("Supplement No. 1 to part 740 is amended by revising the entry for “Venezuela” in "
-                        "“Country Group D” to read as follows:",
-                        (D_CODES, [("Venezuela", _d(D1=True, D2=True, D3=True, D4=True, D5=True))]))], 19001)
-    t5 = _row(t3, "Country Group A", "Belarus", {})
-    # 7: Nicaragua into D:5, Cyprus out of Country Group D (lettered); then a correction restating Nicaragua
-    t7 = _row(_row(t5, "Country Group D", "Cyprus", {}), "Country Group D", "Nicaragua", _d(D5=True))
-    nic = _rule("2024-06578", date(2024, 3, 29), "This rule is effective March 29, 2024.", "0694-AJ50",
-                "Revisions to Country Group D:5 for Nicaragua and Cyprus",
-                [("Supplement No. 1 to part 740 is amended by: a. Removing the entry for “Cyprus” from "
-                  "“Country Group D”; and b. Adding in alphabetical order an entry for “Nicaragua” to "
-                  "“Country Group D”, to read as follows:", (D_CODES, [("Nicaragua", _d(D5=True))]))], 21835)
-    nic_corr = _rule("2024-07001", date(2024, 4, 2), "This correction is effective April 2, 2024.", "0694-AJ50",
-                     "Revisions to Country Group D:5 for Nicaragua and Cyprus; Correction",
-                     [("In FR Doc. 2024-06578, appearing on page 21835 in the Federal Register of Friday, "
-                       "March 29, 2024, in Supplement No. 1 to part 740, the entry for “Nicaragua” in "
-                       "“Country Group D” is corrected to read as follows:",
-                       (D_CODES, [("Nicaragua", _d(D5=True))]))], 22950)
-    # 8: State drops Cambodia from 126.1; a BIS rule with wording we cannot interpret
-    itar7 = sorted((set(itar3) | {"Nicaragua"}) - {"Cyprus"})
-    itar8 = sorted(set(itar7) - {"Cambodia"})
-    state_out = _state_rule("2025-19822", date(2025, 11, 7), "International Traffic in Arms Regulations: Cambodia",
-                            "The Department of State amends the ITAR to remove Cambodia from § 126.1.")
-    state_in = _state_rule("2021-26590", date(2021, 12, 9), "International Traffic in Arms Regulations: Cambodia",
-                           "The Department of State amends the ITAR to add Cambodia to § 126.1.")
-    odd = _rule("2025-25511", date(2025, 11, 20), "This rule is effective November 20, 2025.", "0694-AK30",
-                "Country Group D: Reorganization of Footnotes",
-                [("Supplement No. 1 to part 740 is amended by transferring the entry for “Somalia” from "
-                  "“Country Group D” to a new Country Group D:6.", None)], 80001)
-    # 10: Cambodia out of D:5, stays in D:1; effective the day before publication
-    t11 = _row(t7, "Country Group D", "Cambodia", _d(D1=True))
-    cambodia_out = _rule("2026-02262", date(2026, 2, 4), "This rule is effective February 3, 2026.", "0694-AK41",
-                         "Conforming Change to the Export Administration Regulations for Cambodia",
-                         [("Supplement No. 1 to part 740 is amended by revising the entry for “Cambodia” in "
-                           "“Country Group D” to read as follows:", (D_CODES, [("Cambodia", _d(D1=True))]))], 5123)
-
-    def doc(number, agency, title, pub, eff, cit, xml, part, rin="", corr=None) -> Doc:
-        return Doc(number, agency, title, pub, eff, cit, xml, part, rin, corr)
 
     def ecfr(day: date, table: CountryGroupTable) -> tuple[date, bytes]:
         return (day, synth.ecfr_supplement_xml(replace(table, version_date=day), day))
@@ -187,58 +210,141 @@ def build_timeline() -> tuple[Stage, ...]:
     def itar(day: date, countries) -> tuple[date, bytes]:
         return (day, synth.itar_126_1_xml(countries, day))
 
-    pi_cambodia_in = PIDoc("2021-26633", BIS, "Revision of Export Controls for Cambodia", "2021-12-08T08:45:00-05:00",
-                           date(2021, 12, 9),
+    revise_cambodia = ("Supplement No. 1 to part 740 is amended by revising the entry for “Cambodia” in "
+                       "“Country Group D” to read as follows:")
+
+    # 1: Sudan out of E:1 and into B, seen in the eCFR only (the rule is not in the sample)
+    sudan = _row(t0, "Country Group E", "Sudan", {})
+    t1 = replace(sudan, b_list=tuple(sorted(sudan.b_list + ("Sudan",))),
+                 b_printed=tuple(sorted(sudan.b_printed + ("Sudan",))))
+
+    # 2-4: Cambodia into D:5, with State's 126.1 rule
+    t3 = _row(t1, "Country Group D", "Cambodia", _d(D1=True, D3=True, D5=True))
+    cambodia_in = Doc(
+        "2021-26633", BIS, "Revision of Controls for Cambodia Under the Export Administration Regulations",
+        date(2021, 12, 9), date(2021, 12, 9), "86 FR 70015",
+        _rule("2021-26633", date(2021, 12, 9), "This rule is effective December 9, 2021.", "",
+              "Revision of Controls for Cambodia Under the Export Administration Regulations",
+              [(revise_cambodia, _cambodia(_d(D1=True, D3=True, D5=True)))], 70015), 740)
+    state_in = Doc(
+        "2021-26590", STATE, "International Traffic in Arms Regulations: Cambodia", date(2021, 12, 9),
+        date(2021, 12, 9), "86 FR 70053",
+        _state_rule("2021-26590", date(2021, 12, 9), "International Traffic in Arms Regulations: Cambodia",
+                    "The Department of State amends the ITAR to add Cambodia to § 126.1.", 70053), 126)
+    itar3 = sorted(set(itar0) | {"Cambodia"})
+    pi_cambodia_in = PIDoc("2021-26633", BIS, cambodia_in.title, "2021-12-08T08:45:00-05:00", date(2021, 12, 9),
                            "SUMMARY: In this rule, the Bureau of Industry and Security (BIS) adds Cambodia to Country "
                            "Group D:5 (U.S. Arms Embargoed Countries) in Supplement No. 1 to part 740, conforming "
                            "the EAR to the Department of State's amendment of 22 CFR 126.1.")
-    pi_nic = PIDoc("2024-06578", BIS, "Revisions to Country Group D:5 for Nicaragua and Cyprus",
-                   "2024-03-27T08:45:00-04:00", date(2024, 3, 29),
-                   "SUMMARY: BIS adds Nicaragua to Country Group D:5 and removes Cyprus from Country Group D:5.")
-    pi_cambodia_out = PIDoc("2026-02262", BIS, "Conforming Change to the Export Administration Regulations for Cambodia",
-                            "2026-02-03T08:45:00-05:00", date(2026, 2, 4),
+
+    # 5-6: Belarus out of A:4, effective before publication
+    t5 = _row(t3, "Country Group A", "Belarus", {})
+    belarus = Doc(
+        "2022-04819", BIS, "Implementation of Sanctions Against Belarus Under the Export Administration Regulations",
+        date(2022, 3, 8), date(2022, 3, 2), "87 FR 13048",
+        _rule("2022-04819", date(2022, 3, 8), "This rule is effective March 2, 2022.", "",
+              "Implementation of Sanctions Against Belarus Under the Export Administration Regulations",
+              [("Supplement No. 1 to part 740 is amended by removing the entry for “Belarus” from "
+                "“Country Group A”.", None)], 13048), 740)
+
+    # 7: SAMPLE: a fictional rule the eCFR never bears out
+    venezuela = Doc(
+        "2099-90001", BIS, SAMPLE_TITLE + "Venezuela Added to Country Group D:2", date(2023, 3, 30),
+        date(2023, 3, 30), None,
+        _rule("2099-90001", date(2023, 3, 30), "This rule is effective March 30, 2023.", "",
+              SAMPLE_TITLE + "Venezuela Added to Country Group D:2",
+              [("Supplement No. 1 to part 740 is amended by revising the entry for “Venezuela” in "
+                "“Country Group D” to read as follows:",
+                (D_CODES, [("Venezuela", _d(D1=True, D2=True, D3=True, D4=True, D5=True))]))], None), 740)
+
+    # 8: Nicaragua from B to D:1 and D:5, with State's 126.1 rule
+    nb = _row(t5, "Country Group D", "Nicaragua", _d(D1=True, D5=True))
+    t8 = replace(nb, b_list=tuple(n for n in nb.b_list if n != "Nicaragua"),
+                 b_printed=tuple(n for n in nb.b_printed if n != "Nicaragua"))
+    nicaragua = Doc(
+        "2024-05696", BIS, "Export Controls on Nicaragua", date(2024, 3, 15),
+        date(2024, 3, 15), "89 FR 18780",
+        _rule("2024-05696", date(2024, 3, 15), "This rule is effective March 15, 2024.", "",
+              "Export Controls on Nicaragua",
+              [("Supplement No. 1 to part 740 is amended by removing “Nicaragua” from Country Group B.", None),
+               ("Supplement No. 1 to part 740 is amended by adding in alphabetical order an entry for "
+                "“Nicaragua” to “Country Group D” to read as follows:",
+                (D_CODES, [("Nicaragua", _d(D1=True, D5=True))]))], 18780), 740)
+    state_nic = Doc(
+        "2024-05695", STATE, "International Traffic in Arms Regulations: Nicaragua",
+        date(2024, 3, 15), date(2024, 3, 15), None,
+        _state_rule("2024-05695", date(2024, 3, 15), "International Traffic in Arms Regulations: Nicaragua",
+                    "The Department of State amends the ITAR to add Nicaragua to § 126.1."), 126)
+    itar8 = sorted(set(itar3) | {"Nicaragua"})
+
+    # 9-10: Cyprus out of D:5, effective three weeks after publication; 126.1 keeps paragraph (r)
+    t10 = _row(t8, "Country Group D", "Cyprus", {})
+    cyprus = Doc(
+        "2024-10280", BIS, "Removal of Cyprus From Country Group D:5",
+        date(2024, 5, 10), date(2024, 5, 30), "89 FR 40369",
+        _rule("2024-10280", date(2024, 5, 10), "This rule is effective May 30, 2024.", "",
+              "Removal of Cyprus From Country Group D:5",
+              [("Supplement No. 1 to part 740 is amended by removing the entry for “Cyprus” from "
+                "“Country Group D”.", None)], 40369), 740)
+
+    # 11: State drops Cambodia from 126.1; BIS has not conformed yet
+    itar11 = sorted(set(itar8) - {"Cambodia"})
+    state_out = Doc(
+        "2025-19822", STATE, "International Traffic in Arms Regulations: Changes to Section 126.1",
+        date(2025, 11, 7), date(2025, 11, 7), None,
+        _state_rule("2025-19822", date(2025, 11, 7),
+                    "International Traffic in Arms Regulations: Changes to Section 126.1",
+                    "The Department of State amends the ITAR to remove Cambodia from § 126.1."), 126)
+
+    # 12-14: Cambodia out of D:5, stays in D:1 and D:3; effective the day before publication
+    t14 = _row(t10, "Country Group D", "Cambodia", _d(D1=True, D3=True))
+    cambodia_out = Doc(
+        "2026-02262", BIS, "Conforming Change to the Export Administration Regulations for Cambodia",
+        date(2026, 2, 4), date(2026, 2, 3), None,
+        _rule("2026-02262", date(2026, 2, 4), "This rule is effective February 3, 2026.", "0694-AK41",
+              "Conforming Change to the Export Administration Regulations for Cambodia",
+              [(revise_cambodia, _cambodia(_d(D1=True, D3=True)))], None), 740, "0694-AK41")
+    pi_cambodia_out = PIDoc("2026-02262", BIS, cambodia_out.title, "2026-02-03T08:45:00-05:00", date(2026, 2, 4),
                             "SUMMARY: In this final rule, BIS removes Cambodia from Country Group D:5 (U.S. Arms "
                             "Embargoed Countries), conforming to the Department of State's removal of Cambodia from "
                             "22 CFR 126.1. Cambodia remains in Country Group D:1. DATES: This rule is effective "
                             "February 3, 2026.")
+    odd = Doc(
+        "2099-90002", BIS, SAMPLE_TITLE + "Country Group D: Reorganization", date(2026, 2, 4), date(2026, 2, 4),
+        None,
+        _rule("2099-90002", date(2026, 2, 4), "This rule is effective February 4, 2026.", "",
+              SAMPLE_TITLE + "Country Group D: Reorganization",
+              [("Supplement No. 1 to part 740 is amended by transferring the entry for “Somalia” from "
+                "“Country Group D” to a new Country Group D:6.", None)], None), 740)
+
     return (
         Stage(date(2021, 1, 5), (ecfr(date(2021, 1, 4), t0),), (itar(date(2021, 1, 4), itar0),),
               note="baseline: Supplement No. 1 and 22 CFR 126.1 as of 2021-01-04"),
-        Stage(date(2021, 3, 4), (ecfr(date(2021, 3, 3), t1),), (),
-              (doc("2021-04381", BIS, "Rescission of Sudan's Designation as a State Sponsor of Terrorism",
-                   date(2021, 3, 3), date(2021, 3, 3), "86 FR 12265", sudan, 740, "0694-AI35"),),
-              note="Sudan leaves Country Group E:1"),
+        Stage(date(2021, 1, 25), (ecfr(date(2021, 1, 19), t1),),
+              note="eCFR shows Sudan out of E:1 and in B; its FR rule is not in the sample (SAMPLE eCFR date)"),
         Stage(date(2021, 12, 8), public_inspection=(pi_cambodia_in,),
               note="2021-26633 on public inspection: Cambodia into D:5 announced"),
-        Stage(date(2021, 12, 10), (), (itar(date(2021, 12, 9), itar3),),
-              (doc("2021-26633", BIS, "Revision of Export Controls for Cambodia", date(2021, 12, 9),
-                   date(2021, 12, 9), "86 FR 70015", cambodia_in, 740, "0694-AI73"),
-               doc("2021-26590", STATE, "International Traffic in Arms Regulations: Cambodia", date(2021, 12, 9),
-                   date(2021, 12, 9), "86 FR 70053", state_in, 126)),
-              note="2021-26633 published: Cambodia into D:5 in effect"),
+        Stage(date(2021, 12, 10), (), (itar(date(2021, 12, 9), itar3),), (cambodia_in, state_in),
+              note="2021-26633 published: Cambodia into D:5 in effect; State adds Cambodia to 126.1"),
         Stage(date(2021, 12, 16), (ecfr(date(2021, 12, 9), t3),), note="eCFR confirms Cambodia in D:5"),
-        Stage(date(2023, 4, 3), (ecfr(date(2023, 3, 30), t5),), (),
-              (doc("2023-06800", BIS, "Export Administration Regulations: Venezuela Country Group Designation",
-                   date(2023, 3, 30), date(2023, 3, 30), "88 FR 19001", venezuela, 740, "0694-AJ12"),),
-              note="eCFR contradicts the Venezuela D:2 row; Belarus leaves A:4 with no FR document"),
-        Stage(date(2024, 3, 27), public_inspection=(pi_nic,), note="2024-06578 on public inspection"),
-        Stage(date(2024, 4, 2), (ecfr(date(2024, 3, 29), t7),), (itar(date(2024, 3, 29), itar7),),
-              (doc("2024-06578", BIS, "Revisions to Country Group D:5 for Nicaragua and Cyprus", date(2024, 3, 29),
-                   date(2024, 3, 29), "89 FR 21835", nic, 740, "0694-AJ50"),
-               doc("2024-07001", BIS, "Revisions to Country Group D:5 for Nicaragua and Cyprus; Correction",
-                   date(2024, 4, 2), date(2024, 4, 2), "89 FR 22950", nic_corr, 740, "0694-AJ50", "2024-06578")),
-              note="Nicaragua into D:5, Cyprus out; a correction restates Nicaragua"),
-        Stage(date(2025, 11, 21), (), (itar(date(2025, 11, 7), itar8),),
-              (doc("2025-19822", STATE, "International Traffic in Arms Regulations: Cambodia", date(2025, 11, 7),
-                   date(2025, 11, 7), "90 FR 50001", state_out, 126),
-               doc("2025-25511", BIS, "Country Group D: Reorganization of Footnotes", date(2025, 11, 20),
-                   date(2025, 11, 20), "90 FR 80001", odd, 740, "0694-AK30")),
-              note="State drops Cambodia from 126.1: D:5 and 126.1 diverge; unreadable wording goes to review"),
+        Stage(date(2022, 3, 9), documents=(belarus,),
+              note="2022-04819 published 2022-03-08, effective 2022-03-02: Belarus out of A:4"),
+        Stage(date(2022, 3, 15), (ecfr(date(2022, 3, 2), t5),), note="eCFR confirms Belarus out of A:4"),
+        Stage(date(2023, 4, 3), documents=(venezuela,),
+              note="SAMPLE 2099-90001 (fictional) claims Venezuela into D:2"),
+        Stage(date(2024, 3, 18), (ecfr(date(2024, 3, 15), t8),), (itar(date(2024, 3, 15), itar8),),
+              (nicaragua, state_nic),
+              note="2024-05696: Nicaragua from B to D:1 and D:5, confirmed; the eCFR contradicts SAMPLE 2099-90001"),
+        Stage(date(2024, 5, 13), documents=(cyprus,),
+              note="2024-10280 published 2024-05-10, effective 2024-05-30: Cyprus out of D:5"),
+        Stage(date(2024, 6, 3), (ecfr(date(2024, 5, 30), t10),),
+              note="eCFR confirms Cyprus out of D:5; 126.1 keeps Cyprus in (d)(2)"),
+        Stage(date(2025, 11, 10), (), (itar(date(2025, 11, 7), itar11),), (state_out,),
+              note="State's 2025-19822 drops Cambodia from 126.1: D:5 and 126.1 diverge"),
         Stage(date(2026, 2, 3), public_inspection=(pi_cambodia_out,),
               note="2026-02262 on public inspection: Cambodia out of D:5 announced"),
-        Stage(date(2026, 2, 4), (), (),
-              (doc("2026-02262", BIS, "Conforming Change to the Export Administration Regulations for Cambodia",
-                   date(2026, 2, 4), date(2026, 2, 3), "91 FR 5123", cambodia_out, 740, "0694-AK41"),),
-              note="2026-02262 published, effective 2026-02-03 (before publication)"),
-        Stage(date(2026, 2, 9), (ecfr(date(2026, 2, 3), t11),), note="eCFR confirms: Cambodia out of D:5, in D:1"),
+        Stage(date(2026, 2, 4), documents=(cambodia_out, odd),
+              note="2026-02262 published, effective 2026-02-03 (before publication); SAMPLE 2099-90002 goes to review"),
+        Stage(date(2026, 2, 9), (ecfr(date(2026, 2, 3), t14),),
+              note="eCFR confirms: Cambodia out of D:5, in D:1 and D:3"),
     )

@@ -38,6 +38,7 @@ from pipeline.config import CfrRange, Recipient, Settings
 from pipeline.publish import mail
 from pipeline.publish.render import environment
 from store import queries
+from store.db import set_clock
 from store.enums import ChangeAction, ChangeStatus, DivergenceKind, ReviewSubject
 
 PLACEHOLDER = Recipient(email="digest@localhost", name="frtrack user")
@@ -117,6 +118,7 @@ class ChangeLine:
     citation: str | None
     url: str | None
     ecfr_version: str | None
+    sample: str | None = None      # the demo's note when this change is a sample event
 
     @property
     def verb(self) -> str:
@@ -142,7 +144,7 @@ class ChangeLine:
             parts.append(self.citation)
         if not self.fr_document and self.ecfr_version:
             parts.append(f"seen in the eCFR of {self.ecfr_version}")
-        return ", ".join(parts)
+        return ", ".join(parts) + (" (SAMPLE)" if self.sample else "")
 
 
 @dataclass(frozen=True)
@@ -242,6 +244,7 @@ class DigestData:
     health: tuple[HealthLine, ...]
     site_url: str = ""
     suspects: tuple[SuspectLine, ...] = ()
+    notice: tuple[str, ...] = ()   # the demo's "what is real, what is illustrative" lines
 
     @property
     def last_issue(self) -> date:
@@ -355,8 +358,13 @@ def _watched(doc: dict[str, Any], agencies: set[str], ranges: tuple[CfrRange, ..
     return False
 
 
-def build_digest(db: Database, settings: Settings, window: Window, today: date) -> DigestData:
-    """The full (unfiltered) digest for ``window``, read through store.queries only."""
+def build_digest(db: Database, settings: Settings, window: Window, today: date,
+                 disclosure: Any = None) -> DigestData:
+    """The full (unfiltered) digest for ``window``, read through store.queries only.
+
+    ``disclosure`` (the demo's ``timeline.DISCLOSURE``) marks sample events and heads the
+    message with what in the sample is real and what is illustrative.
+    """
     columns = queries.group_columns(db)
     rows: dict[int, dict[str, Any]] = {}
     for r in queries.list_changes(db, since=window.start, until=window.end):
@@ -367,8 +375,12 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date) 
             rows[r["id"]] = r
     ordered = sorted(rows.values(), key=lambda r: (r["effective_date"] is None, r["effective_date"] or "",
                                                    r["country"], r["group"], r["id"]))
-    changes = tuple(_change_line(r, columns) for r in ordered)
-    pending = tuple(_change_line(r, columns)
+    def sample(r: dict[str, Any]) -> str | None:
+        ref = f"fr:{r['fr_document']}" if r["fr_document"] else f"ecfr:{r['ecfr_version']}"
+        return disclosure.sample_note(ref) if disclosure else None
+
+    changes = tuple(replace(_change_line(r, columns), sample=sample(r)) for r in ordered)
+    pending = tuple(replace(_change_line(r, columns), sample=sample(r))
                     for r in queries.list_changes(db, since=today + timedelta(days=1))
                     if r["id"] not in rows and r["status"] != ChangeStatus.WITHDRAWN.value)
 
@@ -398,7 +410,8 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date) 
                    for h in queries.source_health(db))
     return DigestData(window=window, today=today, changes=changes, pending=pending, divergences=divergences,
                       documents=docs, review=review, health=health, suspects=suspects,
-                      site_url=settings.digest.site_url if settings.digest.site_url.startswith("https://") else "")
+                      site_url=settings.digest.site_url if settings.digest.site_url.startswith("https://") else "",
+                      notice=tuple(disclosure.lines()) if disclosure else ())
 
 
 @dataclass(frozen=True)
@@ -467,6 +480,8 @@ def digest_command(settings: Settings, db: Database, *, since: date | None, out:
                    today: date | None = None) -> DigestReport:
     """``frtrack digest``: write the message(s) to ``out`` and/or send them, once per window."""
     today = today or clock.today()
+    now = clock.Clock(today)
+    set_clock(db, now)   # the sent ledger records the pipeline's day, like a run does
     window = Window.for_run(today, settings.digest.window_days, since)
     full = build_digest(db, settings, window, today)
     report = DigestReport(window=window, changes=full.count)
@@ -478,7 +493,7 @@ def digest_command(settings: Settings, db: Database, *, since: date | None, out:
             if data.is_empty and not settings.digest.send_empty:
                 report.skipped_empty.append(r.email)
                 continue
-            msg = mail.build_message(settings, r, render_digest(data, r))
+            msg = mail.build_message(settings, r, render_digest(data, r), now=now.now())
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(msg.as_bytes())
             report.written.append(path)
@@ -498,7 +513,7 @@ def digest_command(settings: Settings, db: Database, *, since: date | None, out:
                 report.skipped_empty.append(r.email)
                 continue
             try:   # a bad address or a refusal costs this recipient only
-                msg = mail.build_message(settings, r, render_digest(data, r))
+                msg = mail.build_message(settings, r, render_digest(data, r), now=now.now())
                 mail.send_message(settings.smtp, msg)
             except MailError as exc:
                 ledger.record_failure(r.email, window, str(exc), subject=mail.clean_header(data.subject))
@@ -509,12 +524,13 @@ def digest_command(settings: Settings, db: Database, *, since: date | None, out:
     return report
 
 
-def write_demo_digest(db: Database, path: str | Path, today: date, settings: Settings | None = None) -> Path:
+def write_demo_digest(db: Database, path: str | Path, today: date, settings: Settings | None = None,
+                      disclosure: Any = None) -> Path:
     """The demo's digest: every change of the default window before ``today``, as one .eml."""
     settings = settings or Settings()
     window = Window.for_run(today, settings.digest.window_days)
-    data = build_digest(db, settings, window, today)
-    msg = mail.build_message(settings, PLACEHOLDER, render_digest(data, PLACEHOLDER))
+    data = build_digest(db, settings, window, today, disclosure)
+    msg = mail.build_message(settings, PLACEHOLDER, render_digest(data, PLACEHOLDER), now=clock.Clock(today).now())
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_bytes(msg.as_bytes())

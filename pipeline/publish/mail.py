@@ -162,7 +162,7 @@ class SentLedger:
                 " last_error = coalesce(excluded.last_error, digests_sent.last_error),"
                 " message_id = excluded.message_id, subject = excluded.subject, sent_at = excluded.sent_at",
                 [recipient, window.start.isoformat(), window.end.isoformat(), status.value, error, message_id,
-                 subject, utcnow() if status is DigestStatus.SENT else None])
+                 subject, utcnow(self.db) if status is DigestStatus.SENT else None])
 
     def record_sent(self, recipient: str, window: "Window", *, message_id: str, subject: str) -> None:
         self._record(recipient, window, DigestStatus.SENT, error=None, message_id=message_id, subject=subject)

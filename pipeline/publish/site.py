@@ -31,6 +31,7 @@ from pipeline.config import Settings
 from pipeline.publish import feeds
 from pipeline.publish.render import environment
 from pipeline.publish.slugs import country_slugs, doc_slug, group_slug, group_sort_key
+from pipeline.publish.wording import agency_name, plural
 from store import queries as q
 from store.enums import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide
 
@@ -38,7 +39,6 @@ _ROW_SEP = "\x1e"                 # record separator: never in escaped HTML text
 # Matrix cells are constant markup (no data inside); built in Python because a large table
 # has hundreds of thousands of them across the as-of pages.
 _HELD, _EMPTY = Markup('<td class="x">X</td>'), Markup("<td></td>")
-MANAGED_DIRS = ("country", "group", "doc", "matrix")
 ASSETS = ("site.css", "filter.js", "favicon.svg")
 ECFR_SUPPLEMENT = "https://www.ecfr.gov/{when}/title-15/part-740/appendix-Supplement%20No.%201%20to%20Part%20740"
 ECFR_PART = "https://www.ecfr.gov/{when}/title-{title}/part-{part}"
@@ -71,9 +71,9 @@ class SiteReport:
         return len(self.written) + self.unchanged
 
     def summary(self) -> str:
-        return (f"wrote {self.pages} pages to {self.out_dir}/ (index: {self.index_path}); "
-                f"{len(self.written)} files changed, {self.unchanged} unchanged"
-                + (f", {len(self.removed)} stale pages removed" if self.removed else ""))
+        return (f"wrote {plural(self.pages, 'page')} to {self.out_dir}/ (index: {self.index_path}); "
+                f"{plural(len(self.written), 'file')} changed, {self.unchanged} unchanged"
+                + (f", {plural(len(self.removed), 'stale page')} removed" if self.removed else ""))
 
 
 # --- queries the store does not offer yet (see the report: candidates for store.queries) ---
@@ -175,8 +175,10 @@ def _markers(value: str | None) -> list[str]:
 class _Site:
     """Builds every page's text from one snapshot of the queries."""
 
-    def __init__(self, db: Database, env: Environment, today: date, settings: Settings | None) -> None:
+    def __init__(self, db: Database, env: Environment, today: date, settings: Settings | None,
+                 disclosure: Any = None) -> None:
         self.db, self.env, self.today = db, env, today
+        self.disclosure = disclosure
         self.base_url = settings.digest.site_url if settings else ""
         self.generated = today.isoformat()
         self.as_of = q.data_as_of(db) or "no data yet"
@@ -204,6 +206,10 @@ class _Site:
                          if c["fr_document"] in self.doc_numbers else None)
         c["action_label"] = ACTION_LABELS[action]
         c["status_label"] = STATUS_LABELS[status]
+        c["sample"] = self._sample(f"fr:{c['fr_document']}" if c["fr_document"] else f"ecfr:{c['ecfr_version']}")
+
+    def _sample(self, ref: str) -> str | None:
+        return self.disclosure.sample_note(ref) if self.disclosure else None
 
     def _render_rows(self) -> None:
         """Attach each change's pre-rendered (autoescaped) <tr> for both link depths as c["rows"][root].
@@ -228,7 +234,7 @@ class _Site:
         def page(path: str, template: str, **ctx: Any) -> None:
             root = "../" * path.count("/")
             out[path] = self.env.get_template(f"site/{template}").render(
-                root=root, path=path, generated=self.generated, as_of=self.as_of, **ctx)
+                root=root, path=path, generated=self.generated, as_of=self.as_of, disclosure=self.disclosure, **ctx)
 
         newest = sorted(self.changes, key=lambda c: (c["effective_date"] or "9999-99-99", c["id"]), reverse=True)
         index_rows = [[c["country"], c["group"], c["status"], c["effective_date"] or ""] for c in newest]
@@ -286,7 +292,9 @@ class _Site:
         for r in q.review_items(self.db):
             reviews.setdefault(r["document_number"], []).append(r)
         logs = status_logs(self.db)
-        docs = [dict(d, slug=doc_slug(d["document_number"])) for d in self.documents]
+        docs = [dict(d, slug=doc_slug(d["document_number"]), sample=self._sample(f"fr:{d['document_number']}"),
+                     held=_held(len(reviews.get(d["document_number"], []))))
+                for d in self.documents]
         page("documents.html", "documents.html", title="Federal Register documents", documents=docs,
              counts={n: len(v) for n, v in by_doc.items()})
         for d in docs:
@@ -294,7 +302,8 @@ class _Site:
             changes = by_doc.get(num, [])
             page(f"doc/{d['slug']}.html", "document.html", title=f"FR Doc. {num}", doc=d, changes=changes,
                  history={c["id"]: logs.get(c["id"], []) for c in changes},
-                 reviews=reviews.get(num, []), ecfr_links=self._ecfr_links(d),
+                 reviews=reviews.get(num, []), ecfr_links=self._ecfr_links(d), held=d["held"], sample=d["sample"],
+                agencies=[agency_name(a) for a in d["agencies"] or []],
                  corrects=(f"doc/{doc_slug(d['correction_of'])}.html"
                            if d.get("correction_of") in self.doc_numbers else None))
 
@@ -374,6 +383,11 @@ class _Site:
         return links
 
 
+def _held(n: int) -> str:
+    """"1 instruction held for review": said instead of a bare "ok" when some wording was not understood."""
+    return f"{plural(n, 'instruction')} held for review" if n else ""
+
+
 def _asset(name: str) -> bytes:
     return resources.files("templates").joinpath("site", name).read_bytes()
 
@@ -392,34 +406,52 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
 
 
 def render_site(db: Database, out_dir: str | os.PathLike[str], *, settings: Settings | None = None,
-                today: date | None = None) -> SiteReport:
-    """Render the whole site into ``out_dir``; only files whose bytes changed are rewritten."""
+                today: date | None = None, disclosure: Any = None) -> SiteReport:
+    """Render the whole site into ``out_dir``; only files whose bytes changed are rewritten.
+
+    ``disclosure`` (the demo's ``timeline.DISCLOSURE``) adds a "what is real" box to every
+    page and a "sample" mark to sample events.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    site = _Site(db, environment(), today or clock.today(), settings)
+    site = _Site(db, environment(), today or clock.today(), settings, disclosure)
     pages = site.pages()
     files: dict[str, bytes] = {p: t.encode("utf-8") for p, t in pages.items()}
     files.update({p: t.encode("utf-8") for p, t in site.feeds().items()})
     files.update({f"assets/{a}": _asset(a) for a in ASSETS})
     report = SiteReport(out_dir=out, index_path=out / "index.html", pages=len(pages))
+    previous = _read_manifest(out)
     for rel, data in files.items():
         if _write_if_changed(out / rel, data):
             report.written.append(rel)
         else:
             report.unchanged += 1
-    report.removed = _remove_stale(out, set(files))
+    report.removed = _remove_stale(out, previous, set(files))
+    _write_if_changed(out / MANIFEST, json.dumps(sorted(files), indent=0).encode("utf-8"))
     return report
 
 
-def _remove_stale(out: Path, current: set[str]) -> list[str]:
-    """Delete pages of ours that this render no longer produces (a country or document gone after
-    ``frtrack reparse``), so no stale page links to one that no longer exists. Only *.html files
-    in the folders the site owns are touched."""
+MANIFEST = ".frtrack-site.json"   # the files the last render wrote: the only ones a render may delete
+
+
+def _read_manifest(out: Path) -> set[str]:
+    try:
+        names = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
+
+
+def _remove_stale(out: Path, previous: set[str], current: set[str]) -> list[str]:
+    """Delete files the previous render wrote and this one no longer produces (a country or
+    document gone after ``frtrack reparse``), so no stale page links to one that no longer
+    exists. Files frtrack did not write (a hand-made page, a CNAME) are never touched."""
     removed = []
-    for folder in MANAGED_DIRS:
-        for page in sorted((out / folder).glob("*.html")):
-            rel = f"{folder}/{page.name}"
-            if rel not in current:
-                page.unlink()
-                removed.append(rel)
+    root = out.resolve()
+    for rel in sorted(previous - current):
+        path = (out / rel).resolve()
+        if root not in path.parents or not path.is_file():
+            continue   # a manifest edited by hand cannot make us delete outside the folder
+        path.unlink()
+        removed.append(rel)
     return removed

@@ -132,7 +132,7 @@ def _fetch_unit(http: Http, db: Database, settings: Settings, unit: Tracked, tit
         new += 1
     newest = max(_stored_dates(db, unit), default=None)
     mark = {**{k: title.get(k) for k in SIGNALS}, "up_to_date_as_of": upto or None,
-            "version": newest, "complete": not later, "at": utcnow()}
+            "version": newest, "complete": not later, "at": utcnow(db)}
     return new, mark
 
 

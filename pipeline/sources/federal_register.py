@@ -203,7 +203,7 @@ def store_document(db: Database, doc: dict[str, Any], *, api_sha256: str, run_id
     """Upsert one document in its own transaction; True when it is new."""
     number = doc["document_number"]
     row = _row(doc)
-    now = utcnow()
+    now = utcnow(db)
     with db.atomic():
         exists = db.execute("SELECT 1 FROM fr_documents WHERE document_number = ?", [number]).fetchone()
         if exists:
@@ -229,7 +229,7 @@ def _download_xml(http: Http, db: Database, settings: Settings, number: str, url
     with db.atomic():
         db.execute("UPDATE fr_documents SET xml_sha256 = ?, parse_status = ?, updated_at = ?"
                    " WHERE document_number = ? AND (xml_sha256 IS NULL OR xml_sha256 != ?)",
-                   [resp.sha256, ParseStatus.PENDING.value, utcnow(), number, resp.sha256])
+                   [resp.sha256, ParseStatus.PENDING.value, utcnow(db), number, resp.sha256])
 
 
 def start_date(db: Database, settings: Settings, since: date | None) -> date:

@@ -61,7 +61,7 @@ def store_issue(db: Database, settings: Settings, body: bytes, sha: str, day: da
                  (doc.publication_date or day).isoformat(),
                  doc.effective_date.isoformat() if doc.effective_date else None, doc.citation,
                  json.dumps(list(doc.rins)), doc.corrects, sha, ParseStatus.PENDING.value, SOURCE.value, run_id,
-                 utcnow(), f"https://www.federalregister.gov/d/{doc.document_number}"])
+                 utcnow(db), f"https://www.federalregister.gov/d/{doc.document_number}"])
             stored += cur.rowcount
     return stored
 

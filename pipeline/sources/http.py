@@ -175,7 +175,7 @@ class Http:
             self.db.execute("INSERT INTO watermarks (source, value, run_id, updated_at) VALUES (?,?,?,?)"
                             " ON CONFLICT(source) DO UPDATE SET value=excluded.value, run_id=excluded.run_id,"
                             " updated_at=excluded.updated_at",
-                            [ETAG_PREFIX + full_url, value, self.run_id, utcnow()])
+                            [ETAG_PREFIX + full_url, value, self.run_id, utcnow(self.db)])
 
     def _read(self, resp: requests.Response, full_url: str, source: Source) -> tuple[bytes, bool]:
         """The body and whether it was cut short; refuses bodies above max_download_bytes."""

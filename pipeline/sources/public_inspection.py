@@ -101,7 +101,7 @@ def mark_withdrawn(db: Database, listed: list[dict[str, Any]]) -> tuple[list[str
                 relisted.append(number)
             elif number not in numbers and not gone and pub in issues:
                 db.execute("UPDATE public_inspection SET withdrawn_at = ? WHERE document_number = ?",
-                           [utcnow(), number])
+                           [utcnow(db), number])
                 withdrawn.append(number)
     return withdrawn, relisted
 

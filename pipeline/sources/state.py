@@ -32,7 +32,7 @@ def set_watermarks(db: Database, values: dict[str, str], run_id: int | None) -> 
         for key, value in values.items():
             db.execute("INSERT INTO watermarks (source, value, run_id, updated_at) VALUES (?,?,?,?)"
                        " ON CONFLICT(source) DO UPDATE SET value=excluded.value, run_id=excluded.run_id,"
-                       " updated_at=excluded.updated_at", [key, value, run_id, utcnow()])
+                       " updated_at=excluded.updated_at", [key, value, run_id, utcnow(db)])
 
 
 def rebase(url: str, base: str) -> str:
