@@ -78,3 +78,14 @@ def test_a_failed_desk_still_retries_owed_alerts_and_is_recorded(replay_server, 
     assert conn.execute("SELECT status, requests, alerts_sent, alerts_failed FROM polls ORDER BY id").fetchall() == [
         ("changed", 2, 0, 1), ("failed", 2, 1, 0)]
     conn.close()
+
+
+def test_cron_poll_while_a_run_holds_the_lock_exits_75(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+    db = tmp_path / "f.db"
+    open_db(db).close()
+    with db_lock(db):
+        result = CliRunner().invoke(cli, ["--db", str(db), "poll", "--force"])
+    assert result.exit_code == 75 and "another frtrack run" in result.output
