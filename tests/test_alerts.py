@@ -212,3 +212,19 @@ def test_alert_config_defaults():
     assert s.recipients[0].alerts == ("announced", "published", "contradicted", "unattributed", "review")
     assert (s.alerts.enabled, s.alerts.max_age_days, s.alerts.retries, s.alerts.max_attempts) == (True, 7, 2, 20)
     assert json.loads(json.dumps(list(s.recipients[0].alerts)))[0] == "announced"
+
+
+def test_alert_html_is_strict_xml_and_escapes_what_came_from_outside():
+    from lxml import etree
+
+    from pipeline.alerts import Alert, render_alert
+    from pipeline.config import Recipient
+    alert = Alert(event="review:x", kind="review", change_key=None,
+                  subject='Needs review: FR Doc. 2099-90002: wording "<b>&" we cannot read',
+                  details=(("Text", "Supplement No. 1 <script>alert(1)</script> & more"),),
+                  url="https://www.federalregister.gov/d/2099-90002", data={}, fact_date="2026-02-04")
+    rendered = render_alert(alert, Recipient(email="a@example.com"))
+    root = etree.fromstring(rendered.html.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
+    text = "".join(root.itertext())
+    assert "<script>alert(1)</script> & more" in text and "<script>" not in rendered.html
+    assert 'wording "<b>&" we cannot read' in rendered.text and "Text: Supplement No. 1 <script>" in rendered.text
