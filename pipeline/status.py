@@ -181,9 +181,15 @@ def poll_interval_minutes(schedule: Any, now: datetime) -> float | None:
     trigger = parse_trigger(schedule.poll, schedule.timezone, "schedule.poll")
     if trigger is None:
         return None
-    first = trigger.get_next_fire_time(None, now)
-    second = trigger.get_next_fire_time(first, first + timedelta(microseconds=1)) if first else None
-    return (second - first).total_seconds() / 60 if first and second else None
+    fires, t = [], now
+    for _ in range(6):   # the shortest gap: a crontab with hours has a long one at night
+        t = trigger.get_next_fire_time(fires[-1] if fires else None, t)
+        if t is None:
+            break
+        fires.append(t)
+        t = t + timedelta(seconds=1)
+    gaps = [(b - a).total_seconds() / 60 for a, b in zip(fires, fires[1:])]
+    return min(gaps) if gaps else None
 
 
 def poll_health(db: Database, schedule: Any, now: datetime) -> dict[str, Any]:

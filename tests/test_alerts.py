@@ -228,3 +228,12 @@ def test_alert_html_is_strict_xml_and_escapes_what_came_from_outside():
     text = "".join(root.itertext())
     assert "<script>alert(1)</script> & more" in text and "<script>" not in rendered.html
     assert 'wording "<b>&" we cannot read' in rendered.text and "Text: Supplement No. 1 <script>" in rendered.text
+
+
+def test_poll_interval_is_the_shortest_gap_of_the_trigger():
+    from pipeline.config import Schedule
+    from pipeline.status import poll_interval_minutes
+    friday_evening = datetime(2026, 2, 13, 22, 55, tzinfo=timezone.utc)      # 17:55 New York
+    assert poll_interval_minutes(Schedule(poll="*/10 8-18 * * mon-fri"), friday_evening) == 10
+    assert poll_interval_minutes(Schedule(poll="interval:300"), friday_evening) == 5
+    assert poll_interval_minutes(Schedule(poll="off"), friday_evening) is None
