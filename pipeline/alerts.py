@@ -109,6 +109,7 @@ class ChangeEvent:
     off_desk: bool                    # its filing was withdrawn from public inspection
     note: str | None
     logged_at: str
+    epoch: int = 0                    # withdrawals logged before this row: a change back after one is news again
 
     @property
     def headline(self) -> str:
@@ -182,7 +183,7 @@ class ChangeEvent:
                            "publication_date": self.publication_date, "scheduled_publication_date": self.scheduled,
                            "filed_at": self.filed_at, "ecfr_version": self.ecfr_version,
                            "withdrawn_from_public_inspection": self.off_desk}}
-        return Alert(event=f"change:{self.key}:{self.status.value}", kind=self.status.value, change_key=self.key,
+        return Alert(event=event_key(self.key, self.status, self.epoch), kind=self.status.value, change_key=self.key,
                      subject=self.subject(), details=tuple(details), url=url, data=data,
                      fact_date=self.fact_date, retraction=self.status is ChangeStatus.WITHDRAWN)
 
@@ -209,14 +210,26 @@ def change_events(db: Database, touched_since: str | None = None) -> dict[str, l
             + " ORDER BY l.id", [] if touched_since is None else [touched_since]):
         number = _doc_of(r["key"], r["fr_document"])
         p, d = pi.get(number or "", {}), docs.get(number or "", {})
-        out.setdefault(r["key"], []).append(ChangeEvent(
+        events = out.setdefault(r["key"], [])
+        epoch = sum(1 for e in events if e.status is ChangeStatus.WITHDRAWN)
+        events.append(ChangeEvent(
             log_id=r["log_id"], status=ChangeStatus(r["logged"]), now=ChangeStatus(r["status"]), key=r["key"],
             country=r["country"], group=r["grp"], group_name=columns.get(r["grp"], ""),
             action=ChangeAction(r["action"]), effective_date=r["effective_date"], document=number,
             citation=d.get("citation"), publication_date=d.get("publication_date"),
             scheduled=p.get("publication_date"), filed_at=p.get("filed_at"), ecfr_version=r["ecfr_version"],
-            off_desk=bool(p.get("withdrawn_at")) and not d, note=r["note"], logged_at=r["at"]))
+            off_desk=bool(p.get("withdrawn_at")) and not d, note=r["note"], logged_at=r["at"], epoch=epoch))
     return out
+
+
+def event_key(change_key: str, status: ChangeStatus, epoch: int = 0) -> str:
+    """The ledger key of a change event; '#N' after the Nth withdrawal (a relisted filing alerts again)."""
+    return f"change:{change_key}:{status.value}" + (f"#{epoch}" if epoch else "")
+
+
+def _epoch(event: str) -> int:
+    _, sep, n = event.rpartition("#")
+    return int(n) if sep and n.isdigit() else 0
 
 
 def review_alerts(db: Database) -> list[Alert]:
@@ -344,7 +357,9 @@ def _change_due(r: Recipient, channel: AlertChannel, events: list[ChangeEvent], 
     last = events[-1]
     if not watches(r, last.country, last.group):
         return []
-    rows = ledger.about(r.email, channel, last.key)   # each channel keeps its own story
+    # each channel keeps its own story, and each withdrawal starts a new one
+    rows = [row for row in ledger.about(r.email, channel, last.key) if _epoch(row["event"]) == last.epoch]
+    events = [e for e in events if e.epoch == last.epoch]
     if last.now is ChangeStatus.WITHDRAWN:
         for row in rows:   # owed news about a change that no longer stands: never send it
             if row["state"] == AlertState.FAILED.value and row["status"] != ChangeStatus.WITHDRAWN.value:
@@ -360,7 +375,7 @@ def _change_due(r: Recipient, channel: AlertChannel, events: list[ChangeEvent], 
     for e in events:
         if e.status is ChangeStatus.WITHDRAWN or (e.fact_date or "9999") < oldest:
             continue
-        row = ledger.get(r.email, channel, f"change:{e.key}:{e.status.value}")
+        row = ledger.get(r.email, channel, event_key(e.key, e.status, e.epoch))
         if row is not None:
             if _open(row, limit):
                 owed.append(e)           # a failed send: retried

@@ -117,6 +117,16 @@ def test_a_withdrawn_change_supersedes_a_failed_first_alert_and_retracts_only_wh
         ("ok@example.com", "announced", "sent"), ("ok@example.com", "withdrawn", "sent"),
         ("refused@example.com", "announced", "superseded")]
     assert deliver(settings, fresh_db, today=TODAY).sent == []
+    # filed again (relisted on the desk): news again, for everyone, under a new ledger key
+    fresh_db.execute("UPDATE public_inspection SET withdrawn_at = NULL")
+    move(fresh_db, cid, "announced")
+    again = deliver(settings, fresh_db, today=TODAY)
+    assert again.sent == ["email ok@example.com: Filed for publication 2026-02-04: Cambodia removed from D:5"
+                          " (FR Doc. 2026-02262)"] and len(again.failed) == 1
+    assert fresh_db.execute("SELECT event FROM alerts_sent WHERE recipient = 'ok@example.com' ORDER BY rowid"
+                            ).fetchall() == [("change:Cambodia|D:5|removed|fr:2026-02262:announced",),
+                                             ("change:Cambodia|D:5|removed|fr:2026-02262:withdrawn",),
+                                             ("change:Cambodia|D:5|removed|fr:2026-02262:announced#1",)]
 
 
 def test_a_change_no_longer_derived_retracts_with_the_reason(fresh_db, smtp_server):
