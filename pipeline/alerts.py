@@ -50,6 +50,7 @@ from store.enums import AlertChannel, AlertState, ChangeAction, ChangeStatus
 log = logging.getLogger(__name__)
 
 REVIEW = "review"
+MAX_RETRY_AFTER = 30.0     # seconds a webhook's Retry-After may hold one poll; longer waits for the next poll
 _FR_URL = "https://www.federalregister.gov/"
 
 
@@ -420,8 +421,11 @@ def post_webhook(url: str, payload: dict[str, Any], *, timeout: float, user_agen
         raise WebhookError(where, f"connection failed ({type(exc).__name__})") from None
     with resp:
         if not 200 <= resp.status_code < 300:
+            from pipeline.sources.http import retry_after_seconds
             text = " ".join(resp.text[:200].split())
-            raise WebhookError(where, f"HTTP {resp.status_code}" + (f": {text}" if text else ""), resp.status_code)
+            error = WebhookError(where, f"HTTP {resp.status_code}" + (f": {text}" if text else ""), resp.status_code)
+            error.retry_after = retry_after_seconds(resp.headers.get("Retry-After"))   # a 429 says how long
+            raise error
 
 
 def _permanent(exc: Exception) -> bool:
@@ -474,7 +478,8 @@ def _send_one(settings: Settings, item: Due, ledger: AlertLedger, report: AlertR
     error: Exception | None = None
     for attempt in range(cfg.retries + 1):
         if attempt:
-            sleep(cfg.retry_backoff * 2 ** (attempt - 1))
+            wait = getattr(error, "retry_after", None)
+            sleep(min(wait, MAX_RETRY_AFTER) if wait is not None else cfg.retry_backoff * 2 ** (attempt - 1))
         try:
             if channel is AlertChannel.EMAIL:
                 mail.send_message(settings.smtp, mail.build_message(settings, r, render_alert(alert, r)))

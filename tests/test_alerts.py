@@ -247,3 +247,14 @@ def test_poll_interval_is_the_shortest_gap_of_the_trigger():
     assert poll_interval_minutes(Schedule(poll="*/10 8-18 * * mon-fri"), friday_evening) == 10
     assert poll_interval_minutes(Schedule(poll="interval:300"), friday_evening) == 5
     assert poll_interval_minutes(Schedule(poll="off"), friday_evening) is None
+
+
+def test_a_webhook_429_is_waited_out_as_retry_after_says(fresh_db, webhook_receiver):
+    add_change(fresh_db, "Cambodia|D:5|removed|fr:2026-02262", "Cambodia", "D:5", "removed",
+               statuses=["in_effect"], effective="2026-02-03", fr="2026-02262", published="2026-02-04")
+    settings = _settings([{"email": "a@example.com", "webhook": webhook_receiver.url, "alert_email": False}])
+    webhook_receiver.fail(1, status=429)
+    slept = []
+    report = deliver(settings, fresh_db, today=TODAY, sleep=slept.append)
+    assert [p.status for p in webhook_receiver.posts] == [429, 200] and slept == [7.0]
+    assert report.sent == ["webhook a@example.com: In effect 2026-02-03: Cambodia removed from D:5 (FR Doc. 2026-02262)"]

@@ -2,7 +2,7 @@
 
 ``webhook_receiver`` records every POST (path, headers, parsed JSON body) and
 answers 200, or ``fail(n, status)`` times ``status`` first (a failing chat
-service: the alert is retried on the next poll).
+service: the alert is retried on the next poll; a 429 carries ``Retry-After: 7``).
 """
 from __future__ import annotations
 
@@ -71,6 +71,8 @@ class WebhookReceiver:
                 reply = b"ok" if status == 200 else b"upstream trouble"
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
+                if status == 429:
+                    self.send_header("Retry-After", "7")
                 self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
                 self.wfile.write(reply)
