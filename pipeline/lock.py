@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,17 +32,26 @@ def lock_path(db_path: str | os.PathLike[str]) -> Path:
     return p.with_name(p.name + ".lock")
 
 
-def _holder(fd: int) -> str:
-    """What the current holder wrote: 'pid N, since T' (best effort)."""
-    try:
-        os.lseek(fd, 0, os.SEEK_SET)
-        text = os.read(fd, 200).decode("utf-8", "replace").strip()
-    except OSError:
-        text = ""
-    pid, _, since = text.partition(" ")
-    if pid.isdigit() and since:
-        return f"pid {pid}, since {since}"
-    return "holder unknown"
+def _holder(fd: int, wait: float = 1.0) -> str:
+    """What the current holder wrote: 'pid N, since T' (best effort).
+
+    The holder writes its note just after it takes the lock, so a loser that
+    arrives in between finds the file empty: it looks again for up to ``wait``
+    seconds before saying the holder is unknown.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            text = os.read(fd, 200).decode("utf-8", "replace").strip()
+        except OSError:
+            text = ""
+        pid, _, since = text.partition(" ")
+        if pid.isdigit() and since:
+            return f"pid {pid}, since {since}"
+        if time.monotonic() >= deadline:
+            return "holder unknown"
+        time.sleep(0.02)
 
 
 @contextmanager

@@ -1,11 +1,13 @@
 """The writer lock: exclusive, non-blocking, released by the kernel when the holder dies."""
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -117,3 +119,20 @@ def test_mark_interrupted_runs_marks_only_running(tmp_path):
                          (3, "failed", 1, "ecfr: HTTP 503"), (4, "interrupted", 1, f"partial note; {INTERRUPTED_NOTE}")]
     assert mark_interrupted_runs(db) == []      # idempotent
     db.close()
+
+
+def test_a_loser_arriving_before_the_holder_wrote_its_note_still_names_it(tmp_path):
+    """The holder writes its note just after taking the lock; a loser in between waits briefly for it."""
+
+    db = tmp_path / "f.db"
+    fd = os.open(lock_path(db), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)   # locked, note not written yet
+        writer = threading.Timer(0.15, lambda: os.write(fd, b"4242 2026-02-03T13:47:00+00:00\n"))
+        writer.start()
+        with pytest.raises(LockHeldError, match=r"pid 4242, since 2026-02-03T13:47:00"):
+            with db_lock(db):
+                pass
+        writer.join()
+    finally:
+        os.close(fd)
