@@ -47,3 +47,14 @@ def split_footnotes(el: etree._Element) -> tuple[str, tuple[str, ...]]:
     """(text without footnote markers, the markers) of an element like ``Iraq<SU>3</SU>``."""
     markers = tuple(squash("".join(c.itertext())) for c in el.iter() if c.tag in FOOTNOTE_TAGS)
     return element_text(el, skip=FOOTNOTE_TAGS), tuple(m for m in markers if m)
+
+
+def clip(text: str, limit: int) -> str:
+    """At most ``limit`` characters; a cut text ends at a word boundary with "…"."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "…"

@@ -48,6 +48,7 @@ from parsers.countries import canonical_name
 from parsers.dates import dates_section, read_effective
 from parsers.exceptions import FrtrackError, ParseError
 from parsers.model import Action, CountryGroupTable, FRDocument, Operation
+from parsers.text import clip
 from pipeline.history import (Delta, op_table_letter, predict_detailed, State, TableSummary, apply_deltas, apply_operations, diff_states, predict,
                               summarize, table_events, table_prefix)
 from store.blobs import get_blob
@@ -886,11 +887,18 @@ def _sync_review(db: Database, review: list[tuple[str, int | None, str, str]], r
             subject = ReviewSubject.ECFR_VERSION if ecfr else ReviewSubject.FR_DOCUMENT
             db.execute("INSERT INTO review_items (document_number, instruction_index, text, reason, created_at, subject)"
                        " VALUES (?,?,?,?,?,?)", [number, idx, text, reason, utcnow(db), subject.value])
-            report.review.append(f"eCFR version {number.removeprefix('ecfr:')}: {text}: {reason}" if ecfr else
-                                 f"FR Doc. {number}, instruction {idx if idx is None else idx + 1}: {reason}: {text[:160]}")
+            report.review.append(review_line(number, idx, text, reason))
     for rid, number, idx, text in db.execute("SELECT id, document_number, instruction_index, text FROM review_items").fetchall():
         if (number, idx, text) not in keep:
             db.execute("DELETE FROM review_items WHERE id = ?", [rid])
+
+
+def review_line(number: str, idx: int | None, text: str, reason: str) -> str:
+    """One line of the run summary for a review item: the document, the instruction, why, the text (clipped)."""
+    if number.startswith("ecfr:"):
+        return f"eCFR version {number.removeprefix('ecfr:')}: {clip(text, 160)}: {reason}"
+    where = "" if idx is None else f", instruction {idx + 1}"
+    return f"FR Doc. {number}{where}: {reason}: {clip(text, 160)}"
 
 
 def _mark_published(db: Database) -> None:

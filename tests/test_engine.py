@@ -215,3 +215,13 @@ def test_announced_change_the_published_rule_does_not_make_goes_to_review(tmp_pa
     assert watched() == {("Belarus", "confirmed"), ("Syria", "withdrawn")}
     assert [(i["document_number"], i["text"]) for i in q.review_items(db) if i["document_number"] == "2022-04819"] == [
         ("2022-04819", "removes Syria from Country Group E:1")]
+
+
+def test_run_summary_review_line_names_the_instruction_and_clips_with_an_ellipsis():
+    from pipeline.engine import review_line
+    long = "Supplement No. 1 to part 740 is amended by " + "transferring the entry for \u201cSomalia\u201d " * 8
+    line = review_line("2099-90002", 1, long, "unrecognized amendment wording")
+    assert line.startswith("FR Doc. 2099-90002, instruction 2: unrecognized amendment wording: Supplement")
+    assert line.endswith("\u2026") and len(line.split(": ", 2)[2]) <= 160
+    assert review_line("2099-90002", None, "short", "why") == "FR Doc. 2099-90002: why: short"
+    assert review_line("ecfr:2026-02-09", None, "a row", "why") == "eCFR version 2026-02-09: a row: why"

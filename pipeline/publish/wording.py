@@ -6,6 +6,8 @@ and the D:5 / 126.1 divergence sentence, so every output says it the same way.
 """
 from __future__ import annotations
 
+from parsers.text import clip  # noqa: F401  (re-exported: renderers import it from here)
+
 _IRREGULAR = {"country": "countries", "entry": "entries", "was": "were", "divergence": "divergences"}
 
 # federalregister.gov agency slugs -> the agency's name as the API prints it
@@ -29,17 +31,6 @@ def plural(n: int, singular: str, plural_form: str | None = None) -> str:
                                         else last + ("es" if last.endswith(("s", "x", "ch", "sh")) else "s"))
         plural_form = f"{head} {word}" if head else word
     return f"{n} {plural_form}"
-
-
-def clip(text: str, limit: int) -> str:
-    """At most ``limit`` characters; a cut text ends at a word boundary with "…"."""
-    text = " ".join(str(text).split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut[limit // 2:]:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:") + "…"
 
 
 def agency_name(slug: str) -> str:
