@@ -10,6 +10,15 @@ Group B is a heading ("Country Group B", "Country Group B—Countries")
 followed by a two-column list (SCOL2 > LI) in which a long name may be split
 across two LI elements.
 
+A mark cell is read by its whole text, footnote references aside: "X",
+"<P>X</P>", "<E T="03">X</E>" and "X<sup>1</sup>" are marks; anything else
+not blank is refused, naming table, column and country. A country cell may be
+a row header (``<TH scope="row">``); a row of TH cells is a header row, and a
+second one is refused. A matrix table with rows but no mark at all is a
+rendering failure and refused; a single column without a mark is read (E:2
+holds Cuba alone: one rule can empty it), and a column that empties with no
+FR rule explaining it is the history engine's suspect check.
+
 Any table shape other than "Country" + coded columns of "X" or blank cells is
 refused with a ParseError, and so is a version that lacks any of the A, D, E
 tables or the B list, or prints implausibly few rows (MIN_ROWS, MIN_B_NAMES):
@@ -107,14 +116,13 @@ def _group_table(table: etree._Element, title_el, title: str, title_marks, name:
     rows: list[Entry] = []
     row_notes: list[Note] = []
     for tr in table_rows(table):
-        ths = tr.findall("TH") if not rows else None
-        if ths:
+        tds = _body_cells(tr)
+        if tds is None:
             if columns:
                 raise ParseError(name, f"{title}: a second header row")
-            columns = _columns(ths, title, letter, name)
+            columns = _columns(tr.findall("TH"), title, letter, name)
             codes = tuple(c.code for c in columns)
             continue
-        tds = tr.findall("TD")
         if not tds:
             continue
         if not columns:
@@ -134,8 +142,28 @@ def _group_table(table: etree._Element, title_el, title: str, title_marks, name:
         rows.append(_entry(tds, codes, title, name))
     if not columns:
         raise ParseError(name, f"{title}: no column heads")
+    if rows and not any(marked for row in rows for _code, marked in row.marks):
+        raise ParseError(name, f"{title}: none of its {len(rows)} rows has a mark in any column;"
+                               " a table with every X lost is a rendering failure, not read")
     return GroupTable(title=title, columns=tuple(columns), rows=tuple(rows),
                       footnotes=title_marks, notes=_notes(title_el, title) + tuple(row_notes))
+
+
+def _body_cells(tr: etree._Element) -> list[etree._Element] | None:
+    """A body row's cells (the country cell first), or None for a header row.
+
+    A row of TH cells is a header row, wherever it stands. A row whose first
+    cell is a row header (``<TH scope="row">``, HTML's markup for a country
+    cell) followed by TD cells is a body row. (table_compilator itself writes
+    body cells as TD, with ``scope="row"`` on the first in its bulk-data mode.)
+    """
+    ths = tr.findall("TH")
+    if not ths:
+        return tr.findall("TD")
+    cells = [c for c in tr if c.tag in ("TH", "TD")]
+    if cells[0].tag == "TH" and (cells[0].get("scope") or "").strip().lower() == "row" and len(ths) == 1:
+        return cells
+    return None
 
 
 def _note_row(tds, title: str, name: str) -> Note | None:
@@ -191,8 +219,8 @@ def _entry(tds, codes: tuple[str, ...], title: str, name: str) -> Entry:
         raise ParseError(name, f"{title}: a row has no country name")
     marks = []
     for code, td in zip(codes, tds[1:]):
-        marked = _CELL.get(td.text)  # fast path: a bare "X" or blank cell
-        if marked is None:
+        marked = None if len(td) else _CELL.get(td.text)  # fast path: a bare "X" or blank cell, no markup
+        if marked is None:   # "<P>X</P>", "<E T="03">X</E>", "X<sup>1</sup>", " X ": the cell's whole text
             cell = element_text(td, skip=FOOTNOTE_TAGS).upper() if len(td) else squash(td.text).upper()
             if cell not in ("X", ""):
                 raise ParseError(name, f"{title}: cell {code} of {country!r} reads {cell!r}, expected 'X' or blank")

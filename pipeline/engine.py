@@ -22,7 +22,10 @@ table (no baseline: a review item, never a delta against an empty state); an
 eCFR version whose diff loses a whole table, a whole column or
 ``SUSPECT_REMOVALS`` memberships at once that no FR rule explains is held as
 suspect (a review item; its deltas are not published and the next version is
-compared with the last trusted one). D:5 / 126.1 divergences compare country
+compared with the last trusted one). A suspect version that the next version
+shows again (the same tables, after the rules between them) is accepted as of
+its own date: its deltas are then derived like any version's, and its review
+item says why (screen_versions). D:5 / 126.1 divergences compare country
 identities (parsers.countries) and are standing, open, closed or pending.
 
 Effective dates: an instruction's own date (a DATES exception) beats the
@@ -39,7 +42,7 @@ import json
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from sqlite_utils import Database
 
@@ -423,30 +426,82 @@ def _without_baseline(versions: list[Version], day: str, operations: tuple[Opera
     return tuple(keep), held
 
 
-def screen_versions(versions: list[Version], rules: list["Rule"]) -> tuple[list[Version], list[tuple[str, str, str]]]:
-    """Trusted versions, and suspect ones as (date, reason, last trusted date).
+class Accepted(NamedTuple):
+    """A suspect version re-baselined because the next version showed it again."""
+
+    date: str
+    reason: str                  # why it was suspect
+    last_trusted: str            # the version it was compared with
+    confirmed_by: str            # the date of the next version, which prints the same
+    tables: tuple[str, ...]      # the group letters it changed ("A", "D" ...)
+
+
+class Screening(NamedTuple):
+    """What screen_versions decided about each eCFR version of the supplement.
+
+    ``suspects``: (date, reason, last trusted date) of the versions held.
+    """
+
+    trusted: list[Version]
+    suspects: list[tuple[str, str, str]]
+    accepted: list[Accepted]
+
+
+def screen_versions(versions: list[Version], rules: list["Rule"]) -> Screening:
+    """Trusted versions, held (suspect) ones and suspect ones accepted on confirmation.
 
     Each version is compared with the last trusted one after applying the rules
     that took effect in between: what is then missing and no rule explains is
     suspect when it is a whole table, a whole column, or SUSPECT_REMOVALS
-    memberships or more. A suspect version is left out of derivation entirely,
-    so the next version is compared with the last trusted one.
+    memberships or more. A suspect version is left out of derivation, so the
+    next version is compared with the last trusted one, unless the next version
+    shows it again (re-baselining, see _shown_again): then it is accepted as of
+    its own date and its deltas are derived like any version's. Without that, a
+    real large change whose FR rule is held for review would make every later
+    version suspect, and a genuine later removal would never be reported. A
+    glitch the next version undoes stays suspect; the last version, with no
+    next one yet, stays suspect until one comes.
     """
     if not versions:
-        return [], []
-    trusted, suspects = [versions[0]], []
-    for prev, cur in zip(versions, versions[1:]):
-        last = trusted[-1]
-        ops = [op for r in rules if last.date < r.effective <= cur.date for op in r.operations]
-        expected, _ = apply_operations(last.state, ops)
+        return Screening([], [], [])
+    trusted, suspects, accepted = [versions[0]], [], []
+    for i, cur in enumerate(versions[1:], start=1):
+        prev, last = versions[i - 1], trusted[-1]
+        expected, _ = apply_operations(last.state, _ops_between(rules, last.date, cur.date))
         reason = _suspicion(expected, cur.state)
         if reason:
-            suspects.append((cur.date, reason, last.date))
-            continue
+            nxt = versions[i + 1] if i + 1 < len(versions) else None
+            affected = _tables_of(expected - cur.state)
+            if nxt is None or not _shown_again(cur, nxt, affected, rules):
+                suspects.append((cur.date, reason, last.date))
+                continue
+            accepted.append(Accepted(cur.date, reason, last.date, nxt.date, tuple(sorted(affected))))
         if last is not prev and cur.table is not None and last.table is not None:
             cur = replace(cur, events=table_events(last.table, cur.table))   # events vs the last trusted one
         trusted.append(cur)
-    return trusted, suspects
+    return Screening(trusted, suspects, accepted)
+
+
+def _ops_between(rules: list["Rule"], after: str, upto: str) -> list[Operation]:
+    """The operations of the rules that take effect in (after, upto]."""
+    return [op for r in rules if after < r.effective <= upto for op in r.operations]
+
+
+def _shown_again(suspect: Version, nxt: Version, tables: set[str], rules: list["Rule"]) -> bool:
+    """Does ``nxt`` print the ``tables`` the suspect version changed exactly as the suspect does?
+
+    The rules that take effect between the two are applied to the suspect
+    first. Two successive versions printing the same loss is the eCFR's own
+    confirmation that it is the text, not a one-off rendering or fetch
+    glitch; a difference in those tables (the loss undone, or another change
+    in them) confirms nothing, and the next version is then screened itself.
+    """
+    after, _ = apply_operations(suspect.state, _ops_between(rules, suspect.date, nxt.date))
+
+    def only(state: State) -> State:
+        return frozenset(m for m in state if m[1].split(":")[0] in tables)
+
+    return only(after) == only(nxt.state)
 
 
 def _suspicion(expected: State, actual: State) -> str | None:
@@ -747,13 +802,14 @@ def derive(db: Database, *, today: date, run_id: int | None, everything: bool = 
     with db.atomic():
         parse_pending(db, report, everything=everything)
         rules = _rules(db)
-        versions, suspects = screen_versions(_versions(db, "country_groups"), rules)
+        versions, suspects, accepted = screen_versions(_versions(db, "country_groups"), rules)
         itar = _versions(db, "itar_126_1")
         facts, review = derive_changes(versions, rules, _announced(db), today.isoformat())
         memberships = derive_memberships(versions, facts)
         divergences = derive_divergences(memberships, itar, today=today.isoformat(),
                                          itar_known_until=_itar_known_until(db, itar))
         review += _version_review(suspects, unresolved_itar_names(itar), unresolved_names(versions))
+        review += _accepted_review(accepted)
         _sync_changes(db, facts, run_id, report)
         _replace(db, "memberships", ("country", "grp", "valid_from", "valid_to", "opened_by", "closed_by"), memberships)
         _replace(db, "divergences", ("country", "side", "kind", "moved_first", "opened_on", "closed_on", "opened_by",
@@ -777,13 +833,26 @@ def _version_review(suspects: list[tuple[str, str, str]], unresolved: list[tuple
     """Review items about eCFR versions: document_number 'ecfr:DATE' (subject ecfr_version)."""
     out = [(f"ecfr:{day}", None, f"{SUPPLEMENT_UNIT} as of {day}",
             f"held as a suspect version: {reason}; its changes are not published and the next version is "
-            f"compared with the last trusted one ({last})") for day, reason, last in suspects]
+            f"compared with the last trusted one ({last}); a next version that shows it again accepts it")
+           for day, reason, last in suspects]
     out += [(f"ecfr:{day}", None, f"22 CFR 126.1 as of {day}: {name!r}",
              "names no known country: compared under its printed name; check the spelling") for day, name in unresolved]
     out += [(f"ecfr:{day}", None, f"{SUPPLEMENT_UNIT} as of {day}: {name!r}",
              "a row names no known country: kept under its printed name; check the spelling")
             for day, name in unresolved_groups]
     return out
+
+
+def _accepted_review(accepted: list[Accepted]) -> list[tuple[str, int | None, str, str]]:
+    """One review item per suspect version accepted because the next version showed it again.
+
+    Same document and text as the item that held it: _sync_review updates its reason.
+    """
+    return [(f"ecfr:{a.date}", None, f"{SUPPLEMENT_UNIT} as of {a.date}",
+             f"accepted as of {a.date}: it was held as suspect ({a.reason}) and the next version ({a.confirmed_by})"
+             f" shows {', '.join(f'Country Group {t}' for t in a.tables)} again as it does; its changes are reported"
+             f" as of {a.date}, attributed to an FR rule where one explains them, else unattributed")
+            for a in accepted]
 
 
 def _sync_suspects(db: Database, suspects: list[tuple[str, str, str]]) -> None:
@@ -876,18 +945,24 @@ def _sync_tables(db: Database, versions: list[Version]) -> None:
 
 
 def _sync_review(db: Database, review: list[tuple[str, int | None, str, str]], report: DeriveReport) -> None:
+    """Store review items (one per document, instruction and text); a changed reason is updated and reported."""
     keep = set()
     for number, idx, text, reason in review:
         if (number, idx, text) in keep:
             continue
         keep.add((number, idx, text))
-        if not db.execute("SELECT 1 FROM review_items WHERE document_number = ? AND instruction_index IS ?"
-                          " AND text = ?", [number, idx, text]).fetchone():
-            ecfr = number.startswith("ecfr:")
+        ecfr = number.startswith("ecfr:")
+        held = db.execute("SELECT id, reason FROM review_items WHERE document_number = ? AND instruction_index IS ?"
+                          " AND text = ?", [number, idx, text]).fetchone()
+        if held is None:
             subject = ReviewSubject.ECFR_VERSION if ecfr else ReviewSubject.FR_DOCUMENT
             db.execute("INSERT INTO review_items (document_number, instruction_index, text, reason, created_at, subject)"
                        " VALUES (?,?,?,?,?,?)", [number, idx, text, reason, utcnow(db), subject.value])
-            report.review.append(review_line(number, idx, text, reason))
+        elif held[1] != reason:   # e.g. a suspect version since accepted: the item says so, and it is news
+            db.execute("UPDATE review_items SET reason = ? WHERE id = ?", [reason, held[0]])
+        else:
+            continue
+        report.review.append(review_line(number, idx, text, reason))
     for rid, number, idx, text in db.execute("SELECT id, document_number, instruction_index, text FROM review_items").fetchall():
         if (number, idx, text) not in keep:
             db.execute("DELETE FROM review_items WHERE id = ?", [rid])

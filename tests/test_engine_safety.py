@@ -15,7 +15,7 @@ import pytest
 from parsers.model import Action, Entry, Operation
 from pipeline.demo_data.load import load_stage_direct
 from pipeline.demo_data.timeline import build_timeline
-from pipeline.engine import (SUSPECT_REMOVALS, Divergence, Rule, Version, derive, derive_changes,
+from pipeline.engine import (SUSPECT_REMOVALS, Accepted, Divergence, Rule, Version, derive, derive_changes,
                              derive_divergences, screen_versions, unresolved_itar_names, unresolved_names)
 from store import queries as q
 from store.blobs import put_blob
@@ -167,7 +167,7 @@ def test_a_version_that_loses_a_whole_table_is_suspect_and_the_next_compares_wit
     v0 = full("2024-01-02")
     v1 = full("2024-02-01", drop={(c, g) for c in COUNTRIES for g in ("D:1", "D:2")})   # Country Group D gone
     v2 = full("2024-03-01", drop={("Country03", "A:1")})
-    trusted, suspects = screen_versions([v0, v1, v2], [])
+    trusted, suspects, _accepted = screen_versions([v0, v1, v2], [])
     assert [t.date for t in trusted] == ["2024-01-02", "2024-03-01"]
     assert [(s[0], s[1]) for s in suspects] == [
         ("2024-02-01", "the whole of Country Group D disappears (40 memberships) and no FR rule explains it")]
@@ -178,7 +178,7 @@ def test_a_version_that_loses_a_whole_table_is_suspect_and_the_next_compares_wit
 
 def test_a_version_that_loses_a_whole_column_is_suspect():
     v1 = full("2024-02-01", drop={(c, "D:2") for c in COUNTRIES})
-    trusted, suspects = screen_versions([full("2024-01-02"), v1], [])
+    trusted, suspects, _accepted = screen_versions([full("2024-01-02"), v1], [])
     assert [t.date for t in trusted] == ["2024-01-02"]
     assert suspects[0][1] == "column D:2 disappears (20 memberships) and no FR rule explains it"
 
@@ -197,8 +197,79 @@ def test_removals_a_rule_explains_are_not_suspect():
                           (Entry(c, c, (("D:1", True), ("D:2", False))),), text="revise") for c in COUNTRIES)
     r = Rule(number="2024-01234", effective="2024-02-01", published="2024-02-01", corrects=None,
              operations=ops, instructions=((0, "revise", ops),))
-    trusted, suspects = screen_versions([full("2024-01-02"), full("2024-02-01", drop=gone)], [r])
+    trusted, suspects, _accepted = screen_versions([full("2024-01-02"), full("2024-02-01", drop=gone)], [r])
     assert suspects == [] and len(trusted) == 2
+
+
+# ---------------------------------------------------------------- re-baselining a suspect version (pure)
+
+TWELVE = {(c, "A:1") for c in COUNTRIES[:12]}
+
+
+def test_a_suspect_version_the_next_version_shows_again_is_accepted_and_later_removals_are_reported():
+    """The freeze: a real 12-removal version (its rule held for review) must not make every later one suspect."""
+    v0 = full("2024-01-02")
+    v1 = full("2024-02-01", drop=TWELVE)
+    v2 = full("2024-03-01", drop=TWELVE)                                   # the next version agrees with v1
+    v3 = full("2024-04-01", drop=TWELVE | {("Country15", "D:1")})          # one genuine later removal
+    screened = screen_versions([v0, v1, v2, v3], [])
+    assert [t.date for t in screened.trusted] == ["2024-01-02", "2024-02-01", "2024-03-01", "2024-04-01"]
+    assert screened.suspects == []
+    assert screened.accepted == [Accepted("2024-02-01", "12 memberships removed at once and no FR rule explains them",
+                                          "2024-01-02", "2024-03-01", ("A",))]
+    facts, _ = derive_changes(screened.trusted, [], [], "2024-04-05")
+    assert sorted((f.country, f.group, f.status, f.ecfr_version) for f in facts) == sorted(
+        [(c, "A:1", ChangeStatus.UNATTRIBUTED, "2024-02-01") for c, _ in TWELVE]
+        + [("Country15", "D:1", ChangeStatus.UNATTRIBUTED, "2024-04-01")])
+
+
+def test_until_the_next_version_agrees_a_suspect_version_stays_suspect():
+    """A single suspect version confirms nothing; acceptance waits for the next version."""
+    screened = screen_versions([full("2024-01-02"), full("2024-02-01", drop=TWELVE)], [])
+    assert [t.date for t in screened.trusted] == ["2024-01-02"]
+    assert [s[0] for s in screened.suspects] == ["2024-02-01"] and screened.accepted == []
+
+
+def test_a_glitch_the_next_version_undoes_stays_suspect_and_shows_nothing():
+    v0, v2 = full("2024-01-02"), full("2024-03-01")
+    screened = screen_versions([v0, full("2024-02-01", drop=TWELVE), v2], [])
+    assert [t.date for t in screened.trusted] == ["2024-01-02", "2024-03-01"]
+    assert [(s[0], s[2]) for s in screened.suspects] == [("2024-02-01", "2024-01-02")]
+    assert screened.accepted == []
+    assert derive_changes(screened.trusted, [], [], "2024-03-05")[0] == []
+
+
+def test_a_next_version_that_differs_on_the_affected_table_confirms_nothing_but_may_be_confirmed_itself():
+    """v2 removes one more A:1 mark: it does not show v1 again; v3 = v2 then accepts v2, dated v2."""
+    more = TWELVE | {("Country15", "A:1")}
+    versions = [full("2024-01-02"), full("2024-02-01", drop=TWELVE), full("2024-03-01", drop=more),
+                full("2024-04-01", drop=more)]
+    screened = screen_versions(versions, [])
+    assert [s[0] for s in screened.suspects] == ["2024-02-01"]
+    assert [(a[0], a[2], a[3]) for a in screened.accepted] == [("2024-03-01", "2024-01-02", "2024-04-01")]
+    facts, _ = derive_changes(screened.trusted, [], [], "2024-04-05")
+    assert {(f.country, f.ecfr_version) for f in facts} == {(c, "2024-03-01") for c, _ in more}
+
+
+def test_an_accepted_version_confirms_the_rules_that_explain_part_of_it_and_a_rule_between_counts():
+    """Deltas of an accepted version go the normal way: attributed where a rule explains them."""
+    part = {(c, "D:2") for c in COUNTRIES[:3]}
+    ops = tuple(Operation(Action.REVISE_ENTRY, "Country Group D", c,
+                          (Entry(c, c, (("D:1", True), ("D:2", False))),), text="revise") for c, _ in sorted(part))
+    explained = Rule(number="2024-01234", effective="2024-02-01", published="2024-02-01", corrects=None,
+                     operations=ops, instructions=((0, "revise", ops),))
+    later = rule("2024-05678", "2024-02-15", Operation(
+        Action.REVISE_ENTRY, "Country Group D", "Country19",
+        (Entry("Country19", "Country19", (("D:1", False), ("D:2", True))),), text="revise"))
+    v1 = full("2024-02-01", drop=TWELVE | part)
+    v2 = full("2024-03-01", drop=TWELVE | part | {("Country19", "D:1")})   # v1 again, after the rule between
+    screened = screen_versions([full("2024-01-02"), v1, v2], [explained, later])
+    assert [a[0] for a in screened.accepted] == ["2024-02-01"] and screened.suspects == []
+    facts, _ = derive_changes(screened.trusted, [explained, later], [], "2024-03-05")
+    by_status = sorted((f.country, f.group, f.status.value, f.fr_document) for f in facts)
+    assert by_status == sorted([(c, "A:1", "unattributed", None) for c, _ in TWELVE]
+                               + [(c, "D:2", "confirmed", "2024-01234") for c, _ in part]
+                               + [("Country19", "D:1", "confirmed", "2024-05678")])
 
 
 # ---------------------------------------------------------------- stored: withdrawn, suspect, kinds
@@ -276,6 +347,56 @@ def test_a_suspect_version_is_held_for_review_and_publishes_no_removals(tmp_path
     cambodia = [r for r in q.list_changes(db, country="Cambodia") if r["group"] == "D:5"]
     assert [r["status"] for r in cambodia] == ["in_effect"]   # a suspect version confirms nothing
     assert "D:1" in q.groups_as_of(db, "Cuba", "2022-01-01")
+    db.close()
+
+
+def _supplement_without(marks: set[tuple[str, str]], day: date) -> bytes:
+    """The synthesized supplement with the given (country, A column) marks blanked."""
+    from pipeline import synth
+    from pipeline.demo_data.timeline import _row
+    t = synth.default_country_groups()
+    for row in [r for tbl in t.tables if tbl.title == "Country Group A" for r in tbl.rows]:
+        if any((row.country, c) in marks for c, _m in row.marks):
+            t = _row(t, "Country Group A", row.country, {c: m and (row.country, c) not in marks for c, m in row.marks})
+    return synth.ecfr_supplement_xml(replace(t, version_date=day), day)
+
+
+def test_stored_suspect_version_is_accepted_when_the_next_version_shows_it_again(tmp_path):
+    """Through derive(): v1 held, then accepted once v2 agrees; v3's one removal is reported, unattributed."""
+    from pipeline import synth
+    from pipeline.demo_data.timeline import Stage
+    a_rows = [r for t in synth.default_country_groups().tables if t.title == "Country Group A" for r in t.rows]
+    twelve = {(r.country, "A:1") for r in a_rows if dict(r.marks)["A:1"] and sum(m for _c, m in r.marks) > 1}
+    twelve = set(sorted(twelve)[:12])
+    one_more = next((r.country, "A:2") for r in a_rows if dict(r.marks).get("A:2") and (r.country, "A:1") not in twelve)
+    days = [date(2024, 1, 2), date(2024, 2, 1), date(2024, 3, 1), date(2024, 4, 1)]
+    drops = [set(), twelve, twelve, twelve | {one_more}]
+    db = open_db(tmp_path / "t.db")
+
+    def stage(i: int) -> None:
+        load_stage_direct(db, Stage(today=days[i], ecfr_supplement=((days[i], _supplement_without(drops[i], days[i])),)))
+        derive(db, today=days[i], run_id=None)
+
+    def suspect_flags():
+        return db.execute("SELECT date, suspect IS NOT NULL FROM ecfr_versions ORDER BY date").fetchall()
+
+    stage(0)
+    stage(1)
+    assert suspect_flags() == [("2024-01-02", 0), ("2024-02-01", 1)]
+    assert [r for r in q.list_changes(db) if r["status"] == "unattributed"] == []
+    stage(2)
+    assert suspect_flags() == [("2024-01-02", 0), ("2024-02-01", 0), ("2024-03-01", 0)]
+    [item] = [r for r in q.review_items(db) if r["subject"] == "ecfr_version"]
+    assert item["document_number"] == "ecfr:2024-02-01"
+    assert item["reason"] == ("accepted as of 2024-02-01: it was held as suspect (12 memberships removed at once and"
+                              " no FR rule explains them) and the next version (2024-03-01) shows Country Group A"
+                              " again as it does; its changes are reported as of 2024-02-01, attributed to an FR rule"
+                              " where one explains them, else unattributed")
+    stage(3)
+    changes = [(r["country"], r["group"], r["status"], r["ecfr_version"]) for r in q.list_changes(db)]
+    assert sorted(changes) == sorted([(c, g, "unattributed", "2024-02-01") for c, g in twelve]
+                                     + [(*one_more, "unattributed", "2024-04-01")])
+    assert "A:1" not in q.groups_as_of(db, sorted(twelve)[0][0], "2024-02-15")
     db.close()
 
 

@@ -1,6 +1,7 @@
 """eCFR Supplement No. 1 to part 740: exact memberships before/after each modeled change."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -301,3 +302,89 @@ def test_b_heading_as_hd_with_source_attribute_is_found():
         '<HD SOURCE="HD1">Country Group B\u2014Countries</HD>'.encode())
     assert b'<HD SOURCE="HD1">' in data
     assert parse_country_groups(data, "supp1.xml").b_list == groups(VERSIONER).b_list
+
+
+# ---------------------------------------------------------------- mark cells with markup, row-header cells
+
+def _versioner(old: bytes, new: bytes, count: int = -1) -> bytes:
+    data = (FIXTURES / VERSIONER).read_bytes()
+    assert old in data
+    return data.replace(old, new, count)
+
+
+X_CELL = b'<TD class="center border-right-single">X</TD>'
+
+
+@pytest.mark.parametrize("wrapped", [
+    b'<TD class="center border-right-single"><P>X</P></TD>',
+    b'<TD class="center border-right-single"><E T="03">X</E></TD>',
+    b'<TD class="center border-right-single"><P>X<sup>1</sup></P></TD>',
+    b'<TD class="center border-right-single">\n<P>X</P>\n</TD>',
+    b'<TD class="center border-right-single"><P> x </P></TD>',
+])
+def test_a_mark_inside_child_markup_is_a_mark(wrapped):
+    """An "X" wrapped in P or E (with or without a footnote reference) is read, never taken for a blank."""
+    expected = groups(VERSIONER).memberships()
+    assert parse_country_groups(_versioner(X_CELL, wrapped), "supp1.xml").memberships() == expected   # every cell
+    assert parse_country_groups(_versioner(X_CELL, wrapped, 5), "supp1.xml").memberships() == expected  # a few
+
+
+def test_a_wrapped_cell_that_is_not_a_mark_is_refused_naming_table_column_and_country():
+    data = _versioner(b'<TD class="left border-right-single">Belarus</TD>\n' + X_CELL,
+                      b'<TD class="left border-right-single">Belarus</TD>\n'
+                      b'<TD class="center border-right-single"><P>Yes</P></TD>')
+    with pytest.raises(ParseError) as info:
+        parse_country_groups(data, "supp1.xml")
+    assert info.value.problem == "Country Group D: cell D:1 of 'Belarus' reads 'YES', expected 'X' or blank"
+
+
+def test_a_wrapped_blank_cell_is_blank():
+    blank = b'<TD class="center border-right-single"/>'
+    data = _versioner(blank, b'<TD class="center border-right-single"><P> </P></TD>')
+    assert parse_country_groups(data, "supp1.xml").memberships() == groups(VERSIONER).memberships()
+
+
+def test_a_table_whose_every_mark_is_lost_is_refused():
+    """Every D cell blank is a rendering failure: read, it would report every D membership as removed."""
+    data = (FIXTURES / VERSIONER).read_bytes()
+    i = data.index(b'<P class="title">Country Group D')
+    end = data.index(b"</TBODY>", i)
+    data = data[:i] + data[i:end].replace(b">X</TD>", b"></TD>") + data[end:]
+    with pytest.raises(ParseError) as info:
+        parse_country_groups(data, "supp1.xml")
+    assert info.value.problem == ("Country Group D: none of its 48 rows has a mark in any column;"
+                                  " a table with every X lost is a rendering failure, not read")
+
+
+def test_a_column_with_no_mark_is_read_because_one_can_empty_legitimately():
+    """E:2 holds Cuba alone in every real version: one rule can empty it. Emptying is the engine's check."""
+    data = _versioner(b'Cuba<sup>2</sup></TD>\n' + X_CELL + b'\n' + X_CELL,
+                      b'Cuba<sup>2</sup></TD>\n' + X_CELL + b'\n<TD class="center border-right-single"/>')
+    assert groups(VERSIONER).memberships() - parse_country_groups(data, "supp1.xml").memberships() == {
+        ("Cuba", "E:2")}
+
+
+def test_country_cells_printed_as_row_headers_are_read():
+    """<TH scope="row"> for the country cell (HTML's row header) in body rows, one row or every row."""
+    cell = b'<TD class="left border-right-single">'
+    expected = groups(VERSIONER).memberships()
+    data = (FIXTURES / VERSIONER).read_bytes()
+    rows = data.replace(cell + b"Argentina</TD>", b'<TH scope="row" class="left">Argentina</TH>')
+    assert parse_country_groups(rows, "supp1.xml").memberships() == expected
+    every = re.sub(rb'<TD class="left border-right-single">([^<]*(?:<sup>\d</sup>)?)</TD>',
+                   rb'<TH scope="row" class="left">\1</TH>', data)
+    assert every.count(b'<TH scope="row"') > 90
+    assert parse_country_groups(every, "supp1.xml").memberships() == expected
+
+
+def test_a_real_second_header_row_is_still_refused():
+    original = (FIXTURES / VERSIONER).read_bytes()
+    head = original[original.index(b"<THEAD>") + 7:original.index(b"</THEAD>")]
+    body = original.index(b"<TBODY>") + 7
+    data = original[:body] + head + original[body:]
+    with pytest.raises(ParseError, match="Country Group A: a second header row"):
+        parse_country_groups(data, "supp1.xml")
+    k = original.index(b"</TR>", original.index(b">Australia<")) + 5   # the header repeated after some rows
+    later = original[:k] + head.strip() + original[k:]
+    with pytest.raises(ParseError, match="Country Group A: a second header row"):
+        parse_country_groups(later, "supp1.xml")
