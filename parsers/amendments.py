@@ -38,7 +38,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
-from parsers.countries import canonical_name, country_key, split_country, split_name_list
+from parsers.countries import canonical_name, country_key, resolve, split_country, split_name_list
 from parsers.model import GROUP_CODES, TABLE_OF_CODE, Action, Entry, Operation, ReprintedTable, ReviewReason
 
 _DOUBLE_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
@@ -46,7 +46,7 @@ _OPEN, _CLOSE = "\x01", "\x02"         # single quotes while they are being pair
 _NUMBERING = re.compile(r"^\s*\d+[a-z]?\.\s+")
 _SUPPLEMENT = re.compile(r"supplement\s+no\.?\s*1\s+to\s+part\s+740", re.IGNORECASE)
 _COUNTRY_GROUP = re.compile(r"country\s+groups?\s+([ABDE])(?::\s*(\d))?\b", re.IGNORECASE)
-_CODE = re.compile(r"(?<![\w:])\[?([ADE])\s*:\s*([1-6])\]?(?![\w:])")
+_CODE = re.compile(r"(?<![\w:])\[?([ADE])\s*:\s*([1-6])\]?(?![\w:])", re.IGNORECASE)
 _LETTER = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=:)|(?<=;))([a-z])\.\s+(?=[A-Z\"'])")
 _VERB_SPLIT = re.compile(
     r"(?:;\s*(?:and\s+)?|,?\s+and\s+)(?:by\s+)?(?=(?:removing|adding|revising|amending|redesignating|correcting)\b)",
@@ -77,7 +77,7 @@ _UNQUOTED_ENTRY = re.compile(
     r"\b(?:entr(?:y|ies)|columns?|rows?)(?:\s+[ADE]\s*:\s*\d)?\s+for\s+(?!the\b)(.+?)(?:\s+(?:in|to|from|under|of)\s+|[;:,.]?\s*$)",
     re.IGNORECASE)
 _CORRECTS = re.compile(r"\bIn\s+FR\s+Doc\.?\s+(?:No\.\s*)?(\d{2,4}[-\u2013]\d{3,6})", re.IGNORECASE)
-_CODE_IN_HEAD = re.compile(r"\[?\s*([ABDE])\s*:\s*(\d)\s*\]?")
+_CODE_IN_HEAD = re.compile(r"\[?\s*([ABDE])\s*:\s*(\d)\s*\]?", re.IGNORECASE)
 _ACTION_OF = {"revise": Action.REVISE_ENTRY, "add": Action.ADD_ENTRY, "remove": Action.REMOVE_ENTRY}
 _MARK_OF = {"add": Action.ADD_MARK, "remove": Action.REMOVE_MARK}
 # The units an instruction can amend. A whole part ("Amend part 740 by:") decides nothing.
@@ -126,6 +126,7 @@ class Target(enum.Enum):
     """The unit an instruction amends."""
 
     SUPPLEMENT = "supplement"     # Supplement No. 1 to part 740 itself
+    GUESSED = "guessed"           # none named, but a Country Group in part 740: held for review, never applied
     OTHER = "other"               # a section, an appendix, another supplement
     UNSAID = "unsaid"             # no unit named (or only a whole part)
 
@@ -142,10 +143,11 @@ def target(text: str, part: str | None = None) -> Target:
 
 
 def _fallback_target(text: str, part: str | None) -> Target:
-    """No unit named anywhere: in part 740, a Country Group table with no paragraph or section is the supplement."""
+    """No unit named anywhere: in part 740, a Country Group with no paragraph or section is *probably* the
+    supplement -- a guess, so its operations are held for review (Target.GUESSED), never applied."""
     bare = _bare(text)
     if part == "740" and _COUNTRY_GROUP.search(text) and not _PARAGRAPH.search(bare):
-        return Target.SUPPLEMENT
+        return Target.GUESSED
     return Target.UNSAID
 
 
@@ -158,7 +160,7 @@ def is_tracked(text: str, part: str | None) -> bool:
         decided = own if own is not Target.UNSAID else running
         if decided is Target.UNSAID:
             decided = _fallback_target(clause, part)
-        if decided is Target.SUPPLEMENT:
+        if decided in (Target.SUPPLEMENT, Target.GUESSED):
             return True
     return False
 
@@ -313,7 +315,7 @@ def _same(a: str, b: str) -> bool:
 
 
 def _reprinted_rows(table: str | None, tables: tuple[ReprintedTable, ...]):
-    """(rows, column codes) of each reprinted table that may belong to ``table``."""
+    """(rows, column codes, reprint) of each reprinted table that may belong to ``table``."""
     letter = table[-1] if table else None
     for reprint in tables:
         reprint_letter = _table_letter(reprint)
@@ -321,13 +323,13 @@ def _reprinted_rows(table: str | None, tables: tuple[ReprintedTable, ...]):
             continue
         codes = table_codes(reprint, letter or reprint_letter)
         if any(codes):
-            yield [r for r in reprint.rows if r and r[0].strip()], codes
+            yield [r for r in reprint.rows if r and r[0].strip()], codes, reprint
 
 
 def attach_entries(action: Action, table: str | None, country: str | None,
                    tables: tuple[ReprintedTable, ...]) -> tuple[Entry, ...]:
     """The reprinted row(s) an operation carries: the country's row, or all rows."""
-    for rows, codes in _reprinted_rows(table, tables):
+    for rows, codes, _reprint in _reprinted_rows(table, tables):
         if action is Action.REVISE_TABLE:
             return tuple(_row_entry(r, codes) for r in rows)
         for row in rows:
@@ -341,9 +343,31 @@ def attach_entries(action: Action, table: str | None, country: str | None,
 
 def _reprinted_names(table: str | None, tables: tuple[ReprintedTable, ...]) -> tuple[str, ...]:
     """Every country of the reprinted rows: "adding the following entries … to read as follows:"."""
-    for rows, _codes in _reprinted_rows(table, tables):
+    for rows, _codes, _reprint in _reprinted_rows(table, tables):
         return tuple(r[0] for r in rows)
     return ()
+
+
+def whole_table(table: str | None, tables: tuple[ReprintedTable, ...]) -> tuple[tuple[Entry, ...], ReviewReason | None]:
+    """The rows of a whole-table revision, and why they are not the exact new table (None when they are).
+
+    The revision replaces every row, so it is exact only when the reprint is
+    the complete table: no row elided ("* * *"), every name a country, and at
+    least as many rows as any real version of that table prints.
+    """
+    from parsers import ecfr_groups   # imported here: ecfr_groups reads column codes from this module
+    for rows, codes, reprint in _reprinted_rows(table, tables):
+        entries = tuple(_row_entry(r, codes) for r in rows)
+        name = table or (f"Country Group {_table_letter(reprint)}" if _table_letter(reprint) else None)
+        minimum = ecfr_groups.MIN_B_NAMES if name == "Country Group B" else ecfr_groups.MIN_ROWS.get(name or "", 0)
+        if not entries:
+            break
+        if reprint.elided or len(entries) < minimum:
+            return entries, ReviewReason.TABLE_INCOMPLETE
+        if any(resolve(split_country(r[0])[0]) is None for r in rows):
+            return entries, ReviewReason.UNKNOWN_COUNTRY
+        return entries, None
+    return (), ReviewReason.TABLE_NOT_REPRINTED
 
 
 # -- pass 7 ---------------------------------------------------------------
@@ -386,6 +410,56 @@ def _is_listing(text: str) -> bool:
             and bool(_VERB.search(_bare(text))))
 
 
+def _named_targets(clause: str, letters: bool) -> list[tuple[int, str]]:
+    """(position, target) of each column code ("D:5") -- or, with ``letters``, each table letter -- in the clause."""
+    if not letters:
+        return [(m.start(), f"{m.group(1).upper()}:{m.group(2)}") for m in _CODE.finditer(clause)
+                if f"{m.group(1).upper()}:{m.group(2)}" in TABLE_OF_CODE]
+    found = [(m.start(), m.group(1).upper()) for m in _COUNTRY_GROUP.finditer(clause)]
+    found += [(m.start(), m.group(1).upper()) for m in _CODE.finditer(clause)]
+    return sorted(found)
+
+
+def pair_targets(clause: str, names: tuple[str, ...], *, letters: bool = False
+                 ) -> list[tuple[str, tuple[str, ...]]] | None:
+    """Each name with the columns (or table letters) that are its own; None when that is not certain.
+
+    One name takes every target, one target every name. Several of each pair
+    only when each quoted name is followed by its own targets before the next
+    name ("“Cambodia” from D:5 and “Burma” from D:1"); "“Cambodia” and “Burma”
+    from D:1 and D:5" is not certain, and is never cross-multiplied.
+    """
+    text = _POSITION.sub("", clause)
+    spots = _named_targets(text, letters)
+    distinct = tuple(dict.fromkeys(t for _p, t in spots))
+    if len(names) <= 1 or len(distinct) <= 1:
+        return [(n, distinct) for n in names]
+    places = [(m.start(), m.end(), m.group(1).strip(" ,;")) for m in _QUOTED.finditer(text)]
+    places = [(a, b, n) for a, b, n in places if n in names]
+    if [n for _a, _b, n in places] != list(names) or (spots and spots[0][0] < places[0][0]):
+        return None
+    paired = []
+    for i, (_a, after, name) in enumerate(places):
+        upto = places[i + 1][0] if i + 1 < len(places) else len(text)
+        own = tuple(dict.fromkeys(t for p, t in spots if after <= p < upto))
+        if not own:
+            return None
+        paired.append((name, own))
+    return paired
+
+
+def _held(made: list[Operation], reason: ReviewReason, printed: str | None = None) -> Operation:
+    """A clause's operations as one operation held for review: a person reads the clause, never a part of it."""
+    first = made[0]
+
+    def single(values):
+        values = set(values)
+        return values.pop() if len(values) == 1 else None
+    return Operation(first.action, single(o.table for o in made), single(o.country for o in made), text=first.text,
+                     corrects=first.corrects, column=single(o.column for o in made),
+                     printed=printed if printed is not None else single(o.printed for o in made), review=reason)
+
+
 def _clause_operations(clause: str, action: Action | None, table: str | None, inherited_table: str | None,
                        tables: tuple[ReprintedTable, ...], previous: tuple[str, ...],
                        corrects: str | None) -> tuple[list[Operation], tuple[str, ...]]:
@@ -396,8 +470,7 @@ def _clause_operations(clause: str, action: Action | None, table: str | None, in
     if action is None:
         return [op(Action.UNRECOGNIZED, table or inherited_table, review=ReviewReason.UNRECOGNIZED_WORDING)], previous
     if action is Action.REVISE_TABLE:
-        entries = attach_entries(action, table, None, tables)
-        review = None if entries else ReviewReason.TABLE_NOT_REPRINTED
+        entries, review = whole_table(table, tables)
         return [op(action, table, entries=entries, review=review)], previous
     if action is Action.AMEND_TEXT:
         # Quoted strings here are usually the words changed; only "the entry for X" names a country.
@@ -411,28 +484,43 @@ def _clause_operations(clause: str, action: Action | None, table: str | None, in
         names = _reprinted_names(table, tables)
     if not names:
         return [op(Action.UNRECOGNIZED, table or inherited_table, review=ReviewReason.NO_COUNTRY)], previous
-    operations: list[Operation] = []
-    if action in (Action.ADD_MARK, Action.REMOVE_MARK):
+    marks = action in (Action.ADD_MARK, Action.REMOVE_MARK)
+    if marks and not find_columns(clause):
+        return [op(Action.UNRECOGNIZED, table or inherited_table, review=ReviewReason.NO_COLUMN)], names
+    paired = pair_targets(clause, names, letters=not marks)
+    if paired is None:
         columns = find_columns(clause)
-        if not columns:
-            return [op(Action.UNRECOGNIZED, table or inherited_table, review=ReviewReason.NO_COLUMN)], names
-        for printed in names:
-            country, review = _resolved(printed)
-            operations.extend(op(action, TABLE_OF_CODE[c], country, column=c, printed=printed, review=review)
-                              for c in columns)
-        return operations, names
-    for printed in names:
-        country, review = _resolved(printed)
-        entries = attach_entries(action, table, country, tables) if action is not Action.REMOVE_ENTRY else ()
-        # "revising the entry for X to read as follows:" names no table; the reprinted row's columns do.
-        named = (table or (TABLE_OF_CODE.get(entries[0].marks[0][0]) if entries and entries[0].marks else None)
-                 or inherited_table)
-        if review is None and action in (Action.ADD_ENTRY, Action.REVISE_ENTRY) and not entries:
-            review = ReviewReason.ROW_NOT_REPRINTED
-        if review is None and named is None:
-            review = ReviewReason.NO_TABLE
-        operations.append(op(action, named, country, entries=entries, printed=printed, review=review))
+        held = op(action, table or inherited_table, column=columns[0] if len(columns) == 1 else None,
+                  review=ReviewReason.NAMES_NOT_PAIRED)
+        return [held], names
+    unknown = [p for p in names if _resolved(p)[1] is not None]
+    operations: list[Operation] = []
+    for printed, targets in paired:
+        country, _review = _resolved(printed)
+        if marks:
+            operations.extend(op(action, TABLE_OF_CODE[c], country, column=c, printed=printed) for c in targets)
+            continue
+        own_tables = [f"Country Group {t}" for t in targets] or [table]
+        for own in own_tables:
+            operations.append(_entry_operation(op, action, own, inherited_table, country, printed, tables))
+    if unknown:               # one name that is no country holds the whole clause: never a part of it
+        return [_held(operations, ReviewReason.UNKNOWN_COUNTRY, ", ".join(unknown))], names
     return operations, names
+
+
+def _entry_operation(op, action: Action, table: str | None, inherited_table: str | None, country: str,
+                     printed: str, tables: tuple[ReprintedTable, ...]) -> Operation:
+    """An add/revise/remove of one country's entry, with its reprinted row where one is needed."""
+    entries = attach_entries(action, table, country, tables) if action is not Action.REMOVE_ENTRY else ()
+    # "revising the entry for X to read as follows:" names no table; the reprinted row's columns do.
+    named = (table or (TABLE_OF_CODE.get(entries[0].marks[0][0]) if entries and entries[0].marks else None)
+             or inherited_table)
+    review = None
+    if action in (Action.ADD_ENTRY, Action.REVISE_ENTRY) and not entries:
+        review = ReviewReason.ROW_NOT_REPRINTED
+    if review is None and named is None:
+        review = ReviewReason.NO_TABLE
+    return op(action, named, country, entries=entries, printed=printed, review=review)
 
 
 def read(text: str, tables: tuple[ReprintedTable, ...] = (), *, part: str | None = None,
@@ -454,7 +542,7 @@ def read(text: str, tables: tuple[ReprintedTable, ...] = (), *, part: str | None
         decided = decided if decided is not Target.UNSAID else (context.target if context.target is not
                                                                 Target.UNSAID else _fallback_target(text, part))
         header_context = Context(decided, find_table(text) or context.table, text.rstrip(" :") if listing else None)
-        return Reading((), header_context, header_context, decided is Target.SUPPLEMENT)
+        return Reading((), header_context, header_context, decided in (Target.SUPPLEMENT, Target.GUESSED))
     operations: list[Operation] = []
     previous = context.countries
     part_target, part_table = running, running_table
@@ -466,10 +554,12 @@ def read(text: str, tables: tuple[ReprintedTable, ...] = (), *, part: str | None
             decided = part_target if part_target is not Target.UNSAID else _fallback_target(clause, part)
         part_target = decided
         own_table = find_table(clause) or header_table
-        if decided is not Target.SUPPLEMENT:
+        if decided not in (Target.SUPPLEMENT, Target.GUESSED):
             continue  # a clause amending some other unit: § 740.2, a paragraph, another supplement
         made, previous = _clause_operations(clause, classify(clause), own_table, part_table or running_table,
                                             tables, previous, corrects)
+        if decided is Target.GUESSED and made:
+            made = [_held(made, next((o.review for o in made if o.review), ReviewReason.NO_UNIT))]
         operations.extend(made)
         part_table = next((o.table for o in reversed(made) if o.table), part_table)
     tail = Context(part_target, part_table, None, previous)

@@ -325,7 +325,8 @@ def _instruction(amdpar: etree._Element, index: int, single_part) -> Instruction
 
 
 def reprinted_table(table: etree._Element) -> ReprintedTable:
-    """A GPOTABLE as column heads (leaf CHEDs) and rows of cell text."""
+    """A GPOTABLE as column heads (leaf CHEDs) and rows of cell text; ``elided`` when "* * *" rows stand for rows
+    left out, so a whole-table revision knows its reprint is not the whole table."""
     title_el = table.find("TTITLE")
     title = element_text(title_el) if title_el is not None else ""
     heads: list[tuple[int, str]] = []
@@ -341,14 +342,16 @@ def reprinted_table(table: etree._Element) -> ReprintedTable:
     leaves = tuple(text for i, (level, text) in enumerate(heads)
                    if i + 1 == len(heads) or heads[i + 1][0] <= level)
     rows = []
+    elided = False
     for row in table.iter("ROW"):
         # Inlined fast path: most ENT cells are plain text without children.
         cells = tuple([" ".join(ent.text.split()) if ent.text is not None and not len(ent)
                        else element_text(ent) for ent in row.iter("ENT")])
         if not cells or (("*" in cells[0] or not cells[0]) and all(_is_stars(c) for c in cells)):
+            elided = elided or any("*" in c for c in cells)   # "* * *": rows left out of the reprint
             continue
         rows.append(cells)
-    return ReprintedTable(title=title or None, column_heads=leaves, rows=tuple(rows))
+    return ReprintedTable(title=title or None, column_heads=leaves, rows=tuple(rows), elided=elided)
 
 
 def _is_stars(cell: str) -> bool:

@@ -69,6 +69,11 @@ class ReviewReason(enum.Enum):
     NO_COUNTRY = "no_country"                          # the instruction names no country
     NO_COLUMN = "no_column"                            # a mark put in or taken out, no column named
     NO_EFFECT = "no_effect"                            # exact, but changes nothing in the given table
+    TABLE_INCOMPLETE = "table_incomplete"              # a whole-table reprint with rows elided or too few rows
+    NAMES_NOT_PAIRED = "names_not_paired"              # several names and several columns: which goes where?
+    ALREADY_PRESENT = "already_present"                # an entry added for a country the table already has
+    NOT_PRESENT = "not_present"                        # an entry revised for a country the table does not have
+    NO_UNIT = "no_unit"                                # names no unit: the supplement would be a guess
 
     @property
     def description(self) -> str:
@@ -84,6 +89,11 @@ _REVIEW_TEXT = {
     ReviewReason.NO_COUNTRY: "instruction names no country",
     ReviewReason.NO_COLUMN: "an \"X\" added or removed without the column it is in",
     ReviewReason.NO_EFFECT: "the instruction changes nothing in this table (country not there, or already so)",
+    ReviewReason.TABLE_INCOMPLETE: "whole-table revision whose reprint is not complete (rows elided or too few)",
+    ReviewReason.NAMES_NOT_PAIRED: "several names and several columns or tables that cannot be paired exactly",
+    ReviewReason.ALREADY_PRESENT: "an entry added for a country the table already has",
+    ReviewReason.NOT_PRESENT: "an entry revised for a country the table does not have",
+    ReviewReason.NO_UNIT: "the instruction names no unit it amends (Supplement No. 1 to part 740 would be a guess)",
 }
 
 
@@ -177,6 +187,7 @@ class ReprintedTable:
     title: str | None
     column_heads: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    elided: bool = False              # rows left out ("* * *"): the reprint is not the whole table
 
 
 @dataclass(frozen=True)

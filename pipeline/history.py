@@ -11,7 +11,7 @@ import functools
 from dataclasses import dataclass
 from typing import Iterable
 
-from parsers.countries import canonical_name
+from parsers.countries import canonical_name, resolve
 from parsers.model import Action, CountryGroupTable, Operation, ReviewReason
 from store.enums import ChangeAction, TableEventKind
 
@@ -110,6 +110,11 @@ def _state_names(state: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {_identity(c): c for c, _ in state}
 
 
+def _unknown(name: str, names: dict[str, str]) -> bool:
+    """A name that resolves to no country and is not a row of the state either."""
+    return resolve(name) is None and _identity(name) not in names
+
+
 def _not_exact(op: Operation, prefix: str | None) -> ReviewReason | None:
     """Why an operation cannot be applied as it stands, or None when its effect is exact."""
     if op.review is not None:
@@ -132,6 +137,8 @@ def _not_exact(op: Operation, prefix: str | None) -> ReviewReason | None:
 def _apply_one(s: set, op: Operation, prefix: str, names: dict[str, str]) -> ReviewReason | None:
     """Apply one exact operation to ``s`` in place; a reason when it cannot be (or changes nothing)."""
     if op.action is Action.REVISE_TABLE:
+        if any(_unknown(e.country, names) for e in op.entries):
+            return ReviewReason.UNKNOWN_COUNTRY
         before = frozenset(s)
         s.difference_update({(c, g) for c, g in before if _in_table(g, prefix)})
         for entry in op.entries:
@@ -144,6 +151,12 @@ def _apply_one(s: set, op: Operation, prefix: str, names: dict[str, str]) -> Rev
     for printed in countries:
         country = names.get(_identity(printed), printed)
         had = {(c, g) for c, g in s if c == country and _in_table(g, prefix)}
+        if op.action in (Action.ADD_MARK, Action.ADD_ENTRY, Action.REVISE_ENTRY) and _unknown(printed, names):
+            return ReviewReason.UNKNOWN_COUNTRY      # never a new country that does not exist
+        if op.action is Action.ADD_ENTRY and had:
+            return ReviewReason.ALREADY_PRESENT      # an "added" row for a country the table has: not a revision
+        if op.action is Action.REVISE_ENTRY and not had:
+            return ReviewReason.NOT_PRESENT          # a "revised" row for a country the table lacks: not an addition
         if op.action is Action.REMOVE_MARK:
             if (country, op.column) not in s:
                 return ReviewReason.NO_EFFECT
@@ -157,8 +170,6 @@ def _apply_one(s: set, op: Operation, prefix: str, names: dict[str, str]) -> Rev
                 return ReviewReason.NO_EFFECT
             s.difference_update(had)
         elif prefix == "B":
-            if op.action is Action.ADD_ENTRY and (country, "B") in s:
-                return ReviewReason.NO_EFFECT
             s.add((country, "B"))
         else:  # REVISE_ENTRY, ADD_ENTRY: the reprinted row is the new truth for this table
             entry = next((e for e in op.entries if _identity(e.country) == _identity(printed)), None)

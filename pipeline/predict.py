@@ -10,11 +10,16 @@ against that table.
 JSON contract (one document)::
 
     {"document_number", "effective_date",
-     "deltas": [{"country", "group", "action": "added"|"removed"}],
-     "review": [{"instruction", "text", "reason"}]}
+     "deltas": [{"country", "group", "action": "added"|"removed", "effective_date"}],
+     "review": [{"instruction", "amdpar", "text", "reason"}]}
 
-``instruction`` is the AMDPAR's 0-based position in its document (as in
-``Instruction.index``), ``reason`` a ``ReviewReason`` value. A daily issue
+The top-level ``effective_date`` is the document's; each delta's is the date
+of the instruction that makes it (a DATES exception such as "except for the
+amendments to supplement no. 1 …, effective February 3, 2026" gives those
+instructions their own). ``instruction`` is the AMDPAR's 0-based position in
+its document (as in ``Instruction.index``), ``amdpar`` its printed number
+("3." -> 3; a lettered part takes its instruction's; null when unnumbered),
+``reason`` a ``ReviewReason`` value. A daily issue
 (root FEDREG) gives ``{"documents": [one object per document]}``.
 """
 from __future__ import annotations
@@ -29,7 +34,7 @@ from parsers.exceptions import ParseError
 from parsers.fr_xml import parse_fr_tree
 from parsers.model import CountryGroupTable, FRDocument, ReviewReason
 from parsers.xmlsafe import parse_xml
-from pipeline.history import Delta, predict_detailed
+from pipeline.history import Delta, apply_deltas, predict_detailed
 from store.enums import ChangeAction
 
 
@@ -40,6 +45,17 @@ class ReviewLine:
     instruction: int | None
     text: str
     reason: ReviewReason
+    amdpar: int | None = None         # the AMDPAR's printed number, where it has one
+
+
+@dataclass(frozen=True, order=True)
+class DatedDelta:
+    """A predicted delta with the effective date of the instruction that makes it."""
+
+    country: str
+    group: str
+    action: ChangeAction
+    effective_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -48,7 +64,7 @@ class DocumentPrediction:
 
     document_number: str
     effective_date: date | None
-    deltas: tuple[Delta, ...]
+    deltas: tuple[DatedDelta, ...]
     review: tuple[ReviewLine, ...]
 
 
@@ -70,17 +86,36 @@ def _table_spelling(table: CountryGroupTable) -> dict[str, str]:
     return spelled
 
 
+def _by_date(doc: FRDocument) -> list[tuple[date | None, list]]:
+    """The document's operations grouped by the date they take effect, earliest first (unknown last)."""
+    groups: dict[date | None, list] = {}
+    for ins in doc.instructions:
+        groups.setdefault(ins.effective_date or doc.effective_date, []).extend(ins.operations)
+    return sorted(groups.items(), key=lambda item: (item[0] is None, item[0] or date.min))
+
+
 def predict_document(doc: FRDocument, table: CountryGroupTable) -> DocumentPrediction:
-    """Apply one document's operations to ``table``; countries spelled as the table spells them."""
-    operations = [op for ins in doc.instructions for op in ins.operations]
-    where = {id(op): ins.index for ins in doc.instructions for op in ins.operations}
-    result = predict_detailed(table.memberships(), operations)
+    """Apply one document's operations to ``table`` in date order; countries spelled as the table spells them.
+
+    Operations that take effect on different dates (a DATES exception) are
+    applied in the order they take effect, and each delta carries its date.
+    """
+    where = {id(op): ins for ins in doc.instructions for op in ins.operations}
     spelled = _table_spelling(table)
-    deltas = tuple(Delta(spelled.get(canonical_name(d.country) or d.country, d.country), d.group, d.action)
-                   for d in result.deltas)
-    review = tuple(ReviewLine(where.get(id(item.operation)), item.operation.text, item.reason)
-                   for item in result.review)
-    return DocumentPrediction(doc.document_number, doc.effective_date, tuple(sorted(deltas)), review)
+    state = table.memberships()
+    deltas: list[DatedDelta] = []
+    review: list[ReviewLine] = []
+    for when, operations in _by_date(doc):
+        result = predict_detailed(state, operations)
+        state = apply_deltas(state, result.deltas)
+        deltas.extend(DatedDelta(spelled.get(canonical_name(d.country) or d.country, d.country), d.group, d.action,
+                                 when) for d in result.deltas)
+        for item in result.review:
+            ins = where.get(id(item.operation))
+            review.append(ReviewLine(ins.index if ins else None, item.operation.text, item.reason,
+                                     ins.number if ins else None))
+    review.sort(key=lambda r: (r.instruction is None, r.instruction or 0))
+    return DocumentPrediction(doc.document_number, doc.effective_date, tuple(sorted(deltas)), tuple(review))
 
 
 def predict_rule(rule: bytes, rule_name: str, table: bytes, table_name: str) -> PredictResult:
@@ -110,8 +145,11 @@ def _document_json(doc: DocumentPrediction) -> dict:
     return {
         "document_number": doc.document_number,
         "effective_date": doc.effective_date.isoformat() if doc.effective_date else None,
-        "deltas": [{"country": d.country, "group": d.group, "action": d.action.value} for d in doc.deltas],
-        "review": [{"instruction": r.instruction, "text": r.text, "reason": r.reason.value} for r in doc.review],
+        "deltas": [{"country": d.country, "group": d.group, "action": d.action.value,
+                    "effective_date": d.effective_date.isoformat() if d.effective_date else None}
+                   for d in doc.deltas],
+        "review": [{"instruction": r.instruction, "amdpar": r.amdpar, "text": r.text, "reason": r.reason.value}
+                   for r in doc.review],
     }
 
 
@@ -122,15 +160,20 @@ def to_json(result: PredictResult) -> dict:
 
 
 def to_text(result: PredictResult) -> str:
-    """One line per delta ("Cambodia: removed from D:5 (effective …, FR Doc. …)") and one per review item."""
+    """One line per delta ("Cambodia: removed from D:5 (effective …, FR Doc. …)") and one per review item.
+
+    A review item names the AMDPAR by its printed number; an unnumbered one by
+    its position ("the 4th AMDPAR").
+    """
     lines: list[str] = []
     for doc in result.documents:
-        effective = f"effective {doc.effective_date.isoformat()}" if doc.effective_date else "effective date unknown"
         for d in doc.deltas:
+            effective = f"effective {d.effective_date.isoformat()}" if d.effective_date else "effective date unknown"
             verb = "added to" if d.action is ChangeAction.ADDED else "removed from"
             lines.append(f"{d.country}: {verb} {d.group} ({effective}, FR Doc. {doc.document_number})")
         for r in doc.review:
-            where = f", AMDPAR {r.instruction + 1}" if r.instruction is not None else ""
+            where = (f", AMDPAR {r.amdpar}" if r.amdpar is not None
+                     else f", unnumbered AMDPAR (position {r.instruction + 1})" if r.instruction is not None else "")
             lines.append(f"review (FR Doc. {doc.document_number}{where}): {r.reason.description}: {r.text}")
     if not lines:
         lines.append("no change to Supplement No. 1 to part 740")

@@ -148,7 +148,8 @@ def _fr_date(day: date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
 
-def _gpotable(rows, codes) -> str:
+def _gpotable(rows, codes, elided: bool = True) -> str:
+    """A reprinted GPOTABLE; ``elided`` frames the rows with "* * *" rows (the other rows left out)."""
     letter = codes[0][0]
     cols = len(codes) + 1
     cdef = ",".join(["s50"] + ["9"] * len(codes))
@@ -158,7 +159,7 @@ def _gpotable(rows, codes) -> str:
     for country, marks in rows:
         cells = "".join(f"<ENT>{'X' if marks.get(c) else ''}</ENT>" for c in codes)
         body.append(f'<ROW>\n<ENT I="01">{_x(country)}</ENT>{cells}\n</ROW>\n')
-    stars = f'<ROW>\n<ENT I="28">{"*         " * 6}*</ENT>\n</ROW>\n'
+    stars = f'<ROW>\n<ENT I="28">{"*         " * 6}*</ENT>\n</ROW>\n' if elided else ""
     return (f'<GPOTABLE CDEF="{cdef}" COLS="{cols}" OPTS="L2,i1">\n<TTITLE>Country Group {letter}</TTITLE>\n'
             f'<BOXHD>\n<CHED H="1">Country</CHED>\n{heads}</BOXHD>\n{stars}{"".join(body)}{stars}</GPOTABLE>\n')
 
@@ -168,14 +169,15 @@ def fr_rule_xml(document_number: str, publication_date: date, effective_text: st
     """GPO FR XML of a BIS rule amending Supplement No. 1 to part 740.
 
     ``instructions`` is a list of (amdpar_text, rows) where rows is None or
-    (codes, [(country, {code: bool})...]) for the reprinted GPOTABLE.
+    (codes, [(country, {code: bool})...]) for the reprinted GPOTABLE; a third
+    element "whole" reprints the whole table, without "* * *" rows.
     """
     regtext = []
     for number, (amdpar, reprint) in enumerate(instructions, start=2):
         table = ""
         if reprint:
-            codes, rows = reprint
-            table = _gpotable(rows, list(codes))
+            codes, rows = reprint[:2]
+            table = _gpotable(rows, list(codes), elided=reprint[2:] != ("whole",))
         regtext.append(
             '<REGTEXT TITLE="15" PART="740">\n'
             f"<AMDPAR>{number}. {_x(amdpar)}</AMDPAR>\n"

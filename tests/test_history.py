@@ -121,3 +121,28 @@ def test_operations_match_the_state_by_country_identity():
     # The state spells a country as its table prints it; the operation may carry another spelling.
     deltas, _ = predict(frozenset({("Burma", "D:5")}), [mark(Action.REMOVE_MARK, "Myanmar", "D:5")])
     assert deltas == (Delta("Burma", "D:5", ChangeAction.REMOVED),)
+
+
+def test_an_entry_whose_country_does_not_resolve_is_never_added():
+    atlantis = op(Action.ADD_ENTRY, "Atlantis", row("Atlantis", "D:1"))
+    table = op(Action.REVISE_TABLE, None, row("Cambodia", "D:1", "D:5"), row("Atlantis", "D:1"))
+    spot = mark(Action.ADD_MARK, "Atlantis", "D:5")
+    result = predict_detailed(STATE, [atlantis, table, spot])
+    assert result.deltas == ()
+    assert [r.reason for r in result.review] == [ReviewReason.UNKNOWN_COUNTRY] * 3
+
+
+def test_an_entry_added_for_a_country_the_table_has_is_held_not_a_revision():
+    # "adding an entry for Myanmar" when Burma has D:3 and D:4: applying it would silently drop those marks
+    state = frozenset({("Burma", "D:3"), ("Burma", "D:4"), ("Cambodia", "B")})
+    added = op(Action.ADD_ENTRY, "Myanmar", row("Myanmar", "D:1", "D:5"))
+    b_again = op(Action.ADD_ENTRY, "Cambodia", table="Country Group B")
+    result = predict_detailed(state, [added, b_again])
+    assert result.deltas == ()
+    assert [r.reason for r in result.review] == [ReviewReason.ALREADY_PRESENT] * 2
+
+
+def test_an_entry_revised_for_a_country_the_table_lacks_is_held_not_an_addition():
+    result = predict_detailed(STATE, [op(Action.REVISE_ENTRY, "Nicaragua", row("Nicaragua", "D:1"))])
+    assert result.deltas == ()
+    assert [r.reason for r in result.review] == [ReviewReason.NOT_PRESENT]

@@ -87,6 +87,24 @@ def test_revise_whole_table_carries_every_row():
     assert len(op.entries) == 24
     india = next(e for e in op.entries if e.country == "India")
     assert india.groups() == {"A:1", "A:2", "A:3", "A:5"}
+    assert op.review is None and not doc.instructions[1].tables[0].elided   # the whole table, reprinted whole
+
+
+_ELIDED_D = ("<RULE><SUPLINF><REGTEXT TITLE=\"15\" PART=\"740\"><AMDPAR>2. Supplement No. 1 to part 740 is amended by "
+             "revising Country Group D to read as follows:</AMDPAR><APPENDIX><GPOTABLE COLS=\"6\"><TTITLE>Country Group "
+             "D</TTITLE><BOXHD><CHED H=\"1\">Country</CHED><CHED H=\"1\">[D:1]</CHED><CHED H=\"1\">[D:2]</CHED>"
+             "<CHED H=\"1\">[D:3]</CHED><CHED H=\"1\">[D:4]</CHED><CHED H=\"1\">[D:5]</CHED></BOXHD>"
+             "<ROW><ENT I=\"28\">*  *  *</ENT></ROW><ROW><ENT I=\"01\">Cambodia</ENT><ENT>X</ENT><ENT/><ENT>X</ENT>"
+             "<ENT/><ENT/></ROW><ROW><ENT I=\"28\">*  *  *</ENT></ROW></GPOTABLE></APPENDIX></REGTEXT></SUPLINF>"
+             "<FRDOC>[FR Doc. 2099-00107 Filed 1-2-99; 8:45 am]</FRDOC></RULE>").encode()
+
+
+def test_a_whole_table_reprint_with_elided_rows_is_held_not_applied():
+    (doc,) = parse_fr_xml(_ELIDED_D, "invented.xml")
+    (ins,) = doc.instructions
+    assert ins.tables[0].elided and ins.tables[0].rows == (("Cambodia", "X", "", "X", "", ""),)
+    (op,) = ins.operations
+    assert (op.action, op.review.value) == (Action.REVISE_TABLE, "table_incomplete")
 
 
 def test_correction_document():

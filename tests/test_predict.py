@@ -24,7 +24,8 @@ def test_cambodia_2026_is_exactly_one_removal_from_d5():
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {"documents": [{
         "document_number": "2026-02262", "effective_date": "2026-02-03",
-        "deltas": [{"country": "Cambodia", "group": "D:5", "action": "removed"}], "review": []}]}
+        "deltas": [{"country": "Cambodia", "group": "D:5", "action": "removed", "effective_date": "2026-02-03"}],
+        "review": []}]}
 
 
 def test_text_output_is_one_line_per_delta():
@@ -57,9 +58,9 @@ def test_single_document_is_one_object_with_its_review_items():
     assert result.exit_code == 0
     assert json.loads(result.output) == {
         "document_number": "2099-90016", "effective_date": "2023-05-25",   # a SAMPLE fixture
-        "deltas": [{"country": "Montenegro", "group": "B", "action": "added"},
-                   {"country": "Nicaragua", "group": "B", "action": "removed"}],
-        "review": [{"instruction": 3, "text": "Supplement No. 1 to part 740 is amended by reordering Country Group B.",
+        "deltas": [{"country": "Montenegro", "group": "B", "action": "added", "effective_date": "2023-05-25"},
+                   {"country": "Nicaragua", "group": "B", "action": "removed", "effective_date": "2023-05-25"}],
+        "review": [{"instruction": 3, "amdpar": 4, "text": "Supplement No. 1 to part 740 is amended by reordering Country Group B.",
                     "reason": "unrecognized_wording"}]}
 
 
@@ -68,9 +69,9 @@ def test_daily_issue_with_wrong_part_columns_an_unprinted_table_and_other_sectio
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {"documents": [
         {"document_number": "2099-00101", "effective_date": "2099-01-05",
-         "deltas": [{"country": "Cambodia", "group": "D:5", "action": "removed"},
-                    {"country": "Egypt", "group": "D:5", "action": "added"}],
-         "review": [{"instruction": 3, "text": "Revising Country Group E to read as follows:",
+         "deltas": [{"country": "Cambodia", "group": "D:5", "action": "removed", "effective_date": "2099-01-05"},
+                    {"country": "Egypt", "group": "D:5", "action": "added", "effective_date": "2099-01-05"}],
+         "review": [{"instruction": 3, "amdpar": 2, "text": "Revising Country Group E to read as follows:",
                      "reason": "table_not_reprinted"}]},
         {"document_number": "2099-00102", "effective_date": "2099-01-05", "deltas": [], "review": []},
     ]}
@@ -78,7 +79,7 @@ def test_daily_issue_with_wrong_part_columns_an_unprinted_table_and_other_sectio
     assert text == [
         "Cambodia: removed from D:5 (effective 2099-01-05, FR Doc. 2099-00101)",
         "Egypt: added to D:5 (effective 2099-01-05, FR Doc. 2099-00101)",
-        "review (FR Doc. 2099-00101, AMDPAR 4): whole-table revision without the reprinted table: "
+        "review (FR Doc. 2099-00101, AMDPAR 2): whole-table revision without the reprinted table: "
         "Revising Country Group E to read as follows:",
     ]
 
@@ -120,3 +121,29 @@ def test_unreadable_input_is_exit_1_with_one_line_naming_the_file(tmp_path, make
 def _write(path, data: bytes):
     path.write_bytes(data)
     return path
+
+
+_DATED = ("<RULE><PREAMB><DATES><HD SOURCE=\"HED\">DATES:</HD><P>This rule is effective March 15, 2026, except for "
+          "the amendments to supplement no. 1 to part 740, which are effective February 3, 2026.</P></DATES></PREAMB>"
+          "<SUPLINF><REGTEXT TITLE=\"15\" PART=\"740\">"
+          "<AMDPAR>2. Section 744.21 is amended by revising paragraph (a).</AMDPAR>"
+          "<AMDPAR>3. Supplement No. 1 to part 740 is amended by removing \u201cCambodia\u201d from Country Group "
+          "D:5.</AMDPAR>"
+          "<AMDPAR>4. Supplement No. 1 to part 740 is amended by transposing Country Group B.</AMDPAR>"
+          "</REGTEXT></SUPLINF><FRDOC>[FR Doc. 2099-00108 Filed 1-2-99; 8:45 am]</FRDOC></RULE>")
+
+
+def test_each_delta_carries_the_date_of_its_own_instruction(tmp_path):
+    rule = _write(tmp_path / "dated.xml", _DATED.encode())
+    result = run(rule, "--against", TABLE_2026, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {
+        "document_number": "2099-00108", "effective_date": "2026-03-15",     # the document's own date
+        "deltas": [{"country": "Cambodia", "group": "D:5", "action": "removed", "effective_date": "2026-02-03"}],
+        "review": [{"instruction": 2, "amdpar": 4,
+                    "text": "Supplement No. 1 to part 740 is amended by transposing Country Group B.",
+                    "reason": "unrecognized_wording"}]}
+    assert run(rule, "--against", TABLE_2026).output.splitlines() == [
+        "Cambodia: removed from D:5 (effective 2026-02-03, FR Doc. 2099-00108)",
+        "review (FR Doc. 2099-00108, AMDPAR 4): unrecognized amendment wording: "
+        "Supplement No. 1 to part 740 is amended by transposing Country Group B."]

@@ -45,8 +45,17 @@ TABLES = {
     "D_RUSSIA_YEMEN": (d_table(("Russia", "X", "X", "X", "X", "X"), ("Yemen 2", "X", "", "X", "X", "X")),),
     "D_TWO_NEW": (d_table(("Nicaragua", "X", "", "", "", "X"), ("Venezuela", "X", "", "X", "X", "X")),),
     "A_TABLE": (ReprintedTable("Country Group A", A_HEADS, (
-        ("Argentina", "X", "X", "X", "X", "", ""), ("India", "X", "X", "X", "", "X", ""),
-        ("Japan", "X", "X", "X", "X", "X", ""))),),
+        ("Argentina", "X", "X", "X", "X", "", ""), ("Australia", "X", "X", "X", "X", "", ""),
+        ("Austria", "X", "X", "X", "X", "", ""), ("Belgium", "X", "X", "X", "X", "", ""),
+        ("Bulgaria", "X", "X", "X", "X", "", ""), ("Canada", "X", "X", "X", "X", "", ""),
+        ("Croatia", "X", "", "X", "X", "", ""), ("Cyprus", "", "", "X", "X", "X", ""),
+        ("India", "X", "X", "X", "", "X", ""), ("Japan", "X", "X", "X", "X", "X", ""))),),
+    # a complete reprint is exact; these are not: rows elided, a name that is no country, too few rows
+    "D_ELIDED": (ReprintedTable("Country Group D", D_HEADS, (("Cambodia", "X", "", "X", "", ""),), elided=True),),
+    "D_ATLANTIS": (d_table(*[(n, "X", "", "", "", "") for n in (
+        "Afghanistan", "Armenia", "Atlantis", "Belarus", "Burma", "Cambodia", "China", "Cuba", "Egypt", "Iran",
+        "Iraq", "Libya")]),),
+    "D_SHORT": (d_table(("Cambodia", "X", "", "X", "", ""), ("Cuba", "X", "", "", "", "X")),),
     "A_BELARUS": (ReprintedTable("Country Group A", A_HEADS, (("Belarus", "", "", "", "", "", ""),)),),
     "E_TABLE": (ReprintedTable("Country Group E", E_HEADS, (
         ("Cuba", "", "X"), ("Iran", "X", ""), ("Korea, North", "X", ""), ("Syria", "X", ""))),),
@@ -181,7 +190,7 @@ WORDINGS = [
     ("authored", "740", "Amend part 740 by: a. Revising \u00a7 740.2(a)(12); and b. In supplement no. 1 to part 740, "
      "removing the entry for \u201cSudan\u201d from Country Group E.", None, ["remove_entry E - Sudan"]),
     ("authored", "740", "Amend part 740 by: a. Revising \u00a7 740.2(a)(12); and b. Removing the entry for "
-     "\u201cSudan\u201d from Country Group E.", None, ["remove_entry E - Sudan"]),
+     "\u201cSudan\u201d from Country Group E.", None, ["remove_entry E - Sudan !no_unit"]),   # "part 740" names no unit
     ("authored", "740", "Amend Supplement No. 1 to part 740 by: a. Removing \u201cCuba\u201d from Country Group "
      "E:2; and b. Revising \u00a7 740.2(a)(12) to refer to Country Group E:1.", None, ["remove_mark E E:2 Cuba"]),
     # -- authored: the text decides, not the REGTEXT PART --------------------------------------------
@@ -203,6 +212,32 @@ WORDINGS = [
     ("authored", "740", S + "revising the entry in Country Group D.", None, ["unrecognized D - - !no_country"]),
     ("authored", "740", "2. Supplement No. 1 to part 740 is amended by:", None,
      ["unrecognized - - - !unrecognized_wording"]),
+    # -- reviewer's probes (issue 12): each name with its own column, case, whole clauses held ------------
+    ("authored", "740", S + "removing \u201cCambodia\u201d from Country Group D:5 and \u201cBurma\u201d from Country "
+     "Group D:1.", None, ["remove_mark D D:5 Cambodia", "remove_mark D D:1 Burma"]),
+    ("authored", "740", S + "removing \u201cCambodia\u201d from Country Groups D:1 and D:5 and \u201cBurma\u201d from "
+     "Country Group D:1.", None, ["remove_mark D D:1 Cambodia", "remove_mark D D:5 Cambodia",
+                                 "remove_mark D D:1 Burma"]),
+    ("authored", "740", S + "removing \u201cCambodia\u201d and \u201cBurma\u201d from Country Groups D:1 and D:5.",
+     None, ["remove_mark D - - !names_not_paired"]),          # "respectively"? both from both? not certain
+    ("authored", "740", S + "removing \u201cCambodia\u201d from Country Group D and \u201cCuba\u201d from Country "
+     "Group E.", None, ["remove_entry D - Cambodia", "remove_entry E - Cuba"]),
+    ("authored", "740", S + "removing \u201cCambodia\u201d from country group d:5.", None,
+     ["remove_mark D D:5 Cambodia"]),
+    ("authored", "740", S + "removing the \u201cX\u201d from the d:3 column for Cambodia.", None,
+     ["remove_mark D D:3 Cambodia"]),
+    ("authored", "740", "In Supplement No. 1 to part 740, revise Country Group D to read as follows:", "D_ELIDED",
+     ["revise_table D - - !table_incomplete"]),
+    ("authored", "740", "Amend Supplement No. 1 to part 740 by revising Country Group D to read as follows:", "D_ATLANTIS",
+     ["revise_table D - - !unknown_country"]),
+    ("authored", "740", "2. In Supplement No. 1 to part 740, Country Group D is revised to read as follows:", "D_SHORT",
+     ["revise_table D - - !table_incomplete"]),
+    ("authored", "740", S + "removing Burma, Cambodia and Korea, North from Country Group D:5.", None,
+     ["remove_mark D D:5 - !unknown_country"]),              # "Burma, Cambodia" is no country: the whole clause waits
+    ("authored", "740", S + "removing \u201cCambodia\u201d and \u201cAtlantis\u201d from Country Group D:5.", None,
+     ["remove_mark D D:5 - !unknown_country"]),
+    ("authored", "740", "3. By removing \u201cCambodia\u201d from Country Group D:5.", None,
+     ["remove_mark D D:5 Cambodia !no_unit"]),               # no unit named: the supplement would be a guess
 ]
 
 # (origin, REGTEXT TITLE, REGTEXT PART, AMDPAR text): each must give no operation and no review item.
@@ -322,6 +357,20 @@ REGTEXTS = [
         ("ii. Adding \u2018\u2018Cambodia\u2019\u2019 to Country Group A:5.", ()),
         ("b. In Country Group D, removing \u2018\u2018Cambodia\u2019\u2019 from Country Group D:5.", ())],
      {("Belarus", "A:4", "removed"), ("Cambodia", "A:5", "added"), ("Cambodia", "D:5", "removed")}, []),
+    ("authored (an entry added for a country the table has: held, never a silent revision)", "740", [
+        ("2. Supplement No. 1 to part 740 is amended by adding, in alphabetical order, an entry for "
+         "\u201cCambodia\u201d in Country Group D to read as follows:", TABLES["D_CAMBODIA_D1"])],
+     set(), ["already_present"]),
+    ("authored (an entry revised for a country the table lacks)", "740", [
+        ("2. Supplement No. 1 to part 740 is amended by revising the entry for \u201cNicaragua\u201d in Country "
+         "Group D to read as follows:", NICARAGUA)], set(), ["not_present"]),
+    ("authored (a header naming the supplement gives its unit to an unnamed lettered part)", "740", [
+        ("2. Supplement No. 1 to part 740 is amended by:", ()),
+        ("a. By removing \u201cCyprus\u201d from Country Group D:5.", ())], {("Cyprus", "D:5", "removed")}, []),
+    ("authored (no unit named: held, not guessed)", "740", [
+        ("2. Section 740.17 is amended by revising paragraph (b)(2)(viii) to read: \u201c(viii) \u2026 Country "
+         "Group E:1 or E:2 \u2026\u201d; and", ()),
+        ("3. By removing \u201cCambodia\u201d from Country Group D:5.", ())], set(), ["no_unit"]),
 ]
 
 
