@@ -334,8 +334,8 @@ def test_run_with_unreachable_apis_is_one_short_line_per_source(tmp_path):
     lines = result.stderr.splitlines()
     assert [re.sub(r"\(\d+ s\)", "(N s)", line) for line in lines] == [
         f"frtrack: error: federal_register: connection refused by 127.0.0.1:{fr_port} after 3 attempts (N s)",
-        f"frtrack: error: public_inspection: connection refused by 127.0.0.1:{fr_port} after 3 attempts (N s); "
-        "not tried again in this run",
+        f"frtrack: error: public_inspection: not tried: 127.0.0.1:{fr_port} refused 3 attempts by "
+        "federal_register earlier in this run",
         f"frtrack: error: ecfr: connection refused by 127.0.0.2:{ecfr_port} after 3 attempts (N s)",
     ]
     assert "http://" not in result.output
@@ -346,7 +346,8 @@ def test_run_with_unreachable_apis_is_one_short_line_per_source(tmp_path):
     for source, port in (("federal_register", fr_port), ("ecfr", ecfr_port)):
         assert status.count(f"{source}: no successful fetch") == 1
     assert status.count(f"connection refused by 127.0.0.2:{ecfr_port}") == 1
-    assert status.count(f"connection refused by 127.0.0.1:{fr_port} after 3 attempts") == 2   # fr and pi, once each
+    assert status.count(f"connection refused by 127.0.0.1:{fr_port} after 3 attempts") == 1   # fr's own attempts
+    assert status.count(f"not tried: 127.0.0.1:{fr_port} refused 3 attempts by federal_register") == 1   # pi
 
     verbose = frtrack("--db", "f.db", "--config", str(cfg), "-v", "run", cwd=tmp_path)
     assert verbose.returncode == 1
