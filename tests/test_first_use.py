@@ -415,3 +415,24 @@ def test_init_writes_the_config_it_is_pointed_at(tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "etc.toml").exists()
     assert invoke("--config", "etc.toml", "--db", "f.db", "changes").exit_code == 0
+
+
+def test_q_silences_notes_but_not_errors_and_json_keeps_them(seeded_db_path):
+    quiet = invoke("--db", str(seeded_db_path), "-q", "groups", "Cambodia", "--as-of", "2030-01-01")
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "Cambodia on 2030-01-01: D:1\n", "")
+    as_json = invoke("--db", str(seeded_db_path), "-q", "groups", "Cambodia", "--as-of", "2030-01-01", "--json")
+    assert json.loads(as_json.stdout)["notes"] == ["data only through 2026-02-24: changes after that day are not known"]
+    failed = invoke("--db", str(seeded_db_path), "-q", "groups", "Atlantis")
+    assert failed.exit_code == 2 and failed.stderr.startswith("frtrack: error: unknown country")
+
+
+def test_digest_send_login_to_a_server_without_auth_says_what_to_change(tmp_path, seeded_db_path, smtp_server):
+    cfg = _config(tmp_path, f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_server.port}\nsecurity = "plain"\n'
+                            'username = "alice"\ntimeout = 10\n[[recipients]]\nemail = "a@example.com"\n')
+    result = invoke("--db", str(seeded_db_path), "--config", str(cfg), "-q", "digest", "--send",
+                    env={"FRTRACK_TODAY": "2026-02-24", "FRTRACK_SMTP_PASSWORD": "invented"})
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (f"frtrack: error: mail to a@example.com via 127.0.0.1:{smtp_server.port}: the server "
+                             'offers no login; remove smtp.username, or use smtp.security = "starttls" if it '
+                             "offers AUTH only after STARTTLS\n")
+    assert smtp_server.received == []
