@@ -274,13 +274,16 @@ TWO = '[[recipients]]\nemail = "a@example.com"\n[[recipients]]\nemail = "b@examp
 
 def test_digest_out_with_several_recipients_says_where_it_wrote(tmp_path, seeded_db_path):
     cfg = _config(tmp_path, TWO)
-    result = invoke("--db", str(seeded_db_path), "--config", str(cfg), "-q", "digest", "--out", "two.eml",
+    result = invoke("--db", str(seeded_db_path), "--config", str(cfg), "digest", "--out", "two.eml",
                     env={"FRTRACK_TODAY": "2026-02-24"})
     assert result.exit_code == 0
     assert not (tmp_path / "two.eml").exists()
     assert sorted(p.name for p in tmp_path.glob("*.eml")) == ["two-a@example.com.eml", "two-b@example.com.eml"]
     assert result.stderr == ("frtrack: note: 2 recipients, one message each (an .eml holds one): wrote "
                              "two-a@example.com.eml, two-b@example.com.eml; --recipient EMAIL writes exactly two.eml\n")
+    quiet = invoke("--db", str(seeded_db_path), "--config", str(cfg), "-q", "digest", "--out", "two.eml",
+                   env={"FRTRACK_TODAY": "2026-02-24"})
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")      # -q: only errors
 
 
 def test_digest_out_for_one_recipient_writes_the_file_named(tmp_path, seeded_db_path):
