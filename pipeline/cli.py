@@ -56,8 +56,10 @@ class Context:
             click.echo(text)
 
     def note(self, text: str) -> None:
-        """What the user must know to read an answer (stderr, so stdout stays the answer)."""
-        click.echo(f"frtrack: note: {text}", err=True)
+        """What the user must know to read an answer (stderr, so stdout stays the answer); silent
+        under --quiet, which means only errors (a JSON answer keeps its ``notes`` field regardless)."""
+        if not self.quiet:
+            click.echo(f"frtrack: note: {text}", err=True)
 
     def error(self, text: str) -> None:
         """A failure line: stderr, even under --quiet (the cron line relies on it)."""

@@ -73,11 +73,7 @@ def coverage(db: Database) -> Coverage:
                        ).fetchone()[0]
     if start is None:
         start = db.execute("SELECT MIN(valid_from) FROM memberships").fetchone()[0]
-    through = db.execute(
-        "SELECT MAX(d) FROM (SELECT MAX(date) AS d FROM ecfr_versions WHERE parse_status = 'ok'"
-        " UNION ALL SELECT MAX(publication_date) FROM fr_documents"
-        " UNION ALL SELECT MAX(today) FROM runs WHERE status = 'ok')").fetchone()[0]
-    return Coverage(_iso(start), _iso(through))
+    return Coverage(_iso(start), _iso(queries.data_as_of(db)))
 
 
 def groups_answer(db: Database, typed: str, day: date) -> dict[str, Any]:

@@ -231,9 +231,11 @@ def last_run(db: Database) -> dict[str, Any] | None:
 
 
 def data_as_of(db: Database) -> str | None:
-    """The latest date the data speaks for: newest eCFR version or FR publication."""
-    row = db.execute("SELECT MAX(d) FROM (SELECT MAX(date) AS d FROM ecfr_versions"
-                     " UNION ALL SELECT MAX(publication_date) FROM fr_documents)").fetchone()
+    """The latest day the data speaks for: newest parsed eCFR version, newest FR publication or
+    last clean run. The one definition: `groups --as-of`, the site and status all say this day."""
+    row = db.execute("SELECT MAX(d) FROM (SELECT MAX(date) AS d FROM ecfr_versions WHERE parse_status = 'ok'"
+                     " UNION ALL SELECT MAX(publication_date) FROM fr_documents"
+                     " UNION ALL SELECT MAX(today) FROM runs WHERE status = 'ok')").fetchone()
     return row[0] if row else None
 
 

@@ -274,13 +274,16 @@ TWO = '[[recipients]]\nemail = "a@example.com"\n[[recipients]]\nemail = "b@examp
 
 def test_digest_out_with_several_recipients_says_where_it_wrote(tmp_path, seeded_db_path):
     cfg = _config(tmp_path, TWO)
-    result = invoke("--db", str(seeded_db_path), "--config", str(cfg), "-q", "digest", "--out", "two.eml",
+    result = invoke("--db", str(seeded_db_path), "--config", str(cfg), "digest", "--out", "two.eml",
                     env={"FRTRACK_TODAY": "2026-02-24"})
     assert result.exit_code == 0
     assert not (tmp_path / "two.eml").exists()
     assert sorted(p.name for p in tmp_path.glob("*.eml")) == ["two-a@example.com.eml", "two-b@example.com.eml"]
     assert result.stderr == ("frtrack: note: 2 recipients, one message each (an .eml holds one): wrote "
                              "two-a@example.com.eml, two-b@example.com.eml; --recipient EMAIL writes exactly two.eml\n")
+    quiet = invoke("--db", str(seeded_db_path), "--config", str(cfg), "-q", "digest", "--out", "two.eml",
+                   env={"FRTRACK_TODAY": "2026-02-24"})
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")      # -q: only errors
 
 
 def test_digest_out_for_one_recipient_writes_the_file_named(tmp_path, seeded_db_path):
@@ -334,8 +337,8 @@ def test_run_with_unreachable_apis_is_one_short_line_per_source(tmp_path):
     lines = result.stderr.splitlines()
     assert [re.sub(r"\(\d+ s\)", "(N s)", line) for line in lines] == [
         f"frtrack: error: federal_register: connection refused by 127.0.0.1:{fr_port} after 3 attempts (N s)",
-        f"frtrack: error: public_inspection: connection refused by 127.0.0.1:{fr_port} after 3 attempts (N s); "
-        "not tried again in this run",
+        f"frtrack: error: public_inspection: not tried: 127.0.0.1:{fr_port} refused 3 attempts by "
+        "federal_register earlier in this run",
         f"frtrack: error: ecfr: connection refused by 127.0.0.2:{ecfr_port} after 3 attempts (N s)",
     ]
     assert "http://" not in result.output
@@ -346,7 +349,8 @@ def test_run_with_unreachable_apis_is_one_short_line_per_source(tmp_path):
     for source, port in (("federal_register", fr_port), ("ecfr", ecfr_port)):
         assert status.count(f"{source}: no successful fetch") == 1
     assert status.count(f"connection refused by 127.0.0.2:{ecfr_port}") == 1
-    assert status.count(f"connection refused by 127.0.0.1:{fr_port} after 3 attempts") == 2   # fr and pi, once each
+    assert status.count(f"connection refused by 127.0.0.1:{fr_port} after 3 attempts") == 1   # fr's own attempts
+    assert status.count(f"not tried: 127.0.0.1:{fr_port} refused 3 attempts by federal_register") == 1   # pi
 
     verbose = frtrack("--db", "f.db", "--config", str(cfg), "-v", "run", cwd=tmp_path)
     assert verbose.returncode == 1
@@ -414,3 +418,24 @@ def test_init_writes_the_config_it_is_pointed_at(tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "etc.toml").exists()
     assert invoke("--config", "etc.toml", "--db", "f.db", "changes").exit_code == 0
+
+
+def test_q_silences_notes_but_not_errors_and_json_keeps_them(seeded_db_path):
+    quiet = invoke("--db", str(seeded_db_path), "-q", "groups", "Cambodia", "--as-of", "2030-01-01")
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "Cambodia on 2030-01-01: D:1\n", "")
+    as_json = invoke("--db", str(seeded_db_path), "-q", "groups", "Cambodia", "--as-of", "2030-01-01", "--json")
+    assert json.loads(as_json.stdout)["notes"] == ["data only through 2026-02-24: changes after that day are not known"]
+    failed = invoke("--db", str(seeded_db_path), "-q", "groups", "Atlantis")
+    assert failed.exit_code == 2 and failed.stderr.startswith("frtrack: error: unknown country")
+
+
+def test_digest_send_login_to_a_server_without_auth_says_what_to_change(tmp_path, seeded_db_path, smtp_server):
+    cfg = _config(tmp_path, f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_server.port}\nsecurity = "plain"\n'
+                            'username = "alice"\ntimeout = 10\n[[recipients]]\nemail = "a@example.com"\n')
+    result = invoke("--db", str(seeded_db_path), "--config", str(cfg), "-q", "digest", "--send",
+                    env={"FRTRACK_TODAY": "2026-02-24", "FRTRACK_SMTP_PASSWORD": "invented"})
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (f"frtrack: error: mail to a@example.com via 127.0.0.1:{smtp_server.port}: the server "
+                             'offers no login; remove smtp.username, or use smtp.security = "starttls" if it '
+                             "offers AUTH only after STARTTLS\n")
+    assert smtp_server.received == []

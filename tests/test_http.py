@@ -90,6 +90,20 @@ def test_connection_refused_is_a_transport_error(fresh_db):
     assert err.value.url == "http://127.0.0.1:9/x"
 
 
+def test_a_host_remembered_unreachable_is_not_blamed_on_the_next_source(fresh_db):
+    """The second source made no attempt: its failure says whose attempts found the host down."""
+    http, _ = make_http(fresh_db, max_retries=1, backoff_base=0.0)
+    with pytest.raises(TransportError):
+        http.get_json("http://127.0.0.1:9/x", source=Source.FEDERAL_REGISTER)
+    before = http.requests
+    with pytest.raises(TransportError) as err:
+        http.get_json("http://127.0.0.1:9/y", source=Source.ECFR)
+    assert http.requests == before                                       # no request made
+    assert err.value.problem == ("not tried: 127.0.0.1:9 refused 2 attempts by federal_register "
+                                 "earlier in this run")
+    assert "after 2 attempts" not in err.value.problem
+
+
 def test_truncated_body_is_detected_stored_and_retried(replay_server, fresh_db):
     body = {"results": list(range(300))}
     replay_server.add_entry("/t", json_body=body, fault={"kind": "truncate", "bytes": 50, "times": 1})

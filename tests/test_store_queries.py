@@ -159,7 +159,11 @@ def test_counts_empty(fresh_db):
 def test_last_run_and_data_as_of(seeded_db):
     run = last_run(seeded_db)
     assert (run["id"], run["status"], run["today"]) == (1, "ok", "2026-02-24")
-    assert data_as_of(seeded_db) == "2026-02-20"   # the newest FR publication beats the newest eCFR version
+    # The latest of newest eCFR version, newest FR publication and last clean run: the one definition
+    # lookup.coverage, the site and status share (they used to disagree by days).
+    assert data_as_of(seeded_db) == "2026-02-24"
+    from pipeline.lookup import coverage
+    assert coverage(seeded_db).through.isoformat() == data_as_of(seeded_db)
 
 
 def test_documents_newest_first_with_decoded_json(seeded_db):

@@ -91,6 +91,9 @@ def _reason(exc: BaseException, smtp: Smtp | None = None) -> str:
     if isinstance(exc, smtplib.SMTPNotSupportedError) and "STARTTLS" in str(exc).upper():
         return ('the server does not offer STARTTLS; set smtp.security = "plain" if it takes unencrypted '
                 'mail, or "tls" if it speaks TLS from the first byte')
+    if isinstance(exc, smtplib.SMTPNotSupportedError) and "AUTH" in str(exc).upper():
+        return ('the server offers no login; remove smtp.username, or use smtp.security = "starttls" '
+                'if it offers AUTH only after STARTTLS')
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         env = smtp.password_env if smtp else "FRTRACK_SMTP_PASSWORD"
         return f"login refused ({_reply(exc)}); check smtp.username and ${env}"

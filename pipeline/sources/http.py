@@ -116,7 +116,7 @@ class Http:
     requests: int = 0
     slept: list[tuple[str, float]] = field(default_factory=list)
     _last: dict[tuple[str, str], float] = field(default_factory=dict)
-    _unreachable: dict[str, str] = field(default_factory=dict)   # host -> why, for the rest of the run
+    _unreachable: dict[str, str] = field(default_factory=dict)   # host -> why later requests fail at once
 
     def __post_init__(self) -> None:
         self.session.headers["User-Agent"] = self.sources.user_agent
@@ -211,8 +211,7 @@ class Http:
         full_url = build_url(url, params)
         host = urlsplit(full_url).netloc
         if host in self._unreachable:
-            raise TransportError(full_url, f"{self._unreachable[host]}; not tried again in this run",
-                                 source=source.value)
+            raise TransportError(full_url, self._unreachable[host], source=source.value)
         cached = self._cached(full_url) if conditional else None
         attempt = 0
         started = self.monotonic()
@@ -222,11 +221,11 @@ class Http:
                 return outcome
             if attempt >= self.sources.max_retries:
                 error = outcome.error
+                if isinstance(error, TransportError):
+                    self._unreachable[host] = _not_tried(host, error.problem, attempt + 1, source)
                 if attempt:
                     spent = self.monotonic() - started
                     _set_problem(error, f"{error.problem} after {attempt + 1} attempts ({spent:.0f} s)")
-                if isinstance(error, TransportError):
-                    self._unreachable[host] = error.problem
                 log.info("giving up on %s: %s", full_url, error.problem)
                 raise error
             if outcome.retry_after is not None:
@@ -336,6 +335,15 @@ def _set_problem(error: FetchError, problem: str) -> None:
     error.problem = problem
     prefix = f"[{error.source}] " if error.source else ""
     error.args = (f"{prefix}{error.url}: {problem}",)
+
+
+def _not_tried(host: str, problem: str, attempts: int, source: Source) -> str:
+    """Why a later request to ``host`` fails at once, naming the source whose attempts failed:
+    the next source made none, and must not seem to have."""
+    tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+    if problem.startswith("connection refused by "):
+        return f"not tried: {host} refused {tries} by {source.value} earlier in this run"
+    return f"not tried: {problem} ({tries} by {source.value} earlier in this run)"
 
 
 def _host_port(url: str) -> str:
