@@ -110,3 +110,21 @@ def test_a_tampered_manifest_cannot_delete_outside_the_site(seeded_db, tmp_path)
     (out / ".frtrack-site.json").write_text('["../victim.txt", "index.html"]')
     render_site(seeded_db, out, today=TODAY)
     assert victim.exists()
+
+
+def test_sample_documents_link_to_no_federalregister_page(tmp_path):
+    """A demo sample (2099-9000x) exists nowhere else: neither its page nor the digest links to federalregister.gov."""
+    from pipeline.demo import run_demo
+    report = run_demo(tmp_path / "out")
+    assert report.ok, report.summary()
+    site = report.site_index.parent
+    sample_page = (site / "doc" / "2099-90002.html").read_text()
+    assert "federalregister.gov" not in sample_page
+    assert "This document on federalregister.gov" in (site / "doc" / "2026-02262.html").read_text()
+    eml = (tmp_path / "out" / "digest.eml").read_bytes().decode("utf-8", "replace")
+    import email
+    msg = email.message_from_string(eml)
+    text = "".join(p.get_payload(decode=True).decode() for p in msg.walk() if p.get_content_type() in
+                   ("text/plain", "text/html"))
+    assert "2099-90002" in text
+    assert not any("2099-9000" in line and "federalregister.gov" in line for line in text.splitlines())

@@ -379,8 +379,12 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
         ref = f"fr:{r['fr_document']}" if r["fr_document"] else f"ecfr:{r['ecfr_version']}"
         return disclosure.sample_note(ref) if disclosure else None
 
-    changes = tuple(replace(_change_line(r, columns), sample=sample(r)) for r in ordered)
-    pending = tuple(replace(_change_line(r, columns), sample=sample(r))
+    def line(r: dict[str, Any]) -> ChangeLine:
+        note = sample(r)   # a sample document exists nowhere else: no link to a page that is not there
+        return replace(_change_line(r, columns), sample=note, **({"url": None} if note else {}))
+
+    changes = tuple(line(r) for r in ordered)
+    pending = tuple(line(r)
                     for r in queries.list_changes(db, since=today + timedelta(days=1))
                     if r["id"] not in rows and r["status"] != ChangeStatus.WITHDRAWN.value)
 
@@ -390,7 +394,9 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
     docs = tuple(
         DocLine(document_number=d["document_number"], title=_oneline(d["title"]) or "(untitled)",
                 doc_type=_oneline(d["doc_type"]) or "Document", publication_date=d["publication_date"],
-                citation=_oneline(d["citation"]) or None, url=_fr_url(d["html_url"], d["document_number"]),
+                citation=_oneline(d["citation"]) or None,
+                url=None if disclosure and disclosure.sample_note(f"fr:{d['document_number']}")
+                else _fr_url(d["html_url"], d["document_number"]),
                 cfr_parts=tuple(sorted({p for _, p in _parts(d["cfr_references"])})))
         for d in sorted(queries.documents(db, since=window.start, until=window.end),
                         key=lambda d: (d["publication_date"], d["document_number"]))
@@ -402,7 +408,8 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
                                                                 DivergenceKind.STANDING)))
     review = tuple(ReviewLine(_oneline(r["document_number"]), _oneline(r["text"]), _oneline(r["reason"]),
                               _fr_url(None, r["document_number"])
-                              if r["subject"] == ReviewSubject.FR_DOCUMENT.value else None)
+                              if r["subject"] == ReviewSubject.FR_DOCUMENT.value
+                              and not (disclosure and disclosure.sample_note(f"fr:{r['document_number']}")) else None)
                    for r in queries.review_items(db)
                    if window.contains(r["created_at"]) and r["subject"] == ReviewSubject.FR_DOCUMENT.value)
     suspects = tuple(SuspectLine(s["date"], _oneline(s["reason"])) for s in queries.suspect_versions(db))

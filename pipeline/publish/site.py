@@ -295,6 +295,9 @@ class _Site:
         docs = [dict(d, slug=doc_slug(d["document_number"]), sample=self._sample(f"fr:{d['document_number']}"),
                      held=_held(len(reviews.get(d["document_number"], []))))
                 for d in self.documents]
+        for d in docs:
+            if d["sample"]:   # a sample document exists nowhere else: no link to a page that is not there
+                d["html_url"] = None
         page("documents.html", "documents.html", title="Federal Register documents", documents=docs,
              counts={n: len(v) for n, v in by_doc.items()})
         for d in docs:
