@@ -169,3 +169,13 @@ class WebhookError(AlertError):
     def __init__(self, url: str, problem: str, status: int | None = None):
         self.url, self.problem, self.status = url, problem, status
         super().__init__(f"webhook {url}: {problem}")
+
+
+class OutputConflictError(FrtrackError):
+    """An output folder holds files frtrack did not write under names it would write."""
+
+    def __init__(self, folder: str, names: list[str]):
+        self.folder, self.names = folder, list(names)
+        shown = ", ".join(self.names[:5]) + (f" and {len(self.names) - 5} more" if len(self.names) > 5 else "")
+        super().__init__(f"{folder}: would overwrite {shown}, which an earlier frtrack render did not write; "
+                         "move them away or pass --force to overwrite")

@@ -459,15 +459,19 @@ def _only_recipient(settings, email: str):
 
 @cli.command()
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write the site into.")
+@click.option("--force", is_flag=True, help="Overwrite files in the folder that an earlier render did not write.")
 @pass_ctx
-def site(c: Context, out: str) -> None:
+def site(c: Context, out: str, force: bool) -> None:
     """Render the static HTML changelog (with Atom, JSON and CSV exports).
+
+    Only files an earlier render wrote are rewritten or deleted; a file of yours
+    under a name the site uses stops the render (exit 1) unless --force.
 
     \b
     Example:
       frtrack site --out public/ && python -m http.server -d public
     """
-    report = _library("pipeline.publish.site", "render_site")(c.open_db(), out, settings=c.settings)
+    report = _library("pipeline.publish.site", "render_site")(c.open_db(), out, settings=c.settings, force=force)
     c.echo(report.summary())
 
 

@@ -114,7 +114,9 @@ def run_demo(out: str | Path | None = None) -> DemoReport:
         report.review = [f"FR Doc. {i['document_number']}: {clip(i['text'], 100)}" for i in q.review_items(db)]
         report.documents = q.counts(db)["documents"]
         report.digest_path = write_demo_digest(db, out_dir / "digest.eml", today=last, disclosure=DISCLOSURE)
-        report.site_index = render_site(db, out_dir / "site", today=last, disclosure=DISCLOSURE).index_path
+        # the demo owns its folder: a site an older frtrack wrote there (no manifest) is replaced
+        report.site_index = render_site(db, out_dir / "site", today=last, disclosure=DISCLOSURE,
+                                        force=True).index_path
     finally:
         db.close()
     return report

@@ -128,3 +128,34 @@ def test_sample_documents_link_to_no_federalregister_page(tmp_path):
                    ("text/plain", "text/html"))
     assert "2099-90002" in text
     assert not any("2099-9000" in line and "federalregister.gov" in line for line in text.splitlines())
+
+
+def test_a_render_never_overwrites_a_file_it_did_not_write_unless_forced(seeded_db, tmp_path):
+    from parsers.exceptions import OutputConflictError
+    out = tmp_path / "s"
+    out.mkdir()
+    (out / "index.html").write_text("the user's own front page")
+    with pytest.raises(OutputConflictError, match=r"would overwrite index\.html.*--force"):
+        render_site(seeded_db, out, today=TODAY)
+    assert (out / "index.html").read_text() == "the user's own front page"
+    render_site(seeded_db, out, today=TODAY, force=True)
+    assert "the user's own front page" not in (out / "index.html").read_text()
+    render_site(seeded_db, out, today=TODAY)          # now the manifest lists it: a plain re-render is fine
+
+
+def test_site_command_refuses_to_overwrite_with_one_line_and_exit_1(tmp_path):
+    from click.testing import CliRunner
+    from pipeline.cli import cli
+    db = tmp_path / "f.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", str(db), "init", "--path", str(tmp_path / "f.toml")]).exit_code == 0
+    out = tmp_path / "public"
+    out.mkdir()
+    (out / "index.html").write_text("mine")
+    result = runner.invoke(cli, ["--db", str(db), "--config", str(tmp_path / "f.toml"), "site", "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("frtrack: error: ") and "index.html" in result.stderr and "--force" in result.stderr
+    assert (out / "index.html").read_text() == "mine"
+    forced = runner.invoke(cli, ["--db", str(db), "--config", str(tmp_path / "f.toml"), "site", "--out", str(out),
+                                 "--force"])
+    assert forced.exit_code == 0, forced.output

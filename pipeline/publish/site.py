@@ -26,6 +26,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 from sqlite_utils import Database
 
+from parsers.exceptions import OutputConflictError
 from pipeline import clock
 from pipeline.config import Settings
 from pipeline.publish import feeds
@@ -409,8 +410,12 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
 
 
 def render_site(db: Database, out_dir: str | os.PathLike[str], *, settings: Settings | None = None,
-                today: date | None = None, disclosure: Any = None) -> SiteReport:
+                today: date | None = None, disclosure: Any = None, force: bool = False) -> SiteReport:
     """Render the whole site into ``out_dir``; only files whose bytes changed are rewritten.
+
+    A file already there that an earlier render did not write (it is not in the
+    manifest) is someone's own page: it is never overwritten unless ``force``
+    (OutputConflictError names it), the way it is never deleted.
 
     ``disclosure`` (the demo's ``timeline.DISCLOSURE``) adds a "what is real" box to every
     page and a "sample" mark to sample events.
@@ -424,6 +429,10 @@ def render_site(db: Database, out_dir: str | os.PathLike[str], *, settings: Sett
     files.update({f"assets/{a}": _asset(a) for a in ASSETS})
     report = SiteReport(out_dir=out, index_path=out / "index.html", pages=len(pages))
     previous = _read_manifest(out)
+    foreign = sorted(rel for rel, data in files.items()
+                     if rel not in previous and (out / rel).is_file() and (out / rel).read_bytes() != data)
+    if foreign and not force:
+        raise OutputConflictError(str(out), foreign)
     for rel, data in files.items():
         if _write_if_changed(out / rel, data):
             report.written.append(rel)
