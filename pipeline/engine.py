@@ -53,7 +53,7 @@ from parsers.exceptions import FrtrackError, ParseError
 from parsers.model import Action, CountryGroupTable, FRDocument, Operation
 from parsers.text import clip
 from pipeline.history import (Delta, op_table_letter, predict_detailed, State, TableSummary, apply_deltas, apply_operations, diff_states, predict,
-                              summarize, table_events, table_prefix)
+                              summarize, table_events)
 from store.blobs import get_blob
 from store.db import utcnow
 from store.enums import (ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide, FetchStatus, ParseStatus,

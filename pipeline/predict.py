@@ -34,7 +34,7 @@ from parsers.exceptions import ParseError
 from parsers.fr_xml import parse_fr_tree
 from parsers.model import CountryGroupTable, FRDocument, ReviewReason
 from parsers.xmlsafe import parse_xml
-from pipeline.history import Delta, apply_deltas, predict_detailed
+from pipeline.history import apply_deltas, predict_detailed
 from store.enums import ChangeAction
 
 

@@ -10,7 +10,6 @@ import json
 from dataclasses import replace
 from datetime import date
 
-import pytest
 
 from parsers.model import Action, Entry, Operation
 from pipeline.demo_data.load import load_stage_direct
