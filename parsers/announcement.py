@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass
 
 from parsers.amendments import interpret
-from parsers.model import Action, Operation
+from parsers.dates import dates_section, read_effective
+from parsers.exceptions import ParseError
+from parsers.model import Action, FRDocument, Instruction, Operation
 
 _Q = "\"'\u201c\u201d\u2018\u2019"
 _COUNTRY = r"[A-Z][A-Za-z.'\u2019 ,()-]*?"
@@ -75,3 +77,36 @@ def announced_operations(text: bytes | str) -> tuple[Operation, ...]:
             if exact and op.review is None:
                 ops.append(op)
     return tuple(ops)
+
+
+_FR_DOC_LINE = re.compile(r"\bFR\s+Doc\.?\s+(\d{4}[-\u2013]\d{5})")
+_NAME_NUMBER = re.compile(r"(\d{4}-\d{5})")
+_PRINTED_NUMBER = re.compile(r"(?:^|\s)(\d{1,2})\.\s+$")
+
+
+def public_inspection_document(text: bytes | str, name: str) -> FRDocument:
+    """A public-inspection document's plain text as an FRDocument, for ``frtrack predict``.
+
+    Every amendatory instruction aimed at Supplement No. 1 to part 740 becomes
+    an Instruction with its operations; plain text reprints no table rows, so
+    an added or revised entry is held for review by the predictor, never
+    guessed. The document number comes from the "[FR Doc. …]" line, else from
+    the file name; the effective date from the DATES paragraph (a date
+    relative to publication stays unknown: the text does not say the day).
+    """
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    found = _FR_DOC_LINE.search(text) or _NAME_NUMBER.search(name)
+    if found is None:
+        raise ParseError(name, "plain text with no \"FR Doc.\" line and no document number in the file name")
+    stated = read_effective(dates_section(text), None)
+    instructions = []
+    for index, m in enumerate(_INSTRUCTION.finditer(text)):
+        sentence = _WS.sub(" ", m.group(1)).strip()
+        printed = _PRINTED_NUMBER.search(text[max(0, m.start(1) - 6): m.start(1)])
+        instructions.append(Instruction(index=index, title=15, part="740", text=sentence,
+                                        operations=interpret(sentence, (), title=15, part="740"),
+                                        number=int(printed.group(1)) if printed else None))
+    return FRDocument(document_number=found.group(1).replace("\u2013", "-"), doc_type="PUBLIC_INSPECTION",
+                      effective_date=stated.date, instructions=tuple(instructions),
+                      effective_problems=stated.problems)

@@ -400,7 +400,7 @@ def parse(c: Context, file: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (see README for the contract).")
 @pass_ctx
 def predict(c: Context, rule: str, table: str, as_json: bool) -> None:
-    """What an FR rule (GPO XML: one document or a daily issue) would change in a given Supplement No. 1 table.
+    """What an FR rule (GPO XML, or public-inspection plain text) would change in a given Supplement No. 1 table.
 
     Exact deltas, countries spelled as the table prints them, and every
     instruction held for review; exit 0 whenever both files could be read.

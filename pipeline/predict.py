@@ -30,6 +30,7 @@ from pathlib import Path
 
 from parsers.countries import canonical_name, country_key, split_country
 from parsers.ecfr_groups import parse_country_groups
+from parsers.announcement import public_inspection_document
 from parsers.exceptions import ParseError
 from parsers.fr_xml import parse_fr_tree
 from parsers.model import CountryGroupTable, FRDocument, ReviewReason
@@ -119,7 +120,16 @@ def predict_document(doc: FRDocument, table: CountryGroupTable) -> DocumentPredi
 
 
 def predict_rule(rule: bytes, rule_name: str, table: bytes, table_name: str) -> PredictResult:
-    """The effect of every document in ``rule`` (FR XML bytes) on ``table`` (eCFR Supplement No. 1 bytes)."""
+    """The effect of every document in ``rule`` on ``table`` (eCFR Supplement No. 1 bytes).
+
+    ``rule`` is FR XML (one document or a daily issue), or a public-inspection
+    document's plain text, which carries no XML and reprints no rows.
+    """
+    groups_first = rule.lstrip()[:1] != b"<"
+    if groups_first:
+        groups = parse_country_groups(table, table_name)
+        doc = public_inspection_document(rule, rule_name)
+        return PredictResult((predict_document(doc, groups),), False)
     root = parse_xml(rule, rule_name)
     documents = parse_fr_tree(root, rule_name)
     if not documents:

@@ -147,3 +147,24 @@ def test_each_delta_carries_the_date_of_its_own_instruction(tmp_path):
         "Cambodia: removed from D:5 (effective 2026-02-03, FR Doc. 2099-00108)",
         "review (FR Doc. 2099-00108, AMDPAR 4): unrecognized amendment wording: "
         "Supplement No. 1 to part 740 is amended by transposing Country Group B."]
+
+
+def test_public_inspection_plain_text_gives_exact_marks_and_holds_rows_it_does_not_print(tmp_path):
+    """Public inspection has no XML: its plain text is read; a revised entry whose row is not printed is held."""
+    result = CliRunner().invoke(cli, ["predict", str(FIXTURES / "pi_2099-90003_sample.txt"), "--against",
+                                      str(FIXTURES / "ecfr_supp1_2026-02-02_cambodia_before.xml"), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["document_number"] == "2099-90003"
+    assert data["effective_date"] == "2026-02-03"
+    assert [(d["country"], d["group"], d["action"]) for d in data["deltas"]] == [("Cambodia", "D:5", "removed")]
+    assert [(r["amdpar"], r["reason"]) for r in data["review"]] == [(3, "row_not_reprinted")]
+
+
+def test_plain_text_with_no_document_number_is_one_error_line(tmp_path):
+    rule = tmp_path / "notes.txt"
+    rule.write_text("2. Supplement No. 1 to part 740 is amended by removing \"Cambodia\" from Country Group D:5.\n")
+    result = CliRunner().invoke(cli, ["predict", str(rule), "--against",
+                                      str(FIXTURES / "ecfr_supp1_2026-02-02_cambodia_before.xml")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"frtrack: error: {rule}: plain text with no \"FR Doc.\" line")
