@@ -80,7 +80,6 @@ def announced_operations(text: bytes | str) -> tuple[Operation, ...]:
 
 
 _FR_DOC_LINE = re.compile(r"\bFR\s+Doc\.?\s+(\d{4}[-\u2013]\d{5})")
-_NAME_NUMBER = re.compile(r"(\d{4}-\d{5})")
 _PRINTED_NUMBER = re.compile(r"(?:^|\s)(\d{1,2})\.\s+$")
 
 
@@ -90,15 +89,15 @@ def public_inspection_document(text: bytes | str, name: str) -> FRDocument:
     Every amendatory instruction aimed at Supplement No. 1 to part 740 becomes
     an Instruction with its operations; plain text reprints no table rows, so
     an added or revised entry is held for review by the predictor, never
-    guessed. The document number comes from the "[FR Doc. …]" line, else from
-    the file name; the effective date from the DATES paragraph (a date
+    guessed. The document number comes from the "[FR Doc. …]" line the
+    desk's text always ends with (a file name is not evidence); the effective date from the DATES paragraph (a date
     relative to publication stays unknown: the text does not say the day).
     """
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
-    found = _FR_DOC_LINE.search(text) or _NAME_NUMBER.search(name)
+    found = _FR_DOC_LINE.search(text)
     if found is None:
-        raise ParseError(name, "plain text with no \"FR Doc.\" line and no document number in the file name")
+        raise ParseError(name, "plain text with no \"[FR Doc. …]\" line: not a public-inspection document")
     stated = read_effective(dates_section(text), None)
     instructions = []
     for index, m in enumerate(_INSTRUCTION.finditer(text)):

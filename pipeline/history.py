@@ -210,17 +210,9 @@ def apply_operations(state: State, operations: Iterable[Operation]) -> tuple[Sta
     those go to human review, never silently away. Exact no-ops are applied
     as such and not returned (``predict_detailed`` lists them too).
     """
-    s = set(state)
-    names = _state_names(state)
-    skipped: list[Operation] = []
-    for op in operations:
-        prefix = op_table_letter(op)
-        reason = _not_exact(op, prefix)
-        if reason is None and op.action is not Action.AMEND_TEXT:
-            reason = _apply_one(s, op, prefix, names)
-        if reason is not None and reason is not ReviewReason.NO_EFFECT:
-            skipped.append(op)
-    return frozenset(s), tuple(skipped)
+    prediction = predict_detailed(state, operations)
+    skipped = tuple(item.operation for item in prediction.review if item.reason is not ReviewReason.NO_EFFECT)
+    return apply_deltas(state, prediction.deltas), skipped
 
 
 def predict(state: State, operations: Iterable[Operation]) -> tuple[tuple[Delta, ...], tuple[Operation, ...]]:

@@ -162,9 +162,9 @@ def test_public_inspection_plain_text_gives_exact_marks_and_holds_rows_it_does_n
 
 
 def test_plain_text_with_no_document_number_is_one_error_line(tmp_path):
-    rule = tmp_path / "notes.txt"
+    rule = tmp_path / "2026-02262.txt"          # a number in the file name is not evidence
     rule.write_text("2. Supplement No. 1 to part 740 is amended by removing \"Cambodia\" from Country Group D:5.\n")
     result = CliRunner().invoke(cli, ["predict", str(rule), "--against",
                                       str(FIXTURES / "ecfr_supp1_2026-02-02_cambodia_before.xml")])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"frtrack: error: {rule}: plain text with no \"FR Doc.\" line")
+    assert result.stderr.startswith(f"frtrack: error: {rule}: plain text with no \"[FR Doc. …]\" line")
