@@ -14,10 +14,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._machine import describe  # noqa: E402
-from pipeline.demo import demo_settings  # noqa: E402
-from pipeline.demo_data.replay_dir import write_replay_dir  # noqa: E402
-from pipeline.demo_data.timeline import build_timeline  # noqa: E402
-from pipeline.replay import ReplayServer  # noqa: E402
+from pipeline.demo.run import demo_settings  # noqa: E402
+from pipeline.demo.data.replay_dir import write_replay_dir  # noqa: E402
+from pipeline.demo.data.timeline import build_timeline  # noqa: E402
+from pipeline.demo.replay import ReplayServer  # noqa: E402
 from pipeline.run import run_once  # noqa: E402
 
 

@@ -4,7 +4,7 @@
 
 FR: every real file of ../shared/corpus/fr_xml (daily issues and single
 documents): parse_fr_xml vs ``lxml.etree.fromstring``. eCFR: a synthetic
-200-country Supplement No. 1 (pipeline.synth): parse_country_groups vs
+200-country Supplement No. 1 (pipeline.demo.synth): parse_country_groups vs
 ``lxml.etree.fromstring``. Target: ratio <= 2x. Prints a table; asserts nothing.
 """
 from __future__ import annotations
@@ -25,8 +25,8 @@ from lxml import etree  # noqa: E402
 from parsers.ecfr_groups import parse_country_groups  # noqa: E402
 from parsers.fr_xml import parse_fr_xml  # noqa: E402
 from parsers.model import CountryGroupTable  # noqa: E402
-from pipeline.synth import group_table  # noqa: E402
-from pipeline.synth import ecfr_supplement_xml  # noqa: E402
+from pipeline.demo.synth import group_table  # noqa: E402
+from pipeline.demo.synth import ecfr_supplement_xml  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus"
 

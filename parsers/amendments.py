@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from parsers.countries import canonical_name, country_key, resolve, split_country, split_name_list
-from parsers.model import GROUP_CODES, TABLE_OF_CODE, Action, Entry, Operation, ReprintedTable, ReviewReason
+from parsers.model import GROUP_CODES, MIN_B_NAMES, MIN_ROWS, TABLE_OF_CODE, column_code, Action, Entry, Operation, ReprintedTable, ReviewReason
 
 _DOUBLE_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
 _OPEN, _CLOSE = "\x01", "\x02"         # single quotes while they are being paired
@@ -77,7 +77,6 @@ _UNQUOTED_ENTRY = re.compile(
     r"\b(?:entr(?:y|ies)|columns?|rows?)(?:\s+[ADE]\s*:\s*\d)?\s+for\s+(?!the\b)(.+?)(?:\s+(?:in|to|from|under|of)\s+|[;:,.]?\s*$)",
     re.IGNORECASE)
 _CORRECTS = re.compile(r"\bIn\s+FR\s+Doc\.?\s+(?:No\.\s*)?(\d{2,4}[-\u2013]\d{3,6})", re.IGNORECASE)
-_CODE_IN_HEAD = re.compile(r"\[?\s*([ABDE])\s*:\s*(\d)\s*\]?", re.IGNORECASE)
 _ACTION_OF = {"revise": Action.REVISE_ENTRY, "add": Action.ADD_ENTRY, "remove": Action.REMOVE_ENTRY}
 _MARK_OF = {"add": Action.ADD_MARK, "remove": Action.REMOVE_MARK}
 # The units an instruction can amend. A whole part ("Amend part 740 by:") decides nothing.
@@ -272,12 +271,6 @@ def find_countries(clause: str) -> tuple[str, ...]:
 
 
 # -- pass 6 ---------------------------------------------------------------
-def column_code(head: str) -> str | None:
-    """"D:5" from "[D:5] U.S. Arms Embargoed Countries" or "Country Group D:5"."""
-    match = _CODE_IN_HEAD.search(head)
-    return f"{match.group(1).upper()}:{match.group(2)}" if match else None
-
-
 def table_codes(table: ReprintedTable, letter: str | None) -> tuple[str | None, ...]:
     """Column codes for a reprinted table's heads (the first, "Country", is None)."""
     codes = tuple(column_code(h) for h in table.column_heads)
@@ -355,11 +348,10 @@ def whole_table(table: str | None, tables: tuple[ReprintedTable, ...]) -> tuple[
     the complete table: no row elided ("* * *"), every name a country, and at
     least as many rows as any real version of that table prints.
     """
-    from parsers import ecfr_groups   # imported here: ecfr_groups reads column codes from this module
     for rows, codes, reprint in _reprinted_rows(table, tables):
         entries = tuple(_row_entry(r, codes) for r in rows)
         name = table or (f"Country Group {_table_letter(reprint)}" if _table_letter(reprint) else None)
-        minimum = ecfr_groups.MIN_B_NAMES if name == "Country Group B" else ecfr_groups.MIN_ROWS.get(name or "", 0)
+        minimum = MIN_B_NAMES if name == "Country Group B" else MIN_ROWS.get(name or "", 0)
         if not entries:
             break
         if reprint.elided or len(entries) < minimum:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from parsers.amendments import interpret
 from parsers.dates import dates_section, read_effective
-from parsers.exceptions import ParseError
+from parsers.errors import ParseError
 from parsers.model import Action, FRDocument, Instruction, Operation
 
 _Q = "\"'\u201c\u201d\u2018\u2019"

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pycountry
 
 from parsers.text import squash
+from parsers.errors import UnknownCountryError
 
 _TYPO = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
@@ -255,7 +256,6 @@ def country_key(printed: str) -> str:
 
 def lookup(name: str) -> Country:
     """Like ``resolve`` for names a person typed: unknown raises UnknownCountryError with suggestions."""
-    from parsers.exceptions import UnknownCountryError
     found = resolve(name)
     if found is None:
         raise UnknownCountryError(name, suggest(name))

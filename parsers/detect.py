@@ -18,7 +18,7 @@ never renamed or removed.
 from __future__ import annotations
 
 from parsers.ecfr_groups import country_groups_from_tree
-from parsers.exceptions import ParseError
+from parsers.errors import ParseError
 from parsers.fr_xml import DOCUMENT_TAGS, parse_fr_tree
 from parsers.itar import find_section, itar_from_tree
 from parsers.model import CountryGroupTable, DocumentKind, FRDocument, ItarList

@@ -31,12 +31,11 @@ import re
 
 from lxml import etree
 
-from parsers.amendments import column_code
 from parsers.countries import country_key, resolve, split_country
 from parsers.dates import parse_fr_date
 from parsers.ecfr_tables import gpotbl_tables, has_class, table_rows, table_title
-from parsers.exceptions import ParseError
-from parsers.model import Column, CountryGroupTable, Entry, GroupTable, Note
+from parsers.errors import ParseError
+from parsers.model import MIN_B_NAMES, MIN_ROWS, column_code, Column, CountryGroupTable, Entry, GroupTable, Note
 from parsers.text import FOOTNOTE_TAGS, element_text, split_footnotes, squash
 from parsers.xmlsafe import parse_xml
 
@@ -57,8 +56,6 @@ _LONGEST_NAME = 60   # the longest real name ("South Georgia and the South Sandw
 # excerpt or an abridged copy prints. A wholesale removal by a real version is not
 # refused here: the history engine holds such a version for review.
 REQUIRED_TABLES = ("Country Group A", "Country Group D", "Country Group E")
-MIN_ROWS: dict[str, int] = {"Country Group A": 10, "Country Group D": 10, "Country Group E": 2}
-MIN_B_NAMES = 20
 
 
 def parse_country_groups(data: bytes, name: str) -> CountryGroupTable:

@@ -39,7 +39,7 @@ from lxml import etree
 
 from parsers.countries import resolve
 from parsers.dates import parse_fr_date
-from parsers.exceptions import ParseError
+from parsers.errors import ParseError
 from parsers.lists_common import (
     ENTITY_LIST_TABLE, DocumentListChanges, ListAction, ReviewItem, SummaryCounts, fr_documents,
     normalize_instruction, number_value, split_lettered)

@@ -25,7 +25,7 @@ from lxml import etree
 from parsers.countries import canonical_name
 from parsers.dates import parse_fr_date
 from parsers.ecfr_tables import has_class, read_table
-from parsers.exceptions import ParseError
+from parsers.errors import ParseError
 from parsers.model import ItarEntry, ItarList, ItarReview
 from parsers.text import element_text, squash
 from parsers.xmlsafe import parse_xml

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from parsers.exceptions import ParseError
+from parsers.errors import ParseError
 from parsers.fr_xml import DOCUMENT_TAGS, parse_fr_tree
 from parsers.text import element_text
 

@@ -10,6 +10,7 @@ import enum
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from parsers.errors import UnknownGroupError
 
 # Column codes of Supplement No. 1 to part 740, in printed order. "B" is a list.
 GROUP_CODES: tuple[str, ...] = (
@@ -34,7 +35,6 @@ def normalize_group_code(typed: str) -> str:
         letter, digit = match.group(1).upper(), match.group(2)
         code = f"{letter}:{digit}" if digit else letter
     if code not in GROUP_CODES:
-        from parsers.exceptions import UnknownGroupError
         raise UnknownGroupError(typed, GROUP_CODES)
     return code
 
@@ -43,6 +43,19 @@ def normalize_group_code(typed: str) -> str:
 TABLE_OF_CODE: dict[str, str] = {
     code: f"Country Group {code.split(':')[0]}" for code in GROUP_CODES
 }
+
+# The fewest rows any real version prints: a parse (or a whole-table reprint)
+# with fewer is refused, never read as the table.
+MIN_ROWS: dict[str, int] = {"Country Group A": 10, "Country Group D": 10, "Country Group E": 2}
+MIN_B_NAMES = 20
+
+_CODE_IN_HEAD = re.compile(r"\[?\s*([ABDE])\s*:\s*(\d)\s*\]?", re.IGNORECASE)
+
+
+def column_code(head: str) -> str | None:
+    """"D:5" from "[D:5] U.S. Arms Embargoed Countries" or "Country Group D:5"."""
+    match = _CODE_IN_HEAD.search(head)
+    return f"{match.group(1).upper()}:{match.group(2)}" if match else None
 
 
 class Action(enum.Enum):

@@ -23,7 +23,7 @@ from lxml import etree
 
 from parsers.countries import resolve
 from parsers.dates import parse_fr_date
-from parsers.exceptions import ParseError
+from parsers.errors import ParseError
 from parsers.lists_common import SECTION_TABLES, ReviewItem
 from parsers.text import element_text, squash
 from parsers.xmlsafe import parse_xml

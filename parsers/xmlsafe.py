@@ -10,7 +10,7 @@ import threading
 
 from lxml import etree
 
-from parsers.exceptions import ParseError
+from parsers.errors import ParseError
 
 
 def _has_entity_declarations(data: bytes) -> bool:

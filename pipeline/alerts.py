@@ -41,11 +41,16 @@ import requests
 from sqlite_utils import Database
 
 from parsers.countries import canonical_name
-from parsers.exceptions import MailError, WebhookError
+from parsers.errors import MailError, WebhookError
 from pipeline.config import Recipient, Settings
 from store import queries
 from store.db import utcnow
-from store.enums import AlertChannel, AlertState, ChangeAction, ChangeStatus
+from parsers.lifecycle import ChangeAction, ChangeStatus
+from store.enums import AlertChannel, AlertState
+from pipeline.publish.envelope import Rendered
+from pipeline.publish.render import environment
+from pipeline.sources.http import retry_after_seconds
+from pipeline.publish import mail
 
 log = logging.getLogger(__name__)
 
@@ -399,8 +404,6 @@ def _stub(row: dict[str, Any]) -> Alert:
 
 def render_alert(alert: Alert, recipient: Recipient):
     """Text and HTML from the same alert (the digest's look)."""
-    from pipeline.publish.digest import Rendered
-    from pipeline.publish.render import environment
     env = environment()
     ctx = {"a": alert, "recipient": recipient}
     return Rendered(subject=alert.subject, text=env.get_template("alert.txt").render(ctx),
@@ -421,7 +424,6 @@ def post_webhook(url: str, payload: dict[str, Any], *, timeout: float, user_agen
         raise WebhookError(where, f"connection failed ({type(exc).__name__})") from None
     with resp:
         if not 200 <= resp.status_code < 300:
-            from pipeline.sources.http import retry_after_seconds
             text = " ".join(resp.text[:200].split())
             error = WebhookError(where, f"HTTP {resp.status_code}" + (f": {text}" if text else ""), resp.status_code)
             error.retry_after = retry_after_seconds(resp.headers.get("Retry-After"))   # a 429 says how long
@@ -471,7 +473,6 @@ def deliver(settings: Settings, db: Database, *, today: date, sleep: Callable[[f
 
 def _send_one(settings: Settings, item: Due, ledger: AlertLedger, report: AlertReport,
               sleep: Callable[[float], None]) -> None:
-    from pipeline.publish import mail
     r, channel, alert = item.recipient, item.channel, item.alert
     who = f"{channel.value} {r.email}"
     cfg = settings.alerts

@@ -14,18 +14,17 @@ Failures always go to stderr as ``frtrack: error: ...``, even under ``--quiet``.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
 import logging
 import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
-from parsers.exceptions import FrtrackError, NotImplementedYetError, UsageError
+from parsers.errors import FrtrackError, UsageError
 
 log = logging.getLogger("frtrack")
 
@@ -42,13 +41,13 @@ class Context:
     @property
     def settings(self):
         if self._settings is None:
-            from pipeline.config import load_settings
+            from pipeline.config import load_settings  # lazy: keeps `frtrack --help` fast
             self._settings = load_settings(self.config_path)
         return self._settings
 
     def open_db(self, write: bool = False):
         """Read-only unless ``write``: a read command never creates or changes a database."""
-        from store.db import open_db, open_readonly
+        from store.db import open_db, open_readonly  # lazy: keeps `frtrack --help` fast
         return open_db(self.db_path) if write else open_readonly(self.db_path)
 
     def echo(self, text: str) -> None:
@@ -70,22 +69,8 @@ def _group_code(ctx: click.Context | None, param: click.Parameter | None, value:
     """--group as typed ("D5", "d:5", "D: 5") -> "D:5"; an unknown code is a usage error listing the valid ones."""
     if value is None:
         return None
-    from parsers.model import normalize_group_code
+    from parsers.model import normalize_group_code  # lazy: keeps `frtrack --help` fast
     return normalize_group_code(value)
-
-
-def _library(module: str, name: str) -> Callable[..., Any]:
-    """Import a library function; a module not built yet is 'not implemented yet'."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name == module:
-            raise NotImplementedYetError(f"{module} is not implemented yet") from None
-        raise
-    fn = getattr(mod, name, None)
-    if fn is None:
-        raise NotImplementedYetError(f"{module}.{name} is not implemented yet")
-    return fn
 
 
 def _date(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> date | None:
@@ -201,7 +186,7 @@ def init(c: Context, path: str | None, force: bool) -> None:
     Example:
       frtrack --db data/frtrack.db init --path frtrack.toml
     """
-    from pipeline.config import write_example
+    from pipeline.config import write_example  # lazy: keeps `frtrack --help` fast
     c.open_db(write=True).close()   # first: a bad --db must not leave a config file behind
     written = write_example(path or c.config_path or "frtrack.toml", force=force)
     c.echo(f"wrote {written} and initialised {c.db_path}")
@@ -217,7 +202,8 @@ def run(c: Context, since: date | None) -> None:
     Example:
       frtrack --config frtrack.toml run --since 2026-01-01
     """
-    report = _library("pipeline.run", "run_once")(c.settings, c.db_path, since=since)
+    from pipeline.run import run_once  # lazy: keeps `frtrack --help` fast
+    report = run_once(c.settings, c.db_path, since=since)
     c.echo(report.summary(errors=False))
     for line in report.failure_lines():
         c.error(line)
@@ -233,7 +219,8 @@ def reparse(c: Context) -> None:
     Example:
       frtrack reparse
     """
-    report = _library("pipeline.run", "reparse")(c.settings, c.db_path)
+    from pipeline.run import reparse  # lazy: keeps `frtrack --help` fast
+    report = reparse(c.settings, c.db_path)
     c.echo(report.summary(errors=False))
     for line in report.failure_lines():
         c.error(line)
@@ -252,7 +239,7 @@ def status(c: Context, as_json: bool, check: bool, max_age: float) -> None:
     Example:
       frtrack status --check --max-age 26 || alert "frtrack is stale"
     """
-    from pipeline.status import build_status, format_status
+    from pipeline.status import build_status, format_status  # lazy: keeps `frtrack --help` fast
     report = build_status(c.open_db(), max_age_hours=max_age, schedule=c.settings.schedule)
     click.echo(json.dumps(report, indent=2) if as_json else format_status(report))
     if check and not report["healthy"]:
@@ -272,8 +259,8 @@ def changes(c: Context, since: date | None, country: str | None, group: str | No
     Example:
       frtrack changes --country Cambodia --group D:5 --json
     """
-    from pipeline.lookup import find_country
-    from store.queries import change_json, list_changes
+    from pipeline.lookup import find_country  # lazy: keeps `frtrack --help` fast
+    from store.queries import change_json, list_changes  # lazy: keeps `frtrack --help` fast
     db = c.open_db()
     if country is not None:
         found = find_country(db, country)
@@ -310,8 +297,8 @@ def groups(c: Context, country: str, as_of: date | None, as_json: bool) -> None:
     Example:
       frtrack groups Cambodia --as-of 2023-06-01 --json
     """
-    from pipeline.clock import today
-    from pipeline.lookup import groups_answer, groups_text
+    from pipeline.clock import today  # lazy: keeps `frtrack --help` fast
+    from pipeline.lookup import groups_answer, groups_text  # lazy: keeps `frtrack --help` fast
     answer = groups_answer(c.open_db(), country, as_of or today())
     if as_json:
         click.echo(json.dumps(answer, indent=2))
@@ -332,8 +319,8 @@ def history(c: Context, country: str, as_json: bool) -> None:
     Example:
       frtrack history Cambodia
     """
-    from pipeline.lookup import find_country
-    from store.queries import change_json, list_changes
+    from pipeline.lookup import find_country  # lazy: keeps `frtrack --help` fast
+    from store.queries import change_json, list_changes  # lazy: keeps `frtrack --help` fast
     db = c.open_db()
     found = find_country(db, country)
     for note in found.notes:
@@ -360,7 +347,7 @@ def divergences(c: Context, as_json: bool) -> None:
     Example:
       frtrack divergences --json
     """
-    from store.queries import divergence_json, divergence_text, divergences as list_divergences
+    from store.queries import divergence_json, divergence_text, divergences as list_divergences  # lazy: keeps `frtrack --help` fast
     rows = list_divergences(c.open_db())
     if as_json:
         click.echo(json.dumps([divergence_json(r) for r in rows], indent=2))
@@ -387,7 +374,7 @@ def parse(c: Context, file: str, as_json: bool) -> None:
     Example:
       frtrack parse 2026-02262.xml --json
     """
-    detect = importlib.import_module("parsers.detect")
+    from parsers import detect  # lazy: keeps `frtrack --help` fast
     data = Path(file).read_bytes()
     kind, result = detect.parse_file(data, file)
     click.echo(json.dumps(detect.to_json(kind, result), indent=2) if as_json else detect.to_text(kind, result))
@@ -409,7 +396,7 @@ def predict(c: Context, rule: str, table: str, as_json: bool) -> None:
     Example:
       frtrack predict 2026-02262.xml --against supp1_2026-02-02.xml --json
     """
-    lib = importlib.import_module("pipeline.predict")
+    from pipeline import predict as lib  # lazy: keeps `frtrack --help` fast
     result = lib.predict_files(rule, table)
     click.echo(json.dumps(lib.to_json(result), indent=2) if as_json else lib.to_text(result).rstrip("\n"))
 
@@ -436,7 +423,8 @@ def digest(c: Context, since: date | None, out: str | None, send: bool, recipien
         raise click.UsageError("give --out FILE.eml or --send")
     settings = _only_recipient(c.settings, recipient) if recipient else c.settings
     # --out only reads the database; --send writes the sent ledger
-    report = _library("pipeline.publish.digest", "digest_command")(settings, c.open_db(write=send), since=since,
+    from pipeline.publish.digest import digest_command  # lazy: keeps `frtrack --help` fast
+    report = digest_command(settings, c.open_db(write=send), since=since,
                                                                    out=out, send=send)
     c.echo(report.summary())
     if out and len(report.written) > 1:
@@ -471,7 +459,8 @@ def site(c: Context, out: str, force: bool) -> None:
     Example:
       frtrack site --out public/ && python -m http.server -d public
     """
-    report = _library("pipeline.publish.site", "render_site")(c.open_db(), out, settings=c.settings, force=force)
+    from pipeline.publish.site import render_site  # lazy: keeps `frtrack --help` fast
+    report = render_site(c.open_db(), out, settings=c.settings, force=force)
     c.echo(report.summary())
 
 
@@ -484,7 +473,8 @@ def schedule(c: Context) -> None:
     Example:
       frtrack --config /etc/frtrack.toml --db /var/lib/frtrack/frtrack.db schedule
     """
-    _library("pipeline.scheduler", "serve")(c.settings, c.db_path)
+    from pipeline.scheduler import serve  # lazy: keeps `frtrack --help` fast
+    serve(c.settings, c.db_path)
 
 
 @cli.command()
@@ -501,7 +491,8 @@ def demo(c: Context, out: str | None) -> None:
     Example:
       frtrack demo --out demo-out
     """
-    report = _library("pipeline.demo", "run_demo")(out)
+    from pipeline.demo.run import run_demo  # lazy: keeps `frtrack --help` fast
+    report = run_demo(out)
     click.echo(report.summary())
     sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
 
@@ -518,7 +509,8 @@ def replay(c: Context, directory: str, port: int) -> None:
       frtrack replay tests/fixtures/replay/basic --port 8765 &
       FRTRACK_FR_API_BASE=http://127.0.0.1:8765/api/v1 frtrack run
     """
-    _library("pipeline.replay", "serve_forever")(directory, port)
+    from pipeline.demo.replay import serve_forever  # lazy: keeps `frtrack --help` fast
+    serve_forever(directory, port)
 
 
 @cli.command()
@@ -535,7 +527,8 @@ def poll(c: Context, force: bool) -> None:
     Example:
       */10 * * * *  frtrack --quiet poll
     """
-    report = _library("pipeline.poll", "poll_once")(c.settings, c.db_path, force=force)
+    from pipeline.poll import poll_once  # lazy: keeps `frtrack --help` fast
+    report = poll_once(c.settings, c.db_path, force=force)
     c.echo(report.summary())
     sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
 

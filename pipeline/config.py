@@ -20,7 +20,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from parsers.exceptions import ConfigError
+from parsers.errors import ConfigError
+from datetime import time
+from urllib.parse import urlsplit
+from pipeline.triggers import parse_trigger
+from parsers import countries
+from parsers.errors import UnknownCountryError
+from parsers.errors import UnknownGroupError
+from parsers.model import normalize_group_code
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_FR_API_BASE = "https://www.federalregister.gov/api/v1"
 DEFAULT_ECFR_API_BASE = "https://www.ecfr.gov/api/versioner/v1"
@@ -152,7 +160,6 @@ class Alerts:
 
 def parse_poll_window(value: str, key: str = "schedule.poll_window", path: str | None = None):
     """"08:30-18:00" -> (time(8, 30), time(18, 0)); ConfigError naming ``key`` otherwise."""
-    from datetime import time
     start, sep, end = value.partition("-")
     try:
         if not sep:
@@ -167,8 +174,6 @@ def parse_poll_window(value: str, key: str = "schedule.poll_window", path: str |
 
 def _check_alert_settings(settings: "Settings") -> None:
     """Values of the alert keys the types cannot check: kinds, webhook URLs, positive numbers."""
-    from urllib.parse import urlsplit
-    from pipeline.scheduler import parse_trigger
     path = settings.path
     parse_trigger(settings.schedule.poll, settings.schedule.timezone, "schedule.poll", path)
     parse_poll_window(settings.schedule.poll_window, path=path)
@@ -380,8 +385,6 @@ DOCUMENT_TYPES = ("RULE", "PRORULE", "NOTICE", "PRESDOCU")
 
 def _watch_countries(key: str, names: tuple[str, ...], path: str | None) -> tuple[str, ...]:
     """Each watched country as frtrack's one name ("Myanmar" -> "Burma"); unknown ones refused."""
-    from parsers import countries
-    from parsers.exceptions import UnknownCountryError
     out = []
     for name in names:
         try:
@@ -393,8 +396,6 @@ def _watch_countries(key: str, names: tuple[str, ...], path: str | None) -> tupl
 
 def _watch_groups(key: str, codes: tuple[str, ...], path: str | None) -> tuple[str, ...]:
     """Each watched group as its column code ("D5" -> "D:5"); unknown ones refused."""
-    from parsers.exceptions import UnknownGroupError
-    from parsers.model import normalize_group_code
     out = []
     for code in codes:
         try:
@@ -414,7 +415,6 @@ def _positive(settings: Settings, path: str | None, *keys: str, zero_ok: bool = 
 
 
 def _url(key: str, value: str, path: str | None) -> None:
-    from urllib.parse import urlsplit
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(key, f"expected an http:// or https:// URL, got {value!r}", path)
@@ -422,9 +422,7 @@ def _url(key: str, value: str, path: str | None) -> None:
 
 def check_values(settings: Settings, from_env: dict[str, str] | None = None) -> None:
     """What types cannot say: refuse values that would fail later, far from the config, naming the key."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from pipeline.scheduler import parse_trigger
     path = settings.path
     from_env = from_env or {}
     for k in _ENV_BASES:

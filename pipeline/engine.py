@@ -49,15 +49,18 @@ from sqlite_utils import Database
 from parsers.announcement import announced_changes, announced_operations
 from parsers.countries import canonical_name
 from parsers.dates import dates_section, read_effective
-from parsers.exceptions import FrtrackError, ParseError
+from parsers.errors import FrtrackError, ParseError
 from parsers.model import Action, CountryGroupTable, FRDocument, Operation
 from parsers.text import clip
-from pipeline.history import (Delta, op_table_letter, predict_detailed, State, TableSummary, apply_deltas, apply_operations, diff_states, predict,
+from pipeline.derive.history import (Delta, op_table_letter, predict_detailed, State, TableSummary, apply_deltas, apply_operations, diff_states, predict,
                               summarize, table_events)
 from store.blobs import get_blob
 from store.db import utcnow
-from store.enums import (ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide, FetchStatus, ParseStatus,
-                         ReviewSubject, Source, TableEventKind)
+from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide, ReviewSubject, TableEventKind
+from store.enums import FetchStatus, ParseStatus, Source
+from parsers.ecfr_groups import parse_country_groups
+from parsers.itar import parse_itar_126_1
+from parsers.fr_xml import parse_fr_xml
 
 log = logging.getLogger(__name__)
 
@@ -109,13 +112,10 @@ def _parsed(kind: str, sha: str, data_loader: Callable[[], bytes], name: str,
     if key not in _CACHE:
         data = data_loader()
         if kind == "country_groups":
-            from parsers.ecfr_groups import parse_country_groups
             _CACHE[key] = parse_country_groups(data, name)
         elif kind == "itar_126_1":
-            from parsers.itar import parse_itar_126_1
             _CACHE[key] = parse_itar_126_1(data, name)
         else:
-            from parsers.fr_xml import parse_fr_xml
             _CACHE[key] = parse_fr_xml(data, name, publication_date=date.fromisoformat(publication_date)
                                        if publication_date else None)
         if len(_CACHE) > 64:   # parsed trees are big; states are cached separately

@@ -17,27 +17,18 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from parsers.exceptions import BlockedError, FetchError
+from parsers.errors import BlockedError, FetchError
 from pipeline.config import Settings
 from pipeline.sources.http import Http
 from store.db import utcnow
 from store.enums import FetchStatus, Source
+from pipeline.sources.outcome import SourceOutcome
+from pipeline.sources.ecfr import fetch_ecfr
+from pipeline.sources.federal_register import fetch_federal_register
+from pipeline.sources.govinfo import fetch_govinfo
+from pipeline.sources.public_inspection import fetch_public_inspection
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SourceOutcome:
-    """What one source did in one run."""
-
-    source: Source
-    ok: bool
-    requests: int
-    new_items: int
-    watermark: str | None
-    error: str | None
-    brief: str | None = None      # the error in one short line without URLs (what status and the CLI show)
-    blocked: bool = False         # refused with a block page (govinfo fallback)
 
 
 # table whose rows a source creates, to count new items even when it failed midway
@@ -60,10 +51,6 @@ def fetch_all(settings: Settings, db: Database, *, run_id: int, since: date | No
     ``sleep`` is what the HTTP layer waits with (tests pass a recorder);
     ``http`` lets a caller share or inspect the HTTP layer (request counts).
     """
-    from pipeline.sources.ecfr import fetch_ecfr
-    from pipeline.sources.federal_register import fetch_federal_register
-    from pipeline.sources.govinfo import fetch_govinfo
-    from pipeline.sources.public_inspection import fetch_public_inspection
 
     own_http = http is None
     if http is None:

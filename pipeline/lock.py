@@ -19,7 +19,7 @@ from typing import Iterator
 
 from sqlite_utils import Database
 
-from parsers.exceptions import LockHeldError, StoreError
+from parsers.errors import LockHeldError, StoreError
 from store.db import utcnow
 from store.enums import RunStatus
 

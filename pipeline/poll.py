@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from parsers.exceptions import FrtrackError
+from parsers.errors import FrtrackError
 from pipeline import clock
 from pipeline.alerts import AlertReport, deliver
 from pipeline.business_days import in_window
@@ -49,6 +49,11 @@ from pipeline.sources.public_inspection import desk_stamps, desk_url, process_de
 from pipeline.sources.state import get_json_watermark, set_watermarks
 from store.db import open_db
 from store.enums import FetchStatus, PollStatus, RunStatus, Source
+from pipeline.lock import db_lock
+from pipeline.sources.public_inspection import _slugs
+from pipeline.engine import derive
+from pipeline.lock import mark_interrupted_runs
+from store.db import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +114,6 @@ def in_poll_window(settings: Settings, moment: datetime) -> bool:
 def poll_once(settings: Settings, db_path: str | os.PathLike[str], *, now: datetime | None = None,
               force: bool = False, sleep: Callable[[float], None] = time.sleep) -> PollReport:
     """One poll and its alerts. Raises LockHeldError when a run holds the database."""
-    from pipeline.lock import db_lock
 
     now = now or clock.now()
     if not force and not in_poll_window(settings, now):
@@ -166,7 +170,6 @@ def unchanged(resp: Any, last: dict[str, Any] | None) -> str | None:
 
 def watched_digest(data: Any, settings: Settings) -> str:
     """The part of the desk frtrack acts on: the watched agencies' entries (other agencies file all day)."""
-    from pipeline.sources.public_inspection import _slugs
     watched = set(settings.watch.agencies) | set(settings.watch.itar_agencies)
     mine = sorted((d for d in (data.get("results") or []) if isinstance(d, dict) and watched & set(_slugs(d))),
                   key=lambda d: str(d.get("document_number")))
@@ -190,9 +193,6 @@ def _look(http: Http, db: Database, settings: Settings, report: PollReport, *, t
         set_watermarks(db, {WATERMARK: json.dumps(mark)}, None)
         report.status, report.note = PollStatus.IDLE, "the desk changed, nothing of the watched agencies did"
         return
-    from pipeline.engine import derive
-    from pipeline.lock import mark_interrupted_runs
-    from store.db import utcnow
 
     mark_interrupted_runs(db)
     run_id = db.execute("INSERT INTO runs (started_at, status, trigger, today, pid) VALUES (?,?,?,?,?)",
@@ -224,7 +224,6 @@ def _look(http: Http, db: Database, settings: Settings, report: PollReport, *, t
 def _fetch_row(db: Database, run_id: int, started: str, http: Http, *, ok: bool, new: int = 0,
                error: str | None = None) -> None:
     """The source-health row (`frtrack status`, the digest): public inspection was fetched by this poll."""
-    from store.db import utcnow
     with db.atomic():
         db.execute("INSERT INTO source_fetches (run_id, source, status, started_at, finished_at, requests,"
                    " new_items, error) VALUES (?,?,?,?,?,?,?,?)",
@@ -235,7 +234,6 @@ def _fetch_row(db: Database, run_id: int, started: str, http: Http, *, ok: bool,
 def deliver_pending(settings: Settings, db_path: str | os.PathLike[str], *, today: date | None = None,
                     sleep: Callable[[float], None] = time.sleep) -> AlertReport:
     """Send the alerts a run produced (the daemon calls this after each scheduled run)."""
-    from pipeline.lock import db_lock
     if not Path(db_path).exists():
         return AlertReport()
     today = today or clock.today()

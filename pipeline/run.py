@@ -12,12 +12,16 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 
-from parsers.exceptions import FrtrackError
+from parsers.errors import FrtrackError
 from pipeline import clock
 from pipeline.config import Settings
 from pipeline.publish.wording import plural
 from store.db import open_db, utcnow
 from store.enums import RunStatus
+from pipeline.lock import db_lock
+from pipeline.lock import mark_interrupted_runs
+from pipeline.engine import derive
+from pipeline.fetch import fetch_all
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +82,10 @@ class RunReport:
 
 
 def _lock(db_path):
-    from pipeline.lock import db_lock
     return db_lock(db_path)
 
 
 def _start(db, today: date, trigger: str) -> int:
-    from pipeline.lock import mark_interrupted_runs
     mark_interrupted_runs(db)
     cur = db.execute("INSERT INTO runs (started_at, status, trigger, today, pid) VALUES (?,?,?,?,?)",
                      [utcnow(db), RunStatus.RUNNING.value, trigger, today.isoformat(), os.getpid()])
@@ -99,8 +101,6 @@ def _finish(db, run_id: int, ok: bool, error: str | None, status: RunStatus | No
 def run_once(settings: Settings, db_path, *, since: date | None = None, today: date | None = None,
              trigger: str = "cli") -> RunReport:
     """Fetch every source, derive history, record the run. Raises LockHeldError if another run holds the lock."""
-    from pipeline.engine import derive
-    from pipeline.fetch import fetch_all
 
     today = today or clock.today()
     with _lock(db_path):
@@ -134,7 +134,6 @@ def run_once(settings: Settings, db_path, *, since: date | None = None, today: d
 
 def reparse(settings: Settings, db_path, *, today: date | None = None) -> RunReport:
     """Re-derive everything from stored raw blobs with the current parsers, in one transaction."""
-    from pipeline.engine import derive
 
     today = today or clock.today()
     with _lock(db_path):

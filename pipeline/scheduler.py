@@ -36,36 +36,23 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
-from parsers.exceptions import ConfigError, FrtrackError, LockHeldError
+from parsers.errors import FrtrackError, LockHeldError
+from pipeline.triggers import parse_trigger
 from pipeline import signals
 from pipeline.config import Settings
+from pipeline.clock import Clock
+from pipeline.lock import db_lock
+from store.db import open_db, utcnow
+from store.enums import RunStatus
+from pipeline.poll import deliver_pending
+from pipeline.poll import poll_once
+from pipeline.publish.digest import digest_command
+from store.db import open_db
 
 log = logging.getLogger("frtrack.scheduler")
 
 Job = Callable[[], Any]
-OFF = "off"
-
-
-def parse_trigger(spec: str, timezone: str, key: str, path: str | None = None) -> BaseTrigger | None:
-    """Turn a schedule string into a trigger; None for "off". ConfigError names ``key``."""
-    text = spec.strip()
-    if text.lower() == OFF:
-        return None
-    try:
-        if text.lower().startswith("interval:"):
-            seconds = float(text.split(":", 1)[1])
-            if not seconds > 0:
-                raise ValueError("the interval must be a positive number of seconds")
-            return IntervalTrigger(seconds=seconds, timezone=timezone)
-        return CronTrigger.from_crontab(text, timezone=timezone)
-    except ValueError as exc:
-        raise ConfigError(key, f"{spec!r} is not a crontab line ('min hour day month weekday'),"
-                               f" 'interval:SECONDS' or 'off': {exc}", path) from None
-    except LookupError as exc:   # zoneinfo.ZoneInfoNotFoundError is a KeyError
-        raise ConfigError("schedule.timezone", f"unknown time zone {timezone!r} ({exc})", path) from None
 
 
 def _summary(result: Any) -> str:
@@ -88,10 +75,6 @@ def fail_own_running_runs(db_path: str | os.PathLike[str], error: str) -> list[i
     but an unexpected error can escape first. Needs the lock; if another
     process holds it, the row is left for ``mark_interrupted_runs`` later.
     """
-    from pipeline.clock import Clock
-    from pipeline.lock import db_lock
-    from store.db import open_db, utcnow
-    from store.enums import RunStatus
 
     if not Path(db_path).exists():
         return []
@@ -147,7 +130,6 @@ class Daemon:
 
     def _alerts_after_run(self) -> None:
         """The run's news goes out now, not at the next poll; a failure here is retried by the polls."""
-        from pipeline.poll import deliver_pending
         try:
             alerts = deliver_pending(self.settings, self.db_path)
         except Exception as exc:
@@ -158,7 +140,6 @@ class Daemon:
                     alerts.summary())
 
     def _default_poll(self) -> Any:
-        from pipeline.poll import poll_once
         return poll_once(self.settings, self.db_path)
 
     def run_poll(self) -> None:
@@ -181,8 +162,6 @@ class Daemon:
         log.log(logging.INFO if ok else logging.ERROR, "scheduled poll: %s", _summary(result))
 
     def _default_digest(self) -> Any:
-        from pipeline.publish.digest import digest_command
-        from store.db import open_db
         db = open_db(self.db_path)
         try:
             return digest_command(self.settings, db, since=None, out=None, send=True)

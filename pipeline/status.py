@@ -16,7 +16,13 @@ from pipeline import clock
 from pipeline.clock import Clock
 from pipeline.publish.wording import plural
 from store import queries
-from store.enums import DivergenceKind, RunStatus
+from parsers.lifecycle import DivergenceKind
+from store.enums import RunStatus
+from pipeline.triggers import parse_trigger
+from pipeline.alerts import ledger_summary
+from pipeline.config import Schedule, parse_poll_window
+from pipeline.business_days import in_window
+from zoneinfo import ZoneInfo
 
 _RUN_KEYS = ("id", "status", "trigger", "started_at", "finished_at", "error")
 
@@ -177,7 +183,6 @@ def format_status(report: dict[str, Any]) -> str:
 
 def poll_interval_minutes(schedule: Any, now: datetime) -> float | None:
     """The gap between two scheduled polls (from the trigger itself), None when polling is off."""
-    from pipeline.scheduler import parse_trigger
     trigger = parse_trigger(schedule.poll, schedule.timezone, "schedule.poll")
     if trigger is None:
         return None
@@ -200,10 +205,6 @@ def poll_health(db: Database, schedule: Any, now: datetime) -> dict[str, Any]:
     and the last successful poll is older than three intervals (15 minutes at
     least). A database that never polled has no poll problem: polling is optional.
     """
-    from pipeline.alerts import ledger_summary
-    from pipeline.config import Schedule, parse_poll_window
-    from pipeline.business_days import in_window
-    from zoneinfo import ZoneInfo
 
     schedule = schedule or Schedule()
     last = db.execute_returning_dicts("SELECT * FROM polls ORDER BY id DESC LIMIT 1")

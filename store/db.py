@@ -17,7 +17,7 @@ from typing import Callable
 
 from sqlite_utils import Database
 
-from parsers.exceptions import NoDatabaseError, SchemaTooNewError, StoreError
+from parsers.errors import NoDatabaseError, SchemaTooNewError, StoreError
 from store.migrations import migrations
 
 

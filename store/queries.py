@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 from sqlite_utils import Database
 
-from store.enums import ChangeStatus, DivergenceKind
+from parsers.lifecycle import ChangeStatus, DivergenceKind
 
 FR_DOC_URL = "https://www.federalregister.gov/d/{}"
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from pipeline import synth
+from pipeline.demo import synth
 from pipeline.config import Settings, settings_from_dict
-from pipeline.demo_data.timeline import D_CODES, _d, _row
-from pipeline.replay import ReplayServer
+from pipeline.demo.data.timeline import D_CODES, _d, _row
+from pipeline.demo.replay import ReplayServer
 from tests.plugins.replay import FR, ApiWorld, fr_doc
 
 BIS = "industry-and-security-bureau"

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from click.testing import CliRunner
 
-from parsers.exceptions import ConfigError
+from parsers.errors import ConfigError
 from pipeline.alerts import AlertLedger, deliver, plan
 from pipeline.cli import cli
 from pipeline.config import settings_from_dict

@@ -1,13 +1,11 @@
-"""The CLI contract of issue 2: commands, options, exit codes and JSON shapes later issues rely on.
+"""The CLI contract: commands, options, exit codes and the JSON shapes scripts rely on.
 
-Run through click's CliRunner against real SQLite files. Commands whose
-library is still being written are exercised only through ``_library`` with
-a module name that will never exist, so these tests do not depend on what
-the other issues have built yet.
+Run through click's CliRunner against real SQLite files.
 """
 from __future__ import annotations
 
 import json
+import importlib
 import logging
 import os
 import re
@@ -18,9 +16,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from parsers.exceptions import NotImplementedYetError
+from parsers.errors import UsageError
 from pipeline import cli as cli_module
-from pipeline.cli import _library, cli
+from pipeline.cli import cli
 from pipeline.config import EXAMPLE_CONFIG
 
 REPO = Path(__file__).resolve().parents[1]
@@ -85,46 +83,7 @@ def test_global_options():
     assert options["-v"].count
 
 
-# --- not implemented yet, errors -----------------------------------------------------------
-
-
-def test_library_missing_module_is_not_implemented_yet():
-    with pytest.raises(NotImplementedYetError) as err:
-        _library("pipeline.no_such_module_for_tests", "run_once")
-    assert "pipeline.no_such_module_for_tests is not implemented yet" in str(err.value)
-    assert err.value.exit_code == 2
-
-
-def test_library_missing_function_is_not_implemented_yet():
-    with pytest.raises(NotImplementedYetError, match=r"store\.queries\.no_such_function is not implemented yet"):
-        _library("store.queries", "no_such_function")
-
-
-def test_library_returns_the_function():
-    from store.queries import groups_as_of
-    assert _library("store.queries", "groups_as_of") is groups_as_of
-
-
-def test_library_does_not_hide_a_broken_dependency(tmp_path, monkeypatch):
-    """A module that exists but imports something missing is a bug, not 'not built yet'."""
-    (tmp_path / "frtrack_broken_for_tests.py").write_text("import no_such_dependency_xyz\n", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(ModuleNotFoundError) as err:
-        _library("frtrack_broken_for_tests", "f")
-    assert err.value.name == "no_such_dependency_xyz"
-
-
-def test_unbuilt_command_exits_2_with_one_line(extra_command):
-    @click.command("unbuilt-for-tests")
-    @cli_module.pass_ctx
-    def unbuilt(c):
-        _library("pipeline.no_such_module_for_tests", "run_once")(c.settings, c.db_path)
-
-    extra_command(unbuilt)
-    result = invoke(["unbuilt-for-tests"])
-    assert result.exit_code == 2
-    assert result.stderr == "frtrack: error: pipeline.no_such_module_for_tests is not implemented yet\n"
-    assert "Traceback" not in result.output
+# --- errors ----------------------------------------------------------------------------
 
 
 def test_internal_error_is_one_line_without_traceback(extra_command, tmp_path, monkeypatch):
@@ -133,7 +92,7 @@ def test_internal_error_is_one_line_without_traceback(extra_command, tmp_path, m
 
     @click.command("broken-for-tests")
     def broken():
-        _library("frtrack_broken_for_tests", "f")
+        importlib.import_module("frtrack_broken_for_tests")
 
     extra_command(broken)
     result = invoke(["broken-for-tests"])
@@ -146,13 +105,13 @@ def test_internal_error_is_one_line_without_traceback(extra_command, tmp_path, m
 def test_verbose_logs_the_traceback(extra_command, caplog):
     @click.command("fails-for-tests")
     def fails():
-        _library("pipeline.no_such_module_for_tests", "f")
+        raise UsageError("a deliberate usage error for tests")
 
     extra_command(fails)
     with caplog.at_level(logging.ERROR, logger="frtrack"):
         result = invoke(["-v", "fails-for-tests"])
     assert result.exit_code == 2
-    assert any(r.exc_info and r.exc_info[0] is NotImplementedYetError for r in caplog.records)
+    assert any(r.exc_info and r.exc_info[0] is UsageError for r in caplog.records)
 
 
 def test_config_error_exits_2_with_one_line_naming_the_key(extra_command, tmp_path):

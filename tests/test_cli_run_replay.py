@@ -13,8 +13,8 @@ import sys
 
 import requests
 
-from pipeline.demo_data.replay_dir import write_replay_dir
-from pipeline.demo_data.timeline import build_timeline
+from pipeline.demo.data.replay_dir import write_replay_dir
+from pipeline.demo.data.timeline import build_timeline
 
 CONFIG = """
 [sources]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from parsers.exceptions import ConfigError
+from parsers.errors import ConfigError
 from pipeline.cli import cli
 from pipeline.config import Recipient, load_settings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from parsers.countries import by_code, canonical_name, lookup, resolve, suggest, treated_as
-from parsers.exceptions import UnknownCountryError
+from parsers.errors import UnknownCountryError
 
 
 @pytest.mark.parametrize("spelling, code, name", [

@@ -24,7 +24,7 @@ WAIT = 60          # ceiling for waiting on a process or an event, never an asse
 TODAY = "2026-02-24"
 DOCS = (("2026-00101", "2026-01-05"), ("2026-00202", "2026-01-12"), ("2026-00303", "2026-01-20"))
 
-_MISSING = [m for m in ("pipeline.run", "pipeline.fetch", "pipeline.replay")
+_MISSING = [m for m in ("pipeline.run", "pipeline.fetch", "pipeline.demo.replay")
             if importlib.util.find_spec(m) is None]
 needs_pipeline = pytest.mark.skipif(bool(_MISSING), reason="pipeline.run not built yet"
                                     + (f" (missing: {', '.join(_MISSING)})" if _MISSING else ""))

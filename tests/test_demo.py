@@ -47,7 +47,7 @@ def test_demo_runs_offline_and_leaves_nothing_running(tmp_path):
 
 
 def test_demo_rerun_into_same_folder_starts_fresh(tmp_path):
-    from pipeline.demo import run_demo
+    from pipeline.demo.run import run_demo
     first = run_demo(tmp_path / "d")
     second = run_demo(tmp_path / "d")
     assert first.ok and second.ok

@@ -14,8 +14,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from pipeline.demo import run_demo
-from pipeline.demo_data.timeline import build_timeline
+from pipeline.demo.run import run_demo
+from pipeline.demo.data.timeline import build_timeline
 from pipeline.publish.digest import Window, digest_command
 from pipeline.config import Recipient, Settings, Smtp
 from store import queries as q

@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
-from pipeline.demo_data.load import load_stage_direct
-from pipeline.demo_data.timeline import build_timeline
+from pipeline.demo.data.load import load_stage_direct
+from pipeline.demo.data.timeline import build_timeline
 from pipeline.engine import derive
 from store import queries as q
 from store.blobs import put_blob

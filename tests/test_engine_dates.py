@@ -3,15 +3,15 @@
 Each stage is stored as the fetchers store it (``load_stage_direct``: the raw
 XML blob plus the API's row) and derived by ``derive()`` on a real SQLite
 file. The rules are invented (document numbers 2026-9xxxx, citations 91 FR
-2xxx) in the GPO format that ``pipeline.synth`` writes.
+2xxx) in the GPO format that ``pipeline.demo.synth`` writes.
 """
 from __future__ import annotations
 
 from datetime import date
 
-from pipeline import synth
-from pipeline.demo_data.load import load_stage_direct
-from pipeline.demo_data.timeline import BIS, D_CODES, Doc, Stage
+from pipeline.demo import synth
+from pipeline.demo.data.load import load_stage_direct
+from pipeline.demo.data.timeline import BIS, D_CODES, Doc, Stage
 from pipeline.engine import derive
 from store import queries as q
 from store.db import open_db
@@ -169,7 +169,7 @@ def test_delay_notice_for_a_rule_not_stored_is_a_review_item_on_the_notice(tmp_p
 
 
 def test_public_inspection_placeholder_date_is_counted_from_the_scheduled_publication(tmp_path):
-    from pipeline.demo_data.timeline import PIDoc
+    from pipeline.demo.data.timeline import PIDoc
     db = open_db(tmp_path / "t.db")
     text = ("SUMMARY: BIS removes Sudan from Country Group E:1.\n"
             "DATES: This rule is effective [INSERT DATE 30 DAYS AFTER DATE OF PUBLICATION IN THE FEDERAL "

@@ -12,14 +12,14 @@ from datetime import date
 
 
 from parsers.model import Action, Entry, Operation
-from pipeline.demo_data.load import load_stage_direct
-from pipeline.demo_data.timeline import build_timeline
+from pipeline.demo.data.load import load_stage_direct
+from pipeline.demo.data.timeline import build_timeline
 from pipeline.engine import (SUSPECT_REMOVALS, Accepted, Divergence, Rule, Version, derive, derive_changes,
                              derive_divergences, screen_versions, unresolved_itar_names, unresolved_names)
 from store import queries as q
 from store.blobs import put_blob
 from store.db import open_db
-from store.enums import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide
+from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide
 
 TIMELINE = build_timeline()
 DAYS = [s.today.isoformat() for s in TIMELINE]
@@ -321,8 +321,8 @@ def _stage_without_d(stage):
     The whole column is blanked, not the table emptied: a version printing no D rows
     at all is refused by the parser (parsers.ecfr_groups.MIN_ROWS), never read.
     """
-    from pipeline import synth
-    from pipeline.demo_data.timeline import _row
+    from pipeline.demo import synth
+    from pipeline.demo.data.timeline import _row
     out = []
     for day, _xml in stage.ecfr_supplement:
         t = synth.default_country_groups()
@@ -351,8 +351,8 @@ def test_a_suspect_version_is_held_for_review_and_publishes_no_removals(tmp_path
 
 def _supplement_without(marks: set[tuple[str, str]], day: date) -> bytes:
     """The synthesized supplement with the given (country, A column) marks blanked."""
-    from pipeline import synth
-    from pipeline.demo_data.timeline import _row
+    from pipeline.demo import synth
+    from pipeline.demo.data.timeline import _row
     t = synth.default_country_groups()
     for row in [r for tbl in t.tables if tbl.title == "Country Group A" for r in tbl.rows]:
         if any((row.country, c) in marks for c, _m in row.marks):
@@ -362,8 +362,8 @@ def _supplement_without(marks: set[tuple[str, str]], day: date) -> bytes:
 
 def test_stored_suspect_version_is_accepted_when_the_next_version_shows_it_again(tmp_path):
     """Through derive(): v1 held, then accepted once v2 agrees; v3's one removal is reported, unattributed."""
-    from pipeline import synth
-    from pipeline.demo_data.timeline import Stage
+    from pipeline.demo import synth
+    from pipeline.demo.data.timeline import Stage
     a_rows = [r for t in synth.default_country_groups().tables if t.title == "Country Group A" for r in t.rows]
     twelve = {(r.country, "A:1") for r in a_rows if dict(r.marks)["A:1"] and sum(m for _c, m in r.marks) > 1}
     twelve = set(sorted(twelve)[:12])
@@ -425,10 +425,10 @@ def test_stored_divergences_carry_their_kind_and_the_cli_lists_them(tmp_path):
 
 def test_a_run_whose_ecfr_source_failed_derives_no_delta_without_a_baseline(tmp_path):
     """Issue 12: such a run recorded "Cambodia: added to D:1 [in_effect]" and the digest rendered it."""
-    from pipeline.demo import demo_settings
-    from pipeline.demo_data.replay_dir import write_replay_dir
+    from pipeline.demo.run import demo_settings
+    from pipeline.demo.data.replay_dir import write_replay_dir
     from pipeline.publish.digest import PLACEHOLDER, Window, build_digest, render_digest
-    from pipeline.replay import ReplayServer
+    from pipeline.demo.replay import ReplayServer
     from pipeline.run import run_once
 
     db_path = tmp_path / "frtrack.db"
@@ -468,9 +468,9 @@ def test_a_run_whose_ecfr_source_failed_raises_no_divergence_the_stored_126_1_ca
     The stored 126.1 speaks only up to the last successful eCFR fetch: comparing
     the new D:5 with it would report two false divergences ("BIS moved first").
     """
-    from pipeline.demo import demo_settings
-    from pipeline.demo_data.replay_dir import write_replay_dir
-    from pipeline.replay import ReplayServer
+    from pipeline.demo.run import demo_settings
+    from pipeline.demo.data.replay_dir import write_replay_dir
+    from pipeline.demo.replay import ReplayServer
     from pipeline.run import run_once
 
     db_path = tmp_path / "frtrack.db"

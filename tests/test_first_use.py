@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
-from pipeline.replay import ReplayServer
+from pipeline.demo.replay import ReplayServer
 
 REPO = Path(__file__).resolve().parents[1]
 REPLAY_BASIC = REPO / "tests" / "fixtures" / "replay" / "basic"

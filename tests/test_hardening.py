@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from parsers.exceptions import ParseError
+from parsers.errors import ParseError
 from parsers.xmlsafe import parse_xml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -349,7 +349,7 @@ class _Big(http.server.BaseHTTPRequestHandler):
 def test_max_download_size_is_enforced(fresh_db):
     http_mod = pytest.importorskip("pipeline.sources.http",
                                    reason="pipeline/sources/http.py (the HTTP layer, fetchers issue) is not built yet")
-    from parsers.exceptions import FetchError
+    from parsers.errors import FetchError
     from pipeline.config import Sources
     from store.enums import Source
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from parsers.model import Action, Column, CountryGroupTable, Entry, GroupTable, Operation, ReviewReason
-from pipeline.history import Delta, diff_states, predict, predict_detailed, table_events
-from store.enums import ChangeAction, TableEventKind
+from pipeline.derive.history import Delta, diff_states, predict, predict_detailed, table_events
+from parsers.lifecycle import ChangeAction, TableEventKind
 
 D = ("D:1", "D:2", "D:3", "D:4", "D:5")
 

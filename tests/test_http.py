@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from parsers.exceptions import (BlockedError, FetchError, FetchTimeoutError, HTTPStatusError,
+from parsers.errors import (BlockedError, FetchError, FetchTimeoutError, HTTPStatusError,
                                 TransportError, TruncatedBodyError)
 from pipeline.config import settings_from_dict
 from pipeline.sources.http import Http, build_url, retry_after_seconds

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.exceptions import LockHeldError, StoreError
+from parsers.errors import LockHeldError, StoreError
 from pipeline.lock import INTERRUPTED_NOTE, db_lock, lock_path, mark_interrupted_runs
 from store.db import open_db
 

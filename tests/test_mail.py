@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from lxml import etree
 
-from parsers.exceptions import ConfigError, MailError
+from parsers.errors import ConfigError, MailError
 from pipeline.config import Digest, Recipient, Settings, Smtp
 from pipeline.publish.digest import PLACEHOLDER, Window, build_digest, digest_command, render_digest
 from pipeline.publish.mail import SentLedger, build_message, clean_header, send_message

@@ -80,7 +80,7 @@ dist = importlib.metadata.distribution("frtrack")
 print(json.dumps({
     "modules": {m.__name__: m.__file__ for m in (parsers, pipeline, pipeline.cli, store, templates)},
     "template_files": files("templates"),
-    "demo_files": files("pipeline.demo_data"),
+    "demo_files": files("pipeline.demo.data"),
     "rendered": render_all(make_env()),
     "dist_files": [str(dist.locate_file(f)) for f in (dist.files or []) if f.name == "METADATA"],
     "direct_url": json.loads(dist.read_text("direct_url.json") or "{}"),
@@ -164,7 +164,7 @@ def test_installed_package_carries_its_modules_and_data(installed):
     # Every data file of templates/ and the bundled demo sample is in the wheel.
     src = installed["src"]
     assert report["template_files"] == _data_files(src / "templates")
-    assert report["demo_files"] == _data_files(src / "pipeline" / "demo_data")
+    assert report["demo_files"] == _data_files(src / "pipeline" / "demo" / "data")
 
 
 def test_installed_templates_render(installed):

@@ -8,7 +8,7 @@ import pytest
 
 from parsers.ecfr_groups import join_split_names, parse_country_groups
 from parsers.ecfr_tables import parse_ecfr_tables
-from parsers.exceptions import ParseError
+from parsers.errors import ParseError
 from parsers.model import Column, Note
 from tests.conftest import FIXTURES
 
@@ -75,7 +75,7 @@ def test_handwritten_supplement_read_in_full():
 
 
 def test_handwritten_and_synthesized_agree_on_the_format(tmp_path):
-    from pipeline.synth import ecfr_supplement_xml
+    from pipeline.demo.synth import ecfr_supplement_xml
     table = groups("ecfr_supp1_2023-05-24_b_before_handwritten.xml")
     again = parse_country_groups(ecfr_supplement_xml(table), "synth")
     assert again.memberships() == table.memberships()
@@ -179,7 +179,7 @@ def test_versioner_b_list_keeps_names_that_end_in_a_joining_word():
 
 
 def test_versioner_and_bulk_renderings_of_one_table_agree():
-    from pipeline.synth import ecfr_supplement_xml
+    from pipeline.demo.synth import ecfr_supplement_xml
     table = groups(VERSIONER)
     again = parse_country_groups(ecfr_supplement_xml(table), "bulk-rendering.xml")
     assert [t.title for t in again.tables] == ["Country Group A", "Country Group D", "Country Group E"]
@@ -197,7 +197,7 @@ def test_two_names_that_are_each_a_country_are_never_joined():
 def test_synthesized_b_list_with_joining_words_round_trips():
     from dataclasses import replace
 
-    from pipeline.synth import ecfr_supplement_xml
+    from pipeline.demo.synth import ecfr_supplement_xml
     table = groups("ecfr_supp1_2023-05-24_b_before_handwritten.xml")
     names = tuple(sorted(set(table.b_list) | {"Gambia, The", "Germany", "Micronesia, Federated States of", "Monaco",
                                               "South Sudan, Republic of", "Spain"}))

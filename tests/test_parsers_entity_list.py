@@ -10,7 +10,7 @@ from parsers.entity_list import (
     EntityEntry, EntityList, EntityListDelta, EntryField, changed_fields, entity_cell, entity_list_delta, interpret,
     name_key,
     parse_entity_list, parse_entity_list_changes, reprinted_entries, summary_counts)
-from parsers.exceptions import ParseError
+from parsers.errors import ParseError
 from parsers.lists_common import ENTITY_LIST_TABLE, ListAction
 from parsers.xmlsafe import parse_xml
 from tests.conftest import FIXTURES

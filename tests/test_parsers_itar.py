@@ -7,10 +7,10 @@ import pytest
 
 from parsers.countries import canonical_name
 from parsers.ecfr_groups import parse_country_groups
-from parsers.exceptions import ParseError
+from parsers.errors import ParseError
 from parsers.itar import parse_itar_126_1
 from parsers.model import ItarEntry, ItarReview
-from pipeline.synth import itar_126_1_xml
+from pipeline.demo.synth import itar_126_1_xml
 from tests.conftest import FIXTURES
 from tests.itar_corpus import render_file
 

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from parsers.exceptions import ParseError
+from parsers.errors import ParseError
 from parsers.fr_xml import parse_fr_xml
 from parsers.lists_common import ListAction, normalize_instruction, split_lettered
 from parsers.section_amendments import (

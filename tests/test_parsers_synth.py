@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from parsers.ecfr_groups import parse_country_groups
 from parsers.fr_xml import parse_fr_xml
 from parsers.model import Action, CountryGroupTable, Note
-from pipeline.synth import COLUMN_NAMES, default_country_groups, ecfr_supplement_xml, fr_rule_xml, group_table
+from pipeline.demo.synth import COLUMN_NAMES, default_country_groups, ecfr_supplement_xml, fr_rule_xml, group_table
 from tests.conftest import FIXTURES
 from tests.fixtures.generate import build
 

@@ -5,7 +5,7 @@ import pytest
 
 from parsers.detect import parse_file
 from parsers.ecfr_groups import parse_country_groups
-from parsers.exceptions import ParseError
+from parsers.errors import ParseError
 from parsers.fr_xml import parse_fr_xml
 from parsers.xmlsafe import parse_xml
 from tests.conftest import FIXTURES

@@ -9,7 +9,7 @@ import sys
 import pytest
 import requests
 
-from pipeline.replay import ReplayServer
+from pipeline.demo.replay import ReplayServer
 
 
 def test_query_matches_order_insensitively_with_repeated_keys(replay_server):

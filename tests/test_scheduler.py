@@ -16,10 +16,11 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from parsers.exceptions import ConfigError, LockHeldError
+from parsers.errors import ConfigError, LockHeldError
 from pipeline import signals
 from pipeline.config import Schedule, Settings, load_settings
-from pipeline.scheduler import Daemon, fail_own_running_runs, parse_trigger
+from pipeline.scheduler import Daemon, fail_own_running_runs
+from pipeline.triggers import parse_trigger
 from store.db import open_db
 
 REPO = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from pipeline.demo import run_demo
+from pipeline.demo.run import run_demo
 from tests.plugins.browser import console_errors
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.demo import run_demo
+from pipeline.demo.run import run_demo
 from pipeline.publish.site import render_site
 from pipeline.publish.wording import agency_name, clip, divergence_sentence, plural
 from pipeline.run import RunReport
@@ -114,7 +114,7 @@ def test_a_tampered_manifest_cannot_delete_outside_the_site(seeded_db, tmp_path)
 
 def test_sample_documents_link_to_no_federalregister_page(tmp_path):
     """A demo sample (2099-9000x) exists nowhere else: neither its page nor the digest links to federalregister.gov."""
-    from pipeline.demo import run_demo
+    from pipeline.demo.run import run_demo
     report = run_demo(tmp_path / "out")
     assert report.ok, report.summary()
     site = report.site_index.parent
@@ -131,7 +131,7 @@ def test_sample_documents_link_to_no_federalregister_page(tmp_path):
 
 
 def test_a_render_never_overwrites_a_file_it_did_not_write_unless_forced(seeded_db, tmp_path):
-    from parsers.exceptions import OutputConflictError
+    from parsers.errors import OutputConflictError
     out = tmp_path / "s"
     out.mkdir()
     (out / "index.html").write_text("the user's own front page")

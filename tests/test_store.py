@@ -13,7 +13,7 @@ import zlib
 
 import pytest
 
-from parsers.exceptions import SchemaTooNewError, StoreError
+from parsers.errors import SchemaTooNewError, StoreError
 from store.blobs import get_blob, put_blob, record_response
 from store.db import integrity_ok, known_version, open_db, schema_version
 from store.migrations import migrations

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from store.enums import ChangeStatus
+from parsers.lifecycle import ChangeStatus
 from store.queries import (change_json, counts, data_as_of, divergences, documents, ecfr_version_dates,
                            group_columns, groups_as_of, known_countries, last_run, list_changes,
                            membership_intervals, memberships_as_of, resolve_country, source_health,

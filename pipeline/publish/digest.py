@@ -32,14 +32,16 @@ from typing import Any, Iterable
 
 from sqlite_utils import Database
 
-from parsers.exceptions import ConfigError, MailError
+from parsers.errors import ConfigError, MailError
 from pipeline import clock
 from pipeline.config import CfrRange, Recipient, Settings
 from pipeline.publish import mail
+from pipeline.publish.envelope import Rendered, Window
 from pipeline.publish.render import environment
 from store import queries
 from store.db import set_clock
-from store.enums import ChangeAction, ChangeStatus, DivergenceKind, ReviewSubject
+from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, ReviewSubject
+from pipeline.business_days import previous_business_day
 
 PLACEHOLDER = Recipient(email="digest@localhost", name="frtrack user")
 
@@ -77,30 +79,6 @@ def _fr_url(url: str | None, document_number: str | None) -> str | None:
     if document_number and re.fullmatch(r"[A-Za-z0-9-]+", document_number):
         return queries.FR_DOC_URL.format(document_number)
     return None
-
-
-@dataclass(frozen=True)
-class Window:
-    """Inclusive date range a digest covers; the ledger key with the recipient."""
-
-    start: date
-    end: date
-
-    @classmethod
-    def for_run(cls, today: date, days: int = 7, since: date | None = None) -> "Window":
-        end = today - timedelta(days=1)
-        start = since if since is not None else today - timedelta(days=days)
-        return cls(start, max(start, end))
-
-    def contains(self, value: str | date | None) -> bool:
-        if not value:
-            return False
-        day = value.isoformat() if isinstance(value, date) else str(value)[:10]
-        return self.start.isoformat() <= day <= self.end.isoformat()
-
-    @property
-    def label(self) -> str:
-        return f"{self.start.isoformat()} to {self.end.isoformat()}"
 
 
 @dataclass(frozen=True)
@@ -249,7 +227,6 @@ class DigestData:
     @property
     def last_issue(self) -> date:
         """The last federal business day before today: the newest FR issue the window can hold (same calendar as the poll)."""
-        from pipeline.business_days import previous_business_day
         return previous_business_day(self.today)
 
     @property
@@ -419,13 +396,6 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
                       documents=docs, review=review, health=health, suspects=suspects,
                       site_url=settings.digest.site_url if settings.digest.site_url.startswith("https://") else "",
                       notice=tuple(disclosure.lines()) if disclosure else ())
-
-
-@dataclass(frozen=True)
-class Rendered:
-    subject: str
-    text: str
-    html: str
 
 
 def render_digest(data: DigestData, recipient: Recipient) -> Rendered:

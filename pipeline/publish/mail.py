@@ -19,13 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-from parsers.exceptions import MailError
+from parsers.errors import MailError
 from pipeline.config import Recipient, Settings, Smtp
 from store.db import utcnow
 from store.enums import DigestStatus
+from pipeline.publish.envelope import Rendered, Window
 
-if TYPE_CHECKING:   # digest imports this module; avoid the cycle at run time
-    from pipeline.publish.digest import Rendered, Window
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
 
@@ -52,7 +51,7 @@ def _address(email: str, name: str = "") -> Address:
     return Address(display_name=clean_header(name, 100), username=local, domain=domain)
 
 
-def build_message(settings: Settings, recipient: Recipient, rendered: "Rendered",
+def build_message(settings: Settings, recipient: Recipient, rendered: Rendered,
                   now: datetime | None = None) -> EmailMessage:
     """multipart/alternative (text first, HTML preferred), UTF-8, with Date and Message-ID."""
     sender = _address(settings.smtp.sender, "frtrack")
@@ -143,18 +142,18 @@ class SentLedger:
     def __init__(self, db: Database):
         self.db = db
 
-    def get(self, recipient: str, window: "Window") -> dict[str, Any] | None:
+    def get(self, recipient: str, window: Window) -> dict[str, Any] | None:
         rows = self.db.execute_returning_dicts(
             "SELECT recipient, window_start, window_end, status, attempts, last_error, message_id, subject, sent_at"
             " FROM digests_sent WHERE recipient = ? AND window_start = ? AND window_end = ?",
             [recipient, window.start.isoformat(), window.end.isoformat()])
         return rows[0] if rows else None
 
-    def already_sent(self, recipient: str, window: "Window") -> bool:
+    def already_sent(self, recipient: str, window: Window) -> bool:
         row = self.get(recipient, window)
         return row is not None and DigestStatus(row["status"]) is DigestStatus.SENT
 
-    def _record(self, recipient: str, window: "Window", status: DigestStatus, *, error: str | None,
+    def _record(self, recipient: str, window: Window, status: DigestStatus, *, error: str | None,
                 message_id: str | None, subject: str | None) -> None:
         with self.db.atomic():
             self.db.execute(
@@ -167,8 +166,8 @@ class SentLedger:
                 [recipient, window.start.isoformat(), window.end.isoformat(), status.value, error, message_id,
                  subject, utcnow(self.db) if status is DigestStatus.SENT else None])
 
-    def record_sent(self, recipient: str, window: "Window", *, message_id: str, subject: str) -> None:
+    def record_sent(self, recipient: str, window: Window, *, message_id: str, subject: str) -> None:
         self._record(recipient, window, DigestStatus.SENT, error=None, message_id=message_id, subject=subject)
 
-    def record_failure(self, recipient: str, window: "Window", error: str, *, subject: str | None = None) -> None:
+    def record_failure(self, recipient: str, window: Window, error: str, *, subject: str | None = None) -> None:
         self._record(recipient, window, DigestStatus.FAILED, error=error, message_id=None, subject=subject)

@@ -26,7 +26,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 from sqlite_utils import Database
 
-from parsers.exceptions import OutputConflictError
+from parsers.errors import OutputConflictError
 from pipeline import clock
 from pipeline.config import Settings
 from pipeline.publish import feeds
@@ -34,7 +34,7 @@ from pipeline.publish.render import environment
 from pipeline.publish.slugs import country_slugs, doc_slug, group_slug, group_sort_key
 from pipeline.publish.wording import agency_name, plural
 from store import queries as q
-from store.enums import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide
+from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide
 
 _ROW_SEP = "\x1e"                 # record separator: never in escaped HTML text
 # Matrix cells are constant markup (no data inside); built in Python because a large table
@@ -82,7 +82,7 @@ class SiteReport:
 def table_notes_as_of(db: Database, as_of: str) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, str]]]:
     """(country -> footnote markers, note id -> note) as recorded up to the eCFR version in force on as_of.
 
-    Read from table_events as pipeline.history writes them: footnote_changed with subject
+    Read from table_events as pipeline.derive.history writes them: footnote_changed with subject
     "Cyprus (D)" (country and table letter) and after "1,2"; note_changed with subject "D/1"
     (table/marker) or "1" and after the note text. The latest event per subject wins and an
     empty ``after`` means it was removed. Only changes between versions are recorded, so

@@ -26,9 +26,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from parsers.exceptions import BlockedError, FetchError, HTTPStatusError, NotYetAvailableError
+from parsers.errors import BlockedError, FetchError, HTTPStatusError, NotYetAvailableError
 from pipeline.config import Settings, Tracked
-from pipeline.fetch import SourceOutcome
+from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.http import Http
 from pipeline.sources.state import get_json_watermark, set_watermarks
 from store.db import utcnow

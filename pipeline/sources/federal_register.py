@@ -28,9 +28,9 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from parsers.exceptions import BlockedError, FetchError, IncompleteResultsError
+from parsers.errors import BlockedError, FetchError, IncompleteResultsError
 from pipeline.config import CfrRange, Settings
-from pipeline.fetch import SourceOutcome
+from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.http import Http
 from pipeline.sources.state import get_watermark, rebase, set_watermarks
 from store.db import utcnow

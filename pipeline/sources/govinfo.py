@@ -17,11 +17,11 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
-from parsers.exceptions import HTTPStatusError
+from parsers.errors import HTTPStatusError
 from parsers.fr_xml import parse_fr_xml
 from pipeline.business_days import is_business_day
 from pipeline.config import Settings
-from pipeline.fetch import SourceOutcome
+from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.http import Http
 from pipeline.sources.state import get_watermark, set_watermarks
 from store.db import utcnow

@@ -43,7 +43,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import requests
 from sqlite_utils import Database
 
-from parsers.exceptions import (BlockedError, FetchError, FetchTimeoutError, HTTPStatusError,
+from parsers.errors import (BlockedError, FetchError, FetchTimeoutError, HTTPStatusError,
                                 TransportError, TruncatedBodyError)
 from pipeline.config import Sources
 from store.blobs import get_blob, record_response

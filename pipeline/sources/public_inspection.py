@@ -26,7 +26,7 @@ from sqlite_utils import Database
 
 from pipeline.config import Settings
 from store.db import utcnow
-from pipeline.fetch import SourceOutcome
+from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.http import Http
 from pipeline.sources.state import rebase, set_watermarks
 from store.enums import Source

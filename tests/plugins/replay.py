@@ -20,7 +20,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from pipeline.config import Settings, settings_from_dict
-from pipeline.replay import ReplayServer
+from pipeline.demo.replay import ReplayServer
 
 FR = "/api/v1"
 ECFR = "/api/versioner/v1"

@@ -23,7 +23,6 @@ It lives in ``parsers`` because that is the innermost package: ``store`` and
      ├── MailError              SMTP refused or failed
      ├── AlertError             an instant alert could not be delivered
      │    └── WebhookError      the webhook refused or did not answer (carries url, status)
-     ├── NotImplementedYetError a CLI command whose issue is not built yet
      └── UnknownCountryError    a typed country name that resolves to no country (exit 2)
 """
 from __future__ import annotations
@@ -130,12 +129,6 @@ class LockHeldError(FrtrackError):
 
 class MailError(FrtrackError):
     """The SMTP server refused the connection or a recipient."""
-
-
-class NotImplementedYetError(FrtrackError):
-    """A CLI command whose issue is not built yet."""
-
-    exit_code = 2
 
 
 class UnknownGroupError(UsageError):

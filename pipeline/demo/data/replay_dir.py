@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pipeline.demo_data.timeline import BIS, Doc, PIDoc, Stage
+from pipeline.demo.data.timeline import BIS, Doc, PIDoc, Stage
 
 LAST = 10_000   # "until the end of the timeline"
 AGENCY_NAMES = {BIS: "Industry and Security Bureau", "state-department": "State Department"}
@@ -137,7 +137,7 @@ def write_replay_dir(stages: tuple[Stage, ...], out: Path) -> Path:
             entries.append({"id": f"versions-{t}-{s}", "path": f"/api/versioner/v1/versions/title-{t}.json",
                             "body_file": body(f"versions-{t}-{s}.json", json.dumps(listing, indent=1)),
                             "stage": [s, s]})
-    manifest = {"description": "frtrack bundled sample: real country-group events 2021-2026 and marked SAMPLE ones (pipeline/demo_data/timeline.py)",
+    manifest = {"description": "frtrack bundled sample: real country-group events 2021-2026 and marked SAMPLE ones (pipeline/demo/data/timeline.py)",
                 "stages": [{"stage": i, "today": st.today.isoformat(), "note": st.note} for i, st in enumerate(stages)],
                 "entries": entries}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")

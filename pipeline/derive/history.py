@@ -13,7 +13,7 @@ from typing import Iterable
 
 from parsers.countries import canonical_name, resolve
 from parsers.model import Action, CountryGroupTable, Operation, ReviewReason
-from store.enums import ChangeAction, TableEventKind
+from parsers.lifecycle import ChangeAction, TableEventKind
 
 State = frozenset[tuple[str, str]]
 

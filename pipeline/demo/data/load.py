@@ -10,7 +10,7 @@ import json
 
 from sqlite_utils import Database
 
-from pipeline.demo_data.timeline import Stage
+from pipeline.demo.data.timeline import Stage
 from store.blobs import put_blob
 from store.db import utcnow
 

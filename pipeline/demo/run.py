@@ -17,9 +17,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.config import Settings
-from pipeline.demo_data.replay_dir import write_replay_dir
-from pipeline.demo_data.timeline import DISCLOSURE, build_timeline
+from pipeline.demo.data.replay_dir import write_replay_dir
+from pipeline.demo.data.timeline import DISCLOSURE, build_timeline
 from pipeline.publish.wording import clip, divergence_sentence, plural
+from pipeline.publish.digest import write_demo_digest
+from pipeline.publish.site import render_site
+from pipeline.demo.replay import ReplayServer
+from pipeline.run import run_once
+from store import queries as q
+from store.db import open_db
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +77,6 @@ def demo_settings(base_url: str) -> Settings:
 
 
 def run_demo(out: str | Path | None = None) -> DemoReport:
-    from pipeline.publish.digest import write_demo_digest
-    from pipeline.publish.site import render_site
-    from pipeline.replay import ReplayServer
-    from pipeline.run import run_once
-    from store import queries as q
-    from store.db import open_db
 
     out_dir = Path(out) if out else Path(tempfile.mkdtemp(prefix="frtrack-demo-"))
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ citations of the rules in ``REAL_EVENTS`` (as listed in the project's design
 notes; a citation not verified is left out, e.g. 2026-02262's), and the
 country-group moves they made. What is illustrative: the table contents
 around those rows, the text of every document (written by us in the real
-formats: eCFR XML via ``pipeline.synth``, GPO FR XML, federalregister.gov API
+formats: eCFR XML via ``pipeline.demo.synth``, GPO FR XML, federalregister.gov API
 JSON), the 126.1 versions, and the events in ``SAMPLES``, kept only to show a
 lifecycle branch no real event in the window shows; each carries a
 fictional-looking number (2099-9xxxx) and "SAMPLE" in its title.
@@ -41,7 +41,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from parsers.model import CountryGroupTable, Entry, GroupTable
-from pipeline import synth
+from pipeline.demo import synth
 
 BIS = "industry-and-security-bureau"
 STATE = "state-department"

@@ -73,6 +73,7 @@ from typing import Any, Callable, Mapping
 from urllib.parse import parse_qs, urlsplit
 
 from pipeline.publish.wording import plural
+from parsers.errors import UsageError
 
 log = logging.getLogger(__name__)
 
@@ -424,7 +425,6 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 
 def open_replay(directory: str | Path, port: int) -> "ReplayServer":
     """A started server for the CLI, or a UsageError in one line: no manifest, bad manifest, bad or busy port."""
-    from parsers.exceptions import UsageError
     if not 0 <= port <= 65535:
         raise UsageError(f"replay: port {port} is out of range (0-65535; 0 = any free port)")
     manifest = Path(directory) / "manifest.json"
