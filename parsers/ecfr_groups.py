@@ -26,7 +26,6 @@ a silently partial table would report every membership it lacks as removed.
 """
 from __future__ import annotations
 
-import functools
 import re
 
 from lxml import etree
@@ -226,9 +225,8 @@ def _entry(tds, codes: tuple[str, ...], title: str, name: str) -> Entry:
     return Entry(country=country, printed=printed, marks=tuple(marks), footnotes=sup_marks + digit_marks)
 
 
-@functools.lru_cache(maxsize=8192)
 def _row_name(text: str) -> tuple[str, tuple[str, ...]]:
-    """(stored name, footnote digits) of a country cell; cached: every version prints the same cells."""
+    """(stored name, footnote digits) of a country cell (split_country and country_key are cached)."""
     country, digits = split_country(text)
     return country_key(country), digits
 
@@ -262,7 +260,6 @@ def _b_list(root: etree._Element) -> list[str]:
     return []
 
 
-@functools.lru_cache(maxsize=4096)
 def _is_country(text: str) -> bool:
     return resolve(text) is not None
 

@@ -14,7 +14,7 @@ class ChangeAction(enum.Enum):
 
 
 class ChangeStatus(enum.Enum):
-    """Lifecycle of a country-group change (DESIGN.md §3)."""
+    """Lifecycle of a change: announced -> published -> in_effect -> confirmed, or one of the other ends."""
 
     ANNOUNCED = "announced"         # public inspection
     PUBLISHED = "published"         # FR rule parsed, delta predicted

@@ -27,7 +27,7 @@ def normalize_group_code(typed: str) -> str:
     """The column code a person means by "D5", "d:5", "D: 5" or "Country Group B"; refuse the rest.
 
     Typed codes reach SQL filters and watchlists: "D5" silently matching
-    nothing would read as "no changes" (issue 13), so an unknown code raises.
+    nothing would read as "no changes", so an unknown code raises.
     """
     match = _GROUP_CODE_TYPED.match(" ".join(typed.split()))
     code = None

@@ -42,12 +42,6 @@ class Clock:
     __call__ = stamp
 
 
-def parse_date(value: str | date | None) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
-
-
 def now() -> datetime:
     """The current moment, aware, in UTC.
 
