@@ -139,3 +139,10 @@ def test_smtp_from_is_refused_naming_the_key_to_use():
         settings_from_dict({"smtp": {"from": "frtrack@example.com"}}, "frtrack.toml", environ={})
     assert err.value.key == "smtp.from"
     assert str(err.value) == "frtrack.toml: smtp.from: renamed: write smtp.sender instead"
+
+
+def test_the_script_prints_the_example_and_the_table(capsys):
+    assert config.main(["--example"]) == 0
+    assert capsys.readouterr().out == EXAMPLE_CONFIG
+    assert config.main(["--table"]) == 0
+    assert capsys.readouterr().out == config.readme_table()
