@@ -1,164 +1,170 @@
 """Configuration: a TOML file where every key is optional.
 
-The schema below is the single source of truth: loading checks every key
-against it (unknown keys and wrong types raise ConfigError naming the key),
-then ``check_values`` checks what the types cannot say (a crontab that
-parses, a time zone that exists, a URL frtrack can fetch, positive timeouts,
-addresses, watchlist countries and groups that exist) — every command loads
-the config through here, so a mistake is refused before anything runs.
-``frtrack init`` writes ``EXAMPLE_CONFIG`` and the README's config reference
-mirrors it. Secrets never live in the file: the SMTP password is read from the
-environment variable the file names.
+The schema is written once, as the dataclasses below. Each key is a field made
+with ``setting(...)``, whose metadata says what it is for (``help``), the rules
+its value must follow beyond its type (``checks``: a crontab that parses, an
+IANA time zone, an http(s) URL, a positive number, an address, countries and
+groups that exist), an ``example`` and an environment ``env`` override. Three
+things are made from it and nothing else:
+
+- the loader, ``settings_from_dict``: unknown keys and wrong types are refused
+  naming the key, then each key's checks run in field order. Every command
+  loads its config here, so a mistake is refused (exit 2) before anything runs;
+- ``EXAMPLE_CONFIG``, the commented file ``frtrack init`` writes;
+- the README's configuration table (``python -m pipeline.config
+  --update-readme``; a test fails when the README holds another table).
+
+Secrets never live in the file: the SMTP password is read from the environment
+variable the file names.
+
+Why no msgspec, cattrs or pydantic: the error wording ("FILE: KEY: problem",
+"unknown key (known: ...)", "expected an integer, got str '5'") is a contract
+the CLI tests hold, and each library words its own errors, so we would parse
+them back into ours; the checks that matter (crontab, time zone, country
+names) are ours either way. The walk over the dataclasses below is shorter than
+that glue and adds no dependency.
 """
 from __future__ import annotations
 
+import argparse
+import dataclasses
+import functools
+import json
 import os
 import re
+import sys
+import textwrap
 import tomllib
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
-
-from parsers.errors import ConfigError
-from datetime import time
 from urllib.parse import urlsplit
-from pipeline.triggers import parse_trigger
-from parsers import countries
-from parsers.errors import UnknownCountryError
-from parsers.errors import UnknownGroupError
-from parsers.model import normalize_group_code
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from parsers import countries
+from parsers.errors import ConfigError, UnknownCountryError, UnknownGroupError
+from parsers.model import normalize_group_code
+from pipeline.triggers import parse_trigger
 
 DEFAULT_FR_API_BASE = "https://www.federalregister.gov/api/v1"
 DEFAULT_ECFR_API_BASE = "https://www.ecfr.gov/api/versioner/v1"
 DEFAULT_GOVINFO_BASE = "https://www.govinfo.gov"
-
-
-@dataclass(frozen=True)
-class CfrRange:
-    """A CFR title and a part range ("730-774" or "740")."""
-
-    title: int
-    parts: str
-
-    @property
-    def first_last(self) -> tuple[int, int]:
-        lo, _, hi = self.parts.partition("-")
-        return int(lo), int(hi or lo)
-
-
-@dataclass(frozen=True)
-class Tracked:
-    """An eCFR unit whose every version we fetch and parse."""
-
-    title: int
-    part: str
-    kind: str                      # "country_groups" | "itar_126_1"
-    appendix: str | None = None    # "Supplement No. 1 to Part 740"
-    section: str | None = None     # "126.1"
-
-    @property
-    def key(self) -> str:
-        return f"{self.title} CFR {self.appendix or self.section or self.part}"
-
-
-@dataclass(frozen=True)
-class Watch:
-    agencies: tuple[str, ...] = ("industry-and-security-bureau",)
-    document_types: tuple[str, ...] = ("RULE",)
-    cfr: tuple[CfrRange, ...] = (CfrRange(15, "730-774"),)
-    itar_agencies: tuple[str, ...] = ("state-department",)
-    itar_cfr: tuple[CfrRange, ...] = (CfrRange(22, "120-130"),)
-    since: str = "2021-01-01"
-    public_inspection: bool = True
-    tracked: tuple[Tracked, ...] = (
-        Tracked(15, "740", "country_groups", appendix="Supplement No. 1 to Part 740"),
-        Tracked(22, "126", "itar_126_1", section="126.1"),
-    )
-
-
-@dataclass(frozen=True)
-class Sources:
-    fr_api_base: str = DEFAULT_FR_API_BASE
-    ecfr_api_base: str = DEFAULT_ECFR_API_BASE
-    govinfo_base: str = DEFAULT_GOVINFO_BASE
-    govinfo_fallback: bool = False
-    timeout: float = 30.0          # seconds to wait for an answer (read timeout)
-    connect_timeout: float = 10.0  # seconds to wait for a connection: a dead host fails fast
-    api_rate: float = 5.0          # requests per second per API host
-    download_rate: float = 1.0     # XML downloads per second
-    max_retries: int = 5
-    backoff_base: float = 1.0      # seconds; doubled each retry, with jitter
-    max_retry_after: float = 120.0
-    max_download_bytes: int = 50_000_000
-    per_page: int = 100
-    user_agent: str = "frtrack/0.1 (+https://example.invalid/frtrack; export-control change tracker)"
-
-
-@dataclass(frozen=True)
-class Schedule:
-    timezone: str = "America/New_York"
-    fetch: str = "0 6,12,18,23 * * mon-fri"
-    digest: str = "0 7 * * mon"
-    misfire_grace_seconds: int = 3600
-    poll: str = "*/10 * * * *"           # public-inspection poll; it only fires inside poll_window
-    poll_window: str = "08:30-18:00"     # local time (timezone above), federal business days only
-
-
-@dataclass(frozen=True)
-class Smtp:
-    host: str = "localhost"
-    port: int = 25
-    security: str = "starttls"     # "starttls" | "tls" | "plain"
-    username: str = ""
-    password_env: str = "FRTRACK_SMTP_PASSWORD"
-    sender: str = "frtrack@localhost"
-    timeout: float = 30.0
-
-    @property
-    def password(self) -> str | None:
-        return os.environ.get(self.password_env) or None
-
-
-@dataclass(frozen=True)
-class Digest:
-    window_days: int = 7
-    send_empty: bool = True
-    list_unsubscribe: str = ""
-    site_url: str = ""
-
-
-@dataclass(frozen=True)
-class Recipient:
-    email: str
-    name: str = ""
-    countries: tuple[str, ...] = ()
-    groups: tuple[str, ...] = ()
-    cfr_parts: tuple[str, ...] = ()
-    document_types: tuple[str, ...] = ()
-    alerts: tuple[str, ...] = ("announced", "published", "contradicted", "unattributed", "review")
-    webhook: str = ""              # instant alerts also POSTed here as JSON (a chat tool's incoming webhook)
-    alert_email: bool = True       # false: instant alerts only to the webhook
-
-
+DOCUMENT_TYPES = ("RULE", "PRORULE", "NOTICE", "PRESDOCU")
+# the API's display names, which the digest also accepts in a watchlist
+_DOC_TYPE_NAMES = ("rule", "proposed rule", "notice", "presidential document", "correction")
 # What a recipient's ``alerts`` list may name: a change status moving there, or a review item.
 ALERT_KINDS = ("announced", "published", "in_effect", "confirmed", "contradicted", "unattributed", "review")
+TRACKED_KINDS = ("country_groups", "itar_126_1")
+SMTP_SECURITY = ("starttls", "tls", "plain")
+
+
+# --- checks: what a value must be beyond its TOML type -------------------------------------------
 
 
 @dataclass(frozen=True)
-class Alerts:
-    """Instant alerts (``pipeline.alerts``): sent after each poll and scheduled run."""
+class Table:
+    """What a check may look at besides its value: the file, and the table's keys checked so far."""
 
-    enabled: bool = True
-    max_age_days: int = 7          # older facts (a backfill of history) are not news: no alert
-    retries: int = 2               # extra tries within one poll; then the next poll tries again
-    retry_backoff: float = 1.0     # seconds before the first retry, doubled each time
-    max_attempts: int = 20         # polls that may try one alert before it is abandoned (shown by status)
-    webhook_timeout: float = 10.0  # seconds, connect and read
+    path: str | None
+    values: dict[str, Any]
 
 
-def parse_poll_window(value: str, key: str = "schedule.poll_window", path: str | None = None):
+@dataclass(frozen=True)
+class Check:
+    """A rule for one key's value; ``run(value, key, table)`` returns the value to keep or raises ConfigError.
+
+    ``says`` is the rule in a few words, shown in the README's "accepted" column
+    ("" for a pure normalization nobody needs to read about).
+    """
+
+    says: str
+    run: Callable[[Any, str, Table], Any]
+    choices: tuple[str, ...] = ()     # the whole set of values allowed, when there is one (for the example file)
+
+
+def _check(says: str, choices: tuple[str, ...] = ()) -> Callable[[Callable[[Any, str, Table], Any]], Check]:
+    return lambda run: Check(says, run, choices)
+
+
+def _or(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def one_of(*choices: str) -> Check:
+    def run(value: str, key: str, table: Table) -> str:
+        if value not in choices:
+            raise ConfigError(key, f"expected {_or([repr(c) for c in choices])}, got {value!r}", table.path)
+        return value
+    return Check(_or([f"`{c}`" for c in choices]), run, choices)
+
+
+def each(check: Check) -> Check:
+    """``check`` on every item of a list, naming the item (``key[2]``)."""
+    return Check(f"each {check.says}",
+                 lambda items, key, table: tuple(check.run(v, f"{key}[{i}]", table) for i, v in enumerate(items)),
+                 check.choices)
+
+
+def empty_or(check: Check) -> Check:
+    return Check(f"empty, or {check.says}", lambda v, key, table: check.run(v, key, table) if v else v)
+
+
+def at_least(minimum: int) -> Check:
+    def run(value: int, key: str, table: Table) -> int:
+        if value < minimum:
+            raise ConfigError(key, f"must be at least {minimum:g}, got {value:g}", table.path)
+        return value
+    return Check(f"at least {minimum}", run)
+
+
+@_check("more than zero")
+def positive(value: float, key: str, table: Table) -> float:
+    if not value > 0:
+        raise ConfigError(key, f"must be more than zero, got {value:g}", table.path)
+    return value
+
+
+@_check("zero or more")
+def zero_or_more(value: float, key: str, table: Table) -> float:
+    if value < 0:
+        raise ConfigError(key, f"must be zero or more, got {value:g}", table.path)
+    return value
+
+
+@_check("http:// or https:// URL")
+def http_url(value: str, key: str, table: Table) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(key, f"expected an http:// or https:// URL, got {value!r}", table.path)
+    return value
+
+
+@_check("")
+def no_trailing_slash(value: str, key: str, table: Table) -> str:
+    return value.rstrip("/")
+
+
+@_check("an IANA time zone such as `America/New_York`")
+def time_zone(value: str, key: str, table: Table) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(key, f"unknown time zone {value!r} (an IANA name such as 'America/New_York')",
+                          table.path) from None
+    return value
+
+
+@_check("a crontab line (`min hour day month weekday`, in `schedule.timezone`), `interval:SECONDS` or `off`")
+def crontab(value: str, key: str, table: Table) -> str:
+    parse_trigger(value, table.values["timezone"], key, table.path)
+    return value
+
+
+def parse_poll_window(value: str, key: str = "schedule.poll_window", path: str | None = None) -> tuple[time, time]:
     """"08:30-18:00" -> (time(8, 30), time(18, 0)); ConfigError naming ``key`` otherwise."""
     start, sep, end = value.partition("-")
     try:
@@ -172,312 +178,431 @@ def parse_poll_window(value: str, key: str = "schedule.poll_window", path: str |
     return lo, hi
 
 
-def _check_alert_settings(settings: "Settings") -> None:
-    """Values of the alert keys the types cannot check: kinds, webhook URLs, positive numbers."""
-    path = settings.path
-    parse_trigger(settings.schedule.poll, settings.schedule.timezone, "schedule.poll", path)
-    parse_poll_window(settings.schedule.poll_window, path=path)
-    a = settings.alerts
-    for key, value, minimum in (("alerts.max_age_days", a.max_age_days, 1), ("alerts.retries", a.retries, 0),
-                                ("alerts.retry_backoff", a.retry_backoff, 0), ("alerts.max_attempts", a.max_attempts, 1),
-                                ("alerts.webhook_timeout", a.webhook_timeout, 0.001)):
-        if value < minimum:
-            raise ConfigError(key, f"must be at least {minimum:g}, got {value:g}", path)
-    for i, r in enumerate(settings.recipients):
-        for j, kind in enumerate(r.alerts):
-            if kind not in ALERT_KINDS:
-                raise ConfigError(f"recipients[{i}].alerts[{j}]",
-                                  f"unknown alert {kind!r} (known: {', '.join(ALERT_KINDS)})", path)
-        if r.webhook:
-            parts = urlsplit(r.webhook)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise ConfigError(f"recipients[{i}].webhook", f"expected an http:// or https:// URL, got {r.webhook!r}",
-                                  path)
-        elif not r.alert_email and r.alerts:
-            raise ConfigError(f"recipients[{i}].alert_email",
-                              "is false but no webhook is set: give a webhook, or alerts = [] for no instant alerts",
-                              path)
+@_check("a local time range `HH:MM-HH:MM` that ends after it starts")
+def time_window(value: str, key: str, table: Table) -> str:
+    parse_poll_window(value, key, table.path)
+    return value
 
 
-@dataclass(frozen=True)
-class Output:
-    site_dir: str = "site"
-    digest_dir: str = "digests"
+@_check("`YYYY-MM-DD`, a TOML date or quoted")
+def iso_date(value: str | date, key: str, table: Table) -> str:
+    # TOML has a date literal (since = 2021-01-01): accept it as well as the quoted form.
+    try:
+        if isinstance(value, date) and type(value) is not date:   # a TOML date-time
+            raise ValueError(value)
+        return (value if isinstance(value, date) else date.fromisoformat(value)).isoformat()
+    except ValueError:
+        raise ConfigError(key, f"expected a date YYYY-MM-DD, got {value!r}", table.path) from None
 
 
-@dataclass(frozen=True)
-class Settings:
-    watch: Watch = field(default_factory=Watch)
-    sources: Sources = field(default_factory=Sources)
-    schedule: Schedule = field(default_factory=Schedule)
-    smtp: Smtp = field(default_factory=Smtp)
-    digest: Digest = field(default_factory=Digest)
-    recipients: tuple[Recipient, ...] = ()
-    output: Output = field(default_factory=Output)
-    path: str | None = None
-    alerts: Alerts = field(default_factory=Alerts)
-
-
-# key -> (type, python type check) per section; lists are checked per item.
-_SCALARS: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "watch": {"agencies": list, "document_types": list, "cfr": list, "itar_agencies": list,
-              "itar_cfr": list, "since": (str, date), "public_inspection": bool, "tracked": list},
-    "sources": {"fr_api_base": str, "ecfr_api_base": str, "govinfo_base": str,
-                "govinfo_fallback": bool, "timeout": (int, float), "connect_timeout": (int, float),
-                "api_rate": (int, float),
-                "download_rate": (int, float), "max_retries": int, "backoff_base": (int, float),
-                "max_retry_after": (int, float), "max_download_bytes": int, "per_page": int,
-                "user_agent": str},
-    "schedule": {"timezone": str, "fetch": str, "digest": str, "misfire_grace_seconds": int,
-                 "poll": str, "poll_window": str},
-    "smtp": {"host": str, "port": int, "security": str, "username": str, "password_env": str,
-             "sender": str, "timeout": (int, float)},
-    "digest": {"window_days": int, "send_empty": bool, "list_unsubscribe": str, "site_url": str},
-    "output": {"site_dir": str, "digest_dir": str},
-    "alerts": {"enabled": bool, "max_age_days": int, "retries": int, "retry_backoff": (int, float),
-               "max_attempts": int, "webhook_timeout": (int, float)},
-}
-_RECIPIENT_KEYS = {"email": str, "name": str, "countries": list, "groups": list,
-                   "cfr_parts": list, "document_types": list, "alerts": list, "webhook": str, "alert_email": bool}
-_TRACKED_KEYS = {"title": int, "part": str, "kind": str, "appendix": str, "section": str}
-_CFR_KEYS = {"title": int, "parts": str}
-_TOP = set(_SCALARS) | {"recipients"}
-
-
-def _check(key: str, value: Any, expected: type | tuple[type, ...], path: str | None) -> None:
-    # bool is an int in Python; refuse it where a number is expected.
-    if isinstance(value, bool) and expected is not bool and bool not in (
-            expected if isinstance(expected, tuple) else (expected,)):
-        raise ConfigError(key, f"expected {_tname(expected)}, got a boolean", path)
-    if not isinstance(value, expected):
-        raise ConfigError(key, f"expected {_tname(expected)}, got {type(value).__name__} {value!r}", path)
-
-
-def _tname(t: type | tuple[type, ...]) -> str:
-    names = {list: "a list", str: "a string", int: "an integer", float: "a number", bool: "true/false",
-             date: "a date"}
-    ts = t if isinstance(t, tuple) else (t,)
-    return " or ".join(names.get(x, x.__name__) for x in ts)
-
-
-def _table(key: str, raw: Any, schema: dict[str, Any], path: str | None,
-           required: tuple[str, ...] = ()) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise ConfigError(key, f"expected a table, got {type(raw).__name__}", path)
-    for k, v in raw.items():
-        if k not in schema:
-            raise ConfigError(f"{key}.{k}", f"unknown key (known: {', '.join(sorted(schema))})", path)
-        _check(f"{key}.{k}", v, schema[k], path)
-    for k in required:
-        if k not in raw:
-            raise ConfigError(f"{key}.{k}", "is required", path)
-    return raw
-
-
-def _strings(key: str, items: list[Any], path: str | None) -> tuple[str, ...]:
-    for i, item in enumerate(items):
-        _check(f"{key}[{i}]", item, str, path)
-    return tuple(items)
-
-
-def _cfr_list(key: str, items: list[Any], path: str | None) -> tuple[CfrRange, ...]:
-    out = []
-    for i, item in enumerate(items):
-        t = _table(f"{key}[{i}]", item, _CFR_KEYS, path, required=("title", "parts"))
-        rng = CfrRange(t["title"], t["parts"])
-        try:
-            rng.first_last
-        except ValueError:
-            raise ConfigError(f"{key}[{i}].parts", f"expected '730' or '730-774', got {t['parts']!r}", path)
-        out.append(rng)
-    return tuple(out)
-
-
-def settings_from_dict(raw: dict[str, Any], path: str | None = None,
-                       environ: dict[str, str] | None = None) -> Settings:
-    """Validate a parsed TOML document and build Settings; env overrides last."""
-    env = os.environ if environ is None else environ
-    for k in raw:
-        if k not in _TOP:
-            raise ConfigError(k, f"unknown section (known: {', '.join(sorted(_TOP))})", path)
-    sec = {name: _table(name, raw.get(name, {}), schema, path) for name, schema in _SCALARS.items()}
-
-    w = dict(sec["watch"])
-    if "since" in w:
-        # TOML has a date literal (since = 2021-01-01): accept it as well as the quoted form.
-        since = w["since"]
-        try:
-            if isinstance(since, date) and type(since) is not date:   # a TOML date-time
-                raise ValueError(since)
-            w["since"] = (since if isinstance(since, date) else date.fromisoformat(since)).isoformat()
-        except ValueError:
-            raise ConfigError("watch.since", f"expected a date YYYY-MM-DD, got {since!r}", path) from None
-    for k in ("agencies", "document_types", "itar_agencies"):
-        if k in w:
-            w[k] = _strings(f"watch.{k}", w[k], path)
-    for k in ("cfr", "itar_cfr"):
-        if k in w:
-            w[k] = _cfr_list(f"watch.{k}", w[k], path)
-    if "tracked" in w:
-        tracked = []
-        for i, item in enumerate(w["tracked"]):
-            t = _table(f"watch.tracked[{i}]", item, _TRACKED_KEYS, path, required=("title", "part", "kind"))
-            if t["kind"] not in ("country_groups", "itar_126_1"):
-                raise ConfigError(f"watch.tracked[{i}].kind", "expected 'country_groups' or 'itar_126_1'", path)
-            tracked.append(Tracked(**t))
-        w["tracked"] = tuple(tracked)
-
-    s = dict(sec["sources"])
-    for k in ("timeout", "connect_timeout", "api_rate", "download_rate", "backoff_base", "max_retry_after"):
-        if k in s:
-            s[k] = float(s[k])
-    for k, var in _ENV_BASES.items():
-        if env.get(var):
-            s[k] = env[var]
-    for k in _ENV_BASES:
-        if k in s:
-            s[k] = s[k].rstrip("/")
-
-    m = dict(sec["smtp"])
-    if "sender" not in m and "from" in raw.get("smtp", {}):
-        m["sender"] = raw["smtp"]["from"]
-    if m.get("security", "starttls") not in ("starttls", "tls", "plain"):
-        raise ConfigError("smtp.security", "expected 'starttls', 'tls' or 'plain'", path)
-    if "timeout" in m:
-        m["timeout"] = float(m["timeout"])
-
-    recipients = []
-    raw_recipients = raw.get("recipients", [])
-    _check("recipients", raw_recipients, list, path)
-    for i, item in enumerate(raw_recipients):
-        r = _table(f"recipients[{i}]", item, _RECIPIENT_KEYS, path, required=("email",))
-        r = dict(r)
-        for k in ("countries", "groups", "cfr_parts", "document_types", "alerts"):
-            if k in r:
-                r[k] = _strings(f"recipients[{i}].{k}", r[k], path)
-        if "countries" in r:
-            r["countries"] = _watch_countries(f"recipients[{i}].countries", r["countries"], path)
-        if "groups" in r:
-            r["groups"] = _watch_groups(f"recipients[{i}].groups", r["groups"], path)
-        recipients.append(Recipient(**r))
-
-    alerts = dict(sec["alerts"])
-    for k in ("retry_backoff", "webhook_timeout"):
-        if k in alerts:
-            alerts[k] = float(alerts[k])
-    settings = Settings(
-        watch=Watch(**w), sources=Sources(**s), schedule=Schedule(**sec["schedule"]),
-        smtp=Smtp(**m), digest=Digest(**sec["digest"]), recipients=tuple(recipients),
-        output=Output(**sec["output"]), path=path, alerts=Alerts(**alerts),
-    )
-    check_values(settings, from_env={k: var for k, var in _ENV_BASES.items() if env.get(var)})
-    _check_alert_settings(settings)
-    return settings
-
-
-_ENV_BASES = {"fr_api_base": "FRTRACK_FR_API_BASE", "ecfr_api_base": "FRTRACK_ECFR_API_BASE",
-              "govinfo_base": "FRTRACK_GOVINFO_BASE"}
 # local@domain: no spaces, no second @, no characters that break a header or an SMTP envelope.
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$")
-DOCUMENT_TYPES = ("RULE", "PRORULE", "NOTICE", "PRESDOCU")
 
 
-def _watch_countries(key: str, names: tuple[str, ...], path: str | None) -> tuple[str, ...]:
-    """Each watched country as frtrack's one name ("Myanmar" -> "Burma"); unknown ones refused."""
+@_check("an address `local@domain` (no display name)")
+def email_address(value: str, key: str, table: Table) -> str:
+    if not _EMAIL.match(value):
+        raise ConfigError(key, f"not an email address: {value!r}", table.path)
+    return value
+
+
+@_check("`1`-`65535`")
+def port_number(value: int, key: str, table: Table) -> int:
+    if not 1 <= value <= 65535:
+        raise ConfigError(key, f"expected a port 1-65535, got {value}", table.path)
+    return value
+
+
+@_check("at most `1000` (the Federal Register API's largest page)")
+def fr_page_size(value: int, key: str, table: Table) -> int:
+    if value > 1000:
+        raise ConfigError(key, f"the Federal Register API returns at most 1000 per page, got {value}", table.path)
+    return value
+
+
+@_check("a part or an ascending range such as `730-774`")
+def part_range(value: str, key: str, table: Table) -> str:
+    lo, _, hi = value.partition("-")
+    try:
+        first, last = int(lo), int(hi or lo)
+    except ValueError:
+        raise ConfigError(key, f"expected '730' or '730-774', got {value!r}", table.path) from None
+    if first < 1 or last < first:
+        raise ConfigError(key, f"expected a part or an ascending range such as '730-774', got {value!r}", table.path)
+    return value
+
+
+@_check("a part number such as `740`")
+def part_number(value: str, key: str, table: Table) -> str:
+    if not value.strip().isdigit():
+        raise ConfigError(key, f"expected a part number such as '740', got {value!r}", table.path)
+    return value
+
+
+@_check(_or([f"`{t}`" for t in DOCUMENT_TYPES]), DOCUMENT_TYPES)
+def fr_document_type(value: str, key: str, table: Table) -> str:
+    if value.upper() not in DOCUMENT_TYPES:
+        raise ConfigError(key, f"unknown document type {value!r} (known: {', '.join(DOCUMENT_TYPES)})", table.path)
+    return value
+
+
+@_check(f"{', '.join(f'`{t}`' for t in DOCUMENT_TYPES)}, `CORRECT`, or the API's names (`Proposed Rule`)")
+def watched_document_type(value: str, key: str, table: Table) -> str:
+    if value.strip().upper() not in (*DOCUMENT_TYPES, "CORRECT") and value.strip().lower() not in _DOC_TYPE_NAMES:
+        raise ConfigError(key, f"unknown document type {value!r} (known: {', '.join(DOCUMENT_TYPES)}, CORRECT)",
+                          table.path)
+    return value
+
+
+@_check(_or([f"`{k}`" for k in ALERT_KINDS]), ALERT_KINDS)
+def alert_kind(value: str, key: str, table: Table) -> str:
+    if value not in ALERT_KINDS:
+        raise ConfigError(key, f"unknown alert {value!r} (known: {', '.join(ALERT_KINDS)})", table.path)
+    return value
+
+
+@_check("country names; an alias is read as the EAR's name (`Myanmar` watches Burma), an unknown one refused")
+def country_names(names: tuple[str, ...], key: str, table: Table) -> tuple[str, ...]:
     out = []
     for name in names:
         try:
             out.append(countries.lookup(name).name)
         except UnknownCountryError as exc:
-            raise ConfigError(key, str(exc), path) from None
+            raise ConfigError(key, str(exc), table.path) from None
     return tuple(out)
 
 
-def _watch_groups(key: str, codes: tuple[str, ...], path: str | None) -> tuple[str, ...]:
-    """Each watched group as its column code ("D5" -> "D:5"); unknown ones refused."""
+@_check("Country Group codes such as `D:5` (`d5` is read as D:5), an unknown one refused")
+def group_codes(codes: tuple[str, ...], key: str, table: Table) -> tuple[str, ...]:
     out = []
     for code in codes:
         try:
             out.append(normalize_group_code(code))
         except UnknownGroupError as exc:
-            raise ConfigError(key, str(exc), path) from None
+            raise ConfigError(key, str(exc), table.path) from None
     return tuple(out)
 
 
-def _positive(settings: Settings, path: str | None, *keys: str, zero_ok: bool = False) -> None:
-    for key in keys:
-        section, name = key.split(".")
-        value = getattr(getattr(settings, section), name)
-        if value < 0 or (value == 0 and not zero_ok):
-            need = "zero or more" if zero_ok else "more than zero"
-            raise ConfigError(key, f"must be {need}, got {value:g}", path)
+@_check("`false` only with a `webhook` (or `alerts = []`)")
+def email_or_webhook(value: bool, key: str, table: Table) -> bool:
+    if not value and not table.values["webhook"] and table.values["alerts"]:
+        raise ConfigError(key, "is false but no webhook is set: give a webhook, or alerts = [] for no instant alerts",
+                          table.path)
+    return value
 
 
-def _url(key: str, value: str, path: str | None) -> None:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(key, f"expected an http:// or https:// URL, got {value!r}", path)
+# --- the schema ----------------------------------------------------------------------------------
 
 
-def check_values(settings: Settings, from_env: dict[str, str] | None = None) -> None:
-    """What types cannot say: refuse values that would fail later, far from the config, naming the key."""
+def setting(default: Any = dataclasses.MISSING, help: str = "", *, checks: Sequence[Check] = (),
+            example: Any = dataclasses.MISSING, env: str | None = None, accepts: tuple[type, ...] | None = None,
+            shown: str | None = None, formerly: tuple[str, ...] = ()) -> Any:
+    """A config key: a dataclass field (no default: required) with what the docs and the loader need.
 
-    path = settings.path
-    from_env = from_env or {}
-    for k in _ENV_BASES:
-        key = f"sources.{k}" + (f" (from ${from_env[k]})" if k in from_env else "")
-        _url(key, getattr(settings.sources, k), path)
-    for i, rng in enumerate(settings.watch.cfr):
-        _part_range(f"watch.cfr[{i}].parts", rng, path)
-    for i, rng in enumerate(settings.watch.itar_cfr):
-        _part_range(f"watch.itar_cfr[{i}].parts", rng, path)
-    for i, t in enumerate(settings.watch.document_types):
-        if t.upper() not in DOCUMENT_TYPES:
-            raise ConfigError(f"watch.document_types[{i}]",
-                              f"unknown document type {t!r} (known: {', '.join(DOCUMENT_TYPES)})", path)
-    _positive(settings, path, "sources.timeout", "sources.connect_timeout", "sources.max_download_bytes",
-              "sources.per_page", "smtp.timeout", "digest.window_days")
-    _positive(settings, path, "sources.api_rate", "sources.download_rate", "sources.max_retries",
-              "sources.backoff_base", "sources.max_retry_after", "schedule.misfire_grace_seconds", zero_ok=True)
-    if settings.sources.per_page > 1000:
-        raise ConfigError("sources.per_page", f"the Federal Register API returns at most 1000 per page, "
-                                              f"got {settings.sources.per_page}", path)
-    if not 1 <= settings.smtp.port <= 65535:
-        raise ConfigError("smtp.port", f"expected a port 1-65535, got {settings.smtp.port}", path)
-    try:
-        ZoneInfo(settings.schedule.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError("schedule.timezone", f"unknown time zone {settings.schedule.timezone!r} "
-                                               "(an IANA name such as 'America/New_York')", path) from None
-    parse_trigger(settings.schedule.fetch, settings.schedule.timezone, "schedule.fetch", path)
-    parse_trigger(settings.schedule.digest, settings.schedule.timezone, "schedule.digest", path)
-    if not _EMAIL.match(settings.smtp.sender):
-        raise ConfigError("smtp.sender", f"not an email address: {settings.smtp.sender!r}", path)
-    for i, r in enumerate(settings.recipients):
-        if not _EMAIL.match(r.email):
-            raise ConfigError(f"recipients[{i}].email", f"not an email address: {r.email!r}", path)
-        for j, t in enumerate(r.document_types):
-            if t.strip().upper() not in (*DOCUMENT_TYPES, "CORRECT") and t.strip().lower() not in _DOC_TYPE_NAMES:
-                raise ConfigError(f"recipients[{i}].document_types[{j}]", f"unknown document type {t!r} "
-                                  f"(known: {', '.join(DOCUMENT_TYPES)}, CORRECT)", path)
-        for j, part in enumerate(r.cfr_parts):
-            if not part.strip().isdigit():
-                raise ConfigError(f"recipients[{i}].cfr_parts[{j}]", f"expected a part number such as '740', "
-                                                                     f"got {part!r}", path)
+    ``accepts`` widens the TOML types read (a date literal for a string key);
+    ``shown`` replaces a long default in the README; ``formerly`` lists old
+    names that are refused with the new one named.
+    """
+    return field(default=default, metadata={"help": help, "checks": tuple(checks), "example": example, "env": env,
+                                            "accepts": accepts, "shown": shown, "formerly": formerly})
 
 
-# the API's display names, which the digest also accepts in a watchlist
-_DOC_TYPE_NAMES = ("rule", "proposed rule", "notice", "presidential document", "correction")
+@dataclass(frozen=True)
+class CfrRange:
+    """A CFR title and a part range ("730-774" or "740")."""
+
+    title: int = setting(help="CFR title")
+    parts: str = setting(help="part or part range", checks=(part_range,))
+
+    @property
+    def first_last(self) -> tuple[int, int]:
+        lo, _, hi = self.parts.partition("-")
+        return int(lo), int(hi or lo)
 
 
-def _part_range(key: str, rng: CfrRange, path: str | None) -> None:
-    lo, hi = rng.first_last
-    if lo < 1 or hi < lo:
-        raise ConfigError(key, f"expected a part or an ascending range such as '730-774', got {rng.parts!r}", path)
+@dataclass(frozen=True)
+class Tracked:
+    """An eCFR unit whose every version we fetch and parse."""
+
+    title: int = setting(help="CFR title")
+    part: str = setting(help="CFR part")
+    kind: str = setting(help="which parser reads it", checks=(one_of(*TRACKED_KINDS),))
+    appendix: str | None = setting(None, "the appendix, e.g. Supplement No. 1 to Part 740")
+    section: str | None = setting(None, "the section, e.g. 126.1")
+
+    @property
+    def key(self) -> str:
+        return f"{self.title} CFR {self.appendix or self.section or self.part}"
 
 
-def load_settings(path: str | os.PathLike[str] | None, environ: dict[str, str] | None = None) -> Settings:
+@dataclass(frozen=True)
+class Watch:
+    """What to fetch: Federal Register documents by agency, type and CFR range, and eCFR units."""
+
+    agencies: tuple[str, ...] = setting(("industry-and-security-bureau",), "federalregister.gov agency slugs")
+    document_types: tuple[str, ...] = setting(("RULE",), "FR document types", checks=(each(fr_document_type),))
+    cfr: tuple[CfrRange, ...] = setting((CfrRange(15, "730-774"),), "CFR title and part range(s) a document must touch")
+    itar_agencies: tuple[str, ...] = setting(("state-department",), "the ITAR watch (for the D:5 vs 126.1 check): "
+                                             "agency slugs")
+    itar_cfr: tuple[CfrRange, ...] = setting((CfrRange(22, "120-130"),), "the ITAR watch: CFR range(s)")
+    since: str = setting("2021-01-01", "first FR publication date fetched on an empty database; eCFR history starts "
+                         "with the version in force that day", checks=(iso_date,), accepts=(str, date))
+    public_inspection: bool = setting(True, "also fetch public-inspection documents (filed a business day before "
+                                      "publication)")
+    tracked: tuple[Tracked, ...] = setting(
+        (Tracked(15, "740", "country_groups", appendix="Supplement No. 1 to Part 740"),
+         Tracked(22, "126", "itar_126_1", section="126.1")),
+        "eCFR units whose every version is fetched and parsed",
+        shown="Supplement No. 1 to Part 740; 22 CFR 126.1")
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where and how politely to fetch."""
+
+    fr_api_base: str = setting(DEFAULT_FR_API_BASE, "Federal Register API", checks=(no_trailing_slash, http_url),
+                               env="FRTRACK_FR_API_BASE")
+    ecfr_api_base: str = setting(DEFAULT_ECFR_API_BASE, "eCFR versioner API", checks=(no_trailing_slash, http_url),
+                                 env="FRTRACK_ECFR_API_BASE")
+    govinfo_base: str = setting(DEFAULT_GOVINFO_BASE, "govinfo, for bulk daily-issue XML",
+                                checks=(no_trailing_slash, http_url), env="FRTRACK_GOVINFO_BASE")
+    govinfo_fallback: bool = setting(False, "use govinfo bulk XML when federalregister.gov blocks us")
+    timeout: float = setting(30.0, "seconds to wait for an answer (read timeout)", checks=(positive,))
+    connect_timeout: float = setting(10.0, "seconds to wait for a connection: a dead host fails fast",
+                                     checks=(positive,))
+    api_rate: float = setting(5.0, "requests per second to an API host", checks=(zero_or_more,))
+    download_rate: float = setting(1.0, "XML downloads per second", checks=(zero_or_more,))
+    max_retries: int = setting(5, "retries of a failed request (exponential backoff with jitter)",
+                               checks=(zero_or_more,))
+    backoff_base: float = setting(1.0, "seconds before the first retry, doubled each time", checks=(zero_or_more,))
+    max_retry_after: float = setting(120.0, "longest Retry-After we wait out, seconds", checks=(zero_or_more,))
+    max_download_bytes: int = setting(50_000_000, "larger bodies are refused", checks=(positive,))
+    per_page: int = setting(100, "FR search page size", checks=(positive, fr_page_size))
+    user_agent: str = setting("frtrack/0.1 (+https://example.invalid/frtrack; export-control change tracker)",
+                              "sent with every request; say who you are", shown="`frtrack/0.1 (...)`")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When `frtrack schedule` runs what. fetch, digest and poll each take a crontab line (minute hour day
+    month weekday) in timezone, "interval:SECONDS" (tests, demos) or "off". Missed runs are coalesced into
+    one if still within misfire_grace_seconds."""
+
+    timezone: str = setting("America/New_York", "the time zone of the schedule lines", checks=(time_zone,))
+    fetch: str = setting("0 6,12,18,23 * * mon-fri", "when to fetch and derive", checks=(crontab,))
+    digest: str = setting("0 7 * * mon", "when to mail the digest", checks=(crontab,))
+    misfire_grace_seconds: int = setting(3600, "a missed run still fires within this delay", checks=(zero_or_more,))
+    poll: str = setting("*/10 * * * *", "public-inspection poll for instant alerts; it only fires inside "
+                        "poll_window on federal business days (an idle poll is one request)", checks=(crontab,))
+    poll_window: str = setting("08:30-18:00", "local time (in timezone) when the poll may fire",
+                               checks=(time_window,))
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """The mail server for digests and alerts."""
+
+    host: str = setting("localhost", "SMTP server")
+    port: int = setting(25, "SMTP port", checks=(port_number,))
+    security: str = setting("starttls", "starttls upgrades a plain connection, tls is implicit TLS, plain is neither",
+                            checks=(one_of(*SMTP_SECURITY),))
+    username: str = setting("", "login name; empty: no login")
+    password_env: str = setting("FRTRACK_SMTP_PASSWORD", "the environment variable the password is read from "
+                                "(never from this file)")
+    sender: str = setting("frtrack@localhost", "the From address", checks=(email_address,), formerly=("from",))
+    timeout: float = setting(30.0, "seconds", checks=(positive,))
+
+    @property
+    def password(self) -> str | None:
+        return os.environ.get(self.password_env) or None
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The weekly digest mail."""
+
+    window_days: int = setting(7, "the digest covers this many days before the run", checks=(positive,))
+    send_empty: bool = setting(True, "false: no mail in a week without changes")
+    list_unsubscribe: str = setting("", "URL for the List-Unsubscribe header")
+    site_url: str = setting("", "where the HTML changelog is published, for links")
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where `frtrack site` and `frtrack digest` write."""
+
+    site_dir: str = setting("site", "the static site's folder")
+    digest_dir: str = setting("digests", "where digests are saved")
+
+
+@dataclass(frozen=True)
+class Alerts:
+    """Instant alerts (pipeline/alerts.py): sent after each poll and scheduled run."""
+
+    enabled: bool = setting(True, "send instant alerts")
+    max_age_days: int = setting(7, "facts older than this (a backfill of history) are not alerted",
+                                checks=(at_least(1),))
+    retries: int = setting(2, "extra tries within one poll; the next poll tries again", checks=(zero_or_more,))
+    retry_backoff: float = setting(1.0, "seconds before the first retry, doubled each retry", checks=(zero_or_more,))
+    max_attempts: int = setting(20, "polls that may try one alert before it is abandoned (shown by status)",
+                                checks=(at_least(1),))
+    webhook_timeout: float = setting(10.0, "seconds, connect and read", checks=(positive,))
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One person (or list) the digest and alerts go to; an empty watchlist means "everything"."""
+
+    email: str = setting(help="where the digest and alerts go", checks=(email_address,),
+                         example="analyst@example.com")
+    name: str = setting("", "for the greeting", example="Export analyst")
+    countries: tuple[str, ...] = setting((), "watchlist: countries", checks=(country_names,),
+                                         example=("Cambodia", "Russia"))
+    groups: tuple[str, ...] = setting((), "watchlist: Country Groups", checks=(group_codes,),
+                                      example=("D:5", "E:1"))
+    cfr_parts: tuple[str, ...] = setting((), "watchlist: CFR parts", checks=(each(part_number),), example=("740",))
+    document_types: tuple[str, ...] = setting((), "watchlist: FR document types",
+                                              checks=(each(watched_document_type),), example=("RULE",))
+    alerts: tuple[str, ...] = setting(
+        ("announced", "published", "contradicted", "unattributed", "review"),
+        "instant alerts: the first alert about a change always goes out; later status moves only when listed "
+        "here; a withdrawn filing sends a retraction to whoever was alerted; [] = none",
+        checks=(each(alert_kind),))
+    webhook: str = setting("", "instant alerts are also POSTed here as JSON with a \"text\" field (a chat tool's "
+                           "incoming webhook)", checks=(empty_or(http_url),),
+                           example="https://chat.example.com/hooks/abc")
+    alert_email: bool = setting(True, "false: instant alerts only to the webhook", checks=(email_or_webhook,))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole file: one ``[table]`` per section (its docstring heads it in the example), and the recipients."""
+
+    watch: Watch = field(default_factory=Watch)
+    sources: Sources = field(default_factory=Sources)
+    schedule: Schedule = field(default_factory=Schedule)
+    smtp: Smtp = field(default_factory=Smtp)
+    digest: Digest = field(default_factory=Digest)
+    output: Output = field(default_factory=Output)
+    alerts: Alerts = field(default_factory=Alerts)
+    recipients: tuple[Recipient, ...] = setting((), "one [[recipients]] table per recipient")
+    path: str | None = field(default=None, metadata={"internal": "the file these settings were read from"})
+
+
+# --- the loader: TOML document -> Settings, by walking the dataclasses ---------------------------
+
+
+@functools.cache
+def _fields(cls: type) -> dict[str, tuple[dataclasses.Field[Any], Any]]:
+    """A dataclass's config keys, in order, with their resolved type hints."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: (f, hints[f.name]) for f in dataclasses.fields(cls) if "internal" not in f.metadata}
+
+
+def _optional_of(hint: Any) -> Any:
+    """``str | None`` -> ``str`` (None is what an absent key means; TOML has no null)."""
+    if isinstance(hint, types.UnionType):
+        [inner] = [a for a in typing.get_args(hint) if a is not type(None)]
+        return inner
+    return hint
+
+
+def _toml_types(hint: Any) -> tuple[type, ...]:
+    if hint is float:
+        return (int, float)
+    if typing.get_origin(hint) is tuple:
+        return (list,)
+    return (hint,)
+
+
+_TYPE_NAMES = {list: "a list", str: "a string", int: "an integer", float: "a number", bool: "true/false",
+               date: "a date"}
+
+
+def _expect(key: str, value: Any, expected: tuple[type, ...], path: str | None) -> None:
+    names = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in expected)
+    # bool is an int in Python; refuse it where a number is expected.
+    if isinstance(value, bool) and bool not in expected:
+        raise ConfigError(key, f"expected {names}, got a boolean", path)
+    if not isinstance(value, expected):
+        raise ConfigError(key, f"expected {names}, got {type(value).__name__} {value!r}", path)
+
+
+def _join(key: str, name: str) -> str:
+    return f"{key}.{name}" if key else name
+
+
+def _read(hint: Any, value: Any, key: str, path: str | None, env: Mapping[str, str],
+          accepts: tuple[type, ...] | None = None) -> Any:
+    """One value of TOML type-checked against ``hint``; tables become their dataclass, lists tuples."""
+    hint = _optional_of(hint)
+    if dataclasses.is_dataclass(hint):
+        return _build(typing.cast(type, hint), value, key, path, env)
+    _expect(key, value, accepts or _toml_types(hint), path)
+    if typing.get_origin(hint) is tuple:
+        item = typing.get_args(hint)[0]
+        return tuple(_read(item, v, f"{key}[{i}]", path, env) for i, v in enumerate(value))
+    return float(value) if hint is float else value
+
+
+def _build(cls: type, raw: Any, key: str, path: str | None, env: Mapping[str, str]) -> Any:
+    return cls(**_table(cls, raw, key, path, env))
+
+
+def _table(cls: type, raw: Any, key: str, path: str | None, env: Mapping[str, str]) -> dict[str, Any]:
+    """A TOML table read as ``cls``: unknown keys, types, required keys, then each key's checks in field order."""
+    if not isinstance(raw, dict):
+        raise ConfigError(key, f"expected a table, got {type(raw).__name__}", path)
+    fields = _fields(cls)
+    for name in raw:
+        if name not in fields:
+            _refuse_unknown(fields, key, name, path)
+    values: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    for name, (f, hint) in fields.items():
+        names[name] = _join(key, name)
+        var = f.metadata.get("env")
+        if var and env.get(var):
+            names[name] += f" (from ${var})"
+            values[name] = _read(hint, env[var], names[name], path, env)
+        elif name in raw:
+            values[name] = _read(hint, raw[name], names[name], path, env, f.metadata.get("accepts"))
+        elif dataclasses.is_dataclass(hint):   # an absent section still gets its env overrides and checks
+            values[name] = _build(typing.cast(type, hint), {}, names[name], path, env)
+    for name, (f, _) in fields.items():
+        if name not in values and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise ConfigError(names[name], "is required", path)
+    table = Table(path, {})
+    for name, (f, _) in fields.items():
+        value = values[name] if name in values else _default(f)
+        for check in f.metadata.get("checks", ()):
+            value = check.run(value, names[name], table)
+        table.values[name] = value
+    return table.values
+
+
+def _default(f: dataclasses.Field[Any]) -> Any:
+    return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+
+
+def _refuse_unknown(fields: Mapping[str, tuple[dataclasses.Field[Any], Any]], key: str, name: str,
+                    path: str | None) -> None:
+    for new, (f, _) in fields.items():
+        if name in f.metadata.get("formerly", ()):
+            raise ConfigError(_join(key, name), f"renamed: write {_join(key, new)} instead", path)
+    what = "unknown key" if key else "unknown section"
+    raise ConfigError(_join(key, name), f"{what} (known: {', '.join(sorted(fields))})", path)
+
+
+def settings_from_dict(raw: dict[str, Any], path: str | None = None,
+                       environ: Mapping[str, str] | None = None) -> Settings:
+    """Validate a parsed TOML document and build Settings; the environment's API bases win over the file's."""
+    env = os.environ if environ is None else environ
+    return Settings(**_table(Settings, raw, "", path, env), path=path)
+
+
+def load_settings(path: str | os.PathLike[str] | None, environ: Mapping[str, str] | None = None) -> Settings:
     """Read the TOML file at ``path`` (None: defaults only)."""
     if path is None:
         return settings_from_dict({}, None, environ)
@@ -498,100 +623,195 @@ def load_settings(path: str | os.PathLike[str] | None, environ: dict[str, str] |
     return settings_from_dict(raw, str(p), environ)
 
 
-EXAMPLE_CONFIG = '''\
-# frtrack configuration. Every key is optional; the values shown are the defaults.
+# --- the docs: the example file and the README table, from the same fields -----------------------
 
-[watch]
-# federalregister.gov agency slugs and document types (RULE, PRORULE, NOTICE, PRESDOCU)
-agencies = ["industry-and-security-bureau"]
-document_types = ["RULE"]
-# CFR title and part range(s) a document must touch
-cfr = [{ title = 15, parts = "730-774" }]
-# ITAR: State Department rules on 22 CFR 120-130 (for the D:5 vs 126.1 check)
-itar_agencies = ["state-department"]
-itar_cfr = [{ title = 22, parts = "120-130" }]
-# first FR publication date fetched on an empty database; eCFR history starts
-# with the version in force on that day
-since = "2021-01-01"
-# also fetch public-inspection documents (filed a business day before publication)
-public_inspection = true
-# eCFR units whose every version is fetched and parsed
-tracked = [
-  { title = 15, part = "740", kind = "country_groups", appendix = "Supplement No. 1 to Part 740" },
-  { title = 22, part = "126", kind = "itar_126_1", section = "126.1" },
-]
 
-[sources]
-# env FRTRACK_FR_API_BASE / FRTRACK_ECFR_API_BASE / FRTRACK_GOVINFO_BASE override these
-fr_api_base = "https://www.federalregister.gov/api/v1"
-ecfr_api_base = "https://www.ecfr.gov/api/versioner/v1"
-govinfo_base = "https://www.govinfo.gov"
-govinfo_fallback = false       # use govinfo bulk XML when federalregister.gov blocks us
-timeout = 30.0                 # seconds to wait for an answer (read)
-connect_timeout = 10.0         # seconds to wait for a connection
-api_rate = 5.0                 # requests per second to an API host
-download_rate = 1.0            # XML downloads per second
-max_retries = 5
-backoff_base = 1.0
-max_retry_after = 120.0        # longest Retry-After we wait out, seconds
-max_download_bytes = 50000000
-per_page = 100
-user_agent = "frtrack/0.1 (+https://example.invalid/frtrack; export-control change tracker)"
+@dataclass(frozen=True)
+class Key:
+    """One documented key: ``sources.timeout``, or ``recipients[].email`` for a key of each recipient."""
 
-[schedule]
-# fetch/digest: a crontab line in 'timezone', "interval:SECONDS" (tests, demos), or "off".
-# Missed runs are coalesced into one if still within misfire_grace_seconds.
-timezone = "America/New_York"
-fetch = "0 6,12,18,23 * * mon-fri"    # crontab: minute hour day month day-of-week
-digest = "0 7 * * mon"
-misfire_grace_seconds = 3600
-# public-inspection poll (instant alerts): a crontab, "interval:SECONDS" or "off"; it only
-# fires inside poll_window (local time) on federal business days. An idle poll is one request.
-poll = "*/10 * * * *"
-poll_window = "08:30-18:00"
+    name: str
+    field: dataclasses.Field[Any]
+    hint: Any
 
-[smtp]
-host = "localhost"
-port = 25
-security = "starttls"          # starttls | tls | plain
-username = ""
-password_env = "FRTRACK_SMTP_PASSWORD"   # the password itself is read from this env var
-sender = "frtrack@localhost"
-timeout = 30.0
+    @property
+    def help(self) -> str:
+        text = self.field.metadata["help"]
+        var = self.field.metadata.get("env")
+        return f"{text}; env {var} overrides it" if var else text
 
-[digest]
-window_days = 7
-send_empty = true              # false: no mail in a week without changes
-list_unsubscribe = ""          # URL for the List-Unsubscribe header
-site_url = ""                  # where the HTML changelog is published, for links
+    @property
+    def comment(self) -> str:
+        """The help as the example file shows it: with the values allowed, when they are a fixed set."""
+        choices = [c for check in self.field.metadata.get("checks", ()) for c in check.choices]
+        return f"{self.help} ({' | '.join(choices)})" if choices else self.help
 
-[output]
-site_dir = "site"
-digest_dir = "digests"
+    @property
+    def required(self) -> bool:
+        return self.field.default is dataclasses.MISSING and self.field.default_factory is dataclasses.MISSING
 
-# One table per recipient; an empty list in a watchlist means "everything".
-# [[recipients]]
-# email = "analyst@example.com"
-# name = "Export analyst"
-# countries = ["Cambodia", "Russia"]
-# groups = ["D:5", "E:1"]
-# cfr_parts = ["740"]
-# document_types = ["RULE"]
-# instant alerts: the first alert about a change always goes out; later status moves only
-# when listed here (announced, published, in_effect, confirmed, contradicted, unattributed,
-# review); a withdrawn filing sends a retraction to whoever was alerted. alerts = [] : none.
-# alerts = ["announced", "published", "contradicted", "unattributed", "review"]
-# webhook = "https://chat.example.com/hooks/abc"   # JSON POST with a "text" field
-# alert_email = true                               # false: alerts only to the webhook
+    @property
+    def default(self) -> Any:
+        return _default(self.field)
 
-[alerts]
-enabled = true
-max_age_days = 7               # facts older than this (a backfill of history) are not alerted
-retries = 2                    # extra tries within one poll; the next poll tries again
-retry_backoff = 1.0            # seconds, doubled each retry
-max_attempts = 20              # polls that may try one alert before it is abandoned
-webhook_timeout = 10.0
-'''
+    @property
+    def example(self) -> Any:
+        example = self.field.metadata.get("example", dataclasses.MISSING)
+        return self.default if example is dataclasses.MISSING else example
+
+
+def schema_keys() -> tuple[Key, ...]:
+    """Every key a config file may set, in the order the docs show them."""
+    keys = []
+    for name, (_, hint) in _fields(Settings).items():
+        if dataclasses.is_dataclass(hint):
+            keys += [Key(f"{name}.{k}", f, h) for k, (f, h) in _fields(typing.cast(type, hint)).items()]
+        else:   # the array of recipient tables
+            item = typing.get_args(hint)[0]
+            keys += [Key(f"{name}[].{k}", f, h) for k, (f, h) in _fields(item).items()]
+    return tuple(keys)
+
+
+def _toml(value: Any) -> str:
+    """A value as TOML source, tables inline (``None`` fields left out: absent is how TOML says none)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)   # a JSON string is a TOML basic string
+    if isinstance(value, tuple):
+        return f"[{', '.join(_toml(v) for v in value)}]"
+    if dataclasses.is_dataclass(value):
+        pairs = [f"{f.name} = {_toml(getattr(value, f.name))}" for f in dataclasses.fields(value)
+                 if getattr(value, f.name) is not None]
+        return "{ " + ", ".join(pairs) + " }"
+    raise TypeError(f"no TOML form for {value!r}")
+
+
+_WIDTH = 100
+_COMMENT_COLUMN = 31
+
+
+def _key_lines(name: str, value: Any, help: str, prefix: str = "") -> list[str]:
+    """``name = value``, its help as a trailing comment when it fits, else as comment lines above."""
+    rendered = _toml(value)
+    if isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]) and len(value) > 1:
+        rendered = "[\n" + "".join(f"{prefix}  {_toml(v)},\n" for v in value) + f"{prefix}]"
+    line = f"{prefix}{name} = {rendered}"
+    trailing = f"{line:<{max(_COMMENT_COLUMN, len(line) + 2)}}# {help}"
+    if "\n" not in rendered and len(trailing) <= _WIDTH:
+        return [trailing]
+    return [*_comment(help), *line.split("\n")]
+
+
+def _comment(text: str) -> list[str]:
+    return textwrap.wrap(" ".join(text.split()), _WIDTH, initial_indent="# ", subsequent_indent="# ")
+
+
+def example_config() -> str:
+    """The commented file ``frtrack init`` writes: every key at its default, with its help."""
+    out = ["# frtrack configuration. Every key is optional; the values shown are the defaults.",
+           "# (Made from pipeline/config.py, like the README's table: `python -m pipeline.config --example`.)"]
+    recipient_keys = []
+    for name, (f, hint) in _fields(Settings).items():
+        if not dataclasses.is_dataclass(hint):
+            recipient_keys = [k for k in schema_keys() if k.name.startswith(f"{name}[].")]
+            continue
+        cls = typing.cast(type, hint)
+        out += ["", f"[{name}]", *_comment(cls.__doc__ or "")]
+        for key_name, (kf, _) in _fields(cls).items():
+            out += _key_lines(key_name, _default(kf), Key(key_name, kf, None).comment)
+    out += ["", *_comment(f"One [[recipients]] table per recipient, none by default. {Recipient.__doc__} "
+                          "Uncomment and edit:"),
+            "# [[recipients]]"]
+    width = max(len(k.name) for k in recipient_keys) - len("recipients[].")
+    for k in recipient_keys:
+        out.append(f"# {k.name.split('.', 1)[1]} = {_toml(k.example)}")
+    out.append("#")
+    for k in recipient_keys:
+        short = k.name.split(".", 1)[1]
+        text = ("required: " if k.required else "") + k.comment
+        out += textwrap.wrap(text, _WIDTH, initial_indent=f"#   {short:<{width}}  ",
+                             subsequent_indent="#   " + " " * (width + 2))
+    return "\n".join(out) + "\n"
+
+
+def _accepted(hint: Any, checks: Sequence[Check], accepts: tuple[type, ...] | None = None) -> str:
+    """What a key takes, in words: its TOML type, then what its checks say."""
+    hint = _optional_of(hint)
+    item = typing.get_args(hint)[0] if typing.get_origin(hint) is tuple else None
+    if item is not None and dataclasses.is_dataclass(item):
+        parts = []
+        for name, (f, h) in _fields(typing.cast(type, item)).items():
+            opt = "" if f.default is dataclasses.MISSING else ", optional"
+            parts.append(f"`{name}` ({_accepted(h, f.metadata.get('checks', ()))}{opt})")
+        kind = "list of tables: " + ", ".join(parts)
+    elif item is not None:
+        kind = f"list of {_TYPE_NAMES[item][2:]}s"
+    elif accepts:
+        kind = " or ".join(_TYPE_NAMES[t].split(" ", 1)[1] for t in reversed(accepts))
+    else:
+        kind = {bool: "`true`/`false`", int: "integer", float: "number", str: "string"}[hint]
+    says = [c.says for c in checks if c.says]
+    return kind + (": " + "; ".join(says) if says else "")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def readme_table() -> str:
+    """The README's configuration table (between README_BEGIN and README_END)."""
+    rows = ["| key | default | accepted | meaning |", "|---|---|---|---|"]
+    for k in schema_keys():
+        shown = k.field.metadata.get("shown")
+        default = "required" if k.required else shown if shown else f"`{_toml(k.default)}`"
+        accepted = _accepted(k.hint, k.field.metadata.get("checks", ()), k.field.metadata.get("accepts"))
+        rows.append(f"| `{k.name}` | {_cell(default)} | {_cell(accepted)} | {_cell(k.help)} |")
+    return "\n".join(rows) + "\n"
+
+
+README_BEGIN = "<!-- config table: made by `python -m pipeline.config --update-readme` from pipeline/config.py -->"
+README_END = "<!-- end of config table -->"
+_README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _with_table(text: str) -> str:
+    start, end = text.index(README_BEGIN) + len(README_BEGIN), text.index(README_END)
+    return f"{text[:start]}\n{readme_table()}{text[end:]}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m pipeline.config``: print the example or the table, or bring the README's table up to date."""
+    parser = argparse.ArgumentParser(prog="python -m pipeline.config", description=main.__doc__)
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--example", action="store_true", help="print the example config")
+    what.add_argument("--table", action="store_true", help="print the README's config table")
+    what.add_argument("--update-readme", metavar="README", nargs="?", const=str(_README),
+                      help="rewrite the table between the README's markers")
+    what.add_argument("--check-readme", metavar="README", nargs="?", const=str(_README),
+                      help="exit 1 if the README's table is not the generated one")
+    args = parser.parse_args(argv)
+    if args.example or args.table:
+        sys.stdout.write(EXAMPLE_CONFIG if args.example else readme_table())
+        return 0
+    readme = Path(args.update_readme or args.check_readme)
+    text = readme.read_text(encoding="utf-8")
+    if README_BEGIN not in text or README_END not in text:
+        print(f"{readme}: no config table markers ({README_BEGIN} ... {README_END})", file=sys.stderr)
+        return 1
+    if args.check_readme:
+        if _with_table(text) != text:
+            print(f"{readme}: the config table is out of date; run python -m pipeline.config --update-readme",
+                  file=sys.stderr)
+            return 1
+        return 0
+    readme.write_text(_with_table(text), encoding="utf-8")
+    return 0
+
+
+EXAMPLE_CONFIG = example_config()
 
 
 def write_example(path: str | os.PathLike[str], force: bool = False) -> Path:
@@ -605,3 +825,7 @@ def write_example(path: str | os.PathLike[str], force: bool = False) -> Path:
         fh.write(EXAMPLE_CONFIG)
     os.chmod(p, 0o600)
     return p
+
+
+if __name__ == "__main__":
+    sys.exit(main())
