@@ -43,12 +43,10 @@ from pipeline import signals
 from pipeline.config import Settings
 from pipeline.clock import Clock
 from pipeline.lock import db_lock
-from store.db import open_db, utcnow
-from store.enums import RunStatus
-from pipeline.poll import deliver_pending
-from pipeline.poll import poll_once
+from pipeline.poll import deliver_pending, poll_once
 from pipeline.publish.digest import digest_command
 from store.db import open_db
+from store.runs import fail_runs, running_runs
 
 log = logging.getLogger("frtrack.scheduler")
 
@@ -82,12 +80,8 @@ def fail_own_running_runs(db_path: str | os.PathLike[str], error: str) -> list[i
         with db_lock(db_path):
             db = open_db(db_path, clock=Clock())
             try:
-                ids = [r[0] for r in db.execute("SELECT id FROM runs WHERE status = ? AND pid = ?",
-                                                [RunStatus.RUNNING.value, os.getpid()])]
-                with db.atomic():
-                    for run_id in ids:
-                        db.execute("UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
-                                   [RunStatus.FAILED.value, utcnow(db), error, run_id])
+                ids = running_runs(db, pid=os.getpid())
+                fail_runs(db, ids, error)
                 return ids
             finally:
                 db.close()
