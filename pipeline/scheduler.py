@@ -8,8 +8,9 @@ database lock (``pipeline.lock``), so the daemon and a cron ``frtrack run``
 exclude each other; a tick that finds the lock held is skipped with a log line.
 
 A job that raises is logged (and its run row, if left 'running', is marked
-failed) and the daemon keeps going. SIGTERM/SIGINT set a stop flag that runs
-check between documents, wait for the job in progress, and return — exit 0.
+failed) and the daemon keeps going. SIGTERM/SIGINT stop new jobs, let the job
+in progress finish (a run completes: every document is its own transaction,
+and SIGKILL stays safe if a supervisor will not wait), then return — exit 0.
 
 Schedules are crontab strings (``"0 6,12,18,23 * * mon-fri"``) in
 ``schedule.timezone``; ``"interval:N"`` fires every N seconds (tests, demos);
@@ -39,7 +40,6 @@ from apscheduler.triggers.base import BaseTrigger
 
 from parsers.errors import FrtrackError, LockHeldError
 from pipeline.triggers import parse_trigger
-from pipeline import signals
 from pipeline.config import Settings
 from pipeline.clock import Clock
 from pipeline.lock import db_lock
@@ -210,7 +210,6 @@ class Daemon:
             if self.stopping.is_set():
                 return
             self.stopping.set()
-            signals.request_stop()
             log.info("stopping (%s): waiting for the job in progress to finish", reason)
             if self.scheduler.state != STATE_STOPPED:
                 self._start_stopper()
@@ -242,8 +241,6 @@ class Daemon:
 
     def run(self) -> None:
         """Block until stopped. Installs SIGTERM/SIGINT handlers when on the main thread."""
-        if not self.stopping.is_set():
-            signals.reset()     # a flag left by an earlier daemon in this process must not stop our runs
         if self.fetch_trigger is not None:
             self.scheduler.add_job(self.run_fetch, self.fetch_trigger, id="fetch", name="fetch")
         if self.digest_trigger is not None:
