@@ -24,6 +24,7 @@ WRITE_SQL = re.compile(r"\b(INSERT\s+(OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE\s+
                        r"|DELETE\s+FROM|UPSERT)\b", re.IGNORECASE)
 TABLE_WRITES = {"insert", "insert_all", "upsert", "upsert_all", "update", "delete", "delete_where", "lookup"}
 RAW_WRITES = {"executemany", "executescript"}
+READS = {"execute", "execute_returning_dicts", "query", "rows_where"}
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -110,6 +111,12 @@ def test_the_scan_leaves_reads_and_prose_alone(snippet):
     assert writes_in(snippet) == [], snippet
 
 
+def sql_calls_in(source: str, name: str = "<test>") -> list[tuple[int, str]]:
+    """(line, call) for every ``.execute(...)``-like call: SQL of any kind."""
+    return sorted((node.lineno, f".{node.func.attr}(...)") for node in ast.walk(ast.parse(source, name))
+                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in READS)
+
+
 def test_no_write_outside_the_store():
     bad = []
     for path in sorted((ROOT / "pipeline").rglob("*.py")):
@@ -118,3 +125,15 @@ def test_no_write_outside_the_store():
             continue
         bad += [f"{rel}:{line}: {what}" for line, what in writes_in(path.read_text(), rel)]
     assert not bad, "writes outside store/ (add a named function to store/ and call it):\n" + "\n".join(bad)
+
+
+def test_reads_go_through_store_queries_too():
+    """Renderers, commands and fetchers read through named functions as well (``store.queries`` and the
+    writers' modules): the schema can change in ``store/`` alone."""
+    bad = []
+    for path in sorted((ROOT / "pipeline").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel in EXCLUDED:
+            continue
+        bad += [f"{rel}:{line}: {what}" for line, what in sql_calls_in(path.read_text(), rel)]
+    assert not bad, "SQL outside store/:\n" + "\n".join(bad)
