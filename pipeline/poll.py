@@ -137,7 +137,8 @@ def poll_once(settings: Settings, db_path: str | os.PathLike[str], *, now: datet
             finish_poll(db, poll_id, PollResult(
                 finished_at=_stamp(now + elapsed), status=report.status, requests=report.requests,
                 new_documents=report.new_documents, withdrawn=len(report.withdrawn),
-                alerts_sent=len(report.alerts.sent), alerts_failed=len(report.alerts.failed) + len(report.alerts.abandoned),
+                alerts_sent=len(report.alerts.sent),
+                alerts_failed=len(report.alerts.failed) + len(report.alerts.abandoned),
                 note=report.note or None, error=report.error))
             return report
         finally:

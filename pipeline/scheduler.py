@@ -36,7 +36,6 @@ from apscheduler.events import EVENT_JOB_MISSED, EVENT_SCHEDULER_STARTED, JobExe
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.base import BaseTrigger
 
 from parsers.errors import FrtrackError, LockHeldError
 from pipeline.triggers import parse_trigger
