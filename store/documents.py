@@ -184,6 +184,12 @@ def mark_filing_published(db: Database, number: str) -> None:
     db.execute("UPDATE public_inspection SET published = 1 WHERE document_number = ?", [number])
 
 
+def mark_stored_filings_published(db: Database) -> None:
+    """Every filing whose FR document is stored now is published (however the document arrived)."""
+    db.execute("UPDATE public_inspection SET published = 1 WHERE published = 0 AND document_number IN"
+               " (SELECT document_number FROM fr_documents)")
+
+
 @dataclass(frozen=True)
 class UnpublishedFiling:
     document_number: str

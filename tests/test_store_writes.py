@@ -15,9 +15,9 @@ from store.blobs import put_blob
 from store.db import open_db
 from store.documents import (CfrReference, EcfrVersionRow, FilingRow, FrDocumentRow, add_document, add_ecfr_version,
                              document_exists, documents_missing_xml, ecfr_version_dates, filing_has_text,
-                             first_seen_count, link_corrections, mark_filing_published, set_document_xml,
-                             set_filing_text, set_filing_withdrawn, unpublished_filings, upsert_api_document,
-                             upsert_filing)
+                             first_seen_count, link_corrections, mark_filing_published, mark_stored_filings_published,
+                             set_document_xml, set_filing_text, set_filing_withdrawn, unpublished_filings,
+                             upsert_api_document, upsert_filing)
 from store.enums import AlertChannel, AlertState, DigestStatus, PollStatus, RunStatus, Source
 from store.ledgers import AlertRow, alert_rows, digest_row, record_alert, record_digest
 from store.runs import (PollResult, fail_runs, finish_poll, finish_run, interrupt_runs, link_poll_run,
@@ -143,6 +143,13 @@ def test_a_filing_is_published_once_its_document_is_stored_and_stays_so(db):
     upsert_api_document(db, DOC, api_sha256=None, run_id=None)
     mark_filing_published(db, "2026-02262")
     assert row()["published"] == 1 and unpublished_filings(db) == []
+    other = FilingRow(document_number="2026-03000", publication_date="2026-02-06")
+    upsert_filing(db, other, api_sha256=None, run_id=None)
+    add_document(db, FrDocumentRow(document_number="2026-03000"), xml_sha256=put_blob(db, b"<FEDREG/>"),
+                 source=Source.GOVINFO, run_id=None)
+    mark_stored_filings_published(db)                   # however the document came: a govinfo issue here
+    assert unpublished_filings(db) == []
+    db.execute("DELETE FROM public_inspection WHERE document_number = '2026-03000'")
     db.execute("DELETE FROM fr_documents")            # even if the document were gone, published stays
     assert upsert_filing(db, filing, api_sha256=None, run_id=None) is False
     assert row()["published"] == 1
