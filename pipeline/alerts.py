@@ -43,7 +43,7 @@ from sqlite_utils import Database
 from parsers.countries import canonical_name
 from parsers.errors import MailError, WebhookError
 from pipeline.config import Recipient, Settings
-from store import queries
+from store import ledgers, queries
 from store.db import utcnow
 from parsers.lifecycle import ChangeAction, ChangeStatus
 from store.enums import AlertChannel, AlertState
@@ -201,19 +201,11 @@ def change_events(db: Database, touched_since: str | None = None) -> dict[str, l
     alert ledger: a fact is never dated after the moment it was logged, so a change
     untouched for longer than the alert age holds no news.
     """
-    pi = {r["document_number"]: r for r in db.execute_returning_dicts(
-        "SELECT document_number, filed_at, publication_date, withdrawn_at FROM public_inspection")}
-    docs = {r["document_number"]: r for r in db.execute_returning_dicts(
-        "SELECT document_number, publication_date, citation FROM fr_documents")}
+    pi = {r["document_number"]: r for r in queries.filings(db)}
+    docs = {r["document_number"]: r for r in queries.document_dates(db)}
     columns = queries.group_columns(db)
     out: dict[str, list[ChangeEvent]] = {}
-    for r in db.execute_returning_dicts(
-            "SELECT l.id AS log_id, l.status AS logged, l.at, l.note, c.key, c.country, c.grp, c.action,"
-            " c.effective_date, c.status, c.fr_document, c.ecfr_version"
-            " FROM change_status_log l JOIN changes c ON c.id = l.change_id"
-            + ("" if touched_since is None else
-               " WHERE c.updated_at >= ? OR c.key IN (SELECT change_key FROM alerts_sent)")
-            + " ORDER BY l.id", [] if touched_since is None else [touched_since]):
+    for r in queries.status_log_entries(db, touched_since):
         number = _doc_of(r["key"], r["fr_document"])
         p, d = pi.get(number or "", {}), docs.get(number or "", {})
         events = out.setdefault(r["key"], [])
@@ -240,10 +232,8 @@ def _epoch(event: str) -> int:
 
 def review_alerts(db: Database) -> list[Alert]:
     """Every review item about an FR document or eCFR version, dated by its document."""
-    published = {r["document_number"]: r["publication_date"] for r in db.execute_returning_dicts(
-        "SELECT document_number, publication_date FROM fr_documents")}
-    filed = {r["document_number"]: (r["filed_at"] or "")[:10] or r["publication_date"] for r in
-             db.execute_returning_dicts("SELECT document_number, filed_at, publication_date FROM public_inspection")}
+    published = {r["document_number"]: r["publication_date"] for r in queries.document_dates(db)}
+    filed = {r["document_number"]: (r["filed_at"] or "")[:10] or r["publication_date"] for r in queries.filings(db)}
     out = []
     for r in queries.review_items(db):
         number, text, reason = r["document_number"], r["text"], r["reason"]
@@ -272,8 +262,7 @@ class AlertLedger:
     def __init__(self, db: Database):
         self.db = db
         self.rows: dict[tuple[str, str, str], dict[str, Any]] = {
-            (r["recipient"], r["channel"], r["event"]): r
-            for r in db.execute_returning_dicts("SELECT * FROM alerts_sent")}
+            (r["recipient"], r["channel"], r["event"]): r for r in ledgers.alert_rows(db)}
 
     def get(self, recipient: str, channel: AlertChannel, event: str) -> dict[str, Any] | None:
         return self.rows.get((recipient, channel.value, event))
@@ -287,20 +276,15 @@ class AlertLedger:
         now = utcnow(self.db)
         old = self.get(recipient, channel, alert.event)
         attempts = (old["attempts"] if old else 0) + (0 if state is AlertState.SUPERSEDED else 1)
-        row = {"recipient": recipient, "channel": channel.value, "event": alert.event, "change_key": alert.change_key,
-               "status": alert.kind, "state": state.value, "attempts": attempts, "subject": alert.subject,
-               "last_error": error if error is not None else (old or {}).get("last_error"),
-               "first_attempt_at": (old or {}).get("first_attempt_at") or now,
-               "sent_at": now if state is AlertState.SENT else None}
-        with self.db.atomic():
-            self.db.execute(
-                "INSERT INTO alerts_sent (recipient, channel, event, change_key, status, state, attempts, subject,"
-                " last_error, first_attempt_at, sent_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT (recipient, channel, event) DO UPDATE SET state = excluded.state,"
-                " attempts = excluded.attempts, subject = excluded.subject, last_error = excluded.last_error,"
-                " sent_at = excluded.sent_at", list(row.values()))
-        self.rows[(recipient, channel.value, alert.event)] = row
-        return row
+        row = ledgers.AlertRow(
+            recipient=recipient, channel=channel, event=alert.event, change_key=alert.change_key, status=alert.kind,
+            state=state, attempts=attempts, subject=alert.subject,
+            last_error=error if error is not None else (old or {}).get("last_error"),
+            first_attempt_at=(old or {}).get("first_attempt_at") or now,
+            sent_at=now if state is AlertState.SENT else None)
+        ledgers.record_alert(self.db, row)
+        stored = self.rows[(recipient, channel.value, alert.event)] = row.as_dict()
+        return stored
 
 
 # ---------------------------------------------------------------- who gets what
@@ -509,14 +493,5 @@ def _send_one(settings: Settings, item: Due, ledger: AlertLedger, report: AlertR
 
 def ledger_summary(db: Database, limit: int = 10) -> dict[str, Any]:
     """For ``frtrack status``: counts per state and the latest rows."""
-    counts = {state.value: 0 for state in AlertState}
-    for state, n in db.execute("SELECT state, COUNT(*) FROM alerts_sent GROUP BY state").fetchall():
-        counts[state] = n
-    latest = db.execute_returning_dicts(
-        "SELECT recipient, channel, status, state, attempts, subject, last_error, sent_at, first_attempt_at"
-        " FROM alerts_sent WHERE state != ? ORDER BY coalesce(sent_at, first_attempt_at) DESC, rowid DESC LIMIT ?",
-        [AlertState.SUPERSEDED.value, limit])
-    owed = db.execute_returning_dicts(
-        "SELECT recipient, channel, status, state, attempts, subject, last_error FROM alerts_sent"
-        " WHERE state IN (?, ?) ORDER BY rowid", [AlertState.FAILED.value, AlertState.ABANDONED.value])
-    return {"counts": counts, "latest": latest, "owed": owed}
+    return {"counts": queries.alert_state_counts(db), "latest": queries.latest_alerts(db, limit),
+            "owed": queries.owed_alerts(db)}

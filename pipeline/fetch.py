@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 from urllib.parse import urlsplit
@@ -19,28 +18,18 @@ from sqlite_utils import Database
 
 from parsers.errors import BlockedError, FetchError
 from pipeline.config import Settings
-from pipeline.sources.http import Http
-from store.db import utcnow
-from store.enums import FetchStatus, Source
-from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.ecfr import fetch_ecfr
 from pipeline.sources.federal_register import fetch_federal_register
 from pipeline.sources.govinfo import fetch_govinfo
+from pipeline.sources.http import Http
+from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.public_inspection import fetch_public_inspection
+from store.db import utcnow
+from store.documents import first_seen_count
+from store.enums import Source
+from store.runs import record_source_fetch
 
 log = logging.getLogger(__name__)
-
-
-# table whose rows a source creates, to count new items even when it failed midway
-_NEW_ITEMS_TABLE = {Source.FEDERAL_REGISTER: "fr_documents", Source.PUBLIC_INSPECTION: "public_inspection",
-                    Source.ECFR: "ecfr_versions"}
-
-
-def _new_items(db: Database, source: Source, run_id: int) -> int:
-    table = _NEW_ITEMS_TABLE.get(source)
-    if table is None:
-        return 0
-    return db.execute(f"SELECT COUNT(*) FROM {table} WHERE first_seen_run = ?", [run_id]).fetchone()[0]
 
 
 def fetch_all(settings: Settings, db: Database, *, run_id: int, since: date | None = None,
@@ -97,16 +86,11 @@ def _run_source(source: Source, fn: Callable[..., SourceOutcome], http: Http, db
         log.info("%s failed: %s", source.value, exc)      # the full URL: with -v
         blocked = isinstance(exc, BlockedError)
         brief = _brief(exc) + ("; consider sources.govinfo_fallback = true" if blocked else "")
-        outcome = SourceOutcome(source, False, http.requests - before, _new_items(db, source, run_id),
+        outcome = SourceOutcome(source, False, http.requests - before, first_seen_count(db, source, run_id),
                                 None, f"{kind}: {exc}", brief=brief, blocked=blocked)
     brief = outcome.brief or (outcome.error.split(": ", 1)[-1] if outcome.error else None)
     outcome = SourceOutcome(outcome.source, outcome.ok, http.requests - before, outcome.new_items,
                             outcome.watermark, outcome.error, brief=brief, blocked=outcome.blocked)
-    with db.atomic():
-        db.execute("INSERT INTO source_fetches (run_id, source, status, started_at, finished_at, requests,"
-                   " new_items, error) VALUES (?,?,?,?,?,?,?,?)",
-                   [run_id, source.value, (FetchStatus.OK if outcome.ok else FetchStatus.FAILED).value,
-                    started, utcnow(db), outcome.requests, outcome.new_items, outcome.brief])
+    record_source_fetch(db, run_id=run_id, source=source, ok=outcome.ok, started_at=started,
+                        requests=outcome.requests, new_items=outcome.new_items, error=outcome.brief)
     return outcome
-
-

@@ -20,8 +20,7 @@ from typing import Iterator
 from sqlite_utils import Database
 
 from parsers.errors import LockHeldError, StoreError
-from store.db import utcnow
-from store.enums import RunStatus
+from store.runs import interrupt_runs, running_runs
 
 INTERRUPTED_NOTE = "interrupted: the process stopped before finishing this run (killed, crashed or powered off)"
 
@@ -97,15 +96,7 @@ def mark_interrupted_runs(db: Database, *, note: str = INTERRUPTED_NOTE) -> list
     Only call this while holding ``db_lock``: then no live process can own a
     'running' row, so every such row belongs to a process that died.
     """
-    ids = [r[0] for r in db.execute("SELECT id FROM runs WHERE status = ? ORDER BY id",
-                                    [RunStatus.RUNNING.value]).fetchall()]
+    ids = running_runs(db)
     if ids:
-        now = utcnow(db)
-        with db.atomic():
-            for run_id in ids:
-                db.execute(
-                    "UPDATE runs SET status = ?, finished_at = COALESCE(finished_at, ?),"
-                    " error = CASE WHEN error IS NULL OR error = '' THEN ? ELSE error || '; ' || ? END"
-                    " WHERE id = ? AND status = ?",
-                    [RunStatus.INTERRUPTED.value, now, note, note, run_id, RunStatus.RUNNING.value])
+        interrupt_runs(db, ids, note)
     return ids

@@ -69,10 +69,9 @@ def _iso(value: str | None) -> date | None:
 
 def coverage(db: Database) -> Coverage:
     """First stored Supplement No. 1 version; the latest day a version, a publication or a clean run covers."""
-    start = db.execute("SELECT MIN(date) FROM ecfr_versions WHERE kind = 'country_groups' AND parse_status = 'ok'"
-                       ).fetchone()[0]
+    start = queries.first_version_date(db, "country_groups")
     if start is None:
-        start = db.execute("SELECT MIN(valid_from) FROM memberships").fetchone()[0]
+        start = queries.first_membership_date(db)
     return Coverage(_iso(start), _iso(queries.data_as_of(db)))
 
 

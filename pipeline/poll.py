@@ -44,16 +44,14 @@ from pipeline import clock
 from pipeline.alerts import AlertReport, deliver
 from pipeline.business_days import in_window
 from pipeline.config import Settings, parse_poll_window
-from pipeline.sources.http import Http
-from pipeline.sources.public_inspection import desk_stamps, desk_url, process_desk
-from pipeline.sources.state import get_json_watermark, set_watermarks
-from store.db import open_db
-from store.enums import FetchStatus, PollStatus, RunStatus, Source
-from pipeline.lock import db_lock
-from pipeline.sources.public_inspection import _slugs
 from pipeline.engine import derive
-from pipeline.lock import mark_interrupted_runs
-from store.db import utcnow
+from pipeline.lock import db_lock, mark_interrupted_runs
+from pipeline.sources.http import Http
+from pipeline.sources.public_inspection import _slugs, desk_stamps, desk_url, process_desk
+from store.db import open_db, utcnow
+from store.enums import PollStatus, RunStatus, Source
+from store.runs import PollResult, finish_poll, finish_run, link_poll_run, record_source_fetch, start_poll, start_run
+from store.watermarks import get_json_watermark, set_watermarks
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +121,7 @@ def poll_once(settings: Settings, db_path: str | os.PathLike[str], *, now: datet
     with db_lock(db_path):
         db = open_db(db_path, clock=clock.Clock(today))
         try:
-            poll_id = db.execute("INSERT INTO polls (started_at, status) VALUES (?, ?)",
-                                 [_stamp(now), PollStatus.RUNNING.value]).lastrowid
+            poll_id = start_poll(db, _stamp(now))
             report = PollReport(poll_id, PollStatus.RUNNING)
             http = Http(settings.sources, db, sleep=sleep)
             try:
@@ -137,12 +134,12 @@ def poll_once(settings: Settings, db_path: str | os.PathLike[str], *, now: datet
                 http.close()
             report.alerts = deliver(settings, db, today=today, sleep=sleep)
             elapsed = timedelta(seconds=time.monotonic() - started)
-            db.execute("UPDATE polls SET finished_at = ?, status = ?, requests = ?, new_documents = ?, withdrawn = ?,"
-                       " alerts_sent = ?, alerts_failed = ?, note = ?, error = ? WHERE id = ?",
-                       [_stamp(now + elapsed), report.status.value, report.requests, report.new_documents,
-                        len(report.withdrawn), len(report.alerts.sent),
-                        len(report.alerts.failed) + len(report.alerts.abandoned), report.note or None,
-                        report.error, poll_id])
+            finish_poll(db, poll_id, PollResult(
+                finished_at=_stamp(now + elapsed), status=report.status, requests=report.requests,
+                new_documents=report.new_documents, withdrawn=len(report.withdrawn),
+                alerts_sent=len(report.alerts.sent),
+                alerts_failed=len(report.alerts.failed) + len(report.alerts.abandoned),
+                note=report.note or None, error=report.error))
             return report
         finally:
             db.close()
@@ -195,9 +192,9 @@ def _look(http: Http, db: Database, settings: Settings, report: PollReport, *, t
         return
 
     mark_interrupted_runs(db)
-    run_id = db.execute("INSERT INTO runs (started_at, status, trigger, today, pid) VALUES (?,?,?,?,?)",
-                        [utcnow(db), RunStatus.RUNNING.value, "poll", today.isoformat(), os.getpid()]).lastrowid
-    db.execute("UPDATE polls SET run_id = ? WHERE id = ?", [run_id, report.poll_id])
+    run_id = start_run(db, today=today.isoformat(), trigger="poll", pid=os.getpid())
+    if report.poll_id is not None:
+        link_poll_run(db, report.poll_id, run_id)
     http.run_id = run_id
     fetched_at = utcnow(db)
     try:
@@ -205,15 +202,13 @@ def _look(http: Http, db: Database, settings: Settings, report: PollReport, *, t
                                                               api_sha256=resp.sha256, run_id=run_id)
         derived = derive(db, today=today, run_id=run_id)
     except Exception as exc:   # record the failed run, then let the poll report it
-        db.execute("UPDATE runs SET finished_at = ?, status = ?, error = ? WHERE id = ?",
-                   [utcnow(db), RunStatus.FAILED.value, f"poll: {type(exc).__name__}: {exc}", run_id])
+        finish_run(db, run_id, RunStatus.FAILED, f"poll: {type(exc).__name__}: {exc}")
         _fetch_row(db, run_id, fetched_at, http, ok=False, error=f"{type(exc).__name__}: {exc}")
         raise
     report.status_moves, report.review = derived.status_moves, derived.review
     ok = not derived.parse_failures
     error = "; ".join(derived.parse_failures) or None
-    db.execute("UPDATE runs SET finished_at = ?, status = ?, error = ? WHERE id = ?",
-               [utcnow(db), (RunStatus.OK if ok else RunStatus.FAILED).value, error, run_id])
+    finish_run(db, run_id, RunStatus.OK if ok else RunStatus.FAILED, error)
     _fetch_row(db, run_id, fetched_at, http, ok=True, new=report.new_documents)
     set_watermarks(db, {WATERMARK: json.dumps(mark), "public_inspection": today.isoformat()}, run_id)
     report.status, report.note = PollStatus.CHANGED, "the desk changed"
@@ -224,11 +219,8 @@ def _look(http: Http, db: Database, settings: Settings, report: PollReport, *, t
 def _fetch_row(db: Database, run_id: int, started: str, http: Http, *, ok: bool, new: int = 0,
                error: str | None = None) -> None:
     """The source-health row (`frtrack status`, the digest): public inspection was fetched by this poll."""
-    with db.atomic():
-        db.execute("INSERT INTO source_fetches (run_id, source, status, started_at, finished_at, requests,"
-                   " new_items, error) VALUES (?,?,?,?,?,?,?,?)",
-                   [run_id, Source.PUBLIC_INSPECTION.value, (FetchStatus.OK if ok else FetchStatus.FAILED).value,
-                    started, utcnow(db), http.requests, new, error])
+    record_source_fetch(db, run_id=run_id, source=Source.PUBLIC_INSPECTION, ok=ok, started_at=started,
+                        requests=http.requests, new_items=new, error=error)
 
 
 def deliver_pending(settings: Settings, db_path: str | os.PathLike[str], *, today: date | None = None,

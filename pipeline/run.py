@@ -16,8 +16,9 @@ from parsers.errors import FrtrackError
 from pipeline import clock
 from pipeline.config import Settings
 from pipeline.publish.wording import plural
-from store.db import open_db, utcnow
+from store.db import open_db
 from store.enums import RunStatus
+from store.runs import finish_run, start_run
 from pipeline.lock import db_lock
 from pipeline.lock import mark_interrupted_runs
 from pipeline.engine import derive
@@ -87,15 +88,11 @@ def _lock(db_path):
 
 def _start(db, today: date, trigger: str) -> int:
     mark_interrupted_runs(db)
-    cur = db.execute("INSERT INTO runs (started_at, status, trigger, today, pid) VALUES (?,?,?,?,?)",
-                     [utcnow(db), RunStatus.RUNNING.value, trigger, today.isoformat(), os.getpid()])
-    return cur.lastrowid
+    return start_run(db, today=today.isoformat(), trigger=trigger, pid=os.getpid())
 
 
 def _finish(db, run_id: int, ok: bool, error: str | None, status: RunStatus | None = None) -> None:
-    status = status or (RunStatus.OK if ok else RunStatus.FAILED)
-    db.execute("UPDATE runs SET finished_at = ?, status = ?, error = ? WHERE id = ?",
-               [utcnow(db), status.value, error, run_id])
+    finish_run(db, run_id, status or (RunStatus.OK if ok else RunStatus.FAILED), error)
 
 
 def run_once(settings: Settings, db_path, *, since: date | None = None, today: date | None = None,

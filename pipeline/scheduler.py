@@ -8,8 +8,9 @@ database lock (``pipeline.lock``), so the daemon and a cron ``frtrack run``
 exclude each other; a tick that finds the lock held is skipped with a log line.
 
 A job that raises is logged (and its run row, if left 'running', is marked
-failed) and the daemon keeps going. SIGTERM/SIGINT set a stop flag that runs
-check between documents, wait for the job in progress, and return — exit 0.
+failed) and the daemon keeps going. SIGTERM/SIGINT stop new jobs, let the job
+in progress finish (a run completes: every document is its own transaction,
+and SIGKILL stays safe if a supervisor will not wait), then return — exit 0.
 
 Schedules are crontab strings (``"0 6,12,18,23 * * mon-fri"``) in
 ``schedule.timezone``; ``"interval:N"`` fires every N seconds (tests, demos);
@@ -35,20 +36,16 @@ from apscheduler.events import EVENT_JOB_MISSED, EVENT_SCHEDULER_STARTED, JobExe
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.base import BaseTrigger
 
 from parsers.errors import FrtrackError, LockHeldError
 from pipeline.triggers import parse_trigger
-from pipeline import signals
 from pipeline.config import Settings
 from pipeline.clock import Clock
 from pipeline.lock import db_lock
-from store.db import open_db, utcnow
-from store.enums import RunStatus
-from pipeline.poll import deliver_pending
-from pipeline.poll import poll_once
+from pipeline.poll import deliver_pending, poll_once
 from pipeline.publish.digest import digest_command
 from store.db import open_db
+from store.runs import fail_runs, running_runs
 
 log = logging.getLogger("frtrack.scheduler")
 
@@ -82,12 +79,8 @@ def fail_own_running_runs(db_path: str | os.PathLike[str], error: str) -> list[i
         with db_lock(db_path):
             db = open_db(db_path, clock=Clock())
             try:
-                ids = [r[0] for r in db.execute("SELECT id FROM runs WHERE status = ? AND pid = ?",
-                                                [RunStatus.RUNNING.value, os.getpid()])]
-                with db.atomic():
-                    for run_id in ids:
-                        db.execute("UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
-                                   [RunStatus.FAILED.value, utcnow(db), error, run_id])
+                ids = running_runs(db, pid=os.getpid())
+                fail_runs(db, ids, error)
                 return ids
             finally:
                 db.close()
@@ -216,7 +209,6 @@ class Daemon:
             if self.stopping.is_set():
                 return
             self.stopping.set()
-            signals.request_stop()
             log.info("stopping (%s): waiting for the job in progress to finish", reason)
             if self.scheduler.state != STATE_STOPPED:
                 self._start_stopper()
@@ -248,8 +240,6 @@ class Daemon:
 
     def run(self) -> None:
         """Block until stopped. Installs SIGTERM/SIGINT handlers when on the main thread."""
-        if not self.stopping.is_set():
-            signals.reset()     # a flag left by an earlier daemon in this process must not stop our runs
         if self.fetch_trigger is not None:
             self.scheduler.add_job(self.run_fetch, self.fetch_trigger, id="fetch", name="fetch")
         if self.digest_trigger is not None:

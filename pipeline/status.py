@@ -17,7 +17,7 @@ from pipeline.clock import Clock
 from pipeline.publish.wording import plural
 from store import queries
 from parsers.lifecycle import DivergenceKind
-from store.enums import RunStatus
+from store.enums import PollStatus, RunStatus
 from pipeline.triggers import parse_trigger
 from pipeline.alerts import ledger_summary
 from pipeline.config import Schedule, parse_poll_window
@@ -63,12 +63,8 @@ def build_status(db: Database, *, max_age_hours: float = 26.0,
     problems: list[str] = []
 
     last = queries.last_run(db)
-    finished = db.execute_returning_dicts(
-        "SELECT * FROM runs WHERE status != ? ORDER BY id DESC LIMIT 1", [RunStatus.RUNNING.value])
-    last_finished = finished[0] if finished else None
-    ok_rows = db.execute_returning_dicts(
-        "SELECT * FROM runs WHERE status = ? ORDER BY id DESC LIMIT 1", [RunStatus.OK.value])
-    last_ok = ok_rows[0] if ok_rows else None
+    last_finished = queries.last_finished_run(db)
+    last_ok = queries.last_successful_run(db)
 
     if last is None:
         problems.append("frtrack has never run on this database")
@@ -207,9 +203,9 @@ def poll_health(db: Database, schedule: Any, now: datetime) -> dict[str, Any]:
     """
 
     schedule = schedule or Schedule()
-    last = db.execute_returning_dicts("SELECT * FROM polls ORDER BY id DESC LIMIT 1")
-    good = db.execute_returning_dicts("SELECT * FROM polls WHERE status IN ('idle', 'changed') ORDER BY id DESC LIMIT 1")
-    changed = db.execute_returning_dicts("SELECT * FROM polls WHERE status = 'changed' ORDER BY id DESC LIMIT 1")
+    last = queries.last_poll(db)
+    good = queries.last_poll(db, (PollStatus.IDLE, PollStatus.CHANGED))
+    changed = queries.last_poll(db, (PollStatus.CHANGED,))
     ledger = ledger_summary(db)
     problems: list[str] = []
     interval = poll_interval_minutes(schedule, now)
@@ -219,19 +215,19 @@ def poll_health(db: Database, schedule: Any, now: datetime) -> dict[str, Any]:
         tz = ZoneInfo(schedule.timezone)
         settled = now - timedelta(minutes=limit)
         if in_window(now, start, end, tz) and in_window(settled, start, end, tz):
-            ok_at = _parse_ts(good[0]["started_at"]) if good else None
+            ok_at = _parse_ts(good["started_at"]) if good else None
             if ok_at is None or ok_at < settled:
-                since = f"the last successful poll was {good[0]['started_at']}, " \
+                since = f"the last successful poll was {good['started_at']}, " \
                         f"{(now - ok_at).total_seconds() / 60:.0f} min ago" if ok_at else "no poll has succeeded"
                 problems.append(f"public-inspection polls stopped during business hours: {since} "
-                                f"(limit {limit:g} min; last poll {last[0]['status']}"
-                                f"{': ' + last[0]['error'] if last[0].get('error') else ''})")
+                                f"(limit {limit:g} min; last poll {last['status']}"
+                                f"{': ' + last['error'] if last.get('error') else ''})")
     if ledger["counts"].get("abandoned"):
         problems.append(f"{ledger['counts']['abandoned']} alert(s) abandoned after every attempt failed "
                         "(see the alert ledger below)")
     return {"enabled": interval is not None, "interval_minutes": interval, "max_age_minutes": limit,
-            "last_poll": last[0] if last else None, "last_successful_poll": good[0] if good else None,
-            "last_changed_poll": changed[0] if changed else None, "alerts": ledger, "problems": problems}
+            "last_poll": last, "last_successful_poll": good, "last_changed_poll": changed, "alerts": ledger,
+            "problems": problems}
 
 
 def format_polls(polls: dict[str, Any] | None) -> list[str]:

@@ -6,6 +6,8 @@ this code does not know was written by a newer frtrack and is refused.
 """
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -250,3 +252,41 @@ def m003_alerts_and_polls(db: Database) -> None:
         CREATE INDEX alerts_sent_change ON alerts_sent(recipient, change_key);
         """
     )
+
+
+@migrations()
+def m004_http_validators(db: Database) -> None:
+    """The HTTP validator cache gets its own table; it lived in watermarks as ``etag:<url>`` rows.
+
+    Each moved row keeps its run and time. A row whose JSON does not parse or
+    whose body is not stored is dropped: it is a cache, and the next request
+    for that URL is simply unconditional once.
+    """
+    db.executescript(
+        """
+        CREATE TABLE http_validators (          -- the ETag / Last-Modified of each URL's last 200
+            url TEXT PRIMARY KEY,                -- the full URL, query included
+            etag TEXT,                           -- sent back as If-None-Match
+            last_modified TEXT,                  -- sent back as If-Modified-Since
+            body_sha256 TEXT NOT NULL REFERENCES blobs(sha256),   -- the body a 304 stands for
+            run_id INTEGER REFERENCES runs(id),
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+    prefix = "etag:"
+    old = db.execute("SELECT source, value, run_id, updated_at FROM watermarks WHERE substr(source, 1, ?) = ?",
+                     [len(prefix), prefix]).fetchall()
+    for source, value, run_id, updated_at in old:
+        try:
+            cached = json.loads(value)
+        except ValueError:
+            continue
+        if not isinstance(cached, dict) or not isinstance(cached.get("sha256"), str) or not db.execute(
+                "SELECT 1 FROM blobs WHERE sha256 = ?", [cached["sha256"]]).fetchone():
+            continue
+        db.execute("INSERT INTO http_validators (url, etag, last_modified, body_sha256, run_id, updated_at)"
+                   " VALUES (?,?,?,?,?,?)",
+                   [source[len(prefix):], cached.get("etag"), cached.get("last_modified"), cached["sha256"],
+                    run_id, updated_at])
+    db.execute("DELETE FROM watermarks WHERE substr(source, 1, ?) = ?", [len(prefix), prefix])

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from sqlite_utils import Database
 
 from parsers.lifecycle import ChangeStatus, DivergenceKind
+from store.enums import AlertState, PollStatus, RunStatus
 
 FR_DOC_URL = "https://www.federalregister.gov/d/{}"
 
@@ -245,4 +246,112 @@ def counts(db: Database) -> dict[str, int]:
     out = {k: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for k, t in tables.items()}
     out["open_divergences"] = db.execute("SELECT COUNT(*) FROM divergences WHERE kind = ?",
                                          [DivergenceKind.OPEN.value]).fetchone()[0]
+    return out
+
+
+# --- runs and polls (``frtrack status``) ---------------------------------------------------------
+
+def last_finished_run(db: Database) -> dict[str, Any] | None:
+    """The newest run that is no longer running (whatever its outcome)."""
+    rows = db.execute_returning_dicts("SELECT * FROM runs WHERE status != ? ORDER BY id DESC LIMIT 1",
+                                      [RunStatus.RUNNING.value])
+    return rows[0] if rows else None
+
+
+def last_successful_run(db: Database) -> dict[str, Any] | None:
+    rows = db.execute_returning_dicts("SELECT * FROM runs WHERE status = ? ORDER BY id DESC LIMIT 1",
+                                      [RunStatus.OK.value])
+    return rows[0] if rows else None
+
+
+def last_poll(db: Database, statuses: Iterable[PollStatus] | None = None) -> dict[str, Any] | None:
+    """The newest poll (with one of ``statuses`` when given)."""
+    where, args = "", []
+    if statuses is not None:
+        sts = [s.value for s in statuses]
+        where, args = f"WHERE status IN ({','.join('?' * len(sts))})", sts
+    rows = db.execute_returning_dicts(f"SELECT * FROM polls {where} ORDER BY id DESC LIMIT 1", args)
+    return rows[0] if rows else None
+
+
+# --- what the alerts read ------------------------------------------------------------------------
+
+def filings(db: Database) -> list[dict[str, Any]]:
+    """Every public-inspection filing: number, filed_at, scheduled publication_date, withdrawn_at."""
+    return db.execute_returning_dicts(
+        "SELECT document_number, filed_at, publication_date, withdrawn_at FROM public_inspection")
+
+
+def document_dates(db: Database) -> list[dict[str, Any]]:
+    """Every FR document's number, publication date and citation (how an alert dates and names it)."""
+    return db.execute_returning_dicts("SELECT document_number, publication_date, citation FROM fr_documents")
+
+
+def status_log_entries(db: Database, touched_since: str | None = None) -> list[dict[str, Any]]:
+    """Every change_status_log row with its change, oldest first.
+
+    ``touched_since`` keeps the changes updated since then or already in the
+    alert ledger (the only ones an alert can still be owed for).
+    """
+    where = "" if touched_since is None else \
+        " WHERE c.updated_at >= ? OR c.key IN (SELECT change_key FROM alerts_sent)"
+    return db.execute_returning_dicts(
+        "SELECT l.id AS log_id, l.status AS logged, l.at, l.note, c.key, c.country, c.grp, c.action,"
+        " c.effective_date, c.status, c.fr_document, c.ecfr_version"
+        " FROM change_status_log l JOIN changes c ON c.id = l.change_id" + where + " ORDER BY l.id",
+        [] if touched_since is None else [touched_since])
+
+
+def alert_state_counts(db: Database) -> dict[str, int]:
+    """Alert-ledger rows per state (every AlertState present, 0 when none)."""
+    counts = {state.value: 0 for state in AlertState}
+    for state, n in db.execute("SELECT state, COUNT(*) FROM alerts_sent GROUP BY state").fetchall():
+        counts[state] = n
+    return counts
+
+
+def latest_alerts(db: Database, limit: int = 10) -> list[dict[str, Any]]:
+    """The newest ledger rows that were sent or tried (not the superseded ones)."""
+    return db.execute_returning_dicts(
+        "SELECT recipient, channel, status, state, attempts, subject, last_error, sent_at, first_attempt_at"
+        " FROM alerts_sent WHERE state != ? ORDER BY coalesce(sent_at, first_attempt_at) DESC, rowid DESC LIMIT ?",
+        [AlertState.SUPERSEDED.value, limit])
+
+
+def owed_alerts(db: Database) -> list[dict[str, Any]]:
+    """Alerts still failing (retried on the next poll) or abandoned, in ledger order."""
+    return db.execute_returning_dicts(
+        "SELECT recipient, channel, status, state, attempts, subject, last_error FROM alerts_sent"
+        " WHERE state IN (?, ?) ORDER BY rowid", [AlertState.FAILED.value, AlertState.ABANDONED.value])
+
+
+# --- coverage (``frtrack groups``) ---------------------------------------------------------------
+
+def first_version_date(db: Database, kind: str = "country_groups") -> str | None:
+    """The date of the oldest parsed eCFR version of ``kind``."""
+    return db.execute("SELECT MIN(date) FROM ecfr_versions WHERE kind = ? AND parse_status = 'ok'",
+                      [kind]).fetchone()[0]
+
+
+def first_membership_date(db: Database) -> str | None:
+    return db.execute("SELECT MIN(valid_from) FROM memberships").fetchone()[0]
+
+
+# --- what the site reads -------------------------------------------------------------------------
+
+def table_note_events(db: Database, as_of: str) -> list[tuple[str, str, str | None]]:
+    """(kind, subject, after) of every footnote and note change recorded up to the eCFR version ``as_of``,
+    oldest first (the site replays them to print a matrix's footnotes as of a date)."""
+    return [(r[0], r[1], r[2]) for r in db.execute(
+        "SELECT kind, subject, after FROM table_events WHERE kind IN ('footnote_changed', 'note_changed')"
+        " AND ecfr_version <= ? ORDER BY ecfr_version, id", [as_of]).fetchall()]
+
+
+def status_logs(db: Database) -> dict[int, list[dict[str, Any]]]:
+    """change id -> its status log, oldest first: ``status_history`` for every change in one query
+    (one query per change cost about a second per thousand changes)."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    for change_id, status, at, run_id, note in db.execute(
+            "SELECT change_id, status, at, run_id, note FROM change_status_log ORDER BY change_id, id"):
+        out.setdefault(change_id, []).append({"status": status, "at": at, "run_id": run_id, "note": note})
     return out

@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("domain", ("parsers.errors", "parsers.model", "parsers.lifecycle", "parsers.countries", "parsers.text")),
     ("parsers", ("parsers",)),
     ("store", ("store",)),
-    ("runtime", ("pipeline.config", "pipeline.clock", "pipeline.business_days", "pipeline.signals", "pipeline.triggers",
+    ("runtime", ("pipeline.config", "pipeline.clock", "pipeline.business_days", "pipeline.triggers",
                  "pipeline.lock")),
     ("derivation", ("pipeline.derive", "pipeline.engine")),
     ("sources", ("pipeline.sources", "pipeline.fetch")),
@@ -31,8 +31,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 SIBLINGS = {"sources": 5, "publish": 5}
 # Pure derivation: no database, no network.
 PURE = ("pipeline.derive",)
-PURE_FORBIDDEN = ("store.db", "store.writes", "store.queries", "sqlite_utils", "sqlite3", "requests",
-                  "pipeline.engine")
+PURE_FORBIDDEN = ("store.db", "store.writes", "store.queries", "store.documents", "store.runs", "store.watermarks",
+                  "store.ledgers", "store.blobs", "sqlite_utils", "sqlite3", "requests", "pipeline.engine")
 # Only the CLI reaches into the demo room (for `frtrack demo` and `frtrack replay`).
 DEMO_CALLERS = ("pipeline.cli",)
 

@@ -151,6 +151,10 @@ def test_conditional_request_returns_stored_body_on_304(replay_server, fresh_db)
     replay_server.add_entry("/titles.json", json_body={"titles": [1]}, headers={"ETag": '"v1"'})
     http, _ = make_http(fresh_db)
     first = http.get_json(replay_server.url + "/titles.json", source=Source.ECFR)
+    # the validators live in their own table, not among the sources' watermarks
+    assert fresh_db.execute("SELECT url, etag, last_modified, body_sha256 FROM http_validators").fetchall() == [
+        (replay_server.url + "/titles.json", '"v1"', None, first.sha256)]
+    assert fresh_db.execute("SELECT COUNT(*) FROM watermarks").fetchone()[0] == 0
     second = http.get_json(replay_server.url + "/titles.json", source=Source.ECFR)
     assert not first.not_modified and second.not_modified
     assert second.data == {"titles": [1]} and second.sha256 == first.sha256

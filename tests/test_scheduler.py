@@ -17,7 +17,6 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from parsers.errors import ConfigError, LockHeldError
-from pipeline import signals
 from pipeline.config import Schedule, Settings, load_settings
 from pipeline.scheduler import Daemon, fail_own_running_runs
 from pipeline.triggers import parse_trigger
@@ -118,8 +117,7 @@ def test_daemon_keeps_going_after_errors_and_stops_cleanly(tmp_path, caplog):
         d.stop("test")
         thread.join(WAIT)
     assert not thread.is_alive()
-    assert signals.stop_requested()    # runs in progress see it and stop between documents
-    signals.reset()
+    assert d.stopping.is_set()         # no new job starts; the one in progress was waited for
     n = calls.n
     text = caplog.text
     assert "scheduled fetch: failed with RuntimeError: bug in a run" in text
@@ -219,7 +217,6 @@ def test_stop_before_the_scheduler_started_still_stops_it(tmp_path):
     thread.start()
     thread.join(WAIT)
     assert not thread.is_alive()
-    signals.reset()
 
 
 def test_cli_schedule_with_a_bad_schedule_exits_2(tmp_path):

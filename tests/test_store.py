@@ -22,7 +22,7 @@ TABLES = [
     "_sqlite_migrations", "runs", "source_fetches", "watermarks", "blobs", "responses",
     "fr_documents", "public_inspection", "ecfr_versions", "memberships", "changes",
     "change_status_log", "divergences", "review_items", "group_columns", "table_events",
-    "digests_sent", "polls", "alerts_sent",
+    "digests_sent", "polls", "alerts_sent", "http_validators",
 ]
 
 # Key tables, column by column: the contract the pipeline and renderers write/read.
@@ -53,11 +53,13 @@ COLUMNS = {
               "error": str},
     "alerts_sent": {"recipient": str, "channel": str, "event": str, "change_key": str, "status": str, "state": str,
                     "attempts": int, "subject": str, "last_error": str, "first_attempt_at": str, "sent_at": str},
+    "http_validators": {"url": str, "etag": str, "last_modified": str, "body_sha256": str, "run_id": int,
+                        "updated_at": str},
 }
 
 PKS = {"runs": ["id"], "blobs": ["sha256"], "fr_documents": ["document_number"],
        "digests_sent": ["recipient", "window_start", "window_end"], "group_columns": ["code"],
-       "watermarks": ["source"], "alerts_sent": ["recipient", "channel", "event"]}
+       "watermarks": ["source"], "alerts_sent": ["recipient", "channel", "event"], "http_validators": ["url"]}
 
 
 def _schema(db) -> dict[str, dict[str, type]]:
@@ -81,6 +83,7 @@ def test_migrations_from_empty_create_the_whole_schema(tmp_path):
     assert ("changes", "fr_document", "fr_documents", "document_number") in fks
     assert ("responses", "sha256", "blobs", "sha256") in fks
     assert ("change_status_log", "change_id", "changes", "id") in fks
+    assert ("http_validators", "body_sha256", "blobs", "sha256") in fks
     assert schema_version(db) == known_version() == len(migrations._migrations)
 
 
@@ -218,3 +221,56 @@ def test_missing_folder_is_named(tmp_path):
     with pytest.raises(StoreError, match="does not exist"):
         open_db(tmp_path / "no" / "such" / "frtrack.db")
     assert not (tmp_path / "no").exists()
+
+
+def _db_at_m003(path):
+    """A database as the frtrack before m004 left it: built by the migrations up to m003 only."""
+    from sqlite_utils import Database
+    db = Database(str(path))
+    db.execute("PRAGMA foreign_keys=ON")
+    migrations.apply(db, stop_before="m004_http_validators")
+    assert [m.name for m in migrations.applied(db)][-1] == "m003_alerts_and_polls"
+    assert "http_validators" not in db.table_names()
+    return db
+
+
+def test_m004_moves_the_validator_cache_out_of_watermarks(tmp_path):
+    path = tmp_path / "old.db"
+    old = _db_at_m003(path)
+    old.execute("INSERT INTO runs (id, started_at, status, today) VALUES (3, 't', 'ok', '2026-02-20')")
+    desk = put_blob(old, b'{"results": []}')
+    titles = put_blob(old, b'{"titles": []}')
+    url = "http://127.0.0.1:8/api/v1/public-inspection-documents/current.json"
+    rows = [
+        ("public_inspection", "2026-02-20", 3, "2026-02-20T08:50:00+00:00"),
+        ("federal_register:bis", "2026-02-20", 3, "2026-02-20T08:50:00+00:00"),
+        ("etag:" + url, json.dumps({"etag": 'W/"abc"', "last_modified": None, "sha256": desk}), 3,
+         "2026-02-20T08:51:00+00:00"),
+        ("etag:http://127.0.0.1:8/api/versioner/v1/titles.json",
+         json.dumps({"etag": None, "last_modified": "Fri, 20 Feb 2026 08:00:00 GMT", "sha256": titles}), None,
+         "2026-02-20T08:52:00+00:00"),
+        # a cache entry whose body is not stored, and one that does not parse: cache only, dropped
+        ("etag:http://127.0.0.1:8/gone", json.dumps({"etag": "x", "last_modified": None, "sha256": "0" * 64}),
+         None, "t"),
+        ("etag:http://127.0.0.1:8/garbled", "{not json", None, "t"),
+    ]
+    old.conn.executemany("INSERT INTO watermarks (source, value, run_id, updated_at) VALUES (?,?,?,?)", rows)
+    old.conn.commit()
+    old.close()
+
+    db = open_db(path)
+    assert db.execute_returning_dicts("SELECT * FROM http_validators ORDER BY url") == [
+        {"url": url, "etag": 'W/"abc"', "last_modified": None, "body_sha256": desk, "run_id": 3,
+         "updated_at": "2026-02-20T08:51:00+00:00"},
+        {"url": "http://127.0.0.1:8/api/versioner/v1/titles.json", "etag": None,
+         "last_modified": "Fri, 20 Feb 2026 08:00:00 GMT", "body_sha256": titles, "run_id": None,
+         "updated_at": "2026-02-20T08:52:00+00:00"},
+    ]
+    # watermarks keep only where the sources got to, untouched
+    assert db.execute("SELECT source, value, run_id, updated_at FROM watermarks ORDER BY source").fetchall() == \
+        sorted(r for r in rows if not r[0].startswith("etag:"))
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert schema_version(db) == known_version()
+    db.close()
+    reopened = open_db(path)     # applied once: a second open changes nothing
+    assert reopened.execute("SELECT COUNT(*) FROM http_validators").fetchone()[0] == 2

@@ -15,13 +15,13 @@ from datetime import datetime, timezone
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlite_utils import Database
 
 from parsers.errors import MailError
 from pipeline.config import Recipient, Settings, Smtp
-from store.db import utcnow
+from store import ledgers
 from store.enums import DigestStatus
 from pipeline.publish.envelope import Rendered, Window
 
@@ -143,11 +143,7 @@ class SentLedger:
         self.db = db
 
     def get(self, recipient: str, window: Window) -> dict[str, Any] | None:
-        rows = self.db.execute_returning_dicts(
-            "SELECT recipient, window_start, window_end, status, attempts, last_error, message_id, subject, sent_at"
-            " FROM digests_sent WHERE recipient = ? AND window_start = ? AND window_end = ?",
-            [recipient, window.start.isoformat(), window.end.isoformat()])
-        return rows[0] if rows else None
+        return ledgers.digest_row(self.db, recipient, window.start.isoformat(), window.end.isoformat())
 
     def already_sent(self, recipient: str, window: Window) -> bool:
         row = self.get(recipient, window)
@@ -155,16 +151,8 @@ class SentLedger:
 
     def _record(self, recipient: str, window: Window, status: DigestStatus, *, error: str | None,
                 message_id: str | None, subject: str | None) -> None:
-        with self.db.atomic():
-            self.db.execute(
-                "INSERT INTO digests_sent (recipient, window_start, window_end, status, attempts, last_error,"
-                " message_id, subject, sent_at) VALUES (?,?,?,?,1,?,?,?,?)"
-                " ON CONFLICT (recipient, window_start, window_end) DO UPDATE SET status = excluded.status,"
-                " attempts = digests_sent.attempts + 1,"
-                " last_error = coalesce(excluded.last_error, digests_sent.last_error),"
-                " message_id = excluded.message_id, subject = excluded.subject, sent_at = excluded.sent_at",
-                [recipient, window.start.isoformat(), window.end.isoformat(), status.value, error, message_id,
-                 subject, utcnow(self.db) if status is DigestStatus.SENT else None])
+        ledgers.record_digest(self.db, recipient, window.start.isoformat(), window.end.isoformat(), status,
+                              error=error, message_id=message_id, subject=subject)
 
     def record_sent(self, recipient: str, window: Window, *, message_id: str, subject: str) -> None:
         self._record(recipient, window, DigestStatus.SENT, error=None, message_id=message_id, subject=subject)

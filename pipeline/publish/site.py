@@ -77,7 +77,7 @@ class SiteReport:
                 + (f", {plural(len(self.removed), 'stale page')} removed" if self.removed else ""))
 
 
-# --- queries the store does not offer yet (see the report: candidates for store.queries) ---
+# --- the site's own views of what store.queries reads ---
 
 def table_notes_as_of(db: Database, as_of: str) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, str]]]:
     """(country -> footnote markers, note id -> note) as recorded up to the eCFR version in force on as_of.
@@ -90,9 +90,7 @@ def table_notes_as_of(db: Database, as_of: str) -> tuple[dict[str, list[dict[str
     """
     fn: dict[str, str | None] = {}
     notes_raw: dict[str, str | None] = {}
-    for kind, subject, after in db.execute(
-            "SELECT kind, subject, after FROM table_events WHERE kind IN ('footnote_changed', 'note_changed')"
-            " AND ecfr_version <= ? ORDER BY ecfr_version, id", [as_of]).fetchall():
+    for kind, subject, after in q.table_note_events(db, as_of):
         (fn if kind == "footnote_changed" else notes_raw)[subject] = after
     notes: dict[str, dict[str, str]] = {}
     for subject, text in sorted(notes_raw.items(), key=lambda kv: _note_key(kv[0])):
@@ -120,16 +118,6 @@ def _note_id(table: str, marker: str) -> str:
 def _note_key(subject: str) -> tuple[str, int, str]:
     table, _, marker = subject.rpartition("/")
     return (table, int(marker) if marker.isdigit() else 10**6, marker)
-
-
-def status_logs(db: Database) -> dict[int, list[dict[str, Any]]]:
-    """change id -> its status log, oldest first: q.status_history for every change in one query
-    (one query per change cost about a second per thousand changes)."""
-    out: dict[int, list[dict[str, Any]]] = {}
-    for change_id, status, at, run_id, note in db.execute(
-            "SELECT change_id, status, at, run_id, note FROM change_status_log ORDER BY change_id, id"):
-        out.setdefault(change_id, []).append({"status": status, "at": at, "run_id": run_id, "note": note})
-    return out
 
 
 def memberships_on_dates(intervals: list[dict[str, Any]], dates: list[str]) -> dict[str, dict[str, set[str]]]:
@@ -292,7 +280,7 @@ class _Site:
         reviews: dict[str, list[dict[str, Any]]] = {}
         for r in q.review_items(self.db):
             reviews.setdefault(r["document_number"], []).append(r)
-        logs = status_logs(self.db)
+        logs = q.status_logs(self.db)
         docs = [dict(d, slug=doc_slug(d["document_number"]), sample=self._sample(f"fr:{d['document_number']}"),
                      held=_held(len(reviews.get(d["document_number"], []))))
                 for d in self.documents]

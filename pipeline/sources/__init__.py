@@ -6,7 +6,7 @@
     public_inspection.py  today's public-inspection desk for the watched agencies
     ecfr.py               titles.json, versions, point-in-time XML of tracked units
     govinfo.py            daily-issue bulk XML, the fallback when the FR API blocks us
-    state.py              watermarks and URL rebasing shared by the sources
+    state.py              URL rebasing shared by the sources (watermarks: store.watermarks)
 
 ``pipeline.fetch.fetch_all`` runs them and records each one's outcome.
 """

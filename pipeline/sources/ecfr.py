@@ -30,9 +30,10 @@ from parsers.errors import BlockedError, FetchError, HTTPStatusError, NotYetAvai
 from pipeline.config import Settings, Tracked
 from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.http import Http
-from pipeline.sources.state import get_json_watermark, set_watermarks
 from store.db import utcnow
-from store.enums import ParseStatus, Source
+from store.documents import EcfrVersionRow, add_ecfr_version, ecfr_version_dates
+from store.enums import Source
+from store.watermarks import get_json_watermark, set_watermarks
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +86,6 @@ def _not_yet(exc: HTTPStatusError, what: str) -> FetchError:
     return exc
 
 
-def _stored_dates(db: Database, unit: Tracked) -> set[str]:
-    return {r[0] for r in db.execute("SELECT date FROM ecfr_versions WHERE unit = ?", [unit.key]).fetchall()}
-
-
 def _fetch_unit(http: Http, db: Database, settings: Settings, unit: Tracked, title: dict[str, Any],
                 run_id: int) -> tuple[int, dict[str, Any]]:
     """New versions of one unit; returns (new count, the watermark value to write on success)."""
@@ -109,7 +106,7 @@ def _fetch_unit(http: Http, db: Database, settings: Settings, unit: Tracked, tit
     older = [d for d in by_date if d < since]
     for day in older[:-1] if older else ():
         del by_date[day]
-    stored = _stored_dates(db, unit)
+    stored = ecfr_version_dates(db, unit.key)
     later = sorted(d for d in by_date if upto and d > upto)
     if later:
         log.info("%s: versions %s are after up_to_date_as_of %s; fetched once eCFR catches up",
@@ -121,16 +118,13 @@ def _fetch_unit(http: Http, db: Database, settings: Settings, unit: Tracked, tit
             xml = http.get_xml(f"{base}/full/{day}/title-{unit.title}.xml", full_params(unit), source=SOURCE)
         except HTTPStatusError as exc:
             raise _not_yet(exc, f"{unit.key} as of {day}") from None
-        with db.atomic():
-            db.execute("INSERT OR IGNORE INTO ecfr_versions (unit, kind, date, amendment_date, issue_date,"
-                       " identifier, name, substantive, xml_sha256, parse_status, first_seen_run)"
-                       " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                       [unit.key, unit.kind, day, item.get("amendment_date"), item.get("issue_date"),
-                        item.get("identifier"), item.get("name"),
-                        None if item.get("substantive") is None else int(bool(item.get("substantive"))),
-                        xml.sha256, ParseStatus.PENDING.value, run_id])
+        substantive = item.get("substantive")
+        add_ecfr_version(db, EcfrVersionRow(
+            unit=unit.key, kind=unit.kind, date=day, amendment_date=item.get("amendment_date"),
+            issue_date=item.get("issue_date"), identifier=item.get("identifier"), name=item.get("name"),
+            substantive=None if substantive is None else bool(substantive)), xml_sha256=xml.sha256, run_id=run_id)
         new += 1
-    newest = max(_stored_dates(db, unit), default=None)
+    newest = max(ecfr_version_dates(db, unit.key), default=None)
     mark = {**{k: title.get(k) for k in SIGNALS}, "up_to_date_as_of": upto or None,
             "version": newest, "complete": not later, "at": utcnow(db)}
     return new, mark

@@ -20,7 +20,6 @@ again (documents of that day may have appeared since; upserts are idempotent).
 """
 from __future__ import annotations
 
-import json
 import logging
 from datetime import date, timedelta
 from typing import Any
@@ -32,9 +31,11 @@ from parsers.errors import BlockedError, FetchError, IncompleteResultsError
 from pipeline.config import CfrRange, Settings
 from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.http import Http
-from pipeline.sources.state import get_watermark, rebase, set_watermarks
-from store.db import utcnow
-from store.enums import ParseStatus, Source
+from pipeline.sources.state import rebase
+from store.documents import (CfrReference, FrDocumentRow, documents_missing_xml, link_corrections,
+                             mark_filing_published, set_document_xml, upsert_api_document)
+from store.enums import Source
+from store.watermarks import get_watermark, set_watermarks
 
 log = logging.getLogger(__name__)
 
@@ -183,53 +184,35 @@ def correction_target(doc: dict[str, Any]) -> str | None:
     return None
 
 
-def _row(doc: dict[str, Any]) -> dict[str, Any]:
-    refs = [{"title": r.get("title"), "part": r.get("part")} for r in doc.get("cfr_references") or []
-            if isinstance(r, dict)]
-    return {
-        "doc_type": doc.get("type"), "title": doc.get("title"), "abstract": doc.get("abstract"),
-        "action": doc.get("action"), "dates": doc.get("dates"), "publication_date": doc.get("publication_date"),
-        "effective_on": doc.get("effective_on"), "citation": doc.get("citation"),
-        "agencies": json.dumps(sorted(_slugs(doc))), "cfr_references": json.dumps(refs),
-        "rins": json.dumps(list(doc.get("regulation_id_numbers") or [])),
-        "docket_ids": json.dumps(list(doc.get("docket_ids") or [])),
-        "html_url": doc.get("html_url"), "pdf_url": doc.get("pdf_url"),
-        "full_text_xml_url": doc.get("full_text_xml_url"), "raw_text_url": doc.get("raw_text_url"),
-        "correction_of": correction_target(doc),
-    }
+def document_row(doc: dict[str, Any]) -> FrDocumentRow:
+    """The stored metadata of one API search result."""
+    refs = tuple(CfrReference(r.get("title"), r.get("part")) for r in doc.get("cfr_references") or []
+                 if isinstance(r, dict))
+    return FrDocumentRow(
+        document_number=doc["document_number"], doc_type=doc.get("type"), title=doc.get("title"),
+        abstract=doc.get("abstract"), action=doc.get("action"), dates=doc.get("dates"),
+        publication_date=doc.get("publication_date"), effective_on=doc.get("effective_on"),
+        citation=doc.get("citation"), agencies=tuple(sorted(_slugs(doc))), cfr_references=refs,
+        rins=tuple(doc.get("regulation_id_numbers") or ()), docket_ids=tuple(doc.get("docket_ids") or ()),
+        html_url=doc.get("html_url"), pdf_url=doc.get("pdf_url"), full_text_xml_url=doc.get("full_text_xml_url"),
+        raw_text_url=doc.get("raw_text_url"), correction_of=correction_target(doc))
 
 
 def store_document(db: Database, doc: dict[str, Any], *, api_sha256: str, run_id: int) -> bool:
     """Upsert one document in its own transaction; True when it is new."""
     number = doc["document_number"]
-    row = _row(doc)
-    now = utcnow(db)
     with db.atomic():
-        exists = db.execute("SELECT 1 FROM fr_documents WHERE document_number = ?", [number]).fetchone()
-        if exists:
-            sets = ", ".join(f"{k} = ?" for k in row)
-            db.execute(f"UPDATE fr_documents SET {sets}, api_sha256 = ?, updated_at = ? WHERE document_number = ?",
-                       [*row.values(), api_sha256, now, number])
-        else:
-            cols = ["document_number", *row, "api_sha256", "parse_status", "source", "first_seen_run", "updated_at"]
-            db.execute(f"INSERT INTO fr_documents ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                       [number, *row.values(), api_sha256, ParseStatus.PENDING.value, SOURCE.value, run_id, now])
+        new = upsert_api_document(db, document_row(doc), api_sha256=api_sha256, run_id=run_id)
         # the corrected document may list this correction; and a correction may arrive first
-        for ref in doc.get("corrections") or []:
-            target = _number_from(ref)
-            if target:
-                db.execute("UPDATE fr_documents SET correction_of = ? WHERE document_number = ?"
-                           " AND correction_of IS NULL", [number, target])
-        db.execute("UPDATE public_inspection SET published = 1 WHERE document_number = ?", [number])
-    return not exists
+        targets = [t for t in (_number_from(ref) for ref in doc.get("corrections") or []) if t]
+        link_corrections(db, number, targets)
+        mark_filing_published(db, number)
+    return new
 
 
 def _download_xml(http: Http, db: Database, settings: Settings, number: str, url: str) -> None:
     resp = http.get_xml(rebase(url, settings.sources.fr_api_base), source=SOURCE)
-    with db.atomic():
-        db.execute("UPDATE fr_documents SET xml_sha256 = ?, parse_status = ?, updated_at = ?"
-                   " WHERE document_number = ? AND (xml_sha256 IS NULL OR xml_sha256 != ?)",
-                   [resp.sha256, ParseStatus.PENDING.value, utcnow(db), number, resp.sha256])
+    set_document_xml(db, number, resp.sha256)
 
 
 def start_date(db: Database, settings: Settings, since: date | None) -> date:
@@ -257,9 +240,7 @@ def fetch_federal_register(http: Http, db: Database, settings: Settings, *, run_
         if store_document(db, doc, api_sha256=search.pages[number], run_id=run_id):
             new += 1
     # every stored document without its XML (new, or a failed earlier download) gets it now
-    missing = db.execute("SELECT document_number, full_text_xml_url FROM fr_documents WHERE xml_sha256 IS NULL"
-                         " AND full_text_xml_url IS NOT NULL AND source = ? ORDER BY publication_date,"
-                         " document_number", [SOURCE.value]).fetchall()
+    missing = documents_missing_xml(db, SOURCE)
     for number, url in missing:
         try:
             _download_xml(http, db, settings, number, url)

@@ -11,7 +11,6 @@ fallback run does not ask for years of issues.
 """
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, timedelta
 
@@ -23,9 +22,9 @@ from pipeline.business_days import is_business_day
 from pipeline.config import Settings
 from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.http import Http
-from pipeline.sources.state import get_watermark, set_watermarks
-from store.db import utcnow
-from store.enums import ParseStatus, Source
+from store.documents import FrDocumentRow, add_document
+from store.enums import Source
+from store.watermarks import get_watermark, set_watermarks
 
 SOURCE = Source.GOVINFO
 WATERMARK = "govinfo"
@@ -52,17 +51,13 @@ def store_issue(db: Database, settings: Settings, body: bytes, sha: str, day: da
     for doc in parse_fr_xml(body, f"govinfo FR issue {day.isoformat()}"):
         if not doc.document_number or not _watched(doc.cfr_parts, settings):
             continue
-        with db.atomic():
-            cur = db.execute(
-                "INSERT OR IGNORE INTO fr_documents (document_number, doc_type, title, action, dates,"
-                " publication_date, effective_date, citation, rins, correction_of, xml_sha256, parse_status,"
-                " source, first_seen_run, updated_at, html_url) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [doc.document_number, doc.doc_type.title(), doc.subject, doc.action, doc.dates_text,
-                 (doc.publication_date or day).isoformat(),
-                 doc.effective_date.isoformat() if doc.effective_date else None, doc.citation,
-                 json.dumps(list(doc.rins)), doc.corrects, sha, ParseStatus.PENDING.value, SOURCE.value, run_id,
-                 utcnow(db), f"https://www.federalregister.gov/d/{doc.document_number}"])
-            stored += cur.rowcount
+        row = FrDocumentRow(
+            document_number=doc.document_number, doc_type=doc.doc_type.title(), title=doc.subject,
+            action=doc.action, dates=doc.dates_text, publication_date=(doc.publication_date or day).isoformat(),
+            effective_date=doc.effective_date.isoformat() if doc.effective_date else None, citation=doc.citation,
+            rins=tuple(doc.rins), correction_of=doc.corrects,
+            html_url=f"https://www.federalregister.gov/d/{doc.document_number}")
+        stored += add_document(db, row, xml_sha256=sha, source=SOURCE, run_id=run_id)
     return stored
 
 

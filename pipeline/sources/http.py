@@ -11,8 +11,8 @@ shorter than its Content-Length or JSON that does not parse is TruncatedBodyErro
 Every response body — errors, block pages and cut bodies included — is stored
 raw with ``store.blobs.record_response`` before anything parses it.
 Conditional requests (API JSON by default): the ETag / Last-Modified of each
-URL's last 200 is kept in ``watermarks`` under ``etag:<url>``; a 304 returns
-the stored body.
+URL's last 200 is kept in ``http_validators`` (``store.watermarks``); a 304
+returns the stored body.
 
 Errors raised (all FetchError, each carrying the full URL in ``url``; the
 ``problem`` is one short line without it, naming host:port, e.g.
@@ -47,14 +47,13 @@ from parsers.errors import (BlockedError, FetchError, FetchTimeoutError, HTTPSta
                                 TransportError, TruncatedBodyError)
 from pipeline.config import Sources
 from store.blobs import get_blob, record_response
-from store.db import utcnow
 from store.enums import Source
+from store.watermarks import HttpValidator, get_http_validator, put_http_validator
 
 log = logging.getLogger(__name__)
 
 Params = Mapping[str, Any] | Sequence[tuple[str, Any]] | None
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-ETAG_PREFIX = "etag:"
 
 
 @dataclass(frozen=True)
@@ -129,7 +128,7 @@ class Http:
     def get_xml(self, url: str, params: Params = None, *, source: Source,
                 conditional: bool = False) -> Response:
         """A document download; not conditional by default: each is fetched once, so caching
-        its validators would only grow the watermarks table by a row per document."""
+        its validators would only grow the validator cache by a row per document."""
         return self._get(url, params, source=source, expect="xml", kind="download", conditional=conditional)
 
     def get_text(self, url: str, params: Params = None, *, source: Source,
@@ -162,20 +161,11 @@ class Http:
         if seconds > 0:
             self.sleep(seconds)
 
-    def _cached(self, full_url: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT value FROM watermarks WHERE source = ?", [ETAG_PREFIX + full_url]).fetchone()
-        return json.loads(row[0]) if row else None
-
     def _remember(self, full_url: str, headers: Mapping[str, str], sha: str) -> None:
         etag, modified = headers.get("ETag"), headers.get("Last-Modified")
         if not etag and not modified:
             return
-        value = json.dumps({"etag": etag, "last_modified": modified, "sha256": sha})
-        with self.db.atomic():
-            self.db.execute("INSERT INTO watermarks (source, value, run_id, updated_at) VALUES (?,?,?,?)"
-                            " ON CONFLICT(source) DO UPDATE SET value=excluded.value, run_id=excluded.run_id,"
-                            " updated_at=excluded.updated_at",
-                            [ETAG_PREFIX + full_url, value, self.run_id, utcnow(self.db)])
+        put_http_validator(self.db, HttpValidator(full_url, etag, modified, sha), self.run_id)
 
     def _read(self, resp: requests.Response, full_url: str, source: Source) -> tuple[bytes, bool]:
         """The body and whether it was cut short; refuses bodies above max_download_bytes."""
@@ -212,7 +202,7 @@ class Http:
         host = urlsplit(full_url).netloc
         if host in self._unreachable:
             raise TransportError(full_url, self._unreachable[host], source=source.value)
-        cached = self._cached(full_url) if conditional else None
+        cached = get_http_validator(self.db, full_url) if conditional else None
         attempt = 0
         started = self.monotonic()
         while True:
@@ -239,14 +229,14 @@ class Http:
             attempt += 1
 
     def _once(self, full_url: str, host: str, *, source: Source, expect: str, kind: str,
-              cached: dict[str, Any] | None) -> Response | _Attempt:
+              cached: HttpValidator | None) -> Response | _Attempt:
         """One request; a Response, or the retryable error (non-retryable ones raise)."""
         headers = {"Accept": {"json": "application/json", "text": "text/plain"}.get(expect, "application/xml, text/xml")}
         if cached:
-            if cached.get("etag"):
-                headers["If-None-Match"] = cached["etag"]
-            if cached.get("last_modified"):
-                headers["If-Modified-Since"] = cached["last_modified"]
+            if cached.etag:
+                headers["If-None-Match"] = cached.etag
+            if cached.last_modified:
+                headers["If-Modified-Since"] = cached.last_modified
         self._throttle(host, kind)
         self.requests += 1
         src = source.value
@@ -273,8 +263,8 @@ class Http:
         status = resp.status_code
         ctype = resp_headers.get("Content-Type", "").lower()
         if status == 304 and cached:
-            stored = get_blob(self.db, cached["sha256"])
-            return Response(full_url, 304, resp_headers, stored, cached["sha256"],
+            stored = get_blob(self.db, cached.body_sha256)
+            return Response(full_url, 304, resp_headers, stored, cached.body_sha256,
                             data=_parse_json(stored, full_url, src) if expect == "json" else None,
                             not_modified=True)
         if "html" in ctype and status in (200, 401, 403):

@@ -18,18 +18,20 @@ document whose issue has passed is not withdrawn: it was published.
 """
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
 
 from pipeline.config import Settings
-from store.db import utcnow
-from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.http import Http
-from pipeline.sources.state import rebase, set_watermarks
+from pipeline.sources.outcome import SourceOutcome
+from pipeline.sources.state import rebase
+from store.db import utcnow
+from store.documents import (FilingRow, filing_has_text, set_filing_text, set_filing_withdrawn, unpublished_filings,
+                             upsert_filing)
 from store.enums import Source
+from store.watermarks import set_watermarks
 
 SOURCE = Source.PUBLIC_INSPECTION
 WATERMARK = "public_inspection"
@@ -39,35 +41,24 @@ def _slugs(doc: dict[str, Any]) -> list[str]:
     return sorted({a.get("slug") for a in doc.get("agencies") or [] if isinstance(a, dict) and a.get("slug")})
 
 
-def store_pi_document(db: Database, doc: dict[str, Any], *, api_sha256: str, run_id: int) -> bool:
+def filing_row(doc: dict[str, Any]) -> FilingRow:
+    """The stored metadata of one desk entry."""
+    return FilingRow(document_number=doc["document_number"], title=doc.get("title"), doc_type=doc.get("type"),
+                     agencies=tuple(_slugs(doc)), filed_at=doc.get("filed_at"),
+                     publication_date=doc.get("publication_date"), pdf_url=doc.get("pdf_url"))
+
+
+def store_pi_document(db: Database, doc: dict[str, Any], *, api_sha256: str, run_id: int | None) -> bool:
     """Upsert one public-inspection document in its own transaction; True when new."""
-    number = doc["document_number"]
-    with db.atomic():
-        published = 1 if db.execute("SELECT 1 FROM fr_documents WHERE document_number = ?",
-                                    [number]).fetchone() else 0
-        exists = db.execute("SELECT 1 FROM public_inspection WHERE document_number = ?", [number]).fetchone()
-        values = [doc.get("title"), doc.get("type"), json.dumps(_slugs(doc)), doc.get("filed_at"),
-                  doc.get("publication_date"), doc.get("pdf_url"), api_sha256]
-        if exists:
-            db.execute("UPDATE public_inspection SET title=?, doc_type=?, agencies=?, filed_at=?,"
-                       " publication_date=?, pdf_url=?, api_sha256=?, published=MAX(published, ?)"
-                       " WHERE document_number=?", [*values, published, number])
-        else:
-            db.execute("INSERT INTO public_inspection (document_number, title, doc_type, agencies, filed_at,"
-                       " publication_date, pdf_url, api_sha256, published, first_seen_run)"
-                       " VALUES (?,?,?,?,?,?,?,?,?,?)", [number, *values, published, run_id])
-    return not exists
+    return upsert_filing(db, filing_row(doc), api_sha256=api_sha256, run_id=run_id)
 
 
 def _download_text(http: Http, db: Database, settings: Settings, number: str, url: str) -> None:
     """Keep the raw text once: the engine reads the preamble's own statement of the change from it."""
-    if db.execute("SELECT 1 FROM public_inspection WHERE document_number = ? AND text_sha256 IS NOT NULL",
-                  [number]).fetchone():
+    if filing_has_text(db, number):
         return
     resp = http.get_text(rebase(url, settings.sources.fr_api_base), source=SOURCE)
-    with db.atomic():
-        db.execute("UPDATE public_inspection SET raw_text_url = ?, text_sha256 = ? WHERE document_number = ?",
-                   [url, resp.sha256, number])
+    set_filing_text(db, number, url=url, text_sha256=resp.sha256)
 
 
 def desk_url(settings: Settings) -> str:
@@ -93,15 +84,13 @@ def mark_withdrawn(db: Database, listed: list[dict[str, Any]]) -> tuple[list[str
     numbers = {d["document_number"] for d in listed}
     withdrawn, relisted = [], []
     with db.atomic():
-        for number, pub, gone in db.execute(
-                "SELECT document_number, publication_date, withdrawn_at FROM public_inspection WHERE published = 0"
-                " AND document_number NOT IN (SELECT document_number FROM fr_documents)").fetchall():
-            if number in numbers and gone:
-                db.execute("UPDATE public_inspection SET withdrawn_at = NULL WHERE document_number = ?", [number])
+        for filing in unpublished_filings(db):
+            number = filing.document_number
+            if number in numbers and filing.withdrawn_at:
+                set_filing_withdrawn(db, number, None)
                 relisted.append(number)
-            elif number not in numbers and not gone and pub in issues:
-                db.execute("UPDATE public_inspection SET withdrawn_at = ? WHERE document_number = ?",
-                           [utcnow(db), number])
+            elif number not in numbers and not filing.withdrawn_at and filing.publication_date in issues:
+                set_filing_withdrawn(db, number, utcnow(db))
                 withdrawn.append(number)
     return withdrawn, relisted
 
