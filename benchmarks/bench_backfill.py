@@ -26,7 +26,8 @@ from lxml import etree  # noqa: E402
 
 from benchmarks._machine import describe  # noqa: E402
 from parsers.model import GROUP_CODES, Column, CountryGroupTable, Entry, GroupTable  # noqa: E402
-from pipeline import engine, synth  # noqa: E402
+from pipeline import engine  # noqa: E402
+from pipeline.demo import synth  # noqa: E402
 from store.blobs import put_blob  # noqa: E402
 from store.db import open_db  # noqa: E402
 
