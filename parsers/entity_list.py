@@ -42,8 +42,8 @@ from parsers.dates import parse_fr_date
 from parsers.errors import ParseError
 from parsers.lists_common import (
     ENTITY_LIST_TABLE, DocumentListChanges, ListAction, ReviewItem, SummaryCounts, fr_documents,
-    normalize_instruction, number_value, split_lettered)
-from parsers.text import FOOTNOTE_TAGS, element_text, squash
+    normalize_instruction, number_value)
+from parsers.text import FOOTNOTE_TAGS, element_text, split_lettered, squash
 from parsers.xmlsafe import parse_xml
 
 HEADS = ("country", "entity", "license requirement", "license review policy", "federal register citation")

@@ -64,54 +64,6 @@ def normalize_instruction(text: str) -> str:
     return _NUMBERING.sub("", text)
 
 
-_LETTER = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=:)|(?<=;))\(?([a-z]|[ivx]{1,4})[.)]\s+(?=[A-Z\"'])")
-_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
-
-
-def split_lettered(text: str) -> tuple[str, list[str]]:
-    """("Amend ... by:", ["Removing ...", "Adding ..."]): the header and lettered parts in order.
-
-    Letters count only as a run a, b, c, ...; inside a lettered part a run of
-    roman numerals i, ii, ... splits it further, each sub-part prefixed with
-    its part's own lead-in ("Under IRAN: i. Adding ..." -> "Under IRAN: Adding ...").
-    """
-    starts: list[re.Match] = []
-    expected = "a"
-    for match in _LETTER.finditer(text):
-        if match.group(1) == expected:
-            starts.append(match)
-            expected = chr(ord(expected) + 1)
-    if not starts:
-        return "", [text]
-    header = text[: starts[0].start()].strip()
-    parts: list[str] = []
-    for i, match in enumerate(starts):
-        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
-        parts.extend(_split_roman(_trim_part(text[match.end(): end])))
-    return header, parts
-
-
-def _trim_part(part: str) -> str:
-    part = part.strip().rstrip(";").strip()
-    return re.sub(r"\s*;?\s*and$", "", part).strip()
-
-
-def _split_roman(part: str) -> list[str]:
-    starts = []
-    for match in _LETTER.finditer(part):
-        if len(starts) < len(_ROMAN) and match.group(1) == _ROMAN[len(starts)]:
-            starts.append(match)
-    if len(starts) < 1:
-        return [part]
-    lead = part[: starts[0].start()].strip()
-    out = []
-    for i, match in enumerate(starts):
-        end = starts[i + 1].start() if i + 1 < len(starts) else len(part)
-        piece = _trim_part(part[match.end(): end])
-        out.append(f"{lead} {piece}".strip() if lead else piece)
-    return out
-
-
 # number words as BIS summaries print them ("adding thirty-six entities")
 _UNITS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "

@@ -25,11 +25,10 @@ from lxml import etree
 
 from parsers.countries import resolve
 from parsers.lists_common import (
-    SECTION_TABLES, DocumentListChanges, ListAction, ReviewItem, fr_documents, normalize_instruction,
-    split_lettered)
+    SECTION_TABLES, DocumentListChanges, ListAction, ReviewItem, fr_documents, normalize_instruction)
 from parsers.sections_744 import (
     HEADING_WITHOUT_COUNTRIES, _strip_country_parentheticals, paragraph_text, section_list_from_text)
-from parsers.text import element_text
+from parsers.text import element_text, split_lettered
 from parsers.xmlsafe import parse_xml
 
 _SECTIONS = re.compile(r"(?:§§?|\bSections?)\s*((?:744\.\d+)(?:\s*(?:,|and|or)\s*744\.\d+)*)", re.IGNORECASE)

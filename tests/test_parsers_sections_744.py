@@ -7,9 +7,10 @@ import pytest
 
 from parsers.errors import ParseError
 from parsers.fr_xml import parse_fr_xml
-from parsers.lists_common import ListAction, normalize_instruction, split_lettered
+from parsers.lists_common import ListAction, normalize_instruction
 from parsers.section_amendments import (
     SectionListing, SectionOperation, SectionReprint, interpret, parse_section_changes)
+from parsers.text import split_lettered
 from parsers.sections_744 import countries_in_text, parse_sections_744, section_delta, section_list_from_text
 from tests.conftest import FIXTURES
 
