@@ -21,7 +21,7 @@ from parsers.ecfr_groups import country_groups_from_tree
 from parsers.errors import ParseError
 from parsers.fr_xml import DOCUMENT_TAGS, parse_fr_tree
 from parsers.itar import find_section, itar_from_tree
-from parsers.model import CountryGroupTable, DocumentKind, FRDocument, ItarList
+from parsers.model import CountryGroupTable, DocumentKind, FRDocument, ItarList, Operation
 from parsers.xmlsafe import parse_xml
 
 _FR_ROOTS = frozenset(("FEDREG", *DOCUMENT_TAGS))
@@ -47,8 +47,16 @@ def _iso(value):
     return value.isoformat() if value is not None else None
 
 
-def _operation_json(op) -> dict:
+def operation_json(op: Operation) -> dict:
+    """One operation as ``parse --json`` prints it, for every list (Country Groups, § 744.21/22, Entity List)."""
     data = {"action": op.action.value, "table": op.table, "country": op.country, "marks": op.marks}
+    if op.entity is not None:
+        data["entity"] = op.entity
+    if op.changed is not None:
+        data["changed"] = sorted(f.value for f in op.changed)
+    for key in ("moved_from", "moved_to"):
+        if getattr(op, key):
+            data[key] = getattr(op, key)
     if op.corrects:
         data["corrects"] = op.corrects
     if op.action.value == "revise_table":
@@ -88,7 +96,7 @@ def _document_json(doc: FRDocument) -> dict:
         "instructions": [
             {"title": i.title, "part": i.part, "text": i.text, "number": i.number,
              "effective_date": _iso(i.effective_date), "effective_until": _iso(i.effective_until),
-             "operations": [_operation_json(op) for op in i.operations]}
+             "operations": [operation_json(op) for op in i.operations]}
             for i in doc.instructions
         ],
     }

@@ -25,13 +25,17 @@ key folds case, accents, punctuation, "&"/"and" and the legal-form variants
 ("Co., Ltd." = "Co. Ltd" = "Company Limited"); ``EntityList.find`` also
 matches a.k.a. names. The same name twice under one destination (several
 addresses) stays two entries under one key (``index`` maps key -> entries).
+
+The entry, its fields and the key are domain types (``parsers.model``:
+``EntityEntry``, ``EntryField``, ``name_key``); FR instructions become
+``parsers.model.Operation`` values with table "Entity List" and
+``entity``/``entity_entry`` set, whatever is not exact a
+``parsers.model.ReviewItem``.
 """
 from __future__ import annotations
 
 import dataclasses
-import enum
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -40,48 +44,13 @@ from lxml import etree
 from parsers.countries import resolve
 from parsers.dates import parse_fr_date
 from parsers.errors import ParseError
-from parsers.lists_common import (
-    ENTITY_LIST_TABLE, DocumentListChanges, ListAction, ReviewItem, SummaryCounts, fr_documents,
-    normalize_instruction, number_value)
+from parsers.lists_common import DocumentListChanges, SummaryCounts, fr_documents, normalize_instruction, number_value
+from parsers.model import (
+    ENTITY_LIST_TABLE, Action, EntityEntry, EntryField, Operation, ReviewItem, ReviewReason, name_key)
 from parsers.text import FOOTNOTE_TAGS, element_text, split_lettered, squash
 from parsers.xmlsafe import parse_xml
 
 HEADS = ("country", "entity", "license requirement", "license review policy", "federal register citation")
-
-
-class EntryField(enum.Enum):
-    """A part of an Entity List entry a revision can change."""
-
-    DESTINATION = "destination"
-    NAME = "name"
-    ALIASES = "aliases"
-    ADDRESS = "address"
-    LICENSE_REQUIREMENT = "license_requirement"
-    REVIEW_POLICY = "review_policy"
-    CITATIONS = "citations"
-
-
-@dataclass(frozen=True)
-class EntityEntry:
-    """One Entity List entry (one table row), from the eCFR or reprinted in an FR rule."""
-
-    destination: str                  # canonical country name; the printed name when it resolves to none
-    destination_printed: str          # "CHINA, PEOPLE'S REPUBLIC OF"
-    name: str                         # first name, as printed
-    aliases: tuple[str, ...] = ()
-    address: str = ""
-    license_requirement: str = ""
-    review_policy: str = ""
-    citations: tuple[str, ...] = ()   # ("99 FR 00001, 1/2/99", ...)
-    footnotes: tuple[str, ...] = ()   # superscript markers in the row
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return self.destination, name_key(self.name)
-
-    def name_keys(self) -> frozenset[str]:
-        """Keys of the first name and every a.k.a. name."""
-        return frozenset(name_key(n) for n in (self.name, *self.aliases))
 
 
 @dataclass(frozen=True)
@@ -111,69 +80,14 @@ class EntityList:
 
 
 @dataclass(frozen=True)
-class EntityOperation:
-    """One change an FR instruction makes to the Entity List.
-
-    ``entity`` is the entity as the instruction names it (the reprinted first
-    name when the instruction quotes none); ``entry`` the reprinted row (add
-    and revise); ``changed`` what a revision changes -- None when the prior
-    version was not given, so the change is unknown rather than guessed.
-    """
-
-    action: ListAction
-    country: str                      # destination, canonical
-    entity: str
-    entry: EntityEntry | None = None
-    changed: frozenset[EntryField] | None = None
-    moved_from: str | None = None     # on the add of a move
-    moved_to: str | None = None       # on the remove of a move
-    table: str = ENTITY_LIST_TABLE
-    text: str = ""
-    corrects: str | None = None
-    instruction: int | None = None
-
-
-    def to_json(self) -> dict:
-        """The ``parse --json`` shape: action, table, country, entity (+ what is known beyond them)."""
-        data = {"action": self.action.value, "table": self.table, "country": self.country, "entity": self.entity}
-        if self.changed is not None:
-            data["changed"] = sorted(f.value for f in self.changed)
-        for key in ("moved_from", "moved_to", "corrects"):
-            if getattr(self, key):
-                data[key] = getattr(self, key)
-        return data
-
-
-@dataclass(frozen=True)
 class EntityInterpretation:
-    operations: tuple[EntityOperation, ...] = ()
+    """What one AMDPAR does to the Entity List."""
+
+    operations: tuple[Operation, ...] = ()
     review: tuple[ReviewItem, ...] = ()
 
 
 # ------------------------------------------------------------- identity
-
-_FORMS = {"company": "co", "limited": "ltd", "corporation": "corp", "incorporated": "inc"}
-
-
-def name_key(name: str) -> str:
-    """The comparable form of an entity name: case, accents, punctuation and legal-form variants folded."""
-    text = unicodedata.normalize("NFKD", name or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = text.replace("&", " and ").replace("'", "").replace("\u2019", "")
-    words = [_FORMS.get(w, w) for w in re.sub(r"[^0-9a-z]+", " ", text).split()]
-    merged: list[str] = []
-    letters = False
-    for word in words:       # "s a" (from "S.A.") = "sa"; "l l c" = "llc"
-        single = len(word) == 1 and word.isalpha()
-        if single and letters:
-            merged[-1] += word
-        else:
-            merged.append(word)
-        letters = single
-    if merged and merged[0] == "the":
-        merged = merged[1:]
-    return " ".join(merged)
-
 
 def destination_name(printed: str) -> str:
     found = resolve(printed)
@@ -368,7 +282,7 @@ def _ecfr_row(cells, state, entries, problems) -> None:
         state["pending"] -= 1
         cells = [None, *cells]
     if len(cells) != 5:
-        problems.append(ReviewItem(f"Entity List row has {len(cells)} cells, expected 5",
+        problems.append(ReviewItem(ReviewReason.MALFORMED_ROW, f"Entity List row has {len(cells)} cells, expected 5",
                                    " | ".join(element_text(c) for c in cells if c is not None), ENTITY_LIST_TABLE))
         return
     country = _plain(cells[0]) if cells[0] is not None else ""
@@ -380,10 +294,12 @@ def _ecfr_row(cells, state, entries, problems) -> None:
         span = (cells[0].get("rowspan") or "1").strip()
         state["pending"] = int(span) - 1 if span.isdigit() and int(span) > 1 else 0
         if found is None:
-            problems.append(ReviewItem(f"Entity List destination {country!r} resolves to no country; "
+            problems.append(ReviewItem(ReviewReason.UNKNOWN_COUNTRY,
+                                       f"Entity List destination {country!r} resolves to no country; "
                                        "its entries are kept under the printed name", country, ENTITY_LIST_TABLE))
     if state["destination"] is None:
-        problems.append(ReviewItem("Entity List entry with no destination (no Country cell above it)",
+        problems.append(ReviewItem(ReviewReason.NO_DESTINATION,
+                                   "Entity List entry with no destination (no Country cell above it)",
                                    _plain(cells[1]), ENTITY_LIST_TABLE))
         return
     entries.append(_entry(state["destination"], state["printed"], cells[1:]))
@@ -426,9 +342,9 @@ _OTHER_PLACE = re.compile(r"^(?:in|amend(?:ing)?|revis\w+|remov\w+|add\w*)?\s*(?
 _VERB_SPLIT = re.compile(r"(?:;\s*(?:and\s+)?|,?\s+and\s+)(?:by\s+)?(?=(?:removing|adding|revising|correcting|moving)\b)",
                          re.IGNORECASE)
 _VERBS = (
-    (ListAction.REMOVE_ENTRY, re.compile(r"\b(?:remov|delet)(?:e|es|ed|ing)\b", re.IGNORECASE)),
-    (ListAction.ADD_ENTRY, re.compile(r"\badd(?:s|ed|ing)?\b", re.IGNORECASE)),
-    (ListAction.REVISE_ENTRY, re.compile(r"\b(?:revis(?:e|es|ed|ing)|correct(?:s|ed|ing)?)\b", re.IGNORECASE)),
+    (Action.REMOVE_ENTRY, re.compile(r"\b(?:remov|delet)(?:e|es|ed|ing)\b", re.IGNORECASE)),
+    (Action.ADD_ENTRY, re.compile(r"\badd(?:s|ed|ing)?\b", re.IGNORECASE)),
+    (Action.REVISE_ENTRY, re.compile(r"\b(?:revis(?:e|es|ed|ing)|correct(?:s|ed|ing)?)\b", re.IGNORECASE)),
 )
 _MOVE = re.compile(r"\bmov(?:e|es|ed|ing)\b.*?\bfrom\s+(?:the\s+destination\s+of\s+)?(.+?)\s+to\s+"
                    r"(?:the\s+destination\s+of\s+)?(.+?)(?:[.;:,]|$)", re.IGNORECASE)
@@ -478,7 +394,7 @@ def interpret(text: str, reprinted: tuple[EntityEntry, ...] = (), *, title: int 
     whole = bool(_SUPPLEMENT_4.search(header or text))
     if not whole and not any(_SUPPLEMENT_4.search(p) for p in parts):
         return EntityInterpretation()
-    operations: list[EntityOperation] = []
+    operations: list[Operation] = []
     review: list[ReviewItem] = []
     default_destination = _destination(header) if header and _UNDER.search(header) else (None, None)
     for part_text in parts:
@@ -497,59 +413,64 @@ def interpret(text: str, reprinted: tuple[EntityEntry, ...] = (), *, title: int 
 
 
 def _clause(clause, destination, reprinted, corrects, instruction, current):
-    def item(reason: str) -> ReviewItem:
-        return ReviewItem(reason, clause, ENTITY_LIST_TABLE, instruction)
+    def item(reason: ReviewReason, detail: str) -> ReviewItem:
+        return ReviewItem(reason, detail, clause, ENTITY_LIST_TABLE, instruction)
 
     move = _MOVE.search(clause)
     if move:
         return _move(clause, move, reprinted, corrects, instruction, item)
     action = next((a for a, verb in _VERBS if verb.search(clause)), None)
     if action is None:
-        return [], [item("Entity List wording not understood")]
+        return [], [item(ReviewReason.UNRECOGNIZED_WORDING, "Entity List wording not understood")]
     dest, printed = destination
     if dest is None:
         if printed:
-            return [], [item(f"Entity List destination {printed!r} resolves to no country")]
-        return [], [item("Entity List instruction names no destination (\"under ...\")")]
+            return [], [item(ReviewReason.UNKNOWN_COUNTRY, f"Entity List destination {printed!r} resolves to no country")]
+        return [], [item(ReviewReason.NO_DESTINATION, "Entity List instruction names no destination (\"under ...\")")]
     names = [q.strip() for q in _QUOTED.findall(clause)]
     rows = [e for e in reprinted if e.destination == dest]
 
     def op(action_, entity, entry=None, changed=None):
-        return EntityOperation(action_, dest, entity, entry, changed, text=clause, corrects=corrects,
-                               instruction=instruction)
+        return Operation(action_, ENTITY_LIST_TABLE, dest, text=clause, corrects=corrects, printed=printed,
+                         entity=entity, entity_entry=entry, changed=changed, instruction=instruction)
 
-    if action is ListAction.REMOVE_ENTRY:
+    def not_listed(n: str) -> ReviewItem:
+        return item(ReviewReason.ENTITY_NOT_PRESENT, f"{n!r} is not on the Entity List under {dest}")
+
+    def not_reprinted(n: str) -> ReviewItem:
+        return item(ReviewReason.ROW_NOT_REPRINTED, f"{n!r} is not in the reprinted table under {dest}")
+
+    if action is Action.REMOVE_ENTRY:
         if not names:
-            return [], [item(f"removal under {dest} names no entity in quotes")]
-        notes = [item(f"{n!r} is not on the Entity List under {dest}") for n in names
-                 if current is not None and current.find(dest, n) is None]
+            return [], [item(ReviewReason.NO_ENTITY, f"removal under {dest} names no entity in quotes")]
+        notes = [not_listed(n) for n in names if current is not None and current.find(dest, n) is None]
         return [op(action, n) for n in names], notes
-    if action is ListAction.ADD_ENTRY:
+    if action is Action.ADD_ENTRY:
         if not names:
             if not rows:
-                return [], [item(f"addition under {dest} with no reprinted entry")]
+                return [], [item(ReviewReason.ROW_NOT_REPRINTED, f"addition under {dest} with no reprinted entry")]
             return [op(action, r.name, r) for r in rows], []
         out, notes = [], []
         for n in names:
             row = _matching_row(rows, n)
             if row is None:
-                notes.append(item(f"{n!r} is not in the reprinted table under {dest}"))
+                notes.append(not_reprinted(n))
             else:
                 out.append(op(action, n, row))
         return (out, notes) if not notes else ([], notes)
     # revise / correct
     if not names:
-        return [], [item(f"revision under {dest} names no entity in quotes")]
+        return [], [item(ReviewReason.NO_ENTITY, f"revision under {dest} names no entity in quotes")]
     out, notes, missing = [], [], []
     for n in names:
         # A renamed entity: the one reprinted row under the destination is the one revised entry.
         row = _matching_row(rows, n) or (rows[0] if len(rows) == 1 and len(names) == 1 else None)
         if row is None:
-            missing.append(item(f"{n!r} is not in the reprinted table under {dest}"))
+            missing.append(not_reprinted(n))
             continue
         before = current.find(dest, n) if current is not None else None
         if current is not None and before is None:
-            notes.append(item(f"{n!r} is not on the Entity List under {dest}"))
+            notes.append(not_listed(n))
         out.append(op(action, n, row, changed_fields(before, row) if before is not None else None))
     # One revised entry without its reprint makes the clause inexact: all of it goes to review.
     return ([], missing + notes) if missing else (out, notes)
@@ -565,25 +486,27 @@ def _move(clause, match, reprinted, corrects, instruction, item):
     source, target = _destination_phrase(match.group(1)), _destination_phrase(match.group(2))
     names = [q.strip() for q in _QUOTED.findall(clause)]
     if not source or not target or not names:
-        return [], [item("Entity List move not understood (from/to destination or entity missing)")]
+        return [], [item(ReviewReason.UNRECOGNIZED_WORDING,
+                         "Entity List move not understood (from/to destination or entity missing)")]
     ops = []
     for n in names:
         row = _matching_row([e for e in reprinted if e.destination == target[0]], n)
-        ops.append(EntityOperation(ListAction.REMOVE_ENTRY, source[0], n, moved_to=target[0], text=clause,
-                                   corrects=corrects, instruction=instruction))
-        ops.append(EntityOperation(ListAction.ADD_ENTRY, target[0], n, row, moved_from=source[0], text=clause,
-                                   corrects=corrects, instruction=instruction))
+        ops.append(Operation(Action.REMOVE_ENTRY, ENTITY_LIST_TABLE, source[0], text=clause, corrects=corrects,
+                             printed=source[1], entity=n, moved_to=target[0], instruction=instruction))
+        ops.append(Operation(Action.ADD_ENTRY, ENTITY_LIST_TABLE, target[0], text=clause, corrects=corrects,
+                             printed=target[1], entity=n, entity_entry=row, moved_from=source[0],
+                             instruction=instruction))
     return ops, []
 
 
-def mark_moves(operations: list[EntityOperation]) -> list[EntityOperation]:
+def mark_moves(operations: list[Operation]) -> list[Operation]:
     """A removal under A and an addition of the same entity under B in one document: a move."""
     out = list(operations)
     for i, removal in enumerate(out):
-        if removal.action is not ListAction.REMOVE_ENTRY or removal.moved_to:
+        if removal.action is not Action.REMOVE_ENTRY or removal.moved_to:
             continue
         for j, addition in enumerate(out):
-            if (addition.action is ListAction.ADD_ENTRY and not addition.moved_from
+            if (addition.action is Action.ADD_ENTRY and not addition.moved_from
                     and addition.country != removal.country
                     and name_key(addition.entity) == name_key(removal.entity)):
                 out[i] = dataclasses.replace(removal, moved_to=addition.country)
@@ -655,11 +578,11 @@ def summary_counts(text: str) -> SummaryCounts:
     return SummaryCounts(**found, text=squash(text))
 
 
-def check_summary(counts: SummaryCounts, operations: list[EntityOperation]) -> list[ReviewItem]:
+def check_summary(counts: SummaryCounts, operations: list[Operation]) -> list[ReviewItem]:
     """Review items where the SUMMARY's counts differ from the parsed operations (moves not counted)."""
-    adds = [o for o in operations if o.action is ListAction.ADD_ENTRY and not o.moved_from]
-    removes = [o for o in operations if o.action is ListAction.REMOVE_ENTRY and not o.moved_to]
-    revises = [o for o in operations if o.action is ListAction.REVISE_ENTRY]
+    adds = [o for o in operations if o.action is Action.ADD_ENTRY and not o.moved_from]
+    removes = [o for o in operations if o.action is Action.REMOVE_ENTRY and not o.moved_to]
+    revises = [o for o in operations if o.action is Action.REVISE_ENTRY]
     parsed = {
         "entities_added": (len({name_key(o.entity) for o in adds}), "entities", "added", "add"),
         "entries_added": (len(adds), "entries", "added", "add"),
@@ -674,7 +597,8 @@ def check_summary(counts: SummaryCounts, operations: list[EntityOperation]) -> l
     for field, (count, noun, done, verb) in parsed.items():
         stated = getattr(counts, field)
         if stated is not None and stated != count:
-            items.append(ReviewItem(f"the summary says {stated} {noun} are {done}; the instructions {verb} {count}",
+            items.append(ReviewItem(ReviewReason.SUMMARY_MISMATCH,
+                                    f"the summary says {stated} {noun} are {done}; the instructions {verb} {count}",
                                     counts.text, ENTITY_LIST_TABLE))
     return items
 
@@ -686,7 +610,7 @@ def parse_entity_list_changes(data: bytes, name: str, *, current: EntityList | N
     """Per FR document of an XML file: its Entity List operations, review items and summary counts.
 
     ``current`` (the Entity List in force before the document) lets
-    revisions say what changed; without it ``EntityOperation.changed`` is None.
+    revisions say what changed; without it ``Operation.changed`` is None.
     """
     return entity_list_changes_from_tree(parse_xml(data, name), name, current=current)
 
@@ -696,7 +620,7 @@ def entity_list_changes_from_tree(root: etree._Element, name: str, *, current: E
     """Like parse_entity_list_changes on a parsed tree; ``documents``: its parse_fr_tree result, if at hand."""
     out = []
     for doc in fr_documents(root, name, documents):
-        operations: list[EntityOperation] = []
+        operations: list[Operation] = []
         review: list[ReviewItem] = []
         for amdpar in doc.amdpars:
             tables = [t for el in amdpar.content for t in ([el] if el.tag == "GPOTABLE" else el.iter("GPOTABLE"))]

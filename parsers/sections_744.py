@@ -24,7 +24,8 @@ from lxml import etree
 from parsers.countries import resolve
 from parsers.dates import parse_fr_date
 from parsers.errors import ParseError
-from parsers.lists_common import SECTION_TABLES, ReviewItem
+from parsers.lists_common import SECTION_TABLES
+from parsers.model import ReviewItem, ReviewReason
 from parsers.text import element_text, squash
 from parsers.xmlsafe import parse_xml
 
@@ -199,15 +200,18 @@ def section_list_from_text(section: str, heading: str, paragraph_a: str,
     problems: list[ReviewItem] = []
     for name, where, text in [*((n, "heading", heading_text) for n in head_scan.unknown),
                               *((n, "paragraph (a)", paragraph_a) for n in a_scan.unknown)]:
-        problems.append(ReviewItem(f"§ {section} {where} names {name!r}, which resolves to no country", text, table))
+        problems.append(ReviewItem(ReviewReason.UNKNOWN_COUNTRY,
+                                   f"§ {section} {where} names {name!r}, which resolves to no country", text, table))
     if head_scan.countries or section not in HEADING_WITHOUT_COUNTRIES:
         only_a = sorted(set(a_scan.countries) - set(head_scan.countries))
         only_head = sorted(set(head_scan.countries) - set(a_scan.countries))
         if only_a:
-            problems.append(ReviewItem(f"§ {section} paragraph (a) names {', '.join(only_a)} but the heading does not",
+            problems.append(ReviewItem(ReviewReason.PLACES_DISAGREE,
+                                       f"§ {section} paragraph (a) names {', '.join(only_a)} but the heading does not",
                                        heading_text, table))
         if only_head:
-            problems.append(ReviewItem(f"§ {section} heading names {', '.join(only_head)} but paragraph (a) does not",
+            problems.append(ReviewItem(ReviewReason.PLACES_DISAGREE,
+                                       f"§ {section} heading names {', '.join(only_head)} but paragraph (a) does not",
                                        paragraph_a, table))
     printed = tuple(dict.fromkeys(head_scan.printed + a_scan.printed))
     return SectionCountryList(
