@@ -250,9 +250,15 @@ def parse_entity_list(data: bytes, name: str) -> EntityList:
     return entity_list_from_tree(parse_xml(data, name), name)
 
 
+def entity_tables(root: etree._Element) -> list[etree._Element]:
+    """The eCFR TABLEs of a tree whose column heads are the Entity List's."""
+    return [t for t in root.iter("TABLE")
+            if (heads := _head_cells(t)) and is_entity_table([element_text(h, skip=FOOTNOTE_TAGS) for h in heads])]
+
+
 def entity_list_from_tree(root: etree._Element, name: str) -> EntityList:
-    tables = [t for t in root.iter("TABLE")
-              if (heads := _head_cells(t)) and is_entity_table([element_text(h, skip=FOOTNOTE_TAGS) for h in heads])]
+    """Like parse_entity_list on a parsed (never modified) tree."""
+    tables = entity_tables(root)
     if not tables:
         raise ParseError(name, "no Entity List table (Country | Entity | License requirement | License review policy "
                                "| Federal Register citation) found: is this Supplement No. 4 to part 744?")

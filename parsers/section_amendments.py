@@ -101,8 +101,9 @@ def locations(clause: str) -> tuple[bool, bool, bool]:
         return True, True, True
     heading = bool(_HEADING.search(clause))
     refs = [r for m in _PARAGRAPHS.finditer(clause) for r in _REF.findall(m.group(1))]
-    para_a = any(r.startswith("(a)") for r in refs)
-    other = any(not r.startswith("(a)") for r in refs) or "introductory text" in clause.lower()
+    # The list is in paragraph (a)'s own text: a subparagraph "(a)(1)" is another place, like (b).
+    para_a = "(a)" in refs
+    other = any(r != "(a)" for r in refs) or "introductory text" in clause.lower()
     return heading, para_a, other
 
 
@@ -238,6 +239,8 @@ def _revision(section, clause, heading, para_a, reprints, corrects, instruction,
     problems = [p for p in listed.problems if heading or p.reason is not ReviewReason.PLACES_DISAGREE]
     if problems:
         return [], [], [item(p.reason, p.detail) for p in problems]
+    if not listed.countries:       # an empty complete list would remove every country: never from a misread
+        return [], [], [item(ReviewReason.NO_COUNTRY, f"§ {section}: the revised text names no country")]
     ops = [Operation(Action.REVISE_ENTRY, table, c, text=clause, corrects=corrects, printed=c, instruction=instruction)
            for c in listed.countries]
     notes = []

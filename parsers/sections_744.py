@@ -242,16 +242,22 @@ def parse_sections_744(data: bytes, name: str) -> tuple[SectionCountryList, ...]
     return sections_from_tree(parse_xml(data, name), name)
 
 
+def section_divs(root: etree._Element) -> list[tuple[str, etree._Element]]:
+    """("744.21", its DIV8) for each tracked section in the tree (N="§ 744.21" in bulk data, "744.21" alone)."""
+    found = []
+    for div in root.iter("DIV8"):
+        number = _SECTION_NUMBER.match(div.get("N") or "")
+        if number and number.group(1) in SECTION_TABLES:
+            found.append((number.group(1), div))
+    return found
+
+
 def sections_from_tree(root: etree._Element, name: str) -> tuple[SectionCountryList, ...]:
     """Like parse_sections_744 on a parsed (never modified) tree; ParseError when neither section is there."""
     amd = next(root.iter("AMDDATE"), None)
     version = parse_fr_date(element_text(amd)) if amd is not None else None
     found: list[SectionCountryList] = []
-    for div in root.iter("DIV8"):
-        number = _SECTION_NUMBER.match(div.get("N") or "")
-        if not number or number.group(1) not in SECTION_TABLES:
-            continue
-        section = number.group(1)
+    for section, div in section_divs(root):
         head = div.find("HEAD")
         if head is not None and _RESERVED.search(element_text(head)):
             # "§ 744.22 [Reserved]" (before 2021): a section that names no country is an empty list.

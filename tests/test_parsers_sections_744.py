@@ -327,3 +327,27 @@ def test_versioner_section_alone_with_n_without_section_sign():
 def test_single_quotes_inside_double_quotes_stay_apostrophes():
     text = normalize_instruction("adding the word “Nicaragua,” after the words “‘military end user’ in Belarus,”")
     assert text == "adding the word \"Nicaragua,\" after the words \"'military end user' in Belarus,\""
+
+
+def test_a_subparagraph_of_a_is_not_the_list():
+    """The list is in the heading and paragraph (a)'s own text; (a)(1) is another place, like (b) or (e)(3)."""
+    reprint = (SectionReprint(section="744.21", heading=None,
+                              paragraphs=("(a)(1) ... a destination in Country Group D:5 ...",)),)
+    result = interpret("Section 744.21 is amended by revising paragraph (a)(1) to read as follows:", reprint,
+                       part="744")
+    assert (result.operations, result.listings, result.review) == ((), (), ())
+    words = interpret("Section 744.21 is amended by adding the word “Nicaragua,” after the word “China,” in "
+                      "paragraph (a)(2).", part="744")
+    assert (words.operations, words.review) == ((), ())
+    intro = interpret("Section 744.21 is amended by adding the word “Nicaragua,” after the word “China,” in the "
+                      "section heading and in paragraph (a) introductory text.", part="744")
+    assert ops(intro) == [(Action.ADD_ENTRY, T21, "Nicaragua")]
+
+
+def test_a_revised_paragraph_a_naming_no_country_is_a_review_item_not_an_empty_list():
+    reprint = (SectionReprint(section="744.22", heading=None,
+                              paragraphs=("(a) General prohibition. ... to a destination listed in Country Group "
+                                          "E:1 or E:2 ...",)),)
+    result = interpret("Section 744.22 is amended by revising paragraph (a) to read as follows:", reprint, part="744")
+    assert result.operations == () and result.listings == ()
+    assert [r.reason for r in result.review] == [ReviewReason.NO_COUNTRY]
