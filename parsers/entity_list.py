@@ -35,6 +35,7 @@ The entry, its fields and the key are domain types (``parsers.model``:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -47,7 +48,7 @@ from parsers.errors import ParseError
 from parsers.lists_common import DocumentListChanges, SummaryCounts, fr_documents, normalize_instruction, number_value
 from parsers.model import (
     ENTITY_LIST_TABLE, Action, EntityEntry, EntryField, Operation, ReviewItem, ReviewReason, name_key)
-from parsers.text import FOOTNOTE_TAGS, element_text, split_lettered, squash
+from parsers.text import FOOTNOTE_TAGS, element_text, first_descendant, split_lettered, squash
 from parsers.xmlsafe import parse_xml
 
 HEADS = ("country", "entity", "license requirement", "license review policy", "federal register citation")
@@ -114,11 +115,14 @@ def changed_fields(before: EntityEntry, after: EntityEntry) -> frozenset[EntryFi
 
 # ---------------------------------------------------------- entity cells
 
-_AKA = re.compile(r"^(.*?),?\s+a\.?k\.?a\.?,?\s*(.*)$", re.IGNORECASE)
+# The a.k.a. marker after the first name ("…, a.k.a., the following two aliases:"); its leftmost match splits the line.
+_AKA = re.compile(r",?\s+a\.?k\.?a\.?,?\s*", re.IGNORECASE)
+_ALIAS_RUNS_ON = re.compile(r"\.\s+(?=[A-Z0-9])")
 _FOLLOWING = re.compile(r"^the\s+following\s+(?:\w+\s+)?(?:alias(?:es)?|names?)\s*:?\s*", re.IGNORECASE)
 _DASH = re.compile(r"(?:^|\s)[\u2014\u2013-]\s*")
+# (The lookahead after \b lists every form's first letter: an exact shortcut past other words.)
 _LEGAL_FORM = re.compile(
-    r"\b(?:Co\.,?\s*Ltd\.?|Company,?\s+Limited|Co\.(?!,?\s*Ltd)|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?|Corporation|Corp\.|GmbH|"
+    r"\b(?=[ABCFGIJLNOPSZ])(?:Co\.,?\s*Ltd\.?|Company,?\s+Limited|Co\.(?!,?\s*Ltd)|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?|Corporation|Corp\.|GmbH|"
     r"S\.A\.|SA|JSC|OJSC|OOO|LLP|PLC|FZE|FZCO|FZ-LLC|Pte\.?\s+Ltd\.?|AG|AO|OAO|ZAO|PAO|S\.r\.l\.|SRL|B\.V\.|N\.V\.|"
     r"Sdn\.?\s+Bhd\.?)(?:\s*\([^()]*\))?(?=,)")
 _ADDRESS_START = re.compile(r",\s+(?=\d|No\.|Room\b|Rm\.|Building\b|Bldg|Floor\b|Suite\b|Unit\b|Flat\b|Block\b|"
@@ -136,6 +140,11 @@ def split_name_address(text: str) -> tuple[str, str]:
     return text[:end].strip(" ,"), text[end:].strip(" ,")
 
 
+def _has_dash(line: str) -> bool:
+    """Could ``_DASH`` split this line? (Most address lines have no dash: no regex for them.)"""
+    return "\u2014" in line or "\u2013" in line or "-" in line
+
+
 def _clean_alias(alias: str) -> str:
     return _ALIAS_END.sub("", alias.strip()).strip()
 
@@ -149,24 +158,30 @@ def _entity_cell(lines: list[str]) -> tuple[str, tuple[str, ...], str]:
     """entity_cell on lines already squashed, none empty."""
     if not lines:
         return "", (), ""
-    aka = _AKA.match(lines[0]) if "k.a" in lines[0].lower() else None
+    first = lines[0]
+    aka = _AKA.search(first) if "k.a" in first.lower() else None
     if not aka:
-        name, address = split_name_address(" ".join(lines))
+        name, address = split_name_address(first if len(lines) == 1 else " ".join(lines))
         return name, (), address
-    name = aka.group(1).strip(" ,")
-    rest = [_FOLLOWING.sub("", aka.group(2)).strip(), *lines[1:]]
+    name = first[: aka.start()].strip(" ,")
+    rest = [_FOLLOWING.sub("", first[aka.end():]).strip(), *lines[1:]]
     aliases: list[str] = []
     address: list[str] = []
-    for line in (r for r in rest if r):
+    for line in rest:
+        if not line:
+            continue
+        if address or not _has_dash(line):
+            address.append(line)       # the first line without an alias dash starts the address
+            continue
         dashed = [p.strip() for p in _DASH.split(line)[1:] if p.strip()]
-        if address or not dashed:      # the first line without an alias dash starts the address
-            address.append(line)
-        else:
+        if dashed:
             aliases.extend(dashed)
+        else:
+            address.append(line)
     # The last alias of a flattened cell runs into the address ("—EW Sample. Unit 3, Tehran").
     if aliases and not address:
         last = aliases[-1]
-        split = re.search(r"\.\s+(?=[A-Z0-9])", last)
+        split = _ALIAS_RUNS_ON.search(last)
         if split:
             aliases[-1], tail = last[: split.start() + 1], last[split.end():]
             address.append(tail)
@@ -178,21 +193,28 @@ _CITATION = re.compile(r"\d+\s+FR\s+(?:\d+|\[[^\]]*\])(?:,\s*(?:\d{1,2}/\d{1,2}/
 
 def citations(text: str) -> tuple[str, ...]:
     """("99 FR 00001, 1/2/99", ...) from a citation cell; the whole cell when no citation is recognized."""
-    text = squash(text)
+    return _citations(squash(text))
+
+
+def _citations(text: str) -> tuple[str, ...]:
+    """citations of a text already squashed."""
     found = tuple(_CITATION.findall(text))
     return found or ((text.rstrip("."),) if text else ())
 
 
 def _cell_lines(cell: etree._Element) -> tuple[list[str], tuple[str, ...]]:
     """The printed lines of a cell (split at <br/>, LI, P) and its footnote markers."""
+    text = cell.text
     if not len(cell):      # fast path: most cells are plain text
-        return [" ".join(cell.text.split()) if cell.text else ""], ()
+        return [_squash_cell(text) if text else ""], ()
     lines: list[str] = []
-    current: list[str] = [cell.text or ""]
+    current: list[str] = [text or ""]
     marks: list[str] = []
     for child in cell:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag.lower() == "br":
+        tag = child.tag
+        if not isinstance(tag, str):
+            tag = ""
+        if tag == "br" or tag.lower() == "br":
             lines.append("".join(current))
             current = []
         elif tag in ("LI", "P", "FP"):
@@ -204,25 +226,47 @@ def _cell_lines(cell: etree._Element) -> tuple[list[str], tuple[str, ...]]:
             marks.append(squash("".join(child.itertext())))
         elif tag:
             current.append(element_text(child, skip=FOOTNOTE_TAGS))
-        current.append(child.tail or "")
+        tail = child.tail
+        if tail:
+            current.append(tail)
     lines.append("".join(current))
-    return [squash(line) for line in lines], tuple(m for m in marks if m)
+    return [" ".join(line.split()) for line in lines], tuple(m for m in marks if m)
+
+
+@functools.lru_cache(maxsize=8192)
+def _squash_cell(text: str) -> str:
+    """squash for a plain cell's text: license requirement, review policy and citations repeat row after row."""
+    return " ".join(text.split())
 
 
 def _entry(destination: str, printed_destination: str, cells: list[etree._Element]) -> EntityEntry:
-    entity_lines, marks = _cell_lines(cells[0])
-    name, aliases, address = _entity_cell([line for line in entity_lines if line])
+    """The entry of one row's Entity, License requirement, License review policy and citation cells.
+
+    Hot: a supplement has ~3,000 rows. Each cell's text is read once, plain
+    cells (no child elements) take the fast path, and the squashed texts are
+    not squashed again.
+    """
+    cell = cells[0]
+    if len(cell):
+        entity_lines, marks = _cell_lines(cell)
+        entity_lines = [line for line in entity_lines if line]
+    else:
+        text = cell.text
+        entity_lines = [" ".join(text.split())] if text and not text.isspace() else []
+        marks = ()
+    name, aliases, address = _entity_cell(entity_lines)
     texts = []
     for cell in cells[1:4]:
-        if not len(cell):       # fast path: a plain-text cell
-            texts.append(" ".join(cell.text.split()) if cell.text else "")
-            continue
-        lines, more = _cell_lines(cell)
-        texts.append(" ".join(line for line in lines if line))
-        marks += more
+        if len(cell):
+            lines, more = _cell_lines(cell)
+            texts.append(" ".join(line for line in lines if line))
+            marks += more
+        else:                   # fast path: a plain-text cell
+            text = cell.text
+            texts.append(_squash_cell(text) if text else "")
     return EntityEntry(destination=destination, destination_printed=printed_destination, name=name,
                        aliases=aliases, address=address, license_requirement=texts[0], review_policy=texts[1],
-                       citations=citations(texts[2]), footnotes=tuple(dict.fromkeys(marks)))
+                       citations=_citations(texts[2]), footnotes=tuple(dict.fromkeys(marks)) if marks else ())
 
 
 # --------------------------------------------------------------- eCFR side
@@ -264,51 +308,56 @@ def entity_list_from_tree(root: etree._Element, name: str) -> EntityList:
                                "| Federal Register citation) found: is this Supplement No. 4 to part 744?")
     entries: list[EntityEntry] = []
     problems: list[ReviewItem] = []
-    state = {"destination": None, "printed": None, "pending": 0}
+    destination = printed = None
+    pending = 0                 # rows a rowspan'd Country cell still covers
     for table in tables:
-        for tr in table.iter("TR"):
+        for tr in table.iter("TR"):        # one pass over the rows, the destination carried down
             if tr.getparent().tag in ("THEAD", "TFOOT"):
                 continue
             cells = [c for c in tr if c.tag == "TD"]
-            if cells:
-                _ecfr_row(cells, state, entries, problems)
-    amd = next(root.iter("AMDDATE"), None)
+            if not cells:
+                continue
+            if len(cells) == 4 and pending > 0:
+                pending -= 1
+                country_cell = None
+            elif len(cells) == 5:
+                country_cell, cells = cells[0], cells[1:]
+            else:
+                problems.append(ReviewItem(ReviewReason.MALFORMED_ROW, f"Entity List row has {len(cells)} cells, "
+                                           "expected 5", " | ".join(element_text(c) for c in cells), ENTITY_LIST_TABLE))
+                continue
+            country = _plain(country_cell) if country_cell is not None else ""
+            if country:
+                destination, printed, pending = _destination_cell(country_cell, country, problems)
+            elif not any(len(c) or (c.text and not c.text.isspace()) for c in cells):
+                continue           # an empty row
+            if destination is None:
+                problems.append(ReviewItem(ReviewReason.NO_DESTINATION,
+                                           "Entity List entry with no destination (no Country cell above it)",
+                                           _plain(cells[0]), ENTITY_LIST_TABLE))
+                continue
+            entries.append(_entry(destination, printed, cells))
+    amd = first_descendant(root, "AMDDATE")
     version = parse_fr_date(element_text(amd)) if amd is not None else None
     return EntityList(entries=tuple(entries), problems=tuple(problems), version_date=version)
 
 
 def _plain(cell: etree._Element) -> str:
     if not len(cell):
-        return " ".join(cell.text.split()) if cell.text else ""
+        text = cell.text
+        return _squash_cell(text) if text else ""
     return element_text(cell, skip=FOOTNOTE_TAGS)
 
 
-def _ecfr_row(cells, state, entries, problems) -> None:
-    if len(cells) == 4 and state["pending"] > 0:      # a rowspan'd Country cell covers this row
-        state["pending"] -= 1
-        cells = [None, *cells]
-    if len(cells) != 5:
-        problems.append(ReviewItem(ReviewReason.MALFORMED_ROW, f"Entity List row has {len(cells)} cells, expected 5",
-                                   " | ".join(element_text(c) for c in cells if c is not None), ENTITY_LIST_TABLE))
-        return
-    country = _plain(cells[0]) if cells[0] is not None else ""
-    if not country and not any(len(c) or (c.text and not c.text.isspace()) for c in cells[1:]):
-        return
-    if country:
-        found = resolve(country)
-        state["destination"], state["printed"] = (found.name if found else country), country
-        span = (cells[0].get("rowspan") or "1").strip()
-        state["pending"] = int(span) - 1 if span.isdigit() and int(span) > 1 else 0
-        if found is None:
-            problems.append(ReviewItem(ReviewReason.UNKNOWN_COUNTRY,
-                                       f"Entity List destination {country!r} resolves to no country; "
-                                       "its entries are kept under the printed name", country, ENTITY_LIST_TABLE))
-    if state["destination"] is None:
-        problems.append(ReviewItem(ReviewReason.NO_DESTINATION,
-                                   "Entity List entry with no destination (no Country cell above it)",
-                                   _plain(cells[1]), ENTITY_LIST_TABLE))
-        return
-    entries.append(_entry(state["destination"], state["printed"], cells[1:]))
+def _destination_cell(cell: etree._Element, country: str, problems: list[ReviewItem]) -> tuple[str, str, int]:
+    """(destination, as printed, rows its rowspan still covers) of a non-empty Country cell."""
+    found = resolve(country)
+    if found is None:
+        problems.append(ReviewItem(ReviewReason.UNKNOWN_COUNTRY,
+                                   f"Entity List destination {country!r} resolves to no country; "
+                                   "its entries are kept under the printed name", country, ENTITY_LIST_TABLE))
+    span = (cell.get("rowspan") or "1").strip()
+    return (found.name if found else country), country, (int(span) - 1 if span.isdigit() and int(span) > 1 else 0)
 
 
 # ---------------------------------------------------------------- FR side

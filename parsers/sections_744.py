@@ -26,7 +26,7 @@ from parsers.dates import parse_fr_date
 from parsers.errors import ParseError
 from parsers.lists_common import SECTION_TABLES
 from parsers.model import ReviewItem, ReviewReason
-from parsers.text import element_text, squash
+from parsers.text import element_text, first_descendant, squash
 from parsers.xmlsafe import parse_xml
 
 # Sections whose heading never lists countries (the real § 744.22 heading).
@@ -254,7 +254,7 @@ def section_divs(root: etree._Element) -> list[tuple[str, etree._Element]]:
 
 def sections_from_tree(root: etree._Element, name: str) -> tuple[SectionCountryList, ...]:
     """Like parse_sections_744 on a parsed (never modified) tree; ParseError when neither section is there."""
-    amd = next(root.iter("AMDDATE"), None)
+    amd = first_descendant(root, "AMDDATE")
     version = parse_fr_date(element_text(amd)) if amd is not None else None
     found: list[SectionCountryList] = []
     for section, div in section_divs(root):

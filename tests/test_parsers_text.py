@@ -102,3 +102,12 @@ def test_split_lettered_is_shared_by_every_interpreter():
 def test_split_lettered(text, expected):
     from parsers.text import split_lettered
     assert split_lettered(text) == expected
+
+
+def test_first_descendant_is_the_first_in_document_order():
+    from parsers.text import first_descendant
+    root = parse_xml(b"<R><A><D>1</D></A><D>2</D><B><D>3</D></B></R>", "t")
+    assert first_descendant(root, "D").text == "1"
+    assert first_descendant(root, "R") is root
+    assert first_descendant(root, "X") is None
+    assert first_descendant(root.find("B"), "D").text == "3"
