@@ -1,6 +1,6 @@
 """Entity List parse speed against bare lxml on the same bytes, measured in the same run.
 
-    python benchmarks/bench_entity_list.py [--entries N] [--repeat N]
+    python benchmarks/bench_entity_list.py [--entries N] [--repeat N] [--profile]
 
 Builds a synthetic Supplement No. 4 to part 744 (default 3,000 invented
 entries under 60 invented-but-real-country destinations, in the versioner
@@ -8,12 +8,15 @@ entries under 60 invented-but-real-country destinations, in the versioner
 real 2024 Title 15 XML) and times ``parsers.entity_list.parse_entity_list``
 against ``lxml.etree.fromstring`` of the same bytes. Prints the ratio;
 asserts nothing (speed is shown by ratios, never by timed tests).
+``--profile`` prints where the parse spends its time instead (cProfile).
 """
 from __future__ import annotations
 
 import argparse
+import cProfile
+import gc
+import pstats
 import sys
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -23,6 +26,7 @@ import pycountry  # noqa: E402
 from lxml import etree  # noqa: E402
 
 from benchmarks._machine import describe  # noqa: E402
+from benchmarks.bench_parse import best_of_pair  # noqa: E402
 from parsers.countries import by_code  # noqa: E402
 from parsers.entity_list import parse_entity_list  # noqa: E402
 from parsers.xmlsafe import parse_xml  # noqa: E402
@@ -57,33 +61,34 @@ def synthetic_supplement(entries: int = 3000, destinations: int = 60) -> bytes:
     return xml.encode("utf-8")
 
 
-def best_of_pair(baseline, ours, repeat: int) -> tuple[float, float, float]:
-    """Best time of each and the median ratio of interleaved pairs (least moved by machine load)."""
-    base_times, our_times = [], []
-    for _ in range(repeat):
-        for fn, times in ((baseline, base_times), (ours, our_times)):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-    ratios = sorted(o / b for o, b in zip(our_times, base_times))
-    return min(base_times), min(our_times), ratios[len(ratios) // 2]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--profile", action="store_true", help="print the 25 costliest functions (cProfile)")
     args = parser.parse_args(argv)
     data = synthetic_supplement(args.entries)
     parsed = parse_entity_list(data, "synthetic")
     if len(parsed.entries) != args.entries or parsed.problems:
         print(f"synthetic supplement misparsed: {len(parsed.entries)} entries, {len(parsed.problems)} problems")
         return 1
+    if args.profile:
+        profile = cProfile.Profile()
+        profile.runcall(lambda: [parse_entity_list(data, "synthetic") for _ in range(args.repeat)])
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+        return 0
     xml_parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    base, ours, ratio = best_of_pair(lambda: etree.fromstring(data, xml_parser),
-                                     lambda: parse_entity_list(data, "synthetic"), args.repeat)
-    _, safe, safe_ratio = best_of_pair(lambda: etree.fromstring(data, xml_parser),
-                                       lambda: parse_xml(data, "synthetic"), args.repeat)
+    # Cyclic GC off while timing: neither side makes cycles, and a collection triggered by the
+    # parse's many small objects would otherwise land in the next baseline run's time.
+    gc.collect()
+    gc.disable()
+    try:
+        base, ours, ratio = best_of_pair(lambda: etree.fromstring(data, xml_parser),
+                                         lambda: parse_entity_list(data, "synthetic"), args.repeat)
+        _, safe, safe_ratio = best_of_pair(lambda: etree.fromstring(data, xml_parser),
+                                           lambda: parse_xml(data, "synthetic"), args.repeat)
+    finally:
+        gc.enable()
     print(describe())
     print(f"Entity List, {args.entries} entries, {len(data) / 1e6:.2f} MB:")
     print(f"  bare lxml.etree.fromstring  {base * 1000:8.1f} ms")

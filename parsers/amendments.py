@@ -40,6 +40,7 @@ from typing import Sequence
 
 from parsers.countries import canonical_name, country_key, resolve, split_country, split_name_list
 from parsers.model import GROUP_CODES, MIN_B_NAMES, MIN_ROWS, TABLE_OF_CODE, column_code, Action, Entry, Operation, ReprintedTable, ReviewReason
+from parsers.text import ROMAN_NUMERALS, split_lettered
 
 _DOUBLE_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
 _OPEN, _CLOSE = "\x01", "\x02"         # single quotes while they are being paired
@@ -47,7 +48,6 @@ _NUMBERING = re.compile(r"^\s*\d+[a-z]?\.\s+")
 _SUPPLEMENT = re.compile(r"supplement\s+no\.?\s*1\s+to\s+part\s+740", re.IGNORECASE)
 _COUNTRY_GROUP = re.compile(r"country\s+groups?\s+([ABDE])(?::\s*(\d))?\b", re.IGNORECASE)
 _CODE = re.compile(r"(?<![\w:])\[?([ADE])\s*:\s*([1-6])\]?(?![\w:])", re.IGNORECASE)
-_LETTER = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=:)|(?<=;))([a-z])\.\s+(?=[A-Z\"'])")
 _VERB_SPLIT = re.compile(
     r"(?:;\s*(?:and\s+)?|,?\s+and\s+)(?:by\s+)?(?=(?:removing|adding|revising|amending|redesignating|correcting)\b)",
     re.IGNORECASE,
@@ -165,28 +165,6 @@ def is_tracked(text: str, part: str | None) -> bool:
 
 
 # -- pass 3 ---------------------------------------------------------------
-def split_lettered(text: str) -> tuple[str, list[str]]:
-    """("Amend … by:", ["Removing …", "Adding …"]) — the header and lettered parts.
-
-    Only a run of letters in order (a, b, c, …) counts, so "U.S. Arms" or a
-    stray initial never splits a sentence.
-    """
-    starts: list[re.Match] = []
-    expected = "a"
-    for match in _LETTER.finditer(text):
-        if match.group(1) == expected:
-            starts.append(match)
-            expected = chr(ord(expected) + 1)
-    if len(starts) < 2:
-        return "", [text]
-    header = text[: starts[0].start()].strip()
-    parts = []
-    for i, match in enumerate(starts):
-        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
-        parts.append(text[match.end(): end].strip().rstrip(";").strip())
-    return header, [re.sub(r"\s*;?\s*and$", "", p).strip() for p in parts]
-
-
 def split_parts(text: str) -> tuple[str, list[list[str]]]:
     """The header and, per lettered part, its single-verb clauses.
 
@@ -566,7 +544,6 @@ def interpret(text: str, tables: tuple[ReprintedTable, ...] = (), *, title: int 
 
 # Labels of AMDPARs: "2." numbered, "a." lettered, "ii." roman (under a lettered header).
 _LABEL = re.compile(r"^\s*(?:(?P<number>\d+[a-z]?)|(?P<letter>[a-z])|(?P<roman>[ivx]+))\.\s+")
-_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
 
 
 def _level(text: str, roman_open: bool, expected_roman: str) -> int | None:
@@ -611,7 +588,7 @@ def interpret_sequence(amdpars: Sequence[tuple[str, tuple[ReprintedTable, ...]]]
     for index, (raw, tables) in enumerate(amdpars):
         text = " ".join(raw.split())
         roman_open = 1 in headers
-        expected = _ROMAN[romans] if romans < len(_ROMAN) else ""
+        expected = ROMAN_NUMERALS[romans] if romans < len(ROMAN_NUMERALS) else ""
         level = _level(text, roman_open, expected)
         romans = romans + 1 if level == 2 else (0 if level is not None and level < 2 else romans)
         if level is None and _continues(previous_text, text):

@@ -12,34 +12,82 @@ The JSON shape below is a contract later tools rely on (issue 4):
     {"type": "itar_126_1", "countries": [...], "entries": [{"country", "printed", "in_d1", "in_d2",
       "d2_paragraph", "paragraph"}], "review": [{"country", "reason"}]}
 
-Dates are ISO 8601; actions are Action values. Extra keys may be added,
-never renamed or removed.
+The lists beyond Country Groups (issue 15) extend it. An FR document's
+instructions also carry the § 744.21/§ 744.22 and Entity List operations
+(``{"action", "table": "15 CFR 744.21"|"15 CFR 744.22"|"Entity List",
+"country", "marks": null}``, Entity List ones with "entity" and, where known,
+"changed", "moved_from"/"moved_to"; "corrects" on a correction), and the
+document gains "listings" (complete section lists a revision reprinted) and
+"review" (``[{"reason", "detail", "text", "table", "instruction"}]``: what
+those parsers could not determine exactly). eCFR versions:
+
+    {"type": "sections_744", "version_date", "sections": [{"section", "table", "countries",
+      "heading_countries", "paragraph_a_countries", "printed", "groups"}], "review": [...]}
+    {"type": "entity_list", "version_date", "entries": [{"country", "country_printed", "entity",
+      "aliases", "address", "license_requirement", "review_policy", "citations", "footnotes"}],
+      "review": [...]}
+
+Dates are ISO 8601; actions are Action values, reasons ReviewReason values.
+Extra keys may be added, never renamed or removed.
 """
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
+
 from parsers.ecfr_groups import country_groups_from_tree
+from parsers.entity_list import EntityList, entity_list_changes_from_tree, entity_list_from_tree, entity_tables
 from parsers.errors import ParseError
 from parsers.fr_xml import DOCUMENT_TAGS, parse_fr_tree
 from parsers.itar import find_section, itar_from_tree
-from parsers.model import CountryGroupTable, DocumentKind, FRDocument, ItarList
+from parsers.lists_common import DocumentListChanges
+from parsers.model import CountryGroupTable, DocumentKind, FRDocument, ItarList, Operation, ReviewItem
+from parsers.section_amendments import section_changes_from_tree
+from parsers.sections_744 import SectionCountryList, section_divs, sections_from_tree
 from parsers.xmlsafe import parse_xml
 
 _FR_ROOTS = frozenset(("FEDREG", *DOCUMENT_TAGS))
 
 
+@dataclass(frozen=True)
+class FRFile:
+    """An FR XML file: its documents, and what each does to the lists beyond Country Groups.
+
+    ``sections`` and ``entity_list`` hold one ``DocumentListChanges`` per
+    document, in the order of ``documents``.
+    """
+
+    documents: tuple[FRDocument, ...]
+    sections: tuple[DocumentListChanges, ...]
+    entity_list: tuple[DocumentListChanges, ...]
+
+
 def parse_file(data: bytes, name: str):
-    """(DocumentKind, result) for FR XML, eCFR Supplement No. 1 to part 740, or 22 CFR 126.1."""
+    """(DocumentKind, result) for FR XML, eCFR Supplement No. 1 to part 740, § 744.21/§ 744.22,
+    Supplement No. 4 to part 744 (the Entity List), or 22 CFR 126.1.
+
+    A file holding both the Entity List and the sections (all of part 744)
+    is read as the Entity List; the fetcher stores each unit apart.
+    """
     root = parse_xml(data, name)
     if root.tag in _FR_ROOTS:
-        return DocumentKind.FR_DOCUMENTS, parse_fr_tree(root, name)
+        documents = parse_fr_tree(root, name)
+        return DocumentKind.FR_DOCUMENTS, FRFile(
+            documents, section_changes_from_tree(root, name, documents),
+            entity_list_changes_from_tree(root, name, documents=documents))
     if find_section(root) is not None:
         return DocumentKind.ITAR_126_1, itar_from_tree(root, name)
+    if entity_tables(root):
+        return DocumentKind.ENTITY_LIST, entity_list_from_tree(root, name)
+    if section_divs(root):
+        return DocumentKind.SECTIONS_744, sections_from_tree(root, name)
     try:
         return DocumentKind.COUNTRY_GROUPS, country_groups_from_tree(root, name)
     except ParseError as exc:
         if "no Country Group tables" in exc.problem:
             raise ParseError(name, f"unrecognized document: root <{root.tag}> is neither FR XML, "
-                                   "Supplement No. 1 to part 740, nor 22 CFR 126.1") from None
+                                   "Supplement No. 1 to part 740, § 744.21 or § 744.22, "
+                                   "Supplement No. 4 to part 744, nor 22 CFR 126.1") from None
         raise
 
 
@@ -47,8 +95,16 @@ def _iso(value):
     return value.isoformat() if value is not None else None
 
 
-def _operation_json(op) -> dict:
+def operation_json(op: Operation) -> dict:
+    """One operation as ``parse --json`` prints it, for every list (Country Groups, § 744.21/22, Entity List)."""
     data = {"action": op.action.value, "table": op.table, "country": op.country, "marks": op.marks}
+    if op.entity is not None:
+        data["entity"] = op.entity
+    if op.changed is not None:
+        data["changed"] = sorted(f.value for f in op.changed)
+    for key in ("moved_from", "moved_to"):
+        if getattr(op, key):
+            data[key] = getattr(op, key)
     if op.corrects:
         data["corrects"] = op.corrects
     if op.action.value == "revise_table":
@@ -62,7 +118,23 @@ def _operation_json(op) -> dict:
     return data
 
 
-def _document_json(doc: FRDocument) -> dict:
+def review_json(item: ReviewItem) -> dict:
+    """One review item of the lists beyond Country Groups, as ``parse --json`` prints it."""
+    return {"reason": item.reason.value, "detail": item.detail, "text": item.text, "table": item.table,
+            "instruction": item.instruction}
+
+
+def _list_operations(changes: tuple[DocumentListChanges, ...]) -> dict[int, list[Operation]]:
+    """AMDPAR index -> the list operations it makes, § 744.21/22 before the Entity List."""
+    by_instruction: dict[int, list[Operation]] = defaultdict(list)
+    for change in changes:
+        for op in change.operations:
+            by_instruction[op.instruction].append(op)
+    return by_instruction
+
+
+def _document_json(doc: FRDocument, lists: tuple[DocumentListChanges, ...] = ()) -> dict:
+    extra = _list_operations(lists)
     return {
         "document_number": doc.document_number,
         "doc_type": doc.doc_type,
@@ -88,15 +160,44 @@ def _document_json(doc: FRDocument) -> dict:
         "instructions": [
             {"title": i.title, "part": i.part, "text": i.text, "number": i.number,
              "effective_date": _iso(i.effective_date), "effective_until": _iso(i.effective_until),
-             "operations": [_operation_json(op) for op in i.operations]}
+             "operations": [operation_json(op) for op in (*i.operations, *extra.get(i.index, ()))]}
             for i in doc.instructions
         ],
+        "listings": [{"table": listing.table, "countries": list(listing.countries), "instruction": listing.instruction}
+                     for change in lists for listing in change.listings],
+        "review": [review_json(item) for change in lists for item in change.review],
     }
+
+
+def _section_json(section: SectionCountryList) -> dict:
+    return {"section": section.section, "table": section.table, "countries": list(section.countries),
+            "heading_countries": list(section.heading_countries),
+            "paragraph_a_countries": list(section.paragraph_a_countries), "printed": list(section.printed),
+            "groups": list(section.groups)}
+
+
+def _entity_json(entry) -> dict:
+    return {"country": entry.destination, "country_printed": entry.destination_printed, "entity": entry.name,
+            "aliases": list(entry.aliases), "address": entry.address,
+            "license_requirement": entry.license_requirement, "review_policy": entry.review_policy,
+            "citations": list(entry.citations), "footnotes": list(entry.footnotes)}
 
 
 def to_json(kind: DocumentKind, result) -> dict:
     if kind is DocumentKind.FR_DOCUMENTS:
-        return {"type": kind.value, "documents": [_document_json(d) for d in result]}
+        fr: FRFile = result
+        return {"type": kind.value, "documents": [_document_json(d, (s, e)) for d, s, e in
+                                                  zip(fr.documents, fr.sections, fr.entity_list)]}
+    if kind is DocumentKind.SECTIONS_744:
+        sections: tuple[SectionCountryList, ...] = result
+        return {"type": kind.value, "version_date": _iso(sections[0].version_date),
+                "sections": [_section_json(s) for s in sections],
+                "review": [review_json(p) for s in sections for p in s.problems]}
+    if kind is DocumentKind.ENTITY_LIST:
+        table: EntityList = result
+        return {"type": kind.value, "version_date": _iso(table.version_date),
+                "entries": [_entity_json(e) for e in table.entries],
+                "review": [review_json(p) for p in table.problems]}
     if kind is DocumentKind.COUNTRY_GROUPS:
         table: CountryGroupTable = result
         return {
@@ -115,33 +216,51 @@ def to_json(kind: DocumentKind, result) -> dict:
     raise ValueError(f"unknown kind {kind!r}")
 
 
+def _operation_text(op: Operation, own: str) -> str:
+    if op.entity is not None:
+        moved = (f" (moved from {op.moved_from})" if op.moved_from else "") + \
+            (f" (moved to {op.moved_to})" if op.moved_to else "")
+        corrects = f" (corrects {op.corrects})" if op.corrects else ""
+        return f"  {op.action.value} {op.table} {op.country}: {op.entity}{moved}{corrects}{own}"
+    marks = ""
+    if op.marks:
+        marks = " [" + " ".join(c for c, m in op.marks.items() if m) + "]"
+    column = f" {op.column}" if op.column else ""
+    review = f" (review: {op.review.value})" if op.review else ""
+    return f"  {op.action.value} {op.table or '?'}{column} {op.country or ''}{marks}{own}".rstrip() + review
+
+
+def _review_text(item: ReviewItem) -> str:
+    return f"  review ({item.reason.value}): {item.detail or item.reason.description}"
+
+
+def _fr_text(fr: FRFile) -> list[str]:
+    lines = [f"{len(fr.documents)} Federal Register document{'' if len(fr.documents) == 1 else 's'}"]
+    for doc, sections, entities in zip(fr.documents, fr.sections, fr.entity_list):
+        eff = doc.effective_date.isoformat() if doc.effective_date else "-"
+        pub = doc.publication_date.isoformat() if doc.publication_date else "-"
+        cited = f" {doc.citation}" if doc.citation else ""
+        lines.append(f"FR Doc. {doc.document_number} ({doc.doc_type}){cited} "
+                     f"published {pub} effective {eff}: {doc.subject or ''}".rstrip())
+        for c in doc.effective_date_changes:
+            named = c.document_number or c.citation or (c.published and f"the rule published {c.published}")
+            lines.append(f"  {c.kind.value}: effective date of {named or '?'} moves from "
+                         f"{_iso(c.old_date) or '?'} to {_iso(c.new_date) or '?'}")
+        for problem in doc.effective_problems:
+            lines.append(f"  effective date not exact: {problem}")
+        extra = _list_operations((sections, entities))
+        for ins in doc.instructions:
+            own = f" (effective {ins.effective_date.isoformat()})" if ins.effective_date else ""
+            lines.extend(_operation_text(op, own) for op in (*ins.operations, *extra.get(ins.index, ())))
+        lines.extend(_review_text(item) for change in (sections, entities) for item in change.review)
+    return lines
+
+
 def to_text(kind: DocumentKind, result) -> str:
     """A short human summary of what a file yields."""
     lines: list[str] = []
     if kind is DocumentKind.FR_DOCUMENTS:
-        lines.append(f"{len(result)} Federal Register document{'' if len(result) == 1 else 's'}")
-        for doc in result:
-            eff = doc.effective_date.isoformat() if doc.effective_date else "-"
-            pub = doc.publication_date.isoformat() if doc.publication_date else "-"
-            cited = f" {doc.citation}" if doc.citation else ""
-            lines.append(f"FR Doc. {doc.document_number} ({doc.doc_type}){cited} "
-                         f"published {pub} effective {eff}: {doc.subject or ''}".rstrip())
-            for c in doc.effective_date_changes:
-                named = c.document_number or c.citation or (c.published and f"the rule published {c.published}")
-                lines.append(f"  {c.kind.value}: effective date of {named or '?'} moves from "
-                             f"{_iso(c.old_date) or '?'} to {_iso(c.new_date) or '?'}")
-            for problem in doc.effective_problems:
-                lines.append(f"  effective date not exact: {problem}")
-            for ins in doc.instructions:
-                own = f" (effective {ins.effective_date.isoformat()})" if ins.effective_date else ""
-                for op in ins.operations:
-                    marks = ""
-                    if op.marks:
-                        marks = " [" + " ".join(c for c, m in op.marks.items() if m) + "]"
-                    column = f" {op.column}" if op.column else ""
-                    review = f" (review: {op.review.value})" if op.review else ""
-                    lines.append(f"  {op.action.value} {op.table or '?'}{column} {op.country or ''}{marks}{own}".rstrip()
-                                 + review)
+        lines = _fr_text(result)
     elif kind is DocumentKind.COUNTRY_GROUPS:
         lines.append(f"Supplement No. 1 to part 740 ({result.version_date or 'undated'}): "
                      f"{len(result.memberships())} memberships")
@@ -149,6 +268,21 @@ def to_text(kind: DocumentKind, result) -> str:
             lines.append(f"  {table.title}: {len(table.rows)} countries, columns "
                          + ", ".join(c.code for c in table.columns))
         lines.append(f"  Country Group B: {len(result.b_list)} countries")
+    elif kind is DocumentKind.SECTIONS_744:
+        for section in result:
+            lines.append(f"{section.table} ({section.version_date or 'undated'}): {len(section.countries)} countries: "
+                         + "; ".join(section.countries))
+            if section.groups:
+                lines.append("  and Country Groups " + ", ".join(section.groups))
+            lines.extend(_review_text(p) for p in section.problems)
+    elif kind is DocumentKind.ENTITY_LIST:
+        destinations = len({e.destination for e in result.entries})
+        lines.append(f"Supplement No. 4 to part 744, the Entity List ({result.version_date or 'undated'}): "
+                     f"{len(result.entries)} entries under {destinations} destinations")
+        for entry in result.entries:
+            aka = f" (a.k.a. {'; '.join(entry.aliases)})" if entry.aliases else ""
+            lines.append(f"  {entry.destination}: {entry.name}{aka}")
+        lines.extend(_review_text(p) for p in result.problems)
     else:
         lines.append(f"22 CFR 126.1: {len(result.countries)} proscribed countries")
         lines.append("  " + "; ".join(result.countries))

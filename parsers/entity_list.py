@@ -25,13 +25,18 @@ key folds case, accents, punctuation, "&"/"and" and the legal-form variants
 ("Co., Ltd." = "Co. Ltd" = "Company Limited"); ``EntityList.find`` also
 matches a.k.a. names. The same name twice under one destination (several
 addresses) stays two entries under one key (``index`` maps key -> entries).
+
+The entry, its fields and the key are domain types (``parsers.model``:
+``EntityEntry``, ``EntryField``, ``name_key``); FR instructions become
+``parsers.model.Operation`` values with table "Entity List" and
+``entity``/``entity_entry`` set, whatever is not exact a
+``parsers.model.ReviewItem``.
 """
 from __future__ import annotations
 
 import dataclasses
-import enum
+import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -40,48 +45,13 @@ from lxml import etree
 from parsers.countries import resolve
 from parsers.dates import parse_fr_date
 from parsers.errors import ParseError
-from parsers.lists_common import (
-    ENTITY_LIST_TABLE, DocumentListChanges, ListAction, ReviewItem, SummaryCounts, fr_documents,
-    normalize_instruction, number_value, split_lettered)
-from parsers.text import FOOTNOTE_TAGS, element_text, squash
+from parsers.lists_common import DocumentListChanges, SummaryCounts, fr_documents, normalize_instruction, number_value
+from parsers.model import (
+    ENTITY_LIST_TABLE, Action, EntityEntry, EntryField, Operation, ReviewItem, ReviewReason, name_key)
+from parsers.text import FOOTNOTE_TAGS, element_text, first_descendant, split_lettered, squash
 from parsers.xmlsafe import parse_xml
 
 HEADS = ("country", "entity", "license requirement", "license review policy", "federal register citation")
-
-
-class EntryField(enum.Enum):
-    """A part of an Entity List entry a revision can change."""
-
-    DESTINATION = "destination"
-    NAME = "name"
-    ALIASES = "aliases"
-    ADDRESS = "address"
-    LICENSE_REQUIREMENT = "license_requirement"
-    REVIEW_POLICY = "review_policy"
-    CITATIONS = "citations"
-
-
-@dataclass(frozen=True)
-class EntityEntry:
-    """One Entity List entry (one table row), from the eCFR or reprinted in an FR rule."""
-
-    destination: str                  # canonical country name; the printed name when it resolves to none
-    destination_printed: str          # "CHINA, PEOPLE'S REPUBLIC OF"
-    name: str                         # first name, as printed
-    aliases: tuple[str, ...] = ()
-    address: str = ""
-    license_requirement: str = ""
-    review_policy: str = ""
-    citations: tuple[str, ...] = ()   # ("99 FR 00001, 1/2/99", ...)
-    footnotes: tuple[str, ...] = ()   # superscript markers in the row
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return self.destination, name_key(self.name)
-
-    def name_keys(self) -> frozenset[str]:
-        """Keys of the first name and every a.k.a. name."""
-        return frozenset(name_key(n) for n in (self.name, *self.aliases))
 
 
 @dataclass(frozen=True)
@@ -111,69 +81,14 @@ class EntityList:
 
 
 @dataclass(frozen=True)
-class EntityOperation:
-    """One change an FR instruction makes to the Entity List.
-
-    ``entity`` is the entity as the instruction names it (the reprinted first
-    name when the instruction quotes none); ``entry`` the reprinted row (add
-    and revise); ``changed`` what a revision changes -- None when the prior
-    version was not given, so the change is unknown rather than guessed.
-    """
-
-    action: ListAction
-    country: str                      # destination, canonical
-    entity: str
-    entry: EntityEntry | None = None
-    changed: frozenset[EntryField] | None = None
-    moved_from: str | None = None     # on the add of a move
-    moved_to: str | None = None       # on the remove of a move
-    table: str = ENTITY_LIST_TABLE
-    text: str = ""
-    corrects: str | None = None
-    instruction: int | None = None
-
-
-    def to_json(self) -> dict:
-        """The ``parse --json`` shape: action, table, country, entity (+ what is known beyond them)."""
-        data = {"action": self.action.value, "table": self.table, "country": self.country, "entity": self.entity}
-        if self.changed is not None:
-            data["changed"] = sorted(f.value for f in self.changed)
-        for key in ("moved_from", "moved_to", "corrects"):
-            if getattr(self, key):
-                data[key] = getattr(self, key)
-        return data
-
-
-@dataclass(frozen=True)
 class EntityInterpretation:
-    operations: tuple[EntityOperation, ...] = ()
+    """What one AMDPAR does to the Entity List."""
+
+    operations: tuple[Operation, ...] = ()
     review: tuple[ReviewItem, ...] = ()
 
 
 # ------------------------------------------------------------- identity
-
-_FORMS = {"company": "co", "limited": "ltd", "corporation": "corp", "incorporated": "inc"}
-
-
-def name_key(name: str) -> str:
-    """The comparable form of an entity name: case, accents, punctuation and legal-form variants folded."""
-    text = unicodedata.normalize("NFKD", name or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = text.replace("&", " and ").replace("'", "").replace("\u2019", "")
-    words = [_FORMS.get(w, w) for w in re.sub(r"[^0-9a-z]+", " ", text).split()]
-    merged: list[str] = []
-    letters = False
-    for word in words:       # "s a" (from "S.A.") = "sa"; "l l c" = "llc"
-        single = len(word) == 1 and word.isalpha()
-        if single and letters:
-            merged[-1] += word
-        else:
-            merged.append(word)
-        letters = single
-    if merged and merged[0] == "the":
-        merged = merged[1:]
-    return " ".join(merged)
-
 
 def destination_name(printed: str) -> str:
     found = resolve(printed)
@@ -200,11 +115,14 @@ def changed_fields(before: EntityEntry, after: EntityEntry) -> frozenset[EntryFi
 
 # ---------------------------------------------------------- entity cells
 
-_AKA = re.compile(r"^(.*?),?\s+a\.?k\.?a\.?,?\s*(.*)$", re.IGNORECASE)
+# The a.k.a. marker after the first name ("…, a.k.a., the following two aliases:"); its leftmost match splits the line.
+_AKA = re.compile(r",?\s+a\.?k\.?a\.?,?\s*", re.IGNORECASE)
+_ALIAS_RUNS_ON = re.compile(r"\.\s+(?=[A-Z0-9])")
 _FOLLOWING = re.compile(r"^the\s+following\s+(?:\w+\s+)?(?:alias(?:es)?|names?)\s*:?\s*", re.IGNORECASE)
 _DASH = re.compile(r"(?:^|\s)[\u2014\u2013-]\s*")
+# (The lookahead after \b lists every form's first letter: an exact shortcut past other words.)
 _LEGAL_FORM = re.compile(
-    r"\b(?:Co\.,?\s*Ltd\.?|Company,?\s+Limited|Co\.(?!,?\s*Ltd)|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?|Corporation|Corp\.|GmbH|"
+    r"\b(?=[ABCFGIJLNOPSZ])(?:Co\.,?\s*Ltd\.?|Company,?\s+Limited|Co\.(?!,?\s*Ltd)|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?|Corporation|Corp\.|GmbH|"
     r"S\.A\.|SA|JSC|OJSC|OOO|LLP|PLC|FZE|FZCO|FZ-LLC|Pte\.?\s+Ltd\.?|AG|AO|OAO|ZAO|PAO|S\.r\.l\.|SRL|B\.V\.|N\.V\.|"
     r"Sdn\.?\s+Bhd\.?)(?:\s*\([^()]*\))?(?=,)")
 _ADDRESS_START = re.compile(r",\s+(?=\d|No\.|Room\b|Rm\.|Building\b|Bldg|Floor\b|Suite\b|Unit\b|Flat\b|Block\b|"
@@ -222,6 +140,11 @@ def split_name_address(text: str) -> tuple[str, str]:
     return text[:end].strip(" ,"), text[end:].strip(" ,")
 
 
+def _has_dash(line: str) -> bool:
+    """Could ``_DASH`` split this line? (Most address lines have no dash: no regex for them.)"""
+    return "\u2014" in line or "\u2013" in line or "-" in line
+
+
 def _clean_alias(alias: str) -> str:
     return _ALIAS_END.sub("", alias.strip()).strip()
 
@@ -235,24 +158,30 @@ def _entity_cell(lines: list[str]) -> tuple[str, tuple[str, ...], str]:
     """entity_cell on lines already squashed, none empty."""
     if not lines:
         return "", (), ""
-    aka = _AKA.match(lines[0]) if "k.a" in lines[0].lower() else None
+    first = lines[0]
+    aka = _AKA.search(first) if "k.a" in first.lower() else None
     if not aka:
-        name, address = split_name_address(" ".join(lines))
+        name, address = split_name_address(first if len(lines) == 1 else " ".join(lines))
         return name, (), address
-    name = aka.group(1).strip(" ,")
-    rest = [_FOLLOWING.sub("", aka.group(2)).strip(), *lines[1:]]
+    name = first[: aka.start()].strip(" ,")
+    rest = [_FOLLOWING.sub("", first[aka.end():]).strip(), *lines[1:]]
     aliases: list[str] = []
     address: list[str] = []
-    for line in (r for r in rest if r):
+    for line in rest:
+        if not line:
+            continue
+        if address or not _has_dash(line):
+            address.append(line)       # the first line without an alias dash starts the address
+            continue
         dashed = [p.strip() for p in _DASH.split(line)[1:] if p.strip()]
-        if address or not dashed:      # the first line without an alias dash starts the address
-            address.append(line)
-        else:
+        if dashed:
             aliases.extend(dashed)
+        else:
+            address.append(line)
     # The last alias of a flattened cell runs into the address ("—EW Sample. Unit 3, Tehran").
     if aliases and not address:
         last = aliases[-1]
-        split = re.search(r"\.\s+(?=[A-Z0-9])", last)
+        split = _ALIAS_RUNS_ON.search(last)
         if split:
             aliases[-1], tail = last[: split.start() + 1], last[split.end():]
             address.append(tail)
@@ -264,21 +193,28 @@ _CITATION = re.compile(r"\d+\s+FR\s+(?:\d+|\[[^\]]*\])(?:,\s*(?:\d{1,2}/\d{1,2}/
 
 def citations(text: str) -> tuple[str, ...]:
     """("99 FR 00001, 1/2/99", ...) from a citation cell; the whole cell when no citation is recognized."""
-    text = squash(text)
+    return _citations(squash(text))
+
+
+def _citations(text: str) -> tuple[str, ...]:
+    """citations of a text already squashed."""
     found = tuple(_CITATION.findall(text))
     return found or ((text.rstrip("."),) if text else ())
 
 
 def _cell_lines(cell: etree._Element) -> tuple[list[str], tuple[str, ...]]:
     """The printed lines of a cell (split at <br/>, LI, P) and its footnote markers."""
+    text = cell.text
     if not len(cell):      # fast path: most cells are plain text
-        return [" ".join(cell.text.split()) if cell.text else ""], ()
+        return [_squash_cell(text) if text else ""], ()
     lines: list[str] = []
-    current: list[str] = [cell.text or ""]
+    current: list[str] = [text or ""]
     marks: list[str] = []
     for child in cell:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag.lower() == "br":
+        tag = child.tag
+        if not isinstance(tag, str):
+            tag = ""
+        if tag == "br" or tag.lower() == "br":
             lines.append("".join(current))
             current = []
         elif tag in ("LI", "P", "FP"):
@@ -290,25 +226,47 @@ def _cell_lines(cell: etree._Element) -> tuple[list[str], tuple[str, ...]]:
             marks.append(squash("".join(child.itertext())))
         elif tag:
             current.append(element_text(child, skip=FOOTNOTE_TAGS))
-        current.append(child.tail or "")
+        tail = child.tail
+        if tail:
+            current.append(tail)
     lines.append("".join(current))
-    return [squash(line) for line in lines], tuple(m for m in marks if m)
+    return [" ".join(line.split()) for line in lines], tuple(m for m in marks if m)
+
+
+@functools.lru_cache(maxsize=8192)
+def _squash_cell(text: str) -> str:
+    """squash for a plain cell's text: license requirement, review policy and citations repeat row after row."""
+    return " ".join(text.split())
 
 
 def _entry(destination: str, printed_destination: str, cells: list[etree._Element]) -> EntityEntry:
-    entity_lines, marks = _cell_lines(cells[0])
-    name, aliases, address = _entity_cell([line for line in entity_lines if line])
+    """The entry of one row's Entity, License requirement, License review policy and citation cells.
+
+    Hot: a supplement has ~3,000 rows. Each cell's text is read once, plain
+    cells (no child elements) take the fast path, and the squashed texts are
+    not squashed again.
+    """
+    cell = cells[0]
+    if len(cell):
+        entity_lines, marks = _cell_lines(cell)
+        entity_lines = [line for line in entity_lines if line]
+    else:
+        text = cell.text
+        entity_lines = [" ".join(text.split())] if text and not text.isspace() else []
+        marks = ()
+    name, aliases, address = _entity_cell(entity_lines)
     texts = []
     for cell in cells[1:4]:
-        if not len(cell):       # fast path: a plain-text cell
-            texts.append(" ".join(cell.text.split()) if cell.text else "")
-            continue
-        lines, more = _cell_lines(cell)
-        texts.append(" ".join(line for line in lines if line))
-        marks += more
+        if len(cell):
+            lines, more = _cell_lines(cell)
+            texts.append(" ".join(line for line in lines if line))
+            marks += more
+        else:                   # fast path: a plain-text cell
+            text = cell.text
+            texts.append(_squash_cell(text) if text else "")
     return EntityEntry(destination=destination, destination_printed=printed_destination, name=name,
                        aliases=aliases, address=address, license_requirement=texts[0], review_policy=texts[1],
-                       citations=citations(texts[2]), footnotes=tuple(dict.fromkeys(marks)))
+                       citations=_citations(texts[2]), footnotes=tuple(dict.fromkeys(marks)) if marks else ())
 
 
 # --------------------------------------------------------------- eCFR side
@@ -336,57 +294,70 @@ def parse_entity_list(data: bytes, name: str) -> EntityList:
     return entity_list_from_tree(parse_xml(data, name), name)
 
 
+def entity_tables(root: etree._Element) -> list[etree._Element]:
+    """The eCFR TABLEs of a tree whose column heads are the Entity List's."""
+    return [t for t in root.iter("TABLE")
+            if (heads := _head_cells(t)) and is_entity_table([element_text(h, skip=FOOTNOTE_TAGS) for h in heads])]
+
+
 def entity_list_from_tree(root: etree._Element, name: str) -> EntityList:
-    tables = [t for t in root.iter("TABLE")
-              if (heads := _head_cells(t)) and is_entity_table([element_text(h, skip=FOOTNOTE_TAGS) for h in heads])]
+    """Like parse_entity_list on a parsed (never modified) tree."""
+    tables = entity_tables(root)
     if not tables:
         raise ParseError(name, "no Entity List table (Country | Entity | License requirement | License review policy "
                                "| Federal Register citation) found: is this Supplement No. 4 to part 744?")
     entries: list[EntityEntry] = []
     problems: list[ReviewItem] = []
-    state = {"destination": None, "printed": None, "pending": 0}
+    destination = printed = None
+    pending = 0                 # rows a rowspan'd Country cell still covers
     for table in tables:
-        for tr in table.iter("TR"):
+        for tr in table.iter("TR"):        # one pass over the rows, the destination carried down
             if tr.getparent().tag in ("THEAD", "TFOOT"):
                 continue
             cells = [c for c in tr if c.tag == "TD"]
-            if cells:
-                _ecfr_row(cells, state, entries, problems)
-    amd = next(root.iter("AMDDATE"), None)
+            if not cells:
+                continue
+            if len(cells) == 4 and pending > 0:
+                pending -= 1
+                country_cell = None
+            elif len(cells) == 5:
+                country_cell, cells = cells[0], cells[1:]
+            else:
+                problems.append(ReviewItem(ReviewReason.MALFORMED_ROW, f"Entity List row has {len(cells)} cells, "
+                                           "expected 5", " | ".join(element_text(c) for c in cells), ENTITY_LIST_TABLE))
+                continue
+            country = _plain(country_cell) if country_cell is not None else ""
+            if country:
+                destination, printed, pending = _destination_cell(country_cell, country, problems)
+            elif not any(len(c) or (c.text and not c.text.isspace()) for c in cells):
+                continue           # an empty row
+            if destination is None:
+                problems.append(ReviewItem(ReviewReason.NO_DESTINATION,
+                                           "Entity List entry with no destination (no Country cell above it)",
+                                           _plain(cells[0]), ENTITY_LIST_TABLE))
+                continue
+            entries.append(_entry(destination, printed, cells))
+    amd = first_descendant(root, "AMDDATE")
     version = parse_fr_date(element_text(amd)) if amd is not None else None
     return EntityList(entries=tuple(entries), problems=tuple(problems), version_date=version)
 
 
 def _plain(cell: etree._Element) -> str:
     if not len(cell):
-        return " ".join(cell.text.split()) if cell.text else ""
+        text = cell.text
+        return _squash_cell(text) if text else ""
     return element_text(cell, skip=FOOTNOTE_TAGS)
 
 
-def _ecfr_row(cells, state, entries, problems) -> None:
-    if len(cells) == 4 and state["pending"] > 0:      # a rowspan'd Country cell covers this row
-        state["pending"] -= 1
-        cells = [None, *cells]
-    if len(cells) != 5:
-        problems.append(ReviewItem(f"Entity List row has {len(cells)} cells, expected 5",
-                                   " | ".join(element_text(c) for c in cells if c is not None), ENTITY_LIST_TABLE))
-        return
-    country = _plain(cells[0]) if cells[0] is not None else ""
-    if not country and not any(len(c) or (c.text and not c.text.isspace()) for c in cells[1:]):
-        return
-    if country:
-        found = resolve(country)
-        state["destination"], state["printed"] = (found.name if found else country), country
-        span = (cells[0].get("rowspan") or "1").strip()
-        state["pending"] = int(span) - 1 if span.isdigit() and int(span) > 1 else 0
-        if found is None:
-            problems.append(ReviewItem(f"Entity List destination {country!r} resolves to no country; "
-                                       "its entries are kept under the printed name", country, ENTITY_LIST_TABLE))
-    if state["destination"] is None:
-        problems.append(ReviewItem("Entity List entry with no destination (no Country cell above it)",
-                                   _plain(cells[1]), ENTITY_LIST_TABLE))
-        return
-    entries.append(_entry(state["destination"], state["printed"], cells[1:]))
+def _destination_cell(cell: etree._Element, country: str, problems: list[ReviewItem]) -> tuple[str, str, int]:
+    """(destination, as printed, rows its rowspan still covers) of a non-empty Country cell."""
+    found = resolve(country)
+    if found is None:
+        problems.append(ReviewItem(ReviewReason.UNKNOWN_COUNTRY,
+                                   f"Entity List destination {country!r} resolves to no country; "
+                                   "its entries are kept under the printed name", country, ENTITY_LIST_TABLE))
+    span = (cell.get("rowspan") or "1").strip()
+    return (found.name if found else country), country, (int(span) - 1 if span.isdigit() and int(span) > 1 else 0)
 
 
 # ---------------------------------------------------------------- FR side
@@ -426,9 +397,9 @@ _OTHER_PLACE = re.compile(r"^(?:in|amend(?:ing)?|revis\w+|remov\w+|add\w*)?\s*(?
 _VERB_SPLIT = re.compile(r"(?:;\s*(?:and\s+)?|,?\s+and\s+)(?:by\s+)?(?=(?:removing|adding|revising|correcting|moving)\b)",
                          re.IGNORECASE)
 _VERBS = (
-    (ListAction.REMOVE_ENTRY, re.compile(r"\b(?:remov|delet)(?:e|es|ed|ing)\b", re.IGNORECASE)),
-    (ListAction.ADD_ENTRY, re.compile(r"\badd(?:s|ed|ing)?\b", re.IGNORECASE)),
-    (ListAction.REVISE_ENTRY, re.compile(r"\b(?:revis(?:e|es|ed|ing)|correct(?:s|ed|ing)?)\b", re.IGNORECASE)),
+    (Action.REMOVE_ENTRY, re.compile(r"\b(?:remov|delet)(?:e|es|ed|ing)\b", re.IGNORECASE)),
+    (Action.ADD_ENTRY, re.compile(r"\badd(?:s|ed|ing)?\b", re.IGNORECASE)),
+    (Action.REVISE_ENTRY, re.compile(r"\b(?:revis(?:e|es|ed|ing)|correct(?:s|ed|ing)?)\b", re.IGNORECASE)),
 )
 _MOVE = re.compile(r"\bmov(?:e|es|ed|ing)\b.*?\bfrom\s+(?:the\s+destination\s+of\s+)?(.+?)\s+to\s+"
                    r"(?:the\s+destination\s+of\s+)?(.+?)(?:[.;:,]|$)", re.IGNORECASE)
@@ -478,7 +449,7 @@ def interpret(text: str, reprinted: tuple[EntityEntry, ...] = (), *, title: int 
     whole = bool(_SUPPLEMENT_4.search(header or text))
     if not whole and not any(_SUPPLEMENT_4.search(p) for p in parts):
         return EntityInterpretation()
-    operations: list[EntityOperation] = []
+    operations: list[Operation] = []
     review: list[ReviewItem] = []
     default_destination = _destination(header) if header and _UNDER.search(header) else (None, None)
     for part_text in parts:
@@ -497,59 +468,64 @@ def interpret(text: str, reprinted: tuple[EntityEntry, ...] = (), *, title: int 
 
 
 def _clause(clause, destination, reprinted, corrects, instruction, current):
-    def item(reason: str) -> ReviewItem:
-        return ReviewItem(reason, clause, ENTITY_LIST_TABLE, instruction)
+    def item(reason: ReviewReason, detail: str) -> ReviewItem:
+        return ReviewItem(reason, detail, clause, ENTITY_LIST_TABLE, instruction)
 
     move = _MOVE.search(clause)
     if move:
         return _move(clause, move, reprinted, corrects, instruction, item)
     action = next((a for a, verb in _VERBS if verb.search(clause)), None)
     if action is None:
-        return [], [item("Entity List wording not understood")]
+        return [], [item(ReviewReason.UNRECOGNIZED_WORDING, "Entity List wording not understood")]
     dest, printed = destination
     if dest is None:
         if printed:
-            return [], [item(f"Entity List destination {printed!r} resolves to no country")]
-        return [], [item("Entity List instruction names no destination (\"under ...\")")]
+            return [], [item(ReviewReason.UNKNOWN_COUNTRY, f"Entity List destination {printed!r} resolves to no country")]
+        return [], [item(ReviewReason.NO_DESTINATION, "Entity List instruction names no destination (\"under ...\")")]
     names = [q.strip() for q in _QUOTED.findall(clause)]
     rows = [e for e in reprinted if e.destination == dest]
 
     def op(action_, entity, entry=None, changed=None):
-        return EntityOperation(action_, dest, entity, entry, changed, text=clause, corrects=corrects,
-                               instruction=instruction)
+        return Operation(action_, ENTITY_LIST_TABLE, dest, text=clause, corrects=corrects, printed=printed,
+                         entity=entity, entity_entry=entry, changed=changed, instruction=instruction)
 
-    if action is ListAction.REMOVE_ENTRY:
+    def not_listed(n: str) -> ReviewItem:
+        return item(ReviewReason.ENTITY_NOT_PRESENT, f"{n!r} is not on the Entity List under {dest}")
+
+    def not_reprinted(n: str) -> ReviewItem:
+        return item(ReviewReason.ROW_NOT_REPRINTED, f"{n!r} is not in the reprinted table under {dest}")
+
+    if action is Action.REMOVE_ENTRY:
         if not names:
-            return [], [item(f"removal under {dest} names no entity in quotes")]
-        notes = [item(f"{n!r} is not on the Entity List under {dest}") for n in names
-                 if current is not None and current.find(dest, n) is None]
+            return [], [item(ReviewReason.NO_ENTITY, f"removal under {dest} names no entity in quotes")]
+        notes = [not_listed(n) for n in names if current is not None and current.find(dest, n) is None]
         return [op(action, n) for n in names], notes
-    if action is ListAction.ADD_ENTRY:
+    if action is Action.ADD_ENTRY:
         if not names:
             if not rows:
-                return [], [item(f"addition under {dest} with no reprinted entry")]
+                return [], [item(ReviewReason.ROW_NOT_REPRINTED, f"addition under {dest} with no reprinted entry")]
             return [op(action, r.name, r) for r in rows], []
         out, notes = [], []
         for n in names:
             row = _matching_row(rows, n)
             if row is None:
-                notes.append(item(f"{n!r} is not in the reprinted table under {dest}"))
+                notes.append(not_reprinted(n))
             else:
                 out.append(op(action, n, row))
         return (out, notes) if not notes else ([], notes)
     # revise / correct
     if not names:
-        return [], [item(f"revision under {dest} names no entity in quotes")]
+        return [], [item(ReviewReason.NO_ENTITY, f"revision under {dest} names no entity in quotes")]
     out, notes, missing = [], [], []
     for n in names:
         # A renamed entity: the one reprinted row under the destination is the one revised entry.
         row = _matching_row(rows, n) or (rows[0] if len(rows) == 1 and len(names) == 1 else None)
         if row is None:
-            missing.append(item(f"{n!r} is not in the reprinted table under {dest}"))
+            missing.append(not_reprinted(n))
             continue
         before = current.find(dest, n) if current is not None else None
         if current is not None and before is None:
-            notes.append(item(f"{n!r} is not on the Entity List under {dest}"))
+            notes.append(not_listed(n))
         out.append(op(action, n, row, changed_fields(before, row) if before is not None else None))
     # One revised entry without its reprint makes the clause inexact: all of it goes to review.
     return ([], missing + notes) if missing else (out, notes)
@@ -565,25 +541,27 @@ def _move(clause, match, reprinted, corrects, instruction, item):
     source, target = _destination_phrase(match.group(1)), _destination_phrase(match.group(2))
     names = [q.strip() for q in _QUOTED.findall(clause)]
     if not source or not target or not names:
-        return [], [item("Entity List move not understood (from/to destination or entity missing)")]
+        return [], [item(ReviewReason.UNRECOGNIZED_WORDING,
+                         "Entity List move not understood (from/to destination or entity missing)")]
     ops = []
     for n in names:
         row = _matching_row([e for e in reprinted if e.destination == target[0]], n)
-        ops.append(EntityOperation(ListAction.REMOVE_ENTRY, source[0], n, moved_to=target[0], text=clause,
-                                   corrects=corrects, instruction=instruction))
-        ops.append(EntityOperation(ListAction.ADD_ENTRY, target[0], n, row, moved_from=source[0], text=clause,
-                                   corrects=corrects, instruction=instruction))
+        ops.append(Operation(Action.REMOVE_ENTRY, ENTITY_LIST_TABLE, source[0], text=clause, corrects=corrects,
+                             printed=source[1], entity=n, moved_to=target[0], instruction=instruction))
+        ops.append(Operation(Action.ADD_ENTRY, ENTITY_LIST_TABLE, target[0], text=clause, corrects=corrects,
+                             printed=target[1], entity=n, entity_entry=row, moved_from=source[0],
+                             instruction=instruction))
     return ops, []
 
 
-def mark_moves(operations: list[EntityOperation]) -> list[EntityOperation]:
+def mark_moves(operations: list[Operation]) -> list[Operation]:
     """A removal under A and an addition of the same entity under B in one document: a move."""
     out = list(operations)
     for i, removal in enumerate(out):
-        if removal.action is not ListAction.REMOVE_ENTRY or removal.moved_to:
+        if removal.action is not Action.REMOVE_ENTRY or removal.moved_to:
             continue
         for j, addition in enumerate(out):
-            if (addition.action is ListAction.ADD_ENTRY and not addition.moved_from
+            if (addition.action is Action.ADD_ENTRY and not addition.moved_from
                     and addition.country != removal.country
                     and name_key(addition.entity) == name_key(removal.entity)):
                 out[i] = dataclasses.replace(removal, moved_to=addition.country)
@@ -655,11 +633,11 @@ def summary_counts(text: str) -> SummaryCounts:
     return SummaryCounts(**found, text=squash(text))
 
 
-def check_summary(counts: SummaryCounts, operations: list[EntityOperation]) -> list[ReviewItem]:
+def check_summary(counts: SummaryCounts, operations: list[Operation]) -> list[ReviewItem]:
     """Review items where the SUMMARY's counts differ from the parsed operations (moves not counted)."""
-    adds = [o for o in operations if o.action is ListAction.ADD_ENTRY and not o.moved_from]
-    removes = [o for o in operations if o.action is ListAction.REMOVE_ENTRY and not o.moved_to]
-    revises = [o for o in operations if o.action is ListAction.REVISE_ENTRY]
+    adds = [o for o in operations if o.action is Action.ADD_ENTRY and not o.moved_from]
+    removes = [o for o in operations if o.action is Action.REMOVE_ENTRY and not o.moved_to]
+    revises = [o for o in operations if o.action is Action.REVISE_ENTRY]
     parsed = {
         "entities_added": (len({name_key(o.entity) for o in adds}), "entities", "added", "add"),
         "entries_added": (len(adds), "entries", "added", "add"),
@@ -674,7 +652,8 @@ def check_summary(counts: SummaryCounts, operations: list[EntityOperation]) -> l
     for field, (count, noun, done, verb) in parsed.items():
         stated = getattr(counts, field)
         if stated is not None and stated != count:
-            items.append(ReviewItem(f"the summary says {stated} {noun} are {done}; the instructions {verb} {count}",
+            items.append(ReviewItem(ReviewReason.SUMMARY_MISMATCH,
+                                    f"the summary says {stated} {noun} are {done}; the instructions {verb} {count}",
                                     counts.text, ENTITY_LIST_TABLE))
     return items
 
@@ -686,7 +665,7 @@ def parse_entity_list_changes(data: bytes, name: str, *, current: EntityList | N
     """Per FR document of an XML file: its Entity List operations, review items and summary counts.
 
     ``current`` (the Entity List in force before the document) lets
-    revisions say what changed; without it ``EntityOperation.changed`` is None.
+    revisions say what changed; without it ``Operation.changed`` is None.
     """
     return entity_list_changes_from_tree(parse_xml(data, name), name, current=current)
 
@@ -696,7 +675,7 @@ def entity_list_changes_from_tree(root: etree._Element, name: str, *, current: E
     """Like parse_entity_list_changes on a parsed tree; ``documents``: its parse_fr_tree result, if at hand."""
     out = []
     for doc in fr_documents(root, name, documents):
-        operations: list[EntityOperation] = []
+        operations: list[Operation] = []
         review: list[ReviewItem] = []
         for amdpar in doc.amdpars:
             tables = [t for el in amdpar.content for t in ([el] if el.tag == "GPOTABLE" else el.iter("GPOTABLE"))]

@@ -1,15 +1,15 @@
-"""What the §744.21/§744.22 and Entity List parsers share: actions, review items, FR walking.
+"""What the §744.21/§744.22 and Entity List parsers share: table names, FR walking, counts.
 
-The tracked lists beyond Country Groups speak their own operation types
-(``parsers.sections_744``/``parsers.section_amendments`` for the two section
-country lists, ``parsers.entity_list`` for Supplement No. 4 to part 744), but
-they share the vocabulary below, and one way of walking an FR document's
-AMDPARs together with the content printed after each (the reprinted SECTION
-text or GPOTABLE) -- which ``parsers.fr_xml.Instruction`` does not keep.
+The tracked lists beyond Country Groups speak the domain model's vocabulary
+(``parsers.model``: ``Operation`` with an ``Action``, ``ReviewItem`` with a
+``ReviewReason``), so the engine treats every list the same way. What they
+share beyond it is here: the table names, one way of walking an FR
+document's AMDPARs together with the content printed after each (the
+reprinted SECTION text or GPOTABLE) -- which ``parsers.fr_xml.Instruction``
+does not keep -- quote normalization, and the per-document result.
 """
 from __future__ import annotations
 
-import enum
 import re
 from dataclasses import dataclass
 
@@ -17,32 +17,10 @@ from lxml import etree
 
 from parsers.errors import ParseError
 from parsers.fr_xml import DOCUMENT_TAGS, parse_fr_tree
+from parsers.model import Operation, ReviewItem
 from parsers.text import element_text
 
 SECTION_TABLES: dict[str, str] = {"744.21": "15 CFR 744.21", "744.22": "15 CFR 744.22"}
-ENTITY_LIST_TABLE = "Entity List"
-
-
-class ListAction(enum.Enum):
-    """What an instruction does to an entry of one of these lists (the ``parse --json`` contract)."""
-
-    ADD_ENTRY = "add_entry"
-    REMOVE_ENTRY = "remove_entry"
-    REVISE_ENTRY = "revise_entry"
-
-
-@dataclass(frozen=True)
-class ReviewItem:
-    """Something that could not be determined exactly: the engine turns it into a review item.
-
-    ``text`` is the document text it is about (an AMDPAR clause, a heading,
-    a table row), so a person can check it without opening the file.
-    """
-
-    reason: str
-    text: str = ""
-    table: str | None = None
-    instruction: int | None = None     # 0-based AMDPAR index in its document (= Instruction.index)
 
 
 # -------------------------------------------------------------- text passes
@@ -62,54 +40,6 @@ def normalize_instruction(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = " ".join(text.split())
     return _NUMBERING.sub("", text)
-
-
-_LETTER = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=:)|(?<=;))\(?([a-z]|[ivx]{1,4})[.)]\s+(?=[A-Z\"'])")
-_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
-
-
-def split_lettered(text: str) -> tuple[str, list[str]]:
-    """("Amend ... by:", ["Removing ...", "Adding ..."]): the header and lettered parts in order.
-
-    Letters count only as a run a, b, c, ...; inside a lettered part a run of
-    roman numerals i, ii, ... splits it further, each sub-part prefixed with
-    its part's own lead-in ("Under IRAN: i. Adding ..." -> "Under IRAN: Adding ...").
-    """
-    starts: list[re.Match] = []
-    expected = "a"
-    for match in _LETTER.finditer(text):
-        if match.group(1) == expected:
-            starts.append(match)
-            expected = chr(ord(expected) + 1)
-    if not starts:
-        return "", [text]
-    header = text[: starts[0].start()].strip()
-    parts: list[str] = []
-    for i, match in enumerate(starts):
-        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
-        parts.extend(_split_roman(_trim_part(text[match.end(): end])))
-    return header, parts
-
-
-def _trim_part(part: str) -> str:
-    part = part.strip().rstrip(";").strip()
-    return re.sub(r"\s*;?\s*and$", "", part).strip()
-
-
-def _split_roman(part: str) -> list[str]:
-    starts = []
-    for match in _LETTER.finditer(part):
-        if len(starts) < len(_ROMAN) and match.group(1) == _ROMAN[len(starts)]:
-            starts.append(match)
-    if len(starts) < 1:
-        return [part]
-    lead = part[: starts[0].start()].strip()
-    out = []
-    for i, match in enumerate(starts):
-        end = starts[i + 1].start() if i + 1 < len(starts) else len(part)
-        piece = _trim_part(part[match.end(): end])
-        out.append(f"{lead} {piece}".strip() if lead else piece)
-    return out
 
 
 # number words as BIS summaries print them ("adding thirty-six entities")
@@ -222,15 +152,16 @@ class SummaryCounts:
 class DocumentListChanges:
     """What one FR document does to one kind of list: operations, complete listings, review items.
 
-    ``operations`` are ``SectionOperation`` (§744.21/§744.22) or
-    ``EntityOperation`` (Entity List) values in instruction order;
-    ``listings`` are the complete section lists a revision reprinted;
-    ``summary`` is what the SUMMARY says the rule does (Entity List only).
+    ``operations`` are ``parsers.model.Operation`` values (table "15 CFR
+    744.21"/"15 CFR 744.22" or "Entity List") in instruction order, each with
+    its ``instruction`` index; ``listings`` are the complete section lists a
+    revision reprinted; ``summary`` is what the SUMMARY says the rule does
+    (Entity List only).
     """
 
     document_number: str
     corrects: str | None
-    operations: tuple = ()
+    operations: tuple[Operation, ...] = ()
     review: tuple[ReviewItem, ...] = ()
     listings: tuple = ()
     summary: SummaryCounts | None = None

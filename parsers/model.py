@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from parsers.errors import UnknownGroupError
@@ -59,7 +60,14 @@ def column_code(head: str) -> str | None:
 
 
 class Action(enum.Enum):
-    """What an amendatory instruction does to a tracked table."""
+    """What an amendatory instruction does to a tracked table.
+
+    Every tracked list speaks these: Country Groups (all of them), the
+    § 744.21/§ 744.22 country lists and the Entity List (ADD_ENTRY,
+    REMOVE_ENTRY, REVISE_ENTRY; an Entity List move is a REMOVE_ENTRY with
+    ``moved_to`` and an ADD_ENTRY with ``moved_from``, a correction an
+    operation with ``corrects``).
+    """
 
     REVISE_ENTRY = "revise_entry"
     ADD_ENTRY = "add_entry"
@@ -87,6 +95,16 @@ class ReviewReason(enum.Enum):
     ALREADY_PRESENT = "already_present"                # an entry added for a country the table already has
     NOT_PRESENT = "not_present"                        # an entry revised for a country the table does not have
     NO_UNIT = "no_unit"                                # names no unit: the supplement would be a guess
+    # The lists beyond Country Groups (§ 744.21/§ 744.22, the Entity List):
+    PLACES_DISAGREE = "places_disagree"                # a section's heading and paragraph (a) list different countries
+    PARTIAL_CHANGE = "partial_change"                  # the heading or paragraph (a) changes, not both
+    NO_LOCATION = "no_location"                        # words changed in a section, not said where
+    TEXT_NOT_REPRINTED = "text_not_reprinted"          # a revised heading/paragraph without its reprinted text
+    NO_DESTINATION = "no_destination"                  # an Entity List instruction or row under no destination
+    NO_ENTITY = "no_entity"                            # an Entity List instruction that names no entity
+    ENTITY_NOT_PRESENT = "entity_not_present"          # removed or revised, but not on the list under that destination
+    MALFORMED_ROW = "malformed_row"                    # a table row that cannot be read as an entry
+    SUMMARY_MISMATCH = "summary_mismatch"              # the SUMMARY's counts differ from what the instructions do
 
     @property
     def description(self) -> str:
@@ -107,7 +125,37 @@ _REVIEW_TEXT = {
     ReviewReason.ALREADY_PRESENT: "an entry added for a country the table already has",
     ReviewReason.NOT_PRESENT: "an entry revised for a country the table does not have",
     ReviewReason.NO_UNIT: "the instruction names no unit it amends (Supplement No. 1 to part 740 would be a guess)",
+    ReviewReason.PLACES_DISAGREE: "the section heading and paragraph (a) list different countries",
+    ReviewReason.PARTIAL_CHANGE: "the section heading or paragraph (a) changes, not both",
+    ReviewReason.NO_LOCATION: "the instruction does not say where the words change (heading, paragraph (a) or another "
+                              "paragraph)",
+    ReviewReason.TEXT_NOT_REPRINTED: "revised section text not found in the reprint after the instruction",
+    ReviewReason.NO_DESTINATION: "an Entity List instruction or entry under no destination",
+    ReviewReason.NO_ENTITY: "an Entity List instruction that names no entity",
+    ReviewReason.ENTITY_NOT_PRESENT: "the entity is not on the Entity List under that destination",
+    ReviewReason.MALFORMED_ROW: "a table row that cannot be read as an entry",
+    ReviewReason.SUMMARY_MISMATCH: "the rule's summary counts differ from what its instructions do",
 }
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """Something a parser could not determine exactly: held for a person, never applied, never dropped.
+
+    One shape for every list beyond Country Groups (whose instructions are
+    held as ``Operation.review`` instead), for eCFR versions and FR rules
+    alike. ``reason`` says which kind; ``detail`` the sentence that says
+    what exactly ("'Freedonia' resolves to no country"); ``text`` the
+    document text it is about (a clause, a heading, a table row), so a person
+    can check it without opening the file; ``instruction`` the 0-based AMDPAR
+    index (= ``Instruction.index``) when it is about one.
+    """
+
+    reason: ReviewReason
+    detail: str = ""
+    text: str = ""
+    table: str | None = None
+    instruction: int | None = None
 
 
 class DateChangeKind(enum.Enum):
@@ -141,6 +189,8 @@ class DocumentKind(enum.Enum):
     FR_DOCUMENTS = "fr_documents"
     COUNTRY_GROUPS = "country_groups"
     ITAR_126_1 = "itar_126_1"
+    SECTIONS_744 = "sections_744"         # eCFR § 744.21 and/or § 744.22
+    ENTITY_LIST = "entity_list"           # eCFR Supplement No. 4 to part 744
 
 
 @dataclass(frozen=True)
@@ -163,6 +213,72 @@ class Entry:
         return frozenset(code for code, marked in self.marks if marked)
 
 
+ENTITY_LIST_TABLE = "Entity List"
+
+
+class EntryField(enum.Enum):
+    """A part of an Entity List entry a revision can change."""
+
+    DESTINATION = "destination"
+    NAME = "name"
+    ALIASES = "aliases"
+    ADDRESS = "address"
+    LICENSE_REQUIREMENT = "license_requirement"
+    REVIEW_POLICY = "review_policy"
+    CITATIONS = "citations"
+
+
+_FORMS = {"company": "co", "limited": "ltd", "corporation": "corp", "incorporated": "inc"}
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def name_key(name: str) -> str:
+    """The comparable form of an entity name: case, accents, punctuation and legal-form variants folded.
+
+    "Example Co., Ltd." = "EXAMPLE CO LTD" = "Example Company Limited";
+    "Zaheer & Sons" = "Zaheer and Sons"; "S.A." = "SA"; a leading "The" drops.
+    """
+    text = unicodedata.normalize("NFKD", name or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = text.replace("&", " and ").replace("'", "").replace("\u2019", "")
+    words = [_FORMS.get(w, w) for w in _NOT_WORD.sub(" ", text).split()]
+    merged: list[str] = []
+    letters = False
+    for word in words:       # "s a" (from "S.A.") = "sa"; "l l c" = "llc"
+        single = len(word) == 1 and word.isalpha()
+        if single and letters:
+            merged[-1] += word
+        else:
+            merged.append(word)
+        letters = single
+    if merged and merged[0] == "the":
+        merged = merged[1:]
+    return " ".join(merged)
+
+
+@dataclass(frozen=True)
+class EntityEntry:
+    """One Entity List entry (one table row), from the eCFR or reprinted in an FR rule."""
+
+    destination: str                  # canonical country name; the printed name when it resolves to none
+    destination_printed: str          # "CHINA, PEOPLE'S REPUBLIC OF"
+    name: str                         # first name, as printed
+    aliases: tuple[str, ...] = ()
+    address: str = ""
+    license_requirement: str = ""
+    review_policy: str = ""
+    citations: tuple[str, ...] = ()   # ("99 FR 00001, 1/2/99", ...)
+    footnotes: tuple[str, ...] = ()   # superscript markers in the row
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.destination, name_key(self.name)
+
+    def name_keys(self) -> frozenset[str]:
+        """Keys of the first name and every a.k.a. name."""
+        return frozenset(name_key(n) for n in (self.name, *self.aliases))
+
+
 @dataclass(frozen=True)
 class Operation:
     """One change an instruction makes to a tracked table.
@@ -174,6 +290,16 @@ class Operation:
     ``country`` is frtrack's canonical name when the printed name resolves
     (``printed`` keeps the instruction's own spelling). An operation with a
     ``review`` reason is held for a person and never applied.
+
+    The same type carries the lists beyond Country Groups: ``table`` "15 CFR
+    744.21"/"15 CFR 744.22" with the country added, removed or reprinted;
+    ``table`` "Entity List" with ``country`` the destination, ``entity`` the
+    entity as the instruction names it (the reprinted first name when it
+    quotes none), ``entity_entry`` the reprinted row (add, revise),
+    ``changed`` what a revision changes (None: the prior version was not
+    given, so unknown, not guessed), ``moved_from``/``moved_to`` for a move.
+    ``instruction`` is the AMDPAR index these operations came from (they are
+    listed per document, not inside their ``Instruction``).
     """
 
     action: Action
@@ -185,6 +311,12 @@ class Operation:
     column: str | None = None         # "D:5" for ADD_MARK / REMOVE_MARK
     printed: str | None = None        # the country as the instruction prints it, quotes removed
     review: ReviewReason | None = None
+    entity: str | None = None         # Entity List: the entity's first name as printed
+    entity_entry: EntityEntry | None = None   # Entity List: the reprinted row (add, revise)
+    changed: frozenset[EntryField] | None = None   # Entity List revision: the parts that differ
+    moved_from: str | None = None     # Entity List: on the add of a move, the old destination
+    moved_to: str | None = None       # Entity List: on the remove of a move, the new destination
+    instruction: int | None = None    # lists beyond Country Groups: 0-based AMDPAR index
 
     @property
     def marks(self) -> dict[str, bool] | None:

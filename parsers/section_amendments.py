@@ -12,9 +12,12 @@ The passes, each a small function:
                            after "after"/"before" are only an anchor
 6. ``interpret``           the chain; revisions read the reprinted SECTION text
 
-Whatever is not exact becomes a ReviewItem with the reason and the clause:
-an unknown name, a clause that does not say where, a verb not understood,
-a revision without its reprint, a reprint whose heading and (a) disagree.
+Operations are ``parsers.model.Operation`` values (table "15 CFR 744.21" /
+"15 CFR 744.22", ``Action`` ADD_ENTRY / REMOVE_ENTRY / REVISE_ENTRY), as for
+Country Groups. Whatever is not exact becomes a ``parsers.model.ReviewItem``
+with its ``ReviewReason`` and the clause: an unknown name, a clause that does
+not say where, a verb not understood, a revision without its reprint, a
+reprint whose heading and (a) disagree.
 """
 from __future__ import annotations
 
@@ -24,12 +27,11 @@ from dataclasses import dataclass
 from lxml import etree
 
 from parsers.countries import resolve
-from parsers.lists_common import (
-    SECTION_TABLES, DocumentListChanges, ListAction, ReviewItem, fr_documents, normalize_instruction,
-    split_lettered)
+from parsers.lists_common import SECTION_TABLES, DocumentListChanges, fr_documents, normalize_instruction
+from parsers.model import Action, Operation, ReviewItem, ReviewReason
 from parsers.sections_744 import (
     HEADING_WITHOUT_COUNTRIES, _strip_country_parentheticals, paragraph_text, section_list_from_text)
-from parsers.text import element_text
+from parsers.text import element_text, split_lettered
 from parsers.xmlsafe import parse_xml
 
 _SECTIONS = re.compile(r"(?:§§?|\bSections?)\s*((?:744\.\d+)(?:\s*(?:,|and|or)\s*744\.\d+)*)", re.IGNORECASE)
@@ -50,26 +52,6 @@ _REMOVE = re.compile(r"\b(?:remov|delet)(?:e|es|ed|ing)\s+(?:the\s+)?(?:words?|p
 _EVERYWHERE = re.compile(r"\b(?:wherever|each\s+place|everywhere)\b.*?\bappears?\b|\bthroughout\s+the\s+section\b",
                          re.IGNORECASE)
 _ANY_VERB = re.compile(r"\b(?:add|remov|revis|delet|correct)\w*", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class SectionOperation:
-    """One country added to, removed from, or reprinted in a section's list by an instruction."""
-
-    action: ListAction
-    table: str                       # "15 CFR 744.21" | "15 CFR 744.22"
-    country: str                     # canonical name
-    printed: str = ""                # as the instruction/reprint prints it
-    text: str = ""                   # the clause it came from
-    corrects: str | None = None
-    instruction: int | None = None   # AMDPAR index in its document
-
-    def to_json(self) -> dict:
-        """The ``parse --json`` shape: {"action", "table", "country"} (+ "corrects" for a correction)."""
-        data = {"action": self.action.value, "table": self.table, "country": self.country}
-        if self.corrects:
-            data["corrects"] = self.corrects
-        return data
 
 
 @dataclass(frozen=True)
@@ -94,7 +76,7 @@ class SectionReprint:
 class SectionInterpretation:
     """What one AMDPAR does to the § 744.21/§ 744.22 lists."""
 
-    operations: tuple[SectionOperation, ...] = ()
+    operations: tuple[Operation, ...] = ()
     listings: tuple[SectionListing, ...] = ()
     review: tuple[ReviewItem, ...] = ()
 
@@ -119,8 +101,9 @@ def locations(clause: str) -> tuple[bool, bool, bool]:
         return True, True, True
     heading = bool(_HEADING.search(clause))
     refs = [r for m in _PARAGRAPHS.finditer(clause) for r in _REF.findall(m.group(1))]
-    para_a = any(r.startswith("(a)") for r in refs)
-    other = any(not r.startswith("(a)") for r in refs) or "introductory text" in clause.lower()
+    # The list is in paragraph (a)'s own text: a subparagraph "(a)(1)" is another place, like (b).
+    para_a = "(a)" in refs
+    other = any(r != "(a)" for r in refs) or "introductory text" in clause.lower()
     return heading, para_a, other
 
 
@@ -161,7 +144,7 @@ def interpret(text: str, reprints: tuple[SectionReprint, ...] = (), *, title: in
     default = tuple(s for s in named_sections(header or text) if s in SECTION_TABLES)
     if not default and not any(s in SECTION_TABLES for s in named_sections(text)):
         return SectionInterpretation()
-    operations: list[SectionOperation] = []
+    operations: list[Operation] = []
     listings: list[SectionListing] = []
     review: list[ReviewItem] = []
     for part_text in parts:
@@ -180,35 +163,44 @@ def _clause(section: str, clause: str, reprints, corrects, instruction):
     table = SECTION_TABLES[section]
     heading, para_a, other = locations(clause)
 
-    def item(reason: str) -> ReviewItem:
-        return ReviewItem(reason, clause, table, instruction)
+    def item(reason: ReviewReason, detail: str) -> ReviewItem:
+        return ReviewItem(reason, detail, clause, table, instruction)
 
     if not (heading or para_a):
         if other:
             return [], [], []          # another paragraph of the section: not the list
         if _ANY_VERB.search(clause) and '"' in clause:
-            return [], [], [item(f"§ {section}: the instruction does not say where the words change "
+            return [], [], [item(ReviewReason.NO_LOCATION,
+                                 f"§ {section}: the instruction does not say where the words change "
                                  "(heading, paragraph (a) or another paragraph)")]
         return [], [], []
     if _REVISE.search(clause) and _READ.search(clause) and '"' not in clause:
         return _revision(section, clause, heading, para_a, reprints, corrects, instruction, item)
     changes = _word_changes(clause)
     if changes is None:
-        return [], [], [item(f"§ {section}: wording not understood for the heading/paragraph (a)")]
+        return [], [], [item(ReviewReason.UNRECOGNIZED_WORDING,
+                             f"§ {section}: wording not understood for the heading/paragraph (a)")]
     added, removed, unknown = changes
     if unknown:
-        return [], [], [item(f"§ {section}: {', '.join(repr(u) for u in unknown)} resolves to no country")]
+        return [], [], [item(ReviewReason.UNKNOWN_COUNTRY,
+                             f"§ {section}: {', '.join(repr(u) for u in unknown)} resolves to no country")]
     if not para_a:
-        return [], [], [item(f"§ {section}: changes the section heading only, not paragraph (a)")]
-    ops = [SectionOperation(ListAction.ADD_ENTRY, table, c, p, clause, corrects, instruction) for c, p in added]
-    ops += [SectionOperation(ListAction.REMOVE_ENTRY, table, c, p, clause, corrects, instruction) for c, p in removed]
+        return [], [], [item(ReviewReason.PARTIAL_CHANGE,
+                             f"§ {section}: changes the section heading only, not paragraph (a)")]
+
+    def op(action: Action, country: str, printed: str) -> Operation:
+        return Operation(action, table, country, text=clause, corrects=corrects, printed=printed,
+                         instruction=instruction)
+
+    ops = [op(Action.ADD_ENTRY, c, p) for c, p in added] + [op(Action.REMOVE_ENTRY, c, p) for c, p in removed]
     if not ops:
         if _REPLACE.search(clause) and not unknown:
             return [], [], []      # words replaced by words naming the same countries: the list is unchanged
-        return [], [], [item(f"§ {section}: the words changed in the heading/paragraph (a) name no country")]
+        return [], [], [item(ReviewReason.NO_COUNTRY,
+                             f"§ {section}: the words changed in the heading/paragraph (a) name no country")]
     notes = []
     if not heading and section not in HEADING_WITHOUT_COUNTRIES:
-        notes.append(item(f"§ {section}: paragraph (a) changes but the heading does not"))
+        notes.append(item(ReviewReason.PARTIAL_CHANGE, f"§ {section}: paragraph (a) changes but the heading does not"))
     return ops, [], notes
 
 
@@ -236,19 +228,24 @@ def _revision(section, clause, heading, para_a, reprints, corrects, instruction,
     reprint = next((r for r in reprints if r.section == section), None)
     reprinted_a = paragraph_text(list(reprint.paragraphs)) if reprint else None
     if reprint is None or (para_a and reprinted_a is None) or (heading and not reprint.heading):
-        return [], [], [item(f"§ {section}: revised text not found in the reprint after the instruction")]
+        return [], [], [item(ReviewReason.TEXT_NOT_REPRINTED,
+                             f"§ {section}: revised text not found in the reprint after the instruction")]
     if not para_a:
-        return [], [], [item(f"§ {section}: revises the section heading only, not paragraph (a)")]
+        return [], [], [item(ReviewReason.PARTIAL_CHANGE,
+                             f"§ {section}: revises the section heading only, not paragraph (a)")]
     heading_text = reprint.heading if heading else ""
     listed = section_list_from_text(section, heading_text, reprinted_a)
-    problems = [p for p in listed.problems if heading or "heading" not in p.reason]
+    # With the heading not revised, its (empty) list disagreeing with (a) is no problem of the reprint.
+    problems = [p for p in listed.problems if heading or p.reason is not ReviewReason.PLACES_DISAGREE]
     if problems:
-        return [], [], [item(p.reason) for p in problems]
-    ops = [SectionOperation(ListAction.REVISE_ENTRY, table, c, c, clause, corrects, instruction)
+        return [], [], [item(p.reason, p.detail) for p in problems]
+    if not listed.countries:       # an empty complete list would remove every country: never from a misread
+        return [], [], [item(ReviewReason.NO_COUNTRY, f"§ {section}: the revised text names no country")]
+    ops = [Operation(Action.REVISE_ENTRY, table, c, text=clause, corrects=corrects, printed=c, instruction=instruction)
            for c in listed.countries]
     notes = []
     if not heading and section not in HEADING_WITHOUT_COUNTRIES:
-        notes.append(item(f"§ {section}: paragraph (a) revised but the heading is not"))
+        notes.append(item(ReviewReason.PARTIAL_CHANGE, f"§ {section}: paragraph (a) revised but the heading is not"))
     return ops, [SectionListing(table, listed.countries, instruction)], notes
 
 

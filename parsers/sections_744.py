@@ -24,8 +24,9 @@ from lxml import etree
 from parsers.countries import resolve
 from parsers.dates import parse_fr_date
 from parsers.errors import ParseError
-from parsers.lists_common import SECTION_TABLES, ReviewItem
-from parsers.text import element_text, squash
+from parsers.lists_common import SECTION_TABLES
+from parsers.model import ReviewItem, ReviewReason
+from parsers.text import element_text, first_descendant, squash
 from parsers.xmlsafe import parse_xml
 
 # Sections whose heading never lists countries (the real § 744.22 heading).
@@ -199,15 +200,18 @@ def section_list_from_text(section: str, heading: str, paragraph_a: str,
     problems: list[ReviewItem] = []
     for name, where, text in [*((n, "heading", heading_text) for n in head_scan.unknown),
                               *((n, "paragraph (a)", paragraph_a) for n in a_scan.unknown)]:
-        problems.append(ReviewItem(f"§ {section} {where} names {name!r}, which resolves to no country", text, table))
+        problems.append(ReviewItem(ReviewReason.UNKNOWN_COUNTRY,
+                                   f"§ {section} {where} names {name!r}, which resolves to no country", text, table))
     if head_scan.countries or section not in HEADING_WITHOUT_COUNTRIES:
         only_a = sorted(set(a_scan.countries) - set(head_scan.countries))
         only_head = sorted(set(head_scan.countries) - set(a_scan.countries))
         if only_a:
-            problems.append(ReviewItem(f"§ {section} paragraph (a) names {', '.join(only_a)} but the heading does not",
+            problems.append(ReviewItem(ReviewReason.PLACES_DISAGREE,
+                                       f"§ {section} paragraph (a) names {', '.join(only_a)} but the heading does not",
                                        heading_text, table))
         if only_head:
-            problems.append(ReviewItem(f"§ {section} heading names {', '.join(only_head)} but paragraph (a) does not",
+            problems.append(ReviewItem(ReviewReason.PLACES_DISAGREE,
+                                       f"§ {section} heading names {', '.join(only_head)} but paragraph (a) does not",
                                        paragraph_a, table))
     printed = tuple(dict.fromkeys(head_scan.printed + a_scan.printed))
     return SectionCountryList(
@@ -238,16 +242,22 @@ def parse_sections_744(data: bytes, name: str) -> tuple[SectionCountryList, ...]
     return sections_from_tree(parse_xml(data, name), name)
 
 
-def sections_from_tree(root: etree._Element, name: str) -> tuple[SectionCountryList, ...]:
-    """Like parse_sections_744 on a parsed (never modified) tree; ParseError when neither section is there."""
-    amd = next(root.iter("AMDDATE"), None)
-    version = parse_fr_date(element_text(amd)) if amd is not None else None
-    found: list[SectionCountryList] = []
+def section_divs(root: etree._Element) -> list[tuple[str, etree._Element]]:
+    """("744.21", its DIV8) for each tracked section in the tree (N="§ 744.21" in bulk data, "744.21" alone)."""
+    found = []
     for div in root.iter("DIV8"):
         number = _SECTION_NUMBER.match(div.get("N") or "")
-        if not number or number.group(1) not in SECTION_TABLES:
-            continue
-        section = number.group(1)
+        if number and number.group(1) in SECTION_TABLES:
+            found.append((number.group(1), div))
+    return found
+
+
+def sections_from_tree(root: etree._Element, name: str) -> tuple[SectionCountryList, ...]:
+    """Like parse_sections_744 on a parsed (never modified) tree; ParseError when neither section is there."""
+    amd = first_descendant(root, "AMDDATE")
+    version = parse_fr_date(element_text(amd)) if amd is not None else None
+    found: list[SectionCountryList] = []
+    for section, div in section_divs(root):
         head = div.find("HEAD")
         if head is not None and _RESERVED.search(element_text(head)):
             # "§ 744.22 [Reserved]" (before 2021): a section that names no country is an empty list.

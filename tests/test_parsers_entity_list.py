@@ -11,7 +11,7 @@ from parsers.entity_list import (
     name_key,
     parse_entity_list, parse_entity_list_changes, reprinted_entries, summary_counts)
 from parsers.errors import ParseError
-from parsers.lists_common import ENTITY_LIST_TABLE, ListAction
+from parsers.model import ENTITY_LIST_TABLE, Action, ReviewReason
 from parsers.xmlsafe import parse_xml
 from tests.conftest import FIXTURES
 
@@ -109,8 +109,9 @@ def test_a_row_before_any_destination_and_an_unknown_destination_are_problems():
            "<TR><TD>FREEDONIA</TD><TD>Example Freedonia Works (SAMPLE), Fredville.</TD><TD>a</TD><TD>b</TD>"
            "<TD>99 FR 00001, 1/2/99.</TD></TR></TABLE></DIV9>").encode()
     table = parse_entity_list(xml, "bad")
-    reasons = " | ".join(p.reason for p in table.problems)
+    reasons = " | ".join(p.detail for p in table.problems)
     assert "no destination" in reasons and "FREEDONIA" in reasons
+    assert [p.reason for p in table.problems] == [ReviewReason.NO_DESTINATION, ReviewReason.UNKNOWN_COUNTRY]
     assert [e.destination for e in table.entries] == ["FREEDONIA"]     # kept under its printed name
 
 
@@ -186,13 +187,13 @@ def test_rule_adding_entries_under_three_destinations():
     doc = doc_changes("fr_el_2099-90001_add.xml")
     assert doc.document_number == "2099-90001"
     assert ops(doc) == [
-        (ListAction.ADD_ENTRY, PRC, "Example Photonics Co., Ltd. (SAMPLE)"),
-        (ListAction.ADD_ENTRY, PRC, "Sample Quantum Devices Company Limited (SAMPLE)"),
-        (ListAction.ADD_ENTRY, "Iran", "Placeholder Logistics FZE (SAMPLE)"),
-        (ListAction.ADD_ENTRY, "Russia", "Placeholder Logistics FZE (SAMPLE)"),
+        (Action.ADD_ENTRY, PRC, "Example Photonics Co., Ltd. (SAMPLE)"),
+        (Action.ADD_ENTRY, PRC, "Sample Quantum Devices Company Limited (SAMPLE)"),
+        (Action.ADD_ENTRY, "Iran", "Placeholder Logistics FZE (SAMPLE)"),
+        (Action.ADD_ENTRY, "Russia", "Placeholder Logistics FZE (SAMPLE)"),
     ]
-    assert all(o.table == ENTITY_LIST_TABLE and o.entry is not None for o in doc.operations)
-    assert doc.operations[3].entry.review_policy == "Policy of denial."
+    assert all(o.table == ENTITY_LIST_TABLE and o.entity_entry is not None for o in doc.operations)
+    assert doc.operations[3].entity_entry.review_policy == "Policy of denial."
     assert doc.summary.entities_added == 3 and doc.summary.entries_added == 4
     assert doc.review == ()
 
@@ -202,7 +203,8 @@ def test_summary_count_mismatch_is_a_review_item():
         b"adding three entities under four entries", b"adding twelve entities under fourteen entries")
     [doc] = parse_entity_list_changes(data, "mismatch")
     assert len(doc.operations) == 4
-    reasons = [r.reason for r in doc.review]
+    reasons = [r.detail for r in doc.review]
+    assert {r.reason for r in doc.review} == {ReviewReason.SUMMARY_MISMATCH}
     assert any("12 entities" in r and "3" in r for r in reasons)
     assert any("14 entries" in r and "4" in r for r in reasons)
 
@@ -227,8 +229,8 @@ def test_summary_counts(text, expected):
 
 def test_rule_removing_an_entry():
     doc = doc_changes("fr_el_2099-90002_remove.xml")
-    assert ops(doc) == [(ListAction.REMOVE_ENTRY, "Russia", "Fictitious Avionics OOO (SAMPLE)")]
-    assert doc.operations[0].entry is None
+    assert ops(doc) == [(Action.REMOVE_ENTRY, "Russia", "Fictitious Avionics OOO (SAMPLE)")]
+    assert doc.operations[0].entity_entry is None
     assert doc.review == ()
 
 
@@ -236,9 +238,9 @@ def test_rule_revising_an_entry_says_what_changed_given_the_prior_version():
     before = supplement("ecfr_supp4_2099-06-08_gpotbl.xml")
     doc = doc_changes("fr_el_2099-90003_revise.xml", current=before)
     [op] = doc.operations
-    assert (op.action, op.country, op.entity) == (ListAction.REVISE_ENTRY, "Iran", "Imaginary Drone Works (SAMPLE)")
+    assert (op.action, op.country, op.entity) == (Action.REVISE_ENTRY, "Iran", "Imaginary Drone Works (SAMPLE)")
     assert op.changed == frozenset({EntryField.ALIASES, EntryField.REVIEW_POLICY, EntryField.CITATIONS})
-    assert op.entry.aliases == ("IDW Sample", "IDW Sample Aerospace")
+    assert op.entity_entry.aliases == ("IDW Sample", "IDW Sample Aerospace")
     assert doc.review == ()
     # without the prior version the change is unknown, not guessed
     assert doc_changes("fr_el_2099-90003_revise.xml").operations[0].changed is None
@@ -247,8 +249,8 @@ def test_rule_revising_an_entry_says_what_changed_given_the_prior_version():
 def test_rule_moving_an_entry_between_destinations():
     doc = doc_changes("fr_el_2099-90004_move.xml")
     assert ops(doc) == [
-        (ListAction.REMOVE_ENTRY, "Armenia", "Sample Microwave Trading LLC (SAMPLE)"),
-        (ListAction.ADD_ENTRY, "Russia", "Sample Microwave Trading LLC (SAMPLE)"),
+        (Action.REMOVE_ENTRY, "Armenia", "Sample Microwave Trading LLC (SAMPLE)"),
+        (Action.ADD_ENTRY, "Russia", "Sample Microwave Trading LLC (SAMPLE)"),
     ]
     removal, addition = doc.operations
     assert removal.moved_to == "Russia" and addition.moved_from == "Armenia"
@@ -260,27 +262,27 @@ def test_correction_revises_and_names_the_corrected_document():
     doc = doc_changes("fr_el_2099-90005_correction.xml")
     assert doc.corrects == "2099-90001"
     [op] = doc.operations
-    assert (op.action, op.country, op.entity) == (ListAction.REVISE_ENTRY, PRC, "Example Photonics Co., Ltd. (SAMPLE)")
+    assert (op.action, op.country, op.entity) == (Action.REVISE_ENTRY, PRC, "Example Photonics Co., Ltd. (SAMPLE)")
     assert op.corrects == "2099-90001"
-    assert changed_fields(before.operations[0].entry, op.entry) == frozenset({EntryField.LICENSE_REQUIREMENT})
+    assert changed_fields(before.operations[0].entity_entry, op.entity_entry) == frozenset({EntryField.LICENSE_REQUIREMENT})
 
 
 def test_one_rule_changing_groups_sections_and_entity_list():
     doc = doc_changes("fr_2099-90006_nicaragua_groups_and_744.xml")
-    assert ops(doc) == [(ListAction.ADD_ENTRY, "Nicaragua", "Example Harbor Services S.A. (SAMPLE)")]
+    assert ops(doc) == [(Action.ADD_ENTRY, "Nicaragua", "Example Harbor Services S.A. (SAMPLE)")]
     assert doc.operations[0].instruction == 4
     assert doc.summary.entities_added == 1 and doc.summary.entries_added == 1 and doc.review == ()
 
 
 @pytest.mark.parametrize("text, expected", [
     ("Supplement No. 4 to part 744 is amended by removing under the destination of Iran the entry for “Example Co. (SAMPLE)”.",
-     [(ListAction.REMOVE_ENTRY, "Iran", "Example Co. (SAMPLE)")]),
+     [(Action.REMOVE_ENTRY, "Iran", "Example Co. (SAMPLE)")]),
     ("Amend supplement no. 4 to part 744 by removing under RUSSIA, the entries for “Alpha Example (SAMPLE)” and "
      "“Beta Example (SAMPLE)”.",
-     [(ListAction.REMOVE_ENTRY, "Russia", "Alpha Example (SAMPLE)"), (ListAction.REMOVE_ENTRY, "Russia", "Beta Example (SAMPLE)")]),
+     [(Action.REMOVE_ENTRY, "Russia", "Alpha Example (SAMPLE)"), (Action.REMOVE_ENTRY, "Russia", "Beta Example (SAMPLE)")]),
     ("Supplement no. 4 to part 744 is amended: a. Under IRAN, by removing the entry for ‘‘Gamma Example (SAMPLE)’’; and "
      "b. Under CUBA, by removing the entry for ‘‘Delta Example (SAMPLE)’’.",
-     [(ListAction.REMOVE_ENTRY, "Iran", "Gamma Example (SAMPLE)"), (ListAction.REMOVE_ENTRY, "Cuba", "Delta Example (SAMPLE)")]),
+     [(Action.REMOVE_ENTRY, "Iran", "Gamma Example (SAMPLE)"), (Action.REMOVE_ENTRY, "Cuba", "Delta Example (SAMPLE)")]),
 ])
 def test_removal_wordings(text, expected):
     result = interpret(text, (), title=15, part="744")
@@ -288,18 +290,23 @@ def test_removal_wordings(text, expected):
     assert result.review == ()
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("Supplement No. 4 to part 744 is amended by removing the entry for “Example Co. (SAMPLE)”.", "destination"),
+@pytest.mark.parametrize("text, detail, reason", [
+    ("Supplement No. 4 to part 744 is amended by removing the entry for “Example Co. (SAMPLE)”.", "destination",
+     ReviewReason.NO_DESTINATION),
     ("Supplement No. 4 to part 744 is amended by removing under FREEDONIA the entry for “Example Co. (SAMPLE)”.",
-     "FREEDONIA"),
+     "FREEDONIA", ReviewReason.UNKNOWN_COUNTRY),
     ("Supplement No. 4 to part 744 is amended by adding under IRAN, in alphabetical order, an entry for "
-     "“Example Co. (SAMPLE)”.", "reprinted"),
-    ("Supplement No. 4 to part 744 is amended by reorganizing the entries under IRAN.", "not understood"),
+     "“Example Co. (SAMPLE)”.", "reprinted", ReviewReason.ROW_NOT_REPRINTED),
+    ("Supplement No. 4 to part 744 is amended by reorganizing the entries under IRAN.", "not understood",
+     ReviewReason.UNRECOGNIZED_WORDING),
+    ("Supplement No. 4 to part 744 is amended by removing under IRAN the entry for Example Co.", "names no entity",
+     ReviewReason.NO_ENTITY),
 ])
-def test_inexact_entity_list_wording_is_a_review_item(text, reason):
+def test_inexact_entity_list_wording_is_a_review_item(text, detail, reason):
     result = interpret(text, (), title=15, part="744")
     assert result.operations == ()
-    assert any(reason in r.reason for r in result.review), result.review
+    assert [r.reason for r in result.review] == [reason], result.review
+    assert detail in result.review[0].detail and result.review[0].table == ENTITY_LIST_TABLE
 
 
 def test_added_names_must_match_the_reprint():
@@ -308,7 +315,7 @@ def test_added_names_must_match_the_reprint():
     result = interpret("Supplement No. 4 to part 744 is amended by adding under IRAN, in alphabetical order, an entry for "
                        "“Omega Example (SAMPLE)”.", rows, part="744")
     assert result.operations == ()
-    assert any("Omega Example" in r.reason for r in result.review)
+    assert any("Omega Example" in r.detail and r.reason is ReviewReason.ROW_NOT_REPRINTED for r in result.review)
 
 
 @pytest.mark.parametrize("text", [
@@ -333,15 +340,16 @@ def test_input_tree_is_not_modified():
 
 
 def test_operation_json_is_the_parse_contract():
+    from parsers.detect import operation_json
     doc = doc_changes("fr_el_2099-90004_move.xml")
-    assert [o.to_json() for o in doc.operations] == [
-        {"action": "remove_entry", "table": "Entity List", "country": "Armenia",
+    assert [operation_json(o) for o in doc.operations] == [
+        {"action": "remove_entry", "table": "Entity List", "country": "Armenia", "marks": None,
          "entity": "Sample Microwave Trading LLC (SAMPLE)", "moved_to": "Russia"},
-        {"action": "add_entry", "table": "Entity List", "country": "Russia",
+        {"action": "add_entry", "table": "Entity List", "country": "Russia", "marks": None,
          "entity": "Sample Microwave Trading LLC (SAMPLE)", "moved_from": "Armenia"},
     ]
     revised = doc_changes("fr_el_2099-90003_revise.xml", current=supplement("ecfr_supp4_2099-06-08_gpotbl.xml"))
-    assert revised.operations[0].to_json()["changed"] == ["aliases", "citations", "review_policy"]
+    assert operation_json(revised.operations[0])["changed"] == ["aliases", "citations", "review_policy"]
 
 
 def test_roman_sub_instructions_carry_their_destination():
@@ -357,7 +365,7 @@ def test_a_lettered_part_about_another_section_is_skipped():
                        "b. In supplement no. 4 to part 744, by removing under IRAN the entry for “Eta (SAMPLE)”.", (),
                        part="744")
     assert [(o.action, o.country, o.entity) for o in result.operations] == [
-        (ListAction.REMOVE_ENTRY, "Iran", "Eta (SAMPLE)")]
+        (Action.REMOVE_ENTRY, "Iran", "Eta (SAMPLE)")]
 
 
 def test_revision_of_a_renamed_entity_pairs_the_one_reprinted_row():
@@ -367,9 +375,10 @@ def test_revision_of_a_renamed_entity_pairs_the_one_reprinted_row():
                        "“Imaginary Drone Workshop (SAMPLE)” to read as follows:", rows, part="744",
                        current=supplement("ecfr_supp4_2099-06-08_gpotbl.xml"))
     [op] = result.operations
-    assert op.entity == "Imaginary Drone Workshop (SAMPLE)" and op.entry.name == "Imaginary Drone Works (SAMPLE)"
+    assert op.entity == "Imaginary Drone Workshop (SAMPLE)" and op.entity_entry.name == "Imaginary Drone Works (SAMPLE)"
     assert op.changed is None                                       # the old name is not on the list...
-    assert [r.reason for r in result.review] == ["'Imaginary Drone Workshop (SAMPLE)' is not on the Entity List under Iran"]
+    assert [(r.reason, r.detail) for r in result.review] == [
+        (ReviewReason.ENTITY_NOT_PRESENT, "'Imaginary Drone Workshop (SAMPLE)' is not on the Entity List under Iran")]
 
 
 def test_delta_between_versions():
@@ -423,3 +432,11 @@ def test_real_fr_files_yield_no_list_changes(corpus):
         assert len(entity_docs) == len(section_docs) > 0
         for doc in (*entity_docs, *section_docs):
             assert doc.operations == () and doc.review == (), (path.name, doc.document_number)
+
+
+def test_every_review_reason_says_what_it_means():
+    """The list parsers' review items share ReviewReason with Country Groups: each has its sentence."""
+    from parsers.model import ReviewReason
+    assert all(r.description for r in ReviewReason)
+    assert ReviewReason.SUMMARY_MISMATCH.value == "summary_mismatch"
+    assert ReviewReason.UNRECOGNIZED_WORDING.value == "unrecognized_wording"      # existing values unchanged

@@ -7,9 +7,10 @@ import pytest
 
 from parsers.errors import ParseError
 from parsers.fr_xml import parse_fr_xml
-from parsers.lists_common import ListAction, normalize_instruction, split_lettered
-from parsers.section_amendments import (
-    SectionListing, SectionOperation, SectionReprint, interpret, parse_section_changes)
+from parsers.lists_common import normalize_instruction
+from parsers.model import Action, Operation, ReviewReason
+from parsers.section_amendments import SectionListing, SectionReprint, interpret, parse_section_changes
+from parsers.text import split_lettered
 from parsers.sections_744 import countries_in_text, parse_sections_744, section_delta, section_list_from_text
 from tests.conftest import FIXTURES
 
@@ -62,7 +63,8 @@ def test_744_after_nicaragua_joined():
 
 def test_disagreement_and_unknown_name_are_problems_never_dropped():
     s21 = sections("ecfr_744_2099-01-05_disagreeing.xml")["744.21"]
-    reasons = " | ".join(p.reason for p in s21.problems)
+    reasons = " | ".join(p.detail for p in s21.problems)
+    assert {p.reason for p in s21.problems} == {ReviewReason.PLACES_DISAGREE, ReviewReason.UNKNOWN_COUNTRY}
     assert "Cambodia" in reasons and "heading" in reasons            # (a) names it, the heading does not
     assert "Freedonia" in reasons                                     # resolves to no country
     assert "Freedonia" not in s21.countries
@@ -125,36 +127,36 @@ def test_lettered_and_roman_parts():
 def test_add_word_in_heading_and_paragraph_a():
     result = interpret("2. Section 744.21 is amended by adding the word “Nicaragua,” after the words "
                        "“People's Republic of China,” in the section heading and in paragraph (a).", title=15, part="744")
-    assert ops(result) == [(ListAction.ADD_ENTRY, T21, "Nicaragua")]
+    assert ops(result) == [(Action.ADD_ENTRY, T21, "Nicaragua")]
     assert result.review == ()
 
 
 def test_remove_word_gpo_quotes():
     result = interpret("Section 744.21 is amended by removing the word ‘‘Cambodia,’’ from the heading and paragraph (a).",
                        part="744")
-    assert ops(result) == [(ListAction.REMOVE_ENTRY, T21, "Cambodia")]
+    assert ops(result) == [(Action.REMOVE_ENTRY, T21, "Cambodia")]
 
 
 def test_several_countries_in_one_quoted_phrase():
     result = interpret("Section 744.21 is amended by adding the words “Belarus, Burma,” before the words "
                        "“the People's Republic of China” in the section heading and in paragraph (a).", part="744")
-    assert ops(result) == [(ListAction.ADD_ENTRY, T21, "Belarus"), (ListAction.ADD_ENTRY, T21, "Burma")]
+    assert ops(result) == [(Action.ADD_ENTRY, T21, "Belarus"), (Action.ADD_ENTRY, T21, "Burma")]
 
 
 def test_words_replaced_in_their_place():
     result = interpret("Section 744.22 is amended by removing the words “Burma, the People's Republic of China (China),” "
                        "and adding in their place the words “Burma, Cambodia, the People's Republic of China (China),” "
                        "in paragraph (a).", part="744")
-    assert ops(result) == [(ListAction.ADD_ENTRY, T22, "Cambodia")]
+    assert ops(result) == [(Action.ADD_ENTRY, T22, "Cambodia")]
 
 
 def test_lettered_sub_instructions_and_both_sections():
     result = interpret("Amend § 744.21 by: a. Adding the word “Cambodia,” after the word “Burma,” in the section heading "
                        "and in paragraph (a); and b. Removing the word “Venezuela” from paragraph (e)(3).", part="744")
-    assert ops(result) == [(ListAction.ADD_ENTRY, T21, "Cambodia")]
+    assert ops(result) == [(Action.ADD_ENTRY, T21, "Cambodia")]
     both = interpret("Sections 744.21 and 744.22 are amended by adding the word “Nicaragua,” after the word “China,” "
                      "in the headings and in paragraphs (a).", part="744")
-    assert ops(both) == [(ListAction.ADD_ENTRY, T21, "Nicaragua"), (ListAction.ADD_ENTRY, T22, "Nicaragua")]
+    assert ops(both) == [(Action.ADD_ENTRY, T21, "Nicaragua"), (Action.ADD_ENTRY, T22, "Nicaragua")]
 
 
 def test_revision_reads_the_reprinted_text():
@@ -168,7 +170,7 @@ def test_revision_reads_the_reprinted_text():
                        reprint, part="744")
     expected = ("Belarus", "Burma", PRC, "Russia", "Venezuela")
     assert [o.country for o in result.operations] == list(expected)
-    assert {o.action for o in result.operations} == {ListAction.REVISE_ENTRY}
+    assert {o.action for o in result.operations} == {Action.REVISE_ENTRY}
     assert result.listings == (SectionListing(table=T21, countries=expected, instruction=None),)
     assert result.review == ()
 
@@ -176,7 +178,8 @@ def test_revision_reads_the_reprinted_text():
 def test_revision_without_its_reprint_is_a_review_item():
     result = interpret("Section 744.21 is amended by revising paragraph (a) to read as follows:", (), part="744")
     assert result.operations == () and result.listings == ()
-    assert len(result.review) == 1 and "reprint" in result.review[0].reason
+    assert len(result.review) == 1 and "reprint" in result.review[0].detail
+    assert result.review[0].reason is ReviewReason.TEXT_NOT_REPRINTED
 
 
 def test_revision_whose_heading_and_paragraph_disagree_is_a_review_item():
@@ -185,7 +188,7 @@ def test_revision_whose_heading_and_paragraph_disagree_is_a_review_item():
                               paragraphs=("(a) General prohibition. ... to Burma, Cambodia, or Russia without a license",)),)
     result = interpret("Section 744.21 is amended by revising the section heading and paragraph (a) to read as follows:",
                        reprint, part="744")
-    assert any("Cambodia" in r.reason for r in result.review)
+    assert any("Cambodia" in r.detail and r.reason is ReviewReason.PLACES_DISAGREE for r in result.review)
 
 
 @pytest.mark.parametrize("text", [
@@ -206,33 +209,37 @@ def test_other_titles_and_parts_produce_nothing():
     assert interpret(text, title=15, part="740").operations == ()
 
 
-@pytest.mark.parametrize("text, reason", [
+@pytest.mark.parametrize("text, detail, reason", [
     ("Section 744.21 is amended by adding the word “Freedonia,” after the word “Burma,” in the section heading and in paragraph (a).",
-     "Freedonia"),
-    ("Section 744.21 is amended by adding the word “Nicaragua,” after the word “China,”.", "does not say where"),
+     "Freedonia", ReviewReason.UNKNOWN_COUNTRY),
+    ("Section 744.21 is amended by adding the word “Nicaragua,” after the word “China,”.", "does not say where",
+     ReviewReason.NO_LOCATION),
     ("Section 744.21 is amended by adding the word “Nicaragua,” after the word “China,” in the section heading.",
-     "heading"),
-    ("Section 744.21 is amended by redesignating the countries in paragraph (a).", "not understood"),
+     "heading", ReviewReason.PARTIAL_CHANGE),
+    ("Section 744.21 is amended by redesignating the countries in paragraph (a).", "not understood",
+     ReviewReason.UNRECOGNIZED_WORDING),
 ])
-def test_inexact_wording_is_a_review_item_not_a_guess(text, reason):
+def test_inexact_wording_is_a_review_item_not_a_guess(text, detail, reason):
     result = interpret(text, part="744")
     assert result.operations == ()
-    assert len(result.review) == 1 and reason in result.review[0].reason
-    assert result.review[0].text
+    assert len(result.review) == 1 and detail in result.review[0].detail
+    assert result.review[0].reason is reason
+    assert result.review[0].text and result.review[0].table == T21
 
 
 def test_paragraph_a_alone_is_an_operation_with_a_note():
     result = interpret("Section 744.22 is amended by adding the word “Nicaragua,” after the words "
                        "“People's Republic of China (China),” in paragraph (a).", part="744")
-    assert ops(result) == [(ListAction.ADD_ENTRY, T22, "Nicaragua")]
+    assert ops(result) == [(Action.ADD_ENTRY, T22, "Nicaragua")]
     assert result.review == ()      # § 744.22's heading names no country, so (a) alone is complete
 
 
 def test_paragraph_a_alone_on_744_21_is_flagged():
     result = interpret("Section 744.21 is amended by adding the word “Nicaragua,” after the words "
                        "“People's Republic of China (China),” in paragraph (a).", part="744")
-    assert ops(result) == [(ListAction.ADD_ENTRY, T21, "Nicaragua")]
-    assert len(result.review) == 1 and "heading" in result.review[0].reason
+    assert ops(result) == [(Action.ADD_ENTRY, T21, "Nicaragua")]
+    assert len(result.review) == 1 and "heading" in result.review[0].detail
+    assert result.review[0].reason is ReviewReason.PARTIAL_CHANGE
 
 
 # ------------------------------------------------------- whole documents
@@ -240,7 +247,7 @@ def test_paragraph_a_alone_on_744_21_is_flagged():
 def test_one_rule_moves_groups_and_adds_to_744_21_and_744_22():
     [doc] = changes("fr_2099-90006_nicaragua_groups_and_744.xml")
     assert doc.document_number == "2099-90006"
-    assert ops(doc) == [(ListAction.ADD_ENTRY, T21, "Nicaragua"), (ListAction.ADD_ENTRY, T22, "Nicaragua")]
+    assert ops(doc) == [(Action.ADD_ENTRY, T21, "Nicaragua"), (Action.ADD_ENTRY, T22, "Nicaragua")]
     assert [o.instruction for o in doc.operations] == [1, 2]
     assert doc.review == ()
     # the Country Group fact of the same document, from the existing parser
@@ -252,8 +259,8 @@ def test_one_rule_moves_groups_and_adds_to_744_21_and_744_22():
 def test_document_with_removal_revision_and_negatives():
     [doc] = changes("fr_2099-90007_744_sections.xml")
     assert ops(doc) == [
-        (ListAction.REMOVE_ENTRY, T21, "Cambodia"),
-        *[(ListAction.REVISE_ENTRY, T22, c) for c in ("Belarus", "Burma", PRC, "Russia", "Venezuela")],
+        (Action.REMOVE_ENTRY, T21, "Cambodia"),
+        *[(Action.REVISE_ENTRY, T22, c) for c in ("Belarus", "Burma", PRC, "Russia", "Venezuela")],
     ]
     assert doc.listings == (SectionListing(T22, ("Belarus", "Burma", PRC, "Russia", "Venezuela"), instruction=1),)
     assert doc.review == ()
@@ -262,24 +269,25 @@ def test_document_with_removal_revision_and_negatives():
 def test_operations_are_frozen_and_carry_their_text():
     [doc] = changes("fr_2099-90006_nicaragua_groups_and_744.xml")
     op = doc.operations[0]
-    assert isinstance(op, SectionOperation)
+    assert isinstance(op, Operation) and op.instruction == 1
     assert "Nicaragua" in op.text and op.printed == "Nicaragua"
     with pytest.raises(AttributeError):
         op.country = "Cuba"
 
 
 def test_operation_json_is_the_parse_contract():
+    from parsers.detect import operation_json
     [doc] = changes("fr_2099-90006_nicaragua_groups_and_744.xml")
-    assert [o.to_json() for o in doc.operations] == [
-        {"action": "add_entry", "table": "15 CFR 744.21", "country": "Nicaragua"},
-        {"action": "add_entry", "table": "15 CFR 744.22", "country": "Nicaragua"},
+    assert [operation_json(o) for o in doc.operations] == [
+        {"action": "add_entry", "table": "15 CFR 744.21", "country": "Nicaragua", "marks": None},
+        {"action": "add_entry", "table": "15 CFR 744.22", "country": "Nicaragua", "marks": None},
     ]
 
 
 def test_wherever_it_appears_and_alphabetical_order():
     result = interpret("Section 744.21 is amended by adding, in alphabetical order, the word “Nicaragua,” "
                        "wherever it appears.", part="744")
-    assert ops(result) == [(ListAction.ADD_ENTRY, T21, "Nicaragua")] and result.review == ()
+    assert ops(result) == [(Action.ADD_ENTRY, T21, "Nicaragua")] and result.review == ()
 
 
 def test_a_reserved_section_is_an_empty_list():
@@ -302,7 +310,8 @@ def test_a_rewording_that_keeps_the_countries_changes_nothing():
     assert result.operations == () and result.review == ()
     odd = interpret("Section 744.21 is amended by adding the word “entirely” after the word “intended,” in paragraph (a).",
                     part="744")
-    assert odd.operations == () and "name no country" in odd.review[0].reason
+    assert odd.operations == () and "name no country" in odd.review[0].detail
+    assert odd.review[0].reason is ReviewReason.NO_COUNTRY
 
 
 def test_versioner_section_alone_with_n_without_section_sign():
@@ -318,3 +327,27 @@ def test_versioner_section_alone_with_n_without_section_sign():
 def test_single_quotes_inside_double_quotes_stay_apostrophes():
     text = normalize_instruction("adding the word “Nicaragua,” after the words “‘military end user’ in Belarus,”")
     assert text == "adding the word \"Nicaragua,\" after the words \"'military end user' in Belarus,\""
+
+
+def test_a_subparagraph_of_a_is_not_the_list():
+    """The list is in the heading and paragraph (a)'s own text; (a)(1) is another place, like (b) or (e)(3)."""
+    reprint = (SectionReprint(section="744.21", heading=None,
+                              paragraphs=("(a)(1) ... a destination in Country Group D:5 ...",)),)
+    result = interpret("Section 744.21 is amended by revising paragraph (a)(1) to read as follows:", reprint,
+                       part="744")
+    assert (result.operations, result.listings, result.review) == ((), (), ())
+    words = interpret("Section 744.21 is amended by adding the word “Nicaragua,” after the word “China,” in "
+                      "paragraph (a)(2).", part="744")
+    assert (words.operations, words.review) == ((), ())
+    intro = interpret("Section 744.21 is amended by adding the word “Nicaragua,” after the word “China,” in the "
+                      "section heading and in paragraph (a) introductory text.", part="744")
+    assert ops(intro) == [(Action.ADD_ENTRY, T21, "Nicaragua")]
+
+
+def test_a_revised_paragraph_a_naming_no_country_is_a_review_item_not_an_empty_list():
+    reprint = (SectionReprint(section="744.22", heading=None,
+                              paragraphs=("(a) General prohibition. ... to a destination listed in Country Group "
+                                          "E:1 or E:2 ...",)),)
+    result = interpret("Section 744.22 is amended by revising paragraph (a) to read as follows:", reprint, part="744")
+    assert result.operations == () and result.listings == ()
+    assert [r.reason for r in result.review] == [ReviewReason.NO_COUNTRY]

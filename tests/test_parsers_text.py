@@ -72,3 +72,42 @@ def test_effective_before_publication_is_kept_as_stated():
 ])
 def test_parse_fr_date(text, expected):
     assert parse_fr_date(text) == expected
+
+
+# -- lettered sub-instructions: one splitter for every interpreter (issue 14 de-duplication) --------
+
+def test_split_lettered_is_shared_by_every_interpreter():
+    from parsers import amendments, entity_list, section_amendments
+    from parsers.text import split_lettered
+    assert amendments.split_lettered is section_amendments.split_lettered is entity_list.split_lettered \
+        is split_lettered
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('Amend supplement no. 1 to part 740 by: a. Removing the entry for "Cyprus"; and b. Adding "Nicaragua".',
+     ("Amend supplement no. 1 to part 740 by:", ['Removing the entry for "Cyprus"', 'Adding "Nicaragua".'])),
+    # roman items inside a lettered part carry the part's lead-in
+    ("Amend supplement no. 4 to part 744: a. Under IRAN: i. Adding X; and ii. Removing Y; and b. Under RUSSIA, removing Z.",
+     ("Amend supplement no. 4 to part 744:", ["Under IRAN: Adding X", "Under IRAN: Removing Y", "Under RUSSIA, removing Z."])),
+    # parenthesized letters
+    ("Amend § 744.21 by: (a) Adding X; and (b) Removing Y.", ("Amend § 744.21 by:", ["Adding X", "Removing Y."])),
+    # one lettered part whose siblings are in the next AMDPARs
+    ("Supplement no. 4 to part 744 is amended: a. Under IRAN, removing X.",
+     ("Supplement no. 4 to part 744 is amended:", ["Under IRAN, removing X."])),
+    # letters out of order, initials and abbreviations never split
+    ("Supplement No. 1 to part 740 is amended by revising the heading [D:5] U.S. Arms Embargoed.",
+     ("", ["Supplement No. 1 to part 740 is amended by revising the heading [D:5] U.S. Arms Embargoed."])),
+    ("Revise the entry for b. Example (SAMPLE).", ("", ["Revise the entry for b. Example (SAMPLE)."])),
+])
+def test_split_lettered(text, expected):
+    from parsers.text import split_lettered
+    assert split_lettered(text) == expected
+
+
+def test_first_descendant_is_the_first_in_document_order():
+    from parsers.text import first_descendant
+    root = parse_xml(b"<R><A><D>1</D></A><D>2</D><B><D>3</D></B></R>", "t")
+    assert first_descendant(root, "D").text == "1"
+    assert first_descendant(root, "R") is root
+    assert first_descendant(root, "X") is None
+    assert first_descendant(root.find("B"), "D").text == "3"
