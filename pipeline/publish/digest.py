@@ -40,7 +40,7 @@ from pipeline.publish.envelope import Rendered, Window
 from pipeline.publish.render import environment
 from store import queries
 from store.db import set_clock
-from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, ReviewSubject, SourceRef
+from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, ReviewSubject, SourceKind, SourceRef
 from parsers.model import CfrPart
 from pipeline.derive.units import in_cfr_ranges
 from pipeline.business_days import previous_business_day
@@ -153,8 +153,8 @@ class DivergenceLine:
         if self.kind == DivergenceKind.STANDING.value:
             return f"{side}, standing since the first compared versions ({self.opened_on})"
         if self.kind == DivergenceKind.PENDING.value:
-            by = self.opened_by or ""
-            what = f"FR Doc. {by[3:]}" if by.startswith("fr:") else "a change already published"
+            by = SourceRef.parse(self.opened_by)
+            what = f"FR Doc. {by.value}" if by and by.kind is SourceKind.FR else "a change already published"
             return f"{side} from {self.opened_on} (pending: begins when {what} takes effect)"
         mover = "State (ITAR)" if self.moved_first == "itar" else "BIS (EAR)"
         return f"{side} since {self.opened_on} ({mover} moved first)"
@@ -174,8 +174,9 @@ class ReviewLine:
     @property
     def label(self) -> str:
         """"FR Doc. 2026-02262", or "eCFR version 2026-03-02" for an item about a stored eCFR version."""
-        if self.document_number.startswith("ecfr:"):
-            return f"eCFR version {self.document_number[5:]}"
+        ref = SourceRef.parse(self.document_number)
+        if ref is not None and ref.kind is SourceKind.ECFR:
+            return f"eCFR version {ref.value}"
         return f"FR Doc. {self.document_number}"
 
 
@@ -360,7 +361,7 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
         DocLine(document_number=d["document_number"], title=_oneline(d["title"]) or "(untitled)",
                 doc_type=_oneline(d["doc_type"]) or "Document", publication_date=d["publication_date"],
                 citation=_oneline(d["citation"]) or None,
-                url=None if disclosure and disclosure.sample_note(f"fr:{d['document_number']}")
+                url=None if disclosure and disclosure.sample_note(SourceRef.fr(d["document_number"]))
                 else _fr_url(d["html_url"], d["document_number"]),
                 cfr_parts=tuple(sorted({p.part for p in CfrPart.from_api_list(d["cfr_references"])})))
         for d in sorted(queries.documents(db, since=window.start, until=window.end),
@@ -374,7 +375,7 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
     review = tuple(ReviewLine(_oneline(r["document_number"]), _oneline(r["text"]), _oneline(r["reason"]),
                               _fr_url(None, r["document_number"])
                               if r["subject"] == ReviewSubject.FR_DOCUMENT.value
-                              and not (disclosure and disclosure.sample_note(f"fr:{r['document_number']}")) else None)
+                              and not (disclosure and disclosure.sample_note(SourceRef.fr(r["document_number"]))) else None)
                    for r in queries.review_items(db)
                    if window.contains(r["created_at"]) and r["subject"] == ReviewSubject.FR_DOCUMENT.value)
     suspects = tuple(SuspectLine(s["date"], _oneline(s["reason"])) for s in queries.suspect_versions(db))
