@@ -3,7 +3,7 @@ review items, table events and columns, suspect flags, and the public-inspection
 
 The derivation decides what to write (``pipeline.derive.sync`` plans it);
 these named functions are the only SQL that writes it. Rows are passed as any
-object with the named attributes (the Protocols below), so the store needs
+object with the named attributes (the read-only Protocols below), so the store needs
 nothing from the layers above it. Raw tables (documents, versions, runs,
 fetches, polls) are written elsewhere in the store.
 """
@@ -20,58 +20,108 @@ from store.enums import ParseStatus
 
 
 class ChangeRecord(Protocol):
-    key: str
-    country: str
-    group: str
-    action: ChangeAction
-    effective_date: str | None
-    status: ChangeStatus
-    fr_document: str | None
-    ecfr_version: str | None
-    corrected_by: tuple[str, ...]
+    """A changes row to write (pipeline.derive.sync.ChangeRecord)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def country(self) -> str: ...
+    @property
+    def group(self) -> str: ...
+    @property
+    def action(self) -> ChangeAction: ...
+    @property
+    def effective_date(self) -> str | None: ...
+    @property
+    def status(self) -> ChangeStatus: ...
+    @property
+    def fr_document(self) -> str | None: ...
+    @property
+    def ecfr_version(self) -> str | None: ...
+    @property
+    def corrected_by(self) -> tuple[str, ...]: ...
 
 
 class MembershipRecord(Protocol):
-    country: str
-    group: str
-    valid_from: str
-    valid_to: str | None
-    opened_by: str
-    closed_by: str | None
+    """A membership interval (pipeline.derive.rows.Membership)."""
+
+    @property
+    def country(self) -> str: ...
+    @property
+    def group(self) -> str: ...
+    @property
+    def valid_from(self) -> str: ...
+    @property
+    def valid_to(self) -> str | None: ...
+    @property
+    def opened_by(self) -> str: ...
+    @property
+    def closed_by(self) -> str | None: ...
 
 
 class DivergenceRecord(Protocol):
-    country: str
-    side: DivergenceSide
-    kind: DivergenceKind
-    moved_first: str
-    since: str
-    until: str | None
-    opened_by: str | None
-    closed_by: str | None
+    """A D:5 / 126.1 divergence (pipeline.derive.rows.Divergence)."""
+
+    @property
+    def country(self) -> str: ...
+    @property
+    def side(self) -> DivergenceSide: ...
+    @property
+    def kind(self) -> DivergenceKind: ...
+    @property
+    def moved_first(self) -> str: ...
+    @property
+    def since(self) -> str: ...
+    @property
+    def until(self) -> str | None: ...
+    @property
+    def opened_by(self) -> str | None: ...
+    @property
+    def closed_by(self) -> str | None: ...
 
 
 class ColumnRecord(Protocol):
-    code: str
-    name: str
-    table: str
-    as_of: str
+    """A printed column of the latest version (pipeline.derive.rows.ColumnRow)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def table(self) -> str: ...
+    @property
+    def as_of(self) -> str: ...
 
 
 class TableEventRecord(Protocol):
-    unit: str
-    ecfr_version: str
-    kind: TableEventKind
-    subject: str
-    before: str | None
-    after: str | None
+    """A table event of one version (pipeline.derive.rows.TableEventRow)."""
+
+    @property
+    def unit(self) -> str: ...
+    @property
+    def ecfr_version(self) -> str: ...
+    @property
+    def kind(self) -> TableEventKind: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def before(self) -> str | None: ...
+    @property
+    def after(self) -> str | None: ...
 
 
 class ReviewRecord(Protocol):
-    document: str
-    instruction: int | None
-    text: str
-    reason: str
+    """A review item (pipeline.derive.rows.ReviewItem)."""
+
+    @property
+    def document(self) -> str: ...
+    @property
+    def instruction(self) -> int | None: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+
 
     @property
     def subject(self) -> ReviewSubject: ...

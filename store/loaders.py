@@ -122,11 +122,12 @@ def parsed_versions(db: Database, kind: str) -> list[ParsedVersion]:
 
 def parsed_fr_documents(db: Database) -> list[FrFacts]:
     """The parsed FR documents with stored XML, in storage order."""
-    return [FrFacts(number, sha, pub, eff, corr, cit, _json_list(agencies), _json_list(cfr))
-            for number, sha, pub, eff, corr, cit, agencies, cfr in db.execute(
+    return [FrFacts(r["document_number"], r["xml_sha256"], r["publication_date"], r["effective_on"],
+                    r["correction_of"], r["citation"], _json_list(r["agencies"]), _json_list(r["cfr_references"]))
+            for r in db.execute_returning_dicts(
                 "SELECT document_number, xml_sha256, publication_date, effective_on, correction_of, citation,"
                 " agencies, cfr_references FROM fr_documents WHERE parse_status = ? AND xml_sha256 IS NOT NULL",
-                [ParseStatus.OK.value]).fetchall()]
+                [ParseStatus.OK.value])]
 
 
 def last_good_fetch_day(db: Database, source: str) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import date
-from typing import Callable, Hashable
+from typing import Any, Callable, Hashable
 
 from parsers.fr_xml import parse_fr_xml
 from parsers.model import FRDocument
@@ -69,6 +69,6 @@ class ParseCache:
             self._versions.popitem(last=False)
         return summary
 
-    def _shared(self, state: frozenset) -> frozenset:
+    def _shared(self, state: frozenset[Any]) -> frozenset[Any]:
         """Entries shared across versions: 1,000 versions of a 200-country table stay small."""
         return frozenset(self._intern.setdefault(e, e) for e in state)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from parsers.lifecycle import ChangeAction, ChangeStatus, SourceRef
 from pipeline.derive.history import Delta
@@ -23,6 +23,15 @@ from pipeline.derive.units import ChangeModel
 from pipeline.derive.units.country_groups import CountryGroupChanges
 
 _COUNTRY_GROUPS = CountryGroupChanges()
+
+
+class _Stated(NamedTuple):
+    """A change a public-inspection document states, and where it says so."""
+
+    country: str
+    group: str
+    action: ChangeAction
+    note: str
 
 
 def baseline(versions: list[Version], day: str) -> Version | None:
@@ -97,12 +106,13 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[A
         operations, held = without_baseline(versions, day_before, rule.operations, model)
         for op, reason in held:
             ins = rule.instruction_of(op)
-            review.append(ReviewItem(rule.number, ins.index if ins else None, ins.text if ins else op.text, reason))
+            review.append(ReviewItem(rule.number, ins.position if ins else None, ins.text if ins else op.text,
+                                     reason))
         state = state_at(versions, predicted_events, day_before, model)
         prediction = model.predict(state, operations)
         for item in prediction.review:
             ins = rule.instruction_of(item.operation)
-            review.append(ReviewItem(rule.number, ins.index if ins else None, item.operation.text,
+            review.append(ReviewItem(rule.number, ins.position if ins else None, item.operation.text,
                                      item.reason.description))
         for d in prediction.deltas:
             predicted_events.append((effective, d))
@@ -139,21 +149,21 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[A
     for a in announced:
         if a.number in published_docs:
             # the published XML is the truth; an announced move it does not make needs a human look
-            for s in a.stated:
-                if change_key(s.country, s.group, s.action, SourceRef.fr(a.number)) not in facts:
-                    review.append(ReviewItem(a.number, None, s.sentence, "announced on public inspection, but the"
+            for said in a.stated:
+                if change_key(said.country, said.group, said.action, SourceRef.fr(a.number)) not in facts:
+                    review.append(ReviewItem(a.number, None, said.sentence, "announced on public inspection, but the"
                                              " published rule does not make this change"))
             continue
-        stated = [(s.country, s.group, ChangeAction(s.action), s.sentence) for s in a.stated]
+        stated = [_Stated(said.country, said.group, ChangeAction(said.action), said.sentence) for said in a.stated]
         if a.operations:   # exact deltas of the instructions that need no reprinted row, against the state of that day
             day = a.effective or today
             ops, held = without_baseline(versions, day, a.operations, model)
             review.extend(ReviewItem(a.number, None, op.text, reason) for op, reason in held)
             state = state_at(versions, predicted_events, day, model)
-            deltas = model.diff(state, model.apply(state, ops))
-            stated += [(d.country, d.group, d.action, "amendatory instruction on public inspection") for d in deltas]
-        for country, group, action, note in stated:
-            key = change_key(country, group, action, SourceRef.fr(a.number))
-            facts.setdefault(key, Change(key, country, group, action, a.effective, ChangeStatus.ANNOUNCED,
-                                         a.number, None, (), note))
+            stated += [_Stated(d.country, d.group, d.action, "amendatory instruction on public inspection")
+                       for d in model.diff(state, model.apply(state, ops))]
+        for s in stated:
+            key = change_key(s.country, s.group, s.action, SourceRef.fr(a.number))
+            facts.setdefault(key, Change(key, s.country, s.group, s.action, a.effective, ChangeStatus.ANNOUNCED,
+                                         a.number, None, (), s.note))
     return sorted(facts.values(), key=lambda f: (f.effective_date or "9999", f.country, f.group, f.key)), review

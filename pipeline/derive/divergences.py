@@ -6,7 +6,7 @@ or pending (beginning after today, from a rule published but not in effect).
 from __future__ import annotations
 
 import bisect
-from typing import Iterable, NamedTuple
+from typing import Any, Iterable, NamedTuple
 
 from parsers.lifecycle import DivergenceKind, DivergenceSide, SourceRef
 from parsers.countries import canonical_name
@@ -42,7 +42,7 @@ def _kind(since: str, until: str | None, first: str, today: str) -> DivergenceKi
     return DivergenceKind.OPEN
 
 
-def derive_divergences(memberships: Iterable[Membership | tuple], itar: list[Version], *, today: str,
+def derive_divergences(memberships: Iterable[Membership | tuple[Any, ...]], itar: list[Version], *, today: str,
                        itar_known_until: str | None = None) -> list[Divergence]:
     """D:5 vs 22 CFR 126.1 disagreements, by country identity, from the first date both lists are known.
 
@@ -83,6 +83,7 @@ def derive_divergences(memberships: Iterable[Membership | tuple], itar: list[Ver
                {(c, DivergenceSide.ITAR_ONLY) for c in names - set(ear)}
         for key in sorted(diff - set(open_), key=lambda k: (k[0], k[1].value)):
             country, side = key
+            by: SourceRef | None
             if prev_itar is None:
                 moved_first = "unknown"
                 by = itar_src if side is DivergenceSide.ITAR_ONLY else ear[country].opened_by

@@ -13,7 +13,7 @@ from parsers.lifecycle import DivergenceKind, TableEventKind
 from parsers.model import ListKind
 from pipeline.derive.changes import derive_changes
 from pipeline.derive.divergences import derive_divergences, unresolved_names
-from pipeline.derive.history import TableSummary, table_events
+from pipeline.derive.history import TableEvent, TableSummary, table_events
 from pipeline.derive.memberships import derive_memberships
 from pipeline.derive.review import accepted_review, suspect_review, unknown_name_review
 from pipeline.derive.rows import (Accepted, Announcement, Change, ColumnRow, Divergence, Membership, ReviewItem, Rule,
@@ -37,7 +37,7 @@ def versions_of(dated: Sequence[tuple[str, VersionSummary]]) -> list[Version]:
     prev: VersionSummary | None = None
     for day, summ in dated:
         if summ.table is None:
-            events: tuple = ()
+            events: tuple[TableEvent, ...] = ()
         elif prev is None or prev.table is None:
             events = tuple(e for e in table_events(_EMPTY_TABLE, summ.table)
                            if e.kind is not TableEventKind.COLUMN_RENAMED)

@@ -141,7 +141,7 @@ def _not_exact(op: Operation, table: GroupTableId | None) -> ReviewReason | None
     return None
 
 
-def _apply_one(s: set, op: Operation, table: GroupTableId, names: dict[str, str]) -> ReviewReason | None:
+def _apply_one(s: set[tuple[str, str]], op: Operation, table: GroupTableId, names: dict[str, str]) -> ReviewReason | None:
     """Apply one exact operation to ``s`` in place; a reason when it cannot be (or changes nothing)."""
     if op.action is Action.REVISE_TABLE:
         if any(_unknown(e.country, names) for e in op.entries):
@@ -169,6 +169,7 @@ def _apply_one(s: set, op: Operation, table: GroupTableId, names: dict[str, str]
                 return ReviewReason.NO_EFFECT
             s.discard((country, op.column))
         elif op.action is Action.ADD_MARK:
+            assert op.column is not None    # an exact mark names its column (_not_exact)
             if (country, op.column) in s:
                 return ReviewReason.NO_EFFECT
             s.add((country, op.column))
@@ -179,11 +180,11 @@ def _apply_one(s: set, op: Operation, table: GroupTableId, names: dict[str, str]
         elif table is GroupTableId.B:
             s.add((country, "B"))
         else:  # REVISE_ENTRY, ADD_ENTRY: the reprinted row is the new truth for this table
-            entry = next((e for e in op.entries if country_identity(e.country) == country_identity(printed)), None)
-            if entry is None:
+            row = next((e for e in op.entries if country_identity(e.country) == country_identity(printed)), None)
+            if row is None:
                 return ReviewReason.ROW_NOT_REPRINTED
             s.difference_update(had)
-            s.update((country, code) for code, marked in entry.marks if marked)
+            s.update((country, code) for code, marked in row.marks if marked)
     return None
 
 
@@ -201,7 +202,7 @@ def predict_detailed(state: State, operations: Iterable[Operation]) -> Predictio
     for op in operations:
         table = op_table(op)
         reason = _not_exact(op, table)
-        if reason is None and op.action is not Action.AMEND_TEXT:
+        if reason is None and op.action is not Action.AMEND_TEXT and table is not None:   # exact: a table is named
             reason = _apply_one(s, op, table, names)
         if reason is not None:
             review.append(ReviewItem(op, reason))

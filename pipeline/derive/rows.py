@@ -19,7 +19,7 @@ from pipeline.derive.history import TableEvent, TableSummary
 
 # A unit's state at one moment: the set of its entries. For Country Groups an
 # entry is a (country, column code) membership; for 22 CFR 126.1 (country, "126.1").
-UnitState = frozenset
+UnitState = frozenset[Any]
 
 
 # ---------------------------------------------------------------- keys
@@ -131,9 +131,9 @@ class StoredDocument:
 
 
 class RuleInstruction(NamedTuple):
-    """One instruction of a Rule: its AMDPAR index, its text, the operations it makes on the unit."""
+    """One instruction of a Rule: its position (0-based AMDPAR index), its text, the operations it makes."""
 
-    index: int
+    position: int                    # Instruction.index
     text: str
     operations: tuple[Any, ...]
 

@@ -13,7 +13,7 @@ from typing import Callable, NamedTuple
 
 from parsers.dates import dates_section, read_effective
 from parsers.model import EffectiveDateChange
-from pipeline.derive.rows import ReviewItem, Rule, StoredDocument
+from pipeline.derive.rows import ReviewItem, Rule, RuleInstruction, StoredDocument
 from pipeline.derive.units import UnitInstruction
 
 InstructionsOf = Callable[[str, StoredDocument], tuple[UnitInstruction, ...]]
@@ -97,7 +97,7 @@ def document_rules(number: str, s: StoredDocument, instrs: tuple[UnitInstruction
                 moved.append(f"effective date moved from {day} to {move.new} by FR Doc. {move.notice}")
                 day = move.new
         rules.append(Rule(number, day, s.published, corrects, tuple(op for i in group for op in i.operations),
-                          tuple((i.instruction.index, i.instruction.text, i.operations) for i in group),
+                          tuple(RuleInstruction(i.instruction.index, i.instruction.text, i.operations) for i in group),
                           tuple(moved), review if not rules else ()))
     return rules
 

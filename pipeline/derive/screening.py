@@ -10,6 +10,7 @@ its own date: its deltas are then derived like any version's.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from parsers.model import Operation
 from pipeline.derive.history import table_events
@@ -75,7 +76,7 @@ def _shown_again(suspect: Version, nxt: Version, tables: frozenset[str], rules: 
     """
     after = model.apply(suspect.state, ops_between(rules, suspect.date, nxt.date))
 
-    def only(state: frozenset) -> frozenset:
+    def only(state: frozenset[Any]) -> frozenset[Any]:
         return frozenset(m for m in state if model.table_of(m) in tables)
 
     return only(after) == only(nxt.state)

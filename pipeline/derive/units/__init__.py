@@ -109,7 +109,7 @@ class EcfrUnit:
 class VersionSummary:
     """What derivation keeps of one parsed eCFR version; the parsed tree itself is dropped."""
 
-    state: frozenset
+    state: frozenset[Any]
     table: TableSummary | None = None       # what table events compare; None: the unit has none
     columns: tuple[Any, ...] = ()           # rows.Column values: code, printed name, table
 
@@ -131,22 +131,22 @@ class AnnouncedOnDesk(NamedTuple):
 class ChangeModel(Protocol):
     """How FR operations move a unit's state; what screening and attribution ask of a unit."""
 
-    def predict(self, state: frozenset, operations: Iterable[Any]) -> Prediction:
+    def predict(self, state: frozenset[Any], operations: Iterable[Any]) -> Prediction:
         """The exact deltas the operations make to ``state``, and the operations held for review."""
 
-    def apply(self, state: frozenset, operations: Iterable[Any]) -> frozenset:
+    def apply(self, state: frozenset[Any], operations: Iterable[Any]) -> frozenset[Any]:
         """``state`` after the operations that can be applied exactly."""
 
-    def diff(self, before: frozenset, after: frozenset) -> tuple[Delta, ...]:
+    def diff(self, before: frozenset[Any], after: frozenset[Any]) -> tuple[Delta, ...]:
         """The deltas from one state to the next (observed between eCFR versions)."""
 
-    def apply_deltas(self, state: frozenset, deltas: Iterable[Delta]) -> frozenset:
+    def apply_deltas(self, state: frozenset[Any], deltas: Iterable[Delta]) -> frozenset[Any]:
         """``state`` with ``deltas`` applied."""
 
     def table_of(self, entry: Any) -> str:
         """The table an entry of the state belongs to ("D" for (Cuba, D:5))."""
 
-    def tables(self, state: frozenset) -> frozenset[str]:
+    def tables(self, state: frozenset[Any]) -> frozenset[str]:
         """The tables a state holds entries of."""
 
     def baseline_table(self, operation: Any) -> str | None:
@@ -155,7 +155,7 @@ class ChangeModel(Protocol):
     def table_title(self, table: str) -> str:
         """How a review item names a table ("Country Group D")."""
 
-    def suspicion(self, expected: frozenset, actual: frozenset) -> str | None:
+    def suspicion(self, expected: frozenset[Any], actual: frozenset[Any]) -> str | None:
         """Why ``actual`` is not to be trusted when ``expected`` was due, or None."""
 
 

@@ -108,7 +108,7 @@ class CountryGroupChanges:
         return None
 
 
-UNIT = TrackedUnit(
+UNIT: TrackedUnit = TrackedUnit(
     kind=ListKind.COUNTRY_GROUPS,
     ecfr=ECFR,
     parse_version=parse_country_groups,

@@ -21,7 +21,7 @@ def summarize(parsed: ItarList) -> VersionSummary:
     return VersionSummary(frozenset((c.strip(), CODE) for c in parsed.countries))
 
 
-UNIT = TrackedUnit(
+UNIT: TrackedUnit = TrackedUnit(
     kind=ListKind.ITAR_126_1,
     ecfr=ECFR,
     parse_version=parse_itar_126_1,
