@@ -11,7 +11,7 @@ from pipeline.derive.history import TableSummary
 from pipeline.derive.memberships import derive_memberships
 from pipeline.derive.rows import Announcement, Change, Membership, ReviewItem, Rule, StoredDocument, Version
 from pipeline.derive.rules import announced_effective, derive_rules
-from pipeline.derive.units import UnitInstruction, VersionSummary
+from pipeline.derive.units import FrReading, UnitInstruction, VersionSummary
 from pipeline.derive.units.country_groups import UNIT as GROUPS, CountryGroupChanges
 from pipeline.derive.units.itar_126_1 import UNIT as ITAR
 
@@ -141,9 +141,21 @@ def test_a_rule_without_any_date_is_held_for_review_not_dated_by_publication():
     doc = FRDocument("2026-02262", "RULE", instructions=(Instruction(0, 15, "740", "x", operations=(revise("Cuba"),)),),
                      dates_text="DATES: effective upon a date to be announced", effective_problems=("no date",))
     stored = {"2026-02262": StoredDocument(doc, "2026-02-04", None, None, None, frozenset(), frozenset())}
-    [rule] = derive_rules(stored, lambda _n, s: tuple(UnitInstruction(i, i.operations) for i in s.doc.instructions))
+    [rule] = derive_rules(stored, lambda _n, s: FrReading(tuple(UnitInstruction(i, i.operations)
+                                                                for i in s.doc.instructions)))
     assert rule.effective == "" and rule.operations == ()
     assert [i.reason for i in rule.review] == ["effective date: no date"]
+
+
+def test_an_interpreters_own_review_items_reach_the_rules_review():
+    """A §744.21 or Entity List interpreter raises items itself (a summary count its instructions miss)."""
+    doc = _doc(Instruction(0, 15, "744", "x"))
+    stored = {"2026-02262": StoredDocument(doc, "2026-02-04", None, None, None, frozenset(), frozenset())}
+    said = ReviewItem("2026-02262", None, "adding 12 entities", "the summary counts 12 entities; 11 were read")
+    with_ops = FrReading((UnitInstruction(doc.instructions[0], (revise("Cuba"),)),), (said,))
+    assert derive_rules(stored, lambda _n, _s: with_ops)[0].review[-1] == said
+    [only] = derive_rules(stored, lambda _n, _s: FrReading((), (said,)))
+    assert (only.operations, only.review) == ((), (said,))
 
 
 def test_instructions_on_other_parts_make_no_country_group_rule():

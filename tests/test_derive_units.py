@@ -58,8 +58,9 @@ def test_the_country_group_unit_parses_summarizes_and_interprets():
     assert all(isinstance(e, tuple) and len(e) == 2 for e in summary.state)   # the declared state type
 
     [doc] = parse_fr_xml((FIXTURES / "fr_2022-belarus_a4_to_d.xml").read_bytes(), "fixture")
-    found = COUNTRY_GROUPS.interpret(doc, lambda: b"")
-    assert found and all(i.instruction.part == "740" and i.operations for i in found)
+    reading = COUNTRY_GROUPS.interpret(doc, lambda: b"")
+    found = reading.instructions
+    assert reading.review == () and found and all(i.instruction.part == "740" and i.operations for i in found)
     assert {i.instruction.index for i in found} <= {i.index for i in doc.instructions}
 
 

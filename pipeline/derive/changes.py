@@ -124,7 +124,7 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[A
                 continue
             if i < len(versions):
                 v = versions[i]
-                if d.applies_to(v.state):
+                if model.shows(v.state, d):
                     lo = dates[i - 1] if i else ""
                     seen = next((when for when in observed_on.get(d, ())
                                  if lo <= when <= v.date and (when, d) not in explained), v.date)

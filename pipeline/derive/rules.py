@@ -14,9 +14,9 @@ from typing import Callable, NamedTuple
 from parsers.dates import dates_section, read_effective
 from parsers.model import EffectiveDateChange
 from pipeline.derive.rows import ReviewItem, Rule, RuleInstruction, StoredDocument
-from pipeline.derive.units import UnitInstruction
+from pipeline.derive.units import FrReading, UnitInstruction
 
-InstructionsOf = Callable[[str, StoredDocument], tuple[UnitInstruction, ...]]
+InstructionsOf = Callable[[str, StoredDocument], FrReading]
 
 
 class DateMove(NamedTuple):
@@ -41,12 +41,15 @@ def derive_rules(stored: dict[str, StoredDocument], instructions_of: Instruction
     return out
 
 
-def document_rules(number: str, s: StoredDocument, instrs: tuple[UnitInstruction, ...],
-                   moves: list[DateMove]) -> list[Rule]:
-    """The document's Rules, one per distinct effective date, with their date review items."""
+def document_rules(number: str, s: StoredDocument, reading: FrReading, moves: list[DateMove]) -> list[Rule]:
+    """The document's Rules, one per distinct effective date, with their date review items.
+
+    The interpreter's own review items travel with the first Rule (or a review-only one).
+    """
     doc = s.doc
+    instrs: tuple[UnitInstruction, ...] = reading.instructions
     if not instrs:
-        return []
+        return [Rule(number, "", s.published, doc.corrects, (), (), review=reading.review)] if reading.review else []
     ops = [op for i in instrs for op in i.operations]
     corrects = s.correction_of or doc.corrects or next((o.corrects for o in ops if o.corrects), None)
     reasons: dict[tuple[int | None, str], list[str]] = {}   # one review item per (instruction, text)
@@ -86,7 +89,7 @@ def document_rules(number: str, s: StoredDocument, instrs: tuple[UnitInstruction
             say(None, dates_text, f"FR Doc. {move.notice} moves this rule's effective date from {move.old} to "
                                   f"{move.new}, but the rule is effective {', '.join(sorted(by_date)) or 'on no known date'};"
                                   " not moved")
-    review = tuple(ReviewItem(number, idx, text, "; ".join(r)) for (idx, text), r in reasons.items())
+    review = tuple(ReviewItem(number, idx, text, "; ".join(r)) for (idx, text), r in reasons.items()) + reading.review
     if not by_date:
         return [Rule(number, "", s.published, corrects, (), (), review=review)]
     rules: list[Rule] = []

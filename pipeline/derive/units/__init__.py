@@ -24,10 +24,12 @@ What a unit carries (``TrackedUnit``):
   entries: (country, column code) for Country Groups, (country, "126.1") for
   126.1; a section country list would hold (country, "744.21"), the Entity
   List (destination, entity) keys or hashable entry values with their fields.
-- ``interpret``: FRDocument, raw XML loader -> the ``UnitInstruction``s of the
-  document that amend this unit (None: the unit takes no FR instructions).
+- ``interpret``: FRDocument, raw XML loader -> ``FrReading``: the
+  ``UnitInstruction``s of the document that amend this unit, and review items
+  the interpreter raised itself (None: the unit takes no FR instructions).
   The loader is there for interpreters that read the XML themselves (the
-  §744.21 and Entity List interpreters read each AMDPAR's reprinted content).
+  §744.21 and Entity List interpreters read each AMDPAR's reprinted content
+  and map their operations back to ``Instruction.index`` for its dates).
 - ``state_type``: the type of the state (documentation and a test's check).
 - ``changes``: a ``ChangeModel`` -- how operations move the state, how states
   diff, which table an operation needs a baseline of, when a version is
@@ -69,6 +71,7 @@ from urllib.parse import quote
 from parsers.announcement import Announced
 from parsers.model import CfrPart, FRDocument, Instruction, ListKind, Operation
 from pipeline.derive.history import Delta, Prediction, TableSummary
+from pipeline.derive.rows import ReviewItem
 
 XmlLoader = Callable[[], bytes]
 
@@ -121,6 +124,13 @@ class UnitInstruction(NamedTuple):
     operations: tuple[Any, ...]
 
 
+class FrReading(NamedTuple):
+    """What a unit's interpreter read in one FR document."""
+
+    instructions: tuple[UnitInstruction, ...]
+    review: tuple[ReviewItem, ...] = ()     # e.g. a rule's summary count that its instructions do not match
+
+
 class AnnouncedOnDesk(NamedTuple):
     """What a public-inspection text says it does to a unit: plain statements and instruction operations."""
 
@@ -132,7 +142,10 @@ class ChangeModel(Protocol):
     """How FR operations move a unit's state; what screening and attribution ask of a unit."""
 
     def predict(self, state: frozenset[Any], operations: Iterable[Any]) -> Prediction:
-        """The exact deltas the operations make to ``state``, and the operations held for review."""
+        """The exact deltas the operations make to ``state``, and the operations held for review.
+
+        Each held item has ``.operation`` (with its ``.text``) and ``.reason`` (with its ``.description``).
+        """
 
     def apply(self, state: frozenset[Any], operations: Iterable[Any]) -> frozenset[Any]:
         """``state`` after the operations that can be applied exactly."""
@@ -142,6 +155,9 @@ class ChangeModel(Protocol):
 
     def apply_deltas(self, state: frozenset[Any], deltas: Iterable[Delta]) -> frozenset[Any]:
         """``state`` with ``deltas`` applied."""
+
+    def shows(self, state: frozenset[Any], delta: Delta) -> bool:
+        """Does ``state`` (an eCFR version) show the outcome of ``delta``? Confirms or contradicts a change."""
 
     def table_of(self, entry: Any) -> str:
         """The table an entry of the state belongs to ("D" for (Cuba, D:5))."""
@@ -179,7 +195,7 @@ class TrackedUnit:
     ecfr: EcfrUnit
     parse_version: Callable[[bytes, str], Any]
     summarize: Callable[[Any], VersionSummary]
-    interpret: Callable[[FRDocument, XmlLoader], tuple[UnitInstruction, ...]] | None
+    interpret: Callable[[FRDocument, XmlLoader], FrReading] | None
     state_type: Any
     changes: ChangeModel | None = None
     memberships: bool = False

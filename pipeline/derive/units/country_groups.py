@@ -17,8 +17,8 @@ from parsers.model import Action, CfrPart, CountryGroupTable, FRDocument, GroupT
 from pipeline.derive.history import (Delta, Prediction, State, apply_deltas, apply_operations, diff_states, op_table,
                                      predict_detailed, summarize as summarize_table)
 from pipeline.derive.rows import Column
-from pipeline.derive.units import (AnnouncedOnDesk, EcfrUnit, Renderers, TrackedUnit, UnitInstruction, VersionSummary,
-                                   XmlLoader)
+from pipeline.derive.units import (AnnouncedOnDesk, EcfrUnit, FrReading, Renderers, TrackedUnit, UnitInstruction,
+                                   VersionSummary, XmlLoader)
 
 ECFR = EcfrUnit(15, "740", appendix="Supplement No. 1 to Part 740")
 
@@ -38,14 +38,14 @@ def summarize(parsed: CountryGroupTable) -> VersionSummary:
     return VersionSummary(parsed.memberships(), summarize_table(parsed), columns)
 
 
-def interpret(doc: FRDocument, _xml: XmlLoader) -> tuple[UnitInstruction, ...]:
+def interpret(doc: FRDocument, _xml: XmlLoader) -> FrReading:
     """The document's instructions on 15 CFR 740 that make operations (parsers.fr_xml read them).
 
     An instruction names its part by its REGTEXT: one without a title amends nothing frtrack can place.
     """
-    return tuple(UnitInstruction(ins, ins.operations) for ins in doc.instructions
-                 if ins.operations and ins.title is not None
-                 and ECFR.cited_by((CfrPart(ins.title, ins.part or ""),)))
+    return FrReading(tuple(UnitInstruction(ins, ins.operations) for ins in doc.instructions
+                           if ins.operations and ins.title is not None
+                           and ECFR.cited_by((CfrPart(ins.title, ins.part or ""),))))
 
 
 def read_announcement(text: bytes) -> AnnouncedOnDesk:
@@ -67,6 +67,9 @@ class CountryGroupChanges:
 
     def apply_deltas(self, state: State, deltas: Iterable[Delta]) -> State:
         return apply_deltas(state, deltas)
+
+    def shows(self, state: State, delta: Delta) -> bool:
+        return delta.applies_to(state)
 
     def table_of(self, entry: tuple[str, str]) -> str:
         table = GroupTableId.of_code(entry[1])
