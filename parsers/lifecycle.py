@@ -11,6 +11,7 @@ import enum
 class ChangeAction(enum.Enum):
     ADDED = "added"
     REMOVED = "removed"
+    REVISED = "revised"             # an Entity List entry whose fields changed (names, address, policy ...)
 
 
 class ChangeStatus(enum.Enum):

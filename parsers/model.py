@@ -94,6 +94,9 @@ class ListKind(enum.Enum):
 
     COUNTRY_GROUPS = "country_groups"     # Supplement No. 1 to part 740
     ITAR_126_1 = "itar_126_1"             # 22 CFR 126.1
+    SECTION_744_21 = "744.21"             # 15 CFR 744.21: military end use / end user countries
+    SECTION_744_22 = "744.22"             # 15 CFR 744.22: military-intelligence end use / end user countries
+    ENTITY_LIST = "entity_list"           # Supplement No. 4 to part 744
 
 
 _LEADING_NUMBER = re.compile(r"^\s*(\d+)")

@@ -47,7 +47,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from parsers import countries
 from parsers.errors import ConfigError, UnknownCountryError, UnknownGroupError
-from parsers.model import normalize_group_code
+from parsers.model import ListKind, normalize_group_code
 from pipeline.triggers import parse_trigger
 
 DEFAULT_FR_API_BASE = "https://www.federalregister.gov/api/v1"
@@ -58,7 +58,8 @@ DOCUMENT_TYPES = ("RULE", "PRORULE", "NOTICE", "PRESDOCU")
 _DOC_TYPE_NAMES = ("rule", "proposed rule", "notice", "presidential document", "correction")
 # What a recipient's ``alerts`` list may name: a change status moving there, or a review item.
 ALERT_KINDS = ("announced", "published", "in_effect", "confirmed", "contradicted", "unattributed", "review")
-TRACKED_KINDS = ("country_groups", "itar_126_1")
+# Every list a tracked unit can read (``pipeline.derive.units.REGISTRY`` has one unit per kind; a test holds them equal).
+TRACKED_KINDS = tuple(k.value for k in ListKind)
 SMTP_SECURITY = ("starttls", "tls", "plain")
 
 
@@ -352,9 +353,12 @@ class Watch:
                                       "publication)")
     tracked: tuple[Tracked, ...] = setting(
         (Tracked(15, "740", "country_groups", appendix="Supplement No. 1 to Part 740"),
-         Tracked(22, "126", "itar_126_1", section="126.1")),
+         Tracked(22, "126", "itar_126_1", section="126.1"),
+         Tracked(15, "744", "744.21", section="744.21"),
+         Tracked(15, "744", "744.22", section="744.22"),
+         Tracked(15, "744", "entity_list", appendix="Supplement No. 4 to Part 744")),
         "eCFR units whose every version is fetched and parsed",
-        shown="Supplement No. 1 to Part 740; 22 CFR 126.1")
+        shown="Supplement No. 1 to Part 740; 22 CFR 126.1; 15 CFR 744.21; 15 CFR 744.22; Supplement No. 4 to Part 744")
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ class ParseCache:
             self._versions.move_to_end(key)
             return self._versions[key]
         summary = unit.summarize(unit.parse_version(load(), name))
-        summary = VersionSummary(self._shared(summary.state), summary.table, summary.columns)
+        summary = VersionSummary(self._shared(summary.state), summary.table, summary.columns, summary.problems)
         self._versions[key] = summary
         if len(self._versions) > self.max_versions:
             self._versions.popitem(last=False)

@@ -8,6 +8,15 @@ it). eCFR deltas that no FR rule explains are unattributed.
 
 A rule is only applied to an eCFR baseline that holds its table (no baseline:
 a review item, never a delta against an empty state).
+
+Every unit speaks the same deltas: ``history.Delta`` (country, group code,
+action) for Country Groups, ``history.ListDelta`` (destination, entity match
+key, action, with the entity, the detail and the entry after) for the lists
+beyond them. A correction is owned by the document it corrects; Country Group
+corrections take effect on that document's date, while a unit whose model says
+``corrections_take_own_date`` (the Entity List, the § 744 sections) predicts a
+correction on its own date against the state that already holds the corrected
+rule's changes.
 """
 from __future__ import annotations
 
@@ -17,6 +26,7 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from parsers.lifecycle import ChangeAction, ChangeStatus, SourceRef
+from parsers.model import ListKind
 from pipeline.derive.history import Delta
 from pipeline.derive.rows import Announcement, Change, ReviewItem, Rule, UnitState, Version, change_key
 from pipeline.derive.units import ChangeModel
@@ -28,10 +38,27 @@ _COUNTRY_GROUPS = CountryGroupChanges()
 class _Stated(NamedTuple):
     """A change a public-inspection document states, and where it says so."""
 
-    country: str
-    group: str
-    action: ChangeAction
+    delta: Any               # a history.Delta or ListDelta
     note: str
+
+
+def delta_key(d: Any, source: SourceRef, kind: ListKind = ListKind.COUNTRY_GROUPS) -> str:
+    """The change key of a delta of a unit of ``kind`` from ``source``."""
+    return change_key(d.country, d.group, d.action, source, list_kind=kind, entity_key=getattr(d, "entity_key", None))
+
+
+def change_of(d: Any, key: str, kind: ListKind, effective: str | None, status: ChangeStatus, fr_document: str | None,
+              ecfr_version: str | None, corrected_by: tuple[str, ...] = (), note: str = "",
+              date_moves: tuple[str, ...] = ()) -> Change:
+    """The Change a delta makes, with the list's own fields (entity, detail, the entry after) when it has them."""
+    return Change(key, d.country, d.group, d.action, effective, status, fr_document, ecfr_version, corrected_by,
+                  note, date_moves, kind, getattr(d, "entity", None), getattr(d, "entity_key", None),
+                  getattr(d, "detail", None), getattr(d, "entry", None))
+
+
+def change_order(f: Change) -> tuple[str, str, str, str]:
+    """Changes by effective date, country, group and key (groups are None beyond Country Groups)."""
+    return (f.effective_date or "9999", f.country, f.group or "", f.key)
 
 
 def baseline(versions: list[Version], day: str) -> Version | None:
@@ -76,7 +103,8 @@ def state_at(versions: list[Version], events: list[tuple[str, Delta]], day: str,
 
 
 def derive_changes(versions: list[Version], rules: list[Rule], announced: list[Announcement], today: str,
-                   model: ChangeModel = _COUNTRY_GROUPS) -> tuple[list[Change], list[ReviewItem]]:
+                   model: ChangeModel = _COUNTRY_GROUPS, kind: ListKind = ListKind.COUNTRY_GROUPS
+                   ) -> tuple[list[Change], list[ReviewItem]]:
     """All changes of one unit and the review items, from its trusted versions, rules and announcements."""
     facts: dict[str, Change] = {}
     review: list[ReviewItem] = []
@@ -91,6 +119,20 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[A
     for when, d in observed:
         observed_on.setdefault(d, []).append(when)
 
+    own_dates = bool(getattr(model, "corrections_take_own_date", False))
+    covers = getattr(model, "covers", None)
+
+    def consumed(d: Any, lo: str, hi: str) -> str | None:
+        """Mark the observed deltas ``d`` stands for in (lo, hi] as explained; the version date showing ``d``."""
+        shown = None
+        for part in (covers(d) if covers else (d,)):
+            when = next((w for w in observed_on.get(part, ()) if lo <= w <= hi and (w, part) not in explained), None)
+            if when is not None:
+                explained.add((when, part))
+                if part == d:
+                    shown = when
+        return shown
+
     originals = {r.number: r for r in rules if r.operations}
     for rule in rules:
         review.extend(rule.review)
@@ -101,7 +143,8 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[A
         effective = rule.effective
         if rule.corrects and rule.corrects in originals:
             owner, corrected_by = rule.corrects, (rule.number,)
-            effective = originals[rule.corrects].effective
+            if not own_dates:
+                effective = originals[rule.corrects].effective
         day_before = (date.fromisoformat(effective) - timedelta(days=1)).isoformat()
         operations, held = without_baseline(versions, day_before, rule.operations, model)
         for op, reason in held:
@@ -113,11 +156,11 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[A
         for item in prediction.review:
             ins = rule.instruction_of(item.operation)
             review.append(ReviewItem(rule.number, ins.position if ins else None, item.operation.text,
-                                     item.reason.description))
+                                     getattr(item, "detail", "") or item.reason.description))
         for d in prediction.deltas:
             predicted_events.append((effective, d))
             i = bisect.bisect_left(dates, effective)
-            key = change_key(d.country, d.group, d.action, SourceRef.fr(owner))
+            key = delta_key(d, SourceRef.fr(owner), kind)
             if key in facts:   # a correction restating the same change
                 f = facts[key]
                 facts[key] = replace(f, corrected_by=tuple(sorted(set(f.corrected_by) | set(corrected_by))))
@@ -125,45 +168,43 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[A
             if i < len(versions):
                 v = versions[i]
                 if model.shows(v.state, d):
-                    lo = dates[i - 1] if i else ""
-                    seen = next((when for when in observed_on.get(d, ())
-                                 if lo <= when <= v.date and (when, d) not in explained), v.date)
-                    explained.add((seen, d))
-                    status, ver = ChangeStatus.CONFIRMED, seen
+                    seen = consumed(d, dates[i - 1] if i else "", v.date)
+                    status, ver = ChangeStatus.CONFIRMED, seen or v.date
                 else:
                     status, ver = ChangeStatus.CONTRADICTED, v.date
             else:
                 status = ChangeStatus.IN_EFFECT if today >= effective else ChangeStatus.PUBLISHED
                 ver = None
-            facts[key] = Change(key, d.country, d.group, d.action, effective, status, owner, ver, corrected_by,
-                                date_moves=rule.moved)
+            facts[key] = change_of(d, key, kind, effective, status, owner, ver, corrected_by, date_moves=rule.moved)
         predicted_events.sort(key=lambda e: e[0])
 
     for when, d in observed:
         if (when, d) in explained:
             continue
-        key = change_key(d.country, d.group, d.action, SourceRef.ecfr(when))
-        facts[key] = Change(key, d.country, d.group, d.action, when, ChangeStatus.UNATTRIBUTED, None, when)
+        key = delta_key(d, SourceRef.ecfr(when), kind)
+        facts[key] = change_of(d, key, kind, when, ChangeStatus.UNATTRIBUTED, None, when)
 
     published_docs = {r.number for r in rules}
     for a in announced:
         if a.number in published_docs:
             # the published XML is the truth; an announced move it does not make needs a human look
             for said in a.stated:
-                if change_key(said.country, said.group, said.action, SourceRef.fr(a.number)) not in facts:
+                if change_key(said.country, said.group, said.action, SourceRef.fr(a.number),
+                              list_kind=kind) not in facts:
                     review.append(ReviewItem(a.number, None, said.sentence, "announced on public inspection, but the"
                                              " published rule does not make this change"))
             continue
-        stated = [_Stated(said.country, said.group, ChangeAction(said.action), said.sentence) for said in a.stated]
+        stated = [_Stated(Delta(said.country, said.group, ChangeAction(said.action)), said.sentence)
+                  for said in a.stated]
         if a.operations:   # exact deltas of the instructions that need no reprinted row, against the state of that day
             day = a.effective or today
             ops, held = without_baseline(versions, day, a.operations, model)
             review.extend(ReviewItem(a.number, None, op.text, reason) for op, reason in held)
             state = state_at(versions, predicted_events, day, model)
-            stated += [_Stated(d.country, d.group, d.action, "amendatory instruction on public inspection")
+            stated += [_Stated(d, "amendatory instruction on public inspection")
                        for d in model.diff(state, model.apply(state, ops))]
         for s in stated:
-            key = change_key(s.country, s.group, s.action, SourceRef.fr(a.number))
-            facts.setdefault(key, Change(key, s.country, s.group, s.action, a.effective, ChangeStatus.ANNOUNCED,
-                                         a.number, None, (), s.note))
-    return sorted(facts.values(), key=lambda f: (f.effective_date or "9999", f.country, f.group, f.key)), review
+            key = delta_key(s.delta, SourceRef.fr(a.number), kind)
+            facts.setdefault(key, change_of(s.delta, key, kind, a.effective, ChangeStatus.ANNOUNCED, a.number, None,
+                                            (), s.note))
+    return sorted(facts.values(), key=change_order), review

@@ -55,7 +55,7 @@ def derive_divergences(memberships: Iterable[Membership | tuple[Any, ...]], itar
     moved too, unseen (a failed source must not raise "BIS moved first"
     alerts); it appears once 126.1 is read.
     """
-    ms = [m if isinstance(m, Membership) else Membership._make(m) for m in memberships]
+    ms = [m if isinstance(m, Membership) else Membership(*m) for m in memberships]
     if not itar or not ms:
         return []
     first = max(itar[0].date, min(m.valid_from for m in ms))
@@ -118,7 +118,7 @@ def unresolved_names(versions: list[Version]) -> list[Unresolved]:
     seen: set[str] = set()
     out: list[Unresolved] = []
     for v in versions:
-        for name, _ in sorted(v.state):
+        for name in sorted({entry[0] for entry in v.state}):   # every unit's entries start with the country
             if name not in seen and canonical_name(name) is None:
                 seen.add(name)
                 out.append(Unresolved(v.date, name))

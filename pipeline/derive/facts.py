@@ -11,11 +11,11 @@ from typing import Sequence
 
 from parsers.lifecycle import DivergenceKind, TableEventKind
 from parsers.model import ListKind
-from pipeline.derive.changes import derive_changes
+from pipeline.derive.changes import change_order, derive_changes
 from pipeline.derive.divergences import derive_divergences, unresolved_names
 from pipeline.derive.history import TableEvent, TableSummary, table_events
 from pipeline.derive.memberships import derive_memberships
-from pipeline.derive.review import accepted_review, suspect_review, unknown_name_review
+from pipeline.derive.review import accepted_review, problem_review, suspect_review, unknown_name_review
 from pipeline.derive.rows import (Accepted, Announcement, Change, ColumnRow, Divergence, Membership, ReviewItem, Rule,
                                   Suspect, TableEventRow, Version)
 from pipeline.derive.screening import screen_versions
@@ -43,7 +43,7 @@ def versions_of(dated: Sequence[tuple[str, VersionSummary]]) -> list[Version]:
                            if e.kind is not TableEventKind.COLUMN_RENAMED)
         else:
             events = table_events(prev.table, summ.table)
-        out.append(Version(day, summ.state, events, summ.columns, summ.table))
+        out.append(Version(day, summ.state, events, summ.columns, summ.table, summ.problems))
         prev = summ
     return out
 
@@ -94,8 +94,8 @@ def derive_unit(inputs: UnitInputs, today: str) -> UnitFacts:
     if unit.changes is None:
         return UnitFacts(unit, inputs.versions, [], [], [], [], [])
     trusted, suspects, accepted = screen_versions(inputs.versions, inputs.rules, unit.changes)
-    changes, review = derive_changes(trusted, inputs.rules, inputs.announcements, today, unit.changes)
-    memberships = derive_memberships(trusted, changes) if unit.memberships else []
+    changes, review = derive_changes(trusted, inputs.rules, inputs.announcements, today, unit.changes, unit.kind)
+    memberships = derive_memberships(trusted, changes, unit.changes, unit.kind) if unit.memberships else []
     return UnitFacts(unit, trusted, suspects, accepted, changes, memberships, review)
 
 
@@ -120,12 +120,12 @@ def derive_facts(inputs: Sequence[UnitInputs], *, today: str, ecfr_read_until: s
                    if ear is not None and itar is not None else [])
     review: list[ReviewItem] = [r for u in units for r in u.review]
     review += [r for u in units for r in suspect_review(u.unit, u.suspects)]
+    review += [r for u in units for r in problem_review(u.unit, u.trusted)]
     # names only compared with another list (126.1) first, then rows a list keeps (Country Groups)
     for u in sorted(units, key=lambda u: u.unit.produces_changes):
         review += unknown_name_review(u.unit, unresolved_names(u.trusted))
     review += [r for u in units if u.accepted for r in accepted_review(u.unit, u.accepted)]
-    changes = sorted((c for u in units for c in u.changes),
-                     key=lambda f: (f.effective_date or "9999", f.country, f.group, f.key))
+    changes = sorted((c for u in units for c in u.changes), key=change_order)
     columns = sorted({ColumnRow(c.code, c.name, c.table, u.trusted[-1].date)
                       for u in units if u.trusted for c in u.trusted[-1].columns})
     events = [TableEventRow(u.unit.ecfr.label, v.date, e.kind, e.subject, e.before, e.after)

@@ -7,8 +7,8 @@ effect. Nothing here touches the database, so every rule is testable alone.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Iterable
 
 from parsers.countries import canonical_name, resolve
 from parsers.model import Action, CountryGroupTable, GroupTableId, Operation, ReviewReason
@@ -29,6 +29,33 @@ class Delta:
         """True when ``state`` shows this delta's outcome."""
         held = (self.country, self.group) in state
         return held if self.action is ChangeAction.ADDED else not held
+
+
+@dataclass(frozen=True)
+class ListDelta:
+    """One change of a list beyond Country Groups: a country into § 744.21, an Entity List entry revised.
+
+    Its identity (what equality and hashing see) is the destination, the
+    entity's match key (None for a section's country list) and the action, so a
+    change an FR rule predicts and the same change an eCFR diff observes are one
+    delta even where their printed text differs (a reprinted row's citation, a
+    cell's line breaks). ``entity`` is the first name as printed, ``detail`` the
+    JSON the ``changes`` row carries (what a revision changed, a move's other
+    destination), ``entry`` the state entry after the change (added, revised):
+    what a membership interval opens with.
+    """
+
+    country: str
+    action: ChangeAction
+    entity_key: str | None = None
+    entity: str | None = field(default=None, compare=False)
+    detail: str | None = field(default=None, compare=False)
+    entry: Any = field(default=None, compare=False)
+
+    @property
+    def group(self) -> None:
+        """Lists beyond Country Groups have no group code."""
+        return None
 
 
 @dataclass(frozen=True)
@@ -93,6 +120,7 @@ class ReviewItem:
 
     operation: Operation
     reason: ReviewReason
+    detail: str = ""          # the sentence that says exactly what (a list's own wording); "" = the reason's
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from typing import Iterable
 from parsers.lifecycle import SourceKind, SourceRef
 from parsers.text import clip
 from pipeline.derive.divergences import Unresolved
-from pipeline.derive.rows import Accepted, ReviewItem, Suspect
+from pipeline.derive.rows import Accepted, ReviewItem, Suspect, Version
 from pipeline.derive.units import TrackedUnit
 
 
@@ -23,6 +23,19 @@ def unknown_name_review(unit: TrackedUnit, names: Iterable[Unresolved]) -> list[
     """One item per printed name that resolves to no country, at the first version printing it."""
     return [ReviewItem.on_version(n.date, f"{unit.ecfr.label} as of {n.date}: {n.name!r}", unit.unknown_name)
             for n in names]
+
+
+def problem_review(unit: TrackedUnit, versions: Iterable[Version]) -> list[ReviewItem]:
+    """One item per problem a version's parser raised (heading and (a) disagree, a row not read), at the first
+    version printing it: the same problem in the next versions is the same item, not news again."""
+    out: list[ReviewItem] = []
+    seen: set[tuple[str, str]] = set()
+    for v in versions:
+        for text, reason in v.problems:
+            if (text, reason) not in seen:
+                seen.add((text, reason))
+                out.append(ReviewItem.on_version(v.date, f"{unit.ecfr.label} as of {v.date}: {text}", reason))
+    return out
 
 
 def accepted_review(unit: TrackedUnit, accepted: Iterable[Accepted]) -> list[ReviewItem]:

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from parsers.announcement import Announced
 from parsers.lifecycle import (ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide, ReviewSubject, SourceKind,
                                SourceRef, TableEventKind)
-from parsers.model import FRDocument, Operation
+from parsers.model import FRDocument, ListKind, Operation
 from pipeline.derive.history import TableEvent, TableSummary
 
 # A unit's state at one moment: the set of its entries. For Country Groups an
@@ -24,15 +24,22 @@ UnitState = frozenset[Any]
 
 # ---------------------------------------------------------------- keys
 
-def change_key(country: str, group: str, action: ChangeAction | str, source: SourceRef) -> str:
+def change_key(country: str, group: str | None, action: ChangeAction | str, source: SourceRef, *,
+               list_kind: ListKind = ListKind.COUNTRY_GROUPS, entity_key: str | None = None) -> str:
     """The identity of a change across runs: "Cambodia|D:5|removed|fr:2026-02262".
 
     The only place it is built: an FR rule's change, an unattributed eCFR
     delta, an announced change and the check of an announcement against the
-    published rule all ask here.
+    published rule all ask here. Country Group keys keep the form they have
+    always had; the other lists lead with the list and name the entity's match
+    key: "744.21|Cambodia|added|fr:2021-26633",
+    "entity_list|Russia|sample avionics ooo|removed|fr:2099-90002".
     """
     value = action.value if isinstance(action, ChangeAction) else action
-    return f"{country}|{group}|{value}|{source}"
+    if list_kind is ListKind.COUNTRY_GROUPS:
+        return f"{country}|{group}|{value}|{source}"
+    middle = f"|{entity_key}" if entity_key is not None else ""
+    return f"{list_kind.value}|{country}{middle}|{value}|{source}"
 
 
 # ---------------------------------------------------------------- eCFR versions
@@ -54,6 +61,7 @@ class Version:
     events: tuple[TableEvent, ...] = ()          # table events against the previous version
     columns: tuple[Column, ...] = ()
     table: TableSummary | None = field(default=None, compare=False)   # to re-compare after a suspect version
+    problems: tuple[tuple[str, str], ...] = field(default=(), compare=False)   # (text, reason) the parser raised
 
     def __post_init__(self) -> None:
         if any(not isinstance(c, Column) for c in self.columns):
@@ -180,11 +188,18 @@ class Announcement:
 
 @dataclass(frozen=True)
 class Change:
-    """One change of a unit's state: announced, published, in effect, confirmed, contradicted or unattributed."""
+    """One change of a unit's state: announced, published, in effect, confirmed, contradicted or unattributed.
+
+    ``group`` is the column code for Country Groups and None for the other
+    lists; ``entity``/``entity_key`` name an Entity List entry (first name as
+    printed, match key); ``detail`` is the JSON of what a revision changed or
+    where a move went. ``entry`` is the list's state entry after the change
+    (not stored: memberships open with it).
+    """
 
     key: str
     country: str
-    group: str
+    group: str | None
     action: ChangeAction
     effective_date: str | None
     status: ChangeStatus
@@ -193,6 +208,11 @@ class Change:
     corrected_by: tuple[str, ...] = ()
     note: str = ""
     date_moves: tuple[str, ...] = ()   # "effective date moved from X to Y by FR Doc. N", logged once each
+    list: ListKind = ListKind.COUNTRY_GROUPS
+    entity: str | None = None
+    entity_key: str | None = None
+    detail: str | None = None
+    entry: Any = field(default=None, compare=False, repr=False)
 
     @property
     def source(self) -> SourceRef:
@@ -200,14 +220,24 @@ class Change:
 
 
 class Membership(NamedTuple):
-    """A country's membership of a group over [valid_from, valid_to) (valid_to exclusive; None while it holds)."""
+    """A country's membership of a group over [valid_from, valid_to) (valid_to exclusive; None while it holds).
+
+    The same row holds every list's entries: a country in § 744.21 (``list``
+    "744.21", ``group`` None), an Entity List entry under its destination
+    (``entity``, ``entity_key``, ``detail`` the JSON of the entry's fields;
+    a revision closes one interval and opens the next).
+    """
 
     country: str
-    group: str
+    group: str | None
     valid_from: str
     valid_to: str | None
     opened_by: SourceRef
     closed_by: SourceRef | None
+    list: ListKind = ListKind.COUNTRY_GROUPS
+    entity: str | None = None
+    entity_key: str | None = None
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -254,13 +284,17 @@ class StoredChange:
     id: int
     key: str
     country: str
-    group: str
+    group: str | None
     action: str
     effective_date: str | None
     status: ChangeStatus
     fr_document: str | None
     ecfr_version: str | None
     corrected_by: tuple[str, ...]
+    list: str = ListKind.COUNTRY_GROUPS.value
+    entity: str | None = None
+    entity_key: str | None = None
+    detail: str | None = None
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,7 @@ class VersionSummary:
     state: frozenset[Any]
     table: TableSummary | None = None       # what table events compare; None: the unit has none
     columns: tuple[Any, ...] = ()           # rows.Column values: code, printed name, table
+    problems: tuple[tuple[str, str], ...] = ()   # (text, reason): what the parser could not read exactly
 
 
 class UnitInstruction(NamedTuple):
