@@ -246,28 +246,53 @@ def status(c: Context, as_json: bool, check: bool, max_age: float) -> None:
         sys.exit(EXIT_STALE)
 
 
+def _list_kind(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> Any:
+    """--list as typed ("entity-list", "744.21") -> ListKind; an unknown list is a usage error listing the valid ones."""
+    if value is None:
+        return None
+    from pipeline.country import list_kind  # lazy: keeps `frtrack --help` fast
+    return list_kind(value)
+
+
 @cli.command()
 @click.option("--since", callback=_date, metavar="DATE", help="Only changes effective on or after DATE.")
-@click.option("--country", metavar="C", help="Only this country (EAR spelling, case-insensitive).")
+@click.option("--country", metavar="C", help="Only this country (any spelling; for the Entity List: the destination).")
 @click.option("--group", metavar="G", callback=_group_code, help="Only this group code, e.g. D:5 (D5 and d:5 are read as D:5).")
+@click.option("--list", "list_kind", metavar="L", callback=_list_kind,
+              help="Only this list: country_groups, 744.21, 744.22 or entity_list.")
+@click.option("--entity", metavar="TEXT", help="Only Entity List changes of entities so named (first name or a.k.a.; "
+                                                "case, punctuation and \"Co., Ltd.\" forms do not matter).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_ctx
-def changes(c: Context, since: date | None, country: str | None, group: str | None, as_json: bool) -> None:
-    """List country-group changes with their status and FR document.
+def changes(c: Context, since: date | None, country: str | None, group: str | None, list_kind: Any,
+            entity: str | None, as_json: bool) -> None:
+    """List the changes of every tracked list with their status and FR document.
+
+    Country Groups, § 744.21, § 744.22 and the Entity List; --list keeps one,
+    --group implies Country Groups and --entity the Entity List.
 
     \b
     Example:
       frtrack changes --country Cambodia --group D:5 --json
+      frtrack changes --list entity_list --entity "example co ltd"
     """
+    from parsers.errors import UsageError  # lazy: keeps `frtrack --help` fast
+    from parsers.model import ListKind  # lazy: keeps `frtrack --help` fast
+    from pipeline.country import change_phrase  # lazy: keeps `frtrack --help` fast
     from pipeline.lookup import find_country  # lazy: keeps `frtrack --help` fast
-    from store.queries import change_json, list_changes  # lazy: keeps `frtrack --help` fast
+    from store.queries import change_json, entity_keys_matching, list_changes  # lazy: keeps `frtrack --help` fast
+    if group is not None and list_kind not in (None, ListKind.COUNTRY_GROUPS):
+        raise UsageError(f"--group {group} is a Country Group; it cannot be combined with --list {list_kind.value}")
+    if entity is not None and list_kind not in (None, ListKind.ENTITY_LIST):
+        raise UsageError(f"--entity names an Entity List entry; it cannot be combined with --list {list_kind.value}")
     db = c.open_db()
     if country is not None:
         found = find_country(db, country)
         for note in found.notes:
             c.note(note)
         country = found.stored
-    rows = list_changes(db, since=since, country=country, group=group)
+    keys = entity_keys_matching(db, entity) if entity is not None else None
+    rows = list_changes(db, since=since, country=country, group=group, list_kind=list_kind, entity_keys=keys)
     if as_json:
         click.echo(json.dumps([change_json(r) for r in rows], indent=2))
         return
@@ -276,8 +301,7 @@ def changes(c: Context, since: date | None, country: str | None, group: str | No
     for r in rows:
         doc = f"FR Doc. {r['fr_document']}" if r["fr_document"] else "no FR document"
         cite = f" ({r['citation']})" if r["citation"] else ""
-        click.echo(f"{r['effective_date'] or '?':10}  {r['country']}: {r['action']} {'to' if r['action'] == 'added' else 'from'} "
-                   f"{r['group']}  [{r['status']}]  {doc}{cite}")
+        click.echo(f"{r['effective_date'] or '?':10}  {r['country']}: {change_phrase(r)}  [{r['status']}]  {doc}{cite}")
 
 
 @cli.command()
@@ -309,16 +333,45 @@ def groups(c: Context, country: str, as_of: date | None, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("name", metavar="NAME")
+@click.option("--as-of", "as_of", callback=_date, metavar="DATE", help="Date to ask about (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (see README for the contract).")
+@pass_ctx
+def country(c: Context, name: str, as_of: date | None, as_json: bool) -> None:
+    """Everything about one country on a date: its Country Groups, § 744.21 and § 744.22
+    status, its Entity List entries (as the destination), its D:5 / 126.1 divergences
+    and the history of each, every fact with the FR document that last changed it.
+
+    Any spelling works; a name that is no country exits 2 with the closest
+    matches. A list not yet tracked on that date is "not known" (null in
+    --json), never "not listed"; notes go to stderr.
+
+    \b
+    Example:
+      frtrack country Cambodia --as-of 2026-02-04
+      frtrack country Cambodia --json | jq .sections
+    """
+    from pipeline.clock import today  # lazy: keeps `frtrack --help` fast
+    from pipeline.country import country_answer, country_json, country_text  # lazy: keeps `frtrack --help` fast
+    answer = country_answer(c.open_db(), name, as_of or today())
+    for note in answer["_text"]["notes"]:
+        c.note(note)
+    click.echo(json.dumps(country_json(answer), indent=2) if as_json else country_text(answer))
+
+
+@cli.command()
 @click.argument("country")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_ctx
 def history(c: Context, country: str, as_json: bool) -> None:
-    """Every change for COUNTRY, oldest first.
+    """Every change for COUNTRY, of every list, oldest first.
 
     \b
     Example:
       frtrack history Cambodia
     """
+    from parsers.model import ListKind  # lazy: keeps `frtrack --help` fast
+    from pipeline.country import change_phrase  # lazy: keeps `frtrack --help` fast
     from pipeline.lookup import find_country  # lazy: keeps `frtrack --help` fast
     from store.queries import change_json, list_changes  # lazy: keeps `frtrack --help` fast
     db = c.open_db()
@@ -333,8 +386,9 @@ def history(c: Context, country: str, as_json: bool) -> None:
     if not rows:
         c.echo(f"no changes on record for {name}")
     for r in rows:
-        click.echo(f"{r['effective_date'] or '?':10}  {r['action']:7} {r['group']:4}  [{r['status']}]  "
-                   f"{('FR Doc. ' + r['fr_document']) if r['fr_document'] else 'eCFR ' + (r['ecfr_version'] or '?')}")
+        source = ('FR Doc. ' + r['fr_document']) if r['fr_document'] else 'eCFR ' + (r['ecfr_version'] or '?')
+        what = f"{r['action']:7} {r['group']:4}" if r["list"] == ListKind.COUNTRY_GROUPS.value else change_phrase(r)
+        click.echo(f"{r['effective_date'] or '?':10}  {what}  [{r['status']}]  {source}")
 
 
 @cli.command()

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from sqlite_utils import Database
 
 from parsers.lifecycle import ChangeStatus, DivergenceKind
+from parsers.model import name_key
 from store.enums import AlertState, PollStatus, RunStatus
 
 FR_DOC_URL = "https://www.federalregister.gov/d/{}"
@@ -21,15 +22,36 @@ def _d(value: date | str | None) -> str | None:
     return value.isoformat() if isinstance(value, date) else value
 
 
+# The lists in the order every output names them (ListKind values; the store keeps the values).
+LISTS = ("country_groups", "744.21", "744.22", "entity_list")
+_LIST_ORDER = "CASE {col} WHEN 'country_groups' THEN 0 WHEN '744.21' THEN 1 WHEN '744.22' THEN 2" \
+              " WHEN 'entity_list' THEN 3 ELSE 4 END"
+# A membership's or divergence's opener/closer as the SourceRef text the renderers read ('fr:DOC' | 'ecfr:DATE').
+_REF = ("CASE WHEN {t}.{side}_by_document IS NOT NULL THEN 'fr:' || {t}.{side}_by_document"
+        " WHEN {t}.{side}_by_version IS NOT NULL THEN 'ecfr:' || (SELECT v.date FROM ecfr_versions v"
+        " WHERE v.id = {t}.{side}_by_version) END")
+_REF_LIST = "(SELECT v.kind FROM ecfr_versions v WHERE v.id = {t}.{side}_by_version)"
+
+
+def _ref(table: str, side: str) -> str:
+    return _REF.format(t=table, side=side)
+
+
+def _list_value(kind: Any) -> str:
+    return kind.value if hasattr(kind, "value") else str(kind)
+
+
 def list_changes(db: Database, *, since: date | str | None = None, until: date | str | None = None,
-                 country: str | None = None, group: str | None = None,
+                 country: str | None = None, group: str | None = None, list_kind: Any = None,
+                 entity_keys: Iterable[str] | None = None,
                  statuses: Iterable[ChangeStatus] | None = None,
                  touched_since: str | None = None, touched_before: str | None = None) -> list[dict[str, Any]]:
-    """Country-group change events, oldest effective date first.
+    """Change events of every list, oldest effective date first.
 
     ``since``/``until`` filter on the effective date (inclusive); ``touched_since``
     and ``touched_before`` (UTC timestamps, the latter exclusive) keep changes
-    created or updated in that span.
+    created or updated in that span; ``list_kind`` (a ListKind or its value) keeps
+    one list; ``entity_keys`` keeps the Entity List changes of those entity keys.
     """
     where, args = ["1=1"], []
     if since:
@@ -39,7 +61,13 @@ def list_changes(db: Database, *, since: date | str | None = None, until: date |
     if country:
         where.append("lower(c.country) = lower(?)"); args.append(country)
     if group:
-        where.append("upper(c.grp) = upper(?)"); args.append(group)
+        where.append("upper(c.group_code) = upper(?)"); args.append(group)
+    if list_kind is not None:
+        where.append("c.list = ?"); args.append(_list_value(list_kind))
+    if entity_keys is not None:
+        keys = sorted(set(entity_keys))
+        where.append(f"c.entity_key IN ({','.join('?' * len(keys))})" if keys else "0")
+        args.extend(keys)
     if statuses is not None:
         sts = [s.value for s in statuses]
         where.append(f"c.status IN ({','.join('?' * len(sts))})"); args.extend(sts)
@@ -48,33 +76,45 @@ def list_changes(db: Database, *, since: date | str | None = None, until: date |
     if touched_before:
         where.append("c.created_at < ?"); args.append(touched_before)
     rows = db.execute_returning_dicts(
-        f"""SELECT c.id, c.country, c.grp AS "group", c.action, c.effective_date, c.status,
-                   c.fr_document, d.citation, d.publication_date, c.ecfr_version,
+        f"""SELECT c.id, c.list, c.country, c.group_code AS "group", c.entity, c.entity_key, c.action, c.detail,
+                   c.effective_date, c.status, c.fr_document, d.citation, d.publication_date, c.ecfr_version,
                    d.title AS fr_title, d.html_url, c.corrected_by, gc.name AS group_name,
                    c.created_at, c.updated_at
             FROM changes c
             LEFT JOIN fr_documents d ON d.document_number = c.fr_document
-            LEFT JOIN group_columns gc ON gc.code = c.grp
+            LEFT JOIN group_columns gc ON gc.code = c.group_code AND gc.withdrawn = 0
             WHERE {' AND '.join(where)}
-            ORDER BY c.effective_date IS NULL, c.effective_date, c.country, c.grp, c.id""",
+            ORDER BY c.effective_date IS NULL, c.effective_date, c.country, {_LIST_ORDER.format(col='c.list')},
+                     c.group_code, c.entity_key, c.id""",
         args,
     )
     for r in rows:
         r["corrected_by"] = json.loads(r["corrected_by"]) if r["corrected_by"] else []
+        r["detail"] = json.loads(r["detail"]) if r["detail"] else None
         if r["fr_document"] and not r["html_url"]:
             r["html_url"] = FR_DOC_URL.format(r["fr_document"])
     return rows
 
 
+CHANGE_KEYS = ("country", "group", "action", "effective_date", "status", "fr_document",
+               "citation", "publication_date", "ecfr_version", "list")
+
+
 def change_json(row: dict[str, Any]) -> dict[str, Any]:
-    """The public JSON shape of one change (issue 5 contract).
+    """The public JSON shape of one change (issue 5 contract, extended by issue 15).
 
     ``status`` is one of announced, published, in_effect, confirmed, contradicted,
     unattributed, withdrawn (reported before, no longer derived; kept with its log).
+    ``list`` names the list changed; ``group`` is null outside Country Groups;
+    Entity List rows add ``entity`` (its first name as printed) and ``detail``
+    (a revision's fields before/after, a move's other destination, else null).
     """
-    keys = ("country", "group", "action", "effective_date", "status", "fr_document",
-            "citation", "publication_date", "ecfr_version")
-    return {k: row.get(k) for k in keys}
+    out = {k: row.get(k) for k in CHANGE_KEYS}
+    out["list"] = out["list"] or "country_groups"
+    if out["list"] == "entity_list":
+        out["entity"] = row.get("entity")
+        out["detail"] = row.get("detail")
+    return out
 
 
 def status_history(db: Database, change_id: int) -> list[dict[str, Any]]:
@@ -86,32 +126,89 @@ def status_history(db: Database, change_id: int) -> list[dict[str, Any]]:
 def groups_as_of(db: Database, country: str, as_of: date | str) -> list[str]:
     """Column codes the country held on ``as_of`` (intervals are [from, to))."""
     rows = db.execute(
-        "SELECT DISTINCT grp FROM memberships WHERE lower(country) = lower(?) AND valid_from <= ?"
-        " AND (valid_to IS NULL OR valid_to > ?) ORDER BY grp",
+        "SELECT DISTINCT group_code FROM memberships WHERE list = 'country_groups' AND withdrawn = 0"
+        " AND lower(country) = lower(?) AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY group_code",
         [country, _d(as_of), _d(as_of)]).fetchall()
     return [r[0] for r in rows]
 
 
 def memberships_as_of(db: Database, as_of: date | str) -> dict[str, set[str]]:
-    """country -> set of codes on ``as_of``: the matrix at a date."""
+    """country -> set of Country Group codes on ``as_of``: the matrix at a date."""
     out: dict[str, set[str]] = {}
     for country, grp in db.execute(
-            "SELECT country, grp FROM memberships WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)",
+            "SELECT country, group_code FROM memberships WHERE list = 'country_groups' AND withdrawn = 0"
+            " AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)",
             [_d(as_of), _d(as_of)]).fetchall():
         out.setdefault(country, set()).add(grp)
     return out
 
 
-def membership_intervals(db: Database, country: str | None = None) -> list[dict[str, Any]]:
-    where, args = ("WHERE lower(country) = lower(?)", [country]) if country else ("", [])
-    return db.execute_returning_dicts(
-        f"SELECT country, grp AS \"group\", valid_from, valid_to, opened_by, closed_by FROM memberships {where}"
-        " ORDER BY country, grp, valid_from", args)
+def membership_intervals(db: Database, country: str | None = None, list_kind: Any = "country_groups"
+                         ) -> list[dict[str, Any]]:
+    """Membership intervals of one list (None: every list), by country, group or entity, then start.
+
+    ``opened_by``/``closed_by`` are SourceRef texts ('fr:DOC', 'ecfr:DATE'); ``opened_by_list``/
+    ``closed_by_list`` the list of the eCFR version when one is the source; ``detail`` (the Entity
+    List) the entry's fields.
+    """
+    where, args = ["m.withdrawn = 0"], []
+    if country:
+        where.append("lower(m.country) = lower(?)"); args.append(country)
+    if list_kind is not None:
+        where.append("m.list = ?"); args.append(_list_value(list_kind))
+    rows = db.execute_returning_dicts(
+        f"SELECT m.list, m.country, m.group_code AS \"group\", m.entity, m.entity_key, m.detail,"
+        f" m.valid_from, m.valid_to, {_ref('m', 'opened')} AS opened_by, {_ref('m', 'closed')} AS closed_by,"
+        f" {_REF_LIST.format(t='m', side='opened')} AS opened_by_list,"
+        f" {_REF_LIST.format(t='m', side='closed')} AS closed_by_list"
+        f" FROM memberships m WHERE {' AND '.join(where)}"
+        f" ORDER BY {_LIST_ORDER.format(col='m.list')}, m.country, m.group_code, m.entity_key, m.valid_from", args)
+    for r in rows:
+        r["detail"] = json.loads(r["detail"]) if r["detail"] else None
+    return rows
+
+
+def list_entries_as_of(db: Database, list_kind: Any, as_of: date | str, country: str | None = None
+                       ) -> list[dict[str, Any]]:
+    """The entries of one list in force on ``as_of`` (of one country or destination when given)."""
+    day = _d(as_of)
+    return [iv for iv in membership_intervals(db, country, list_kind)
+            if iv["valid_from"] <= day and (iv["valid_to"] is None or iv["valid_to"] > day)]
+
+
+def entity_keys_matching(db: Database, typed: str) -> set[str]:
+    """The Entity List entity keys a typed name stands for: case, punctuation and legal forms folded
+    (``parsers.model.name_key``), matched as whole words of the entity's first name or of any of its
+    a.k.a. names ("huawei" finds "Huawei Technologies Co., Ltd."; "HUAWEI TECHNOLOGIES COMPANY LIMITED" too)."""
+    want = name_key(typed)
+    if not want:
+        return set()
+
+    def hit(key: str | None) -> bool:
+        return bool(key) and f" {want} " in f" {key} "
+
+    found: set[str] = set()
+    for entity_key, entity, detail in db.execute(
+            "SELECT entity_key, entity, detail FROM memberships WHERE list = 'entity_list' AND entity_key IS NOT NULL"
+            " UNION SELECT entity_key, entity, NULL FROM changes WHERE list = 'entity_list' AND entity_key IS NOT NULL"):
+        if entity_key in found:
+            continue
+        names = [entity or ""]
+        if detail:
+            try:
+                names.extend(a for a in json.loads(detail).get("aliases") or () if isinstance(a, str))
+            except (ValueError, AttributeError):
+                pass
+        if hit(entity_key.split(" #", 1)[0]) or any(hit(name_key(n)) for n in names):
+            found.add(entity_key)
+    return found
 
 
 def known_countries(db: Database) -> list[str]:
+    """Every country any list's memberships or changes name (Entity List: its destinations)."""
     return [r[0] for r in db.execute(
-        "SELECT DISTINCT country FROM memberships UNION SELECT DISTINCT country FROM changes ORDER BY 1")]
+        "SELECT DISTINCT country FROM memberships WHERE withdrawn = 0 UNION SELECT DISTINCT country FROM changes"
+        " ORDER BY 1")]
 
 
 def resolve_country(db: Database, name: str) -> str | None:
@@ -123,7 +220,7 @@ def resolve_country(db: Database, name: str) -> str | None:
 
 
 def group_columns(db: Database) -> dict[str, str]:
-    return {r[0]: r[1] for r in db.execute("SELECT code, name FROM group_columns")}
+    return {r[0]: r[1] for r in db.execute("SELECT code, name FROM group_columns WHERE withdrawn = 0")}
 
 
 def ecfr_version_dates(db: Database, kind: str = "country_groups") -> list[str]:
@@ -136,13 +233,14 @@ def divergences(db: Database, *, open_only: bool = False,
     """D:5 / 126.1 divergences, oldest first; ``open_only``: the open alerts (kind 'open')."""
     if open_only:
         kinds = (DivergenceKind.OPEN,)
-    where, args = "", []
+    where, args = "WHERE d.withdrawn = 0", []
     if kinds is not None:
         ks = [k.value for k in kinds]
-        where, args = f"WHERE kind IN ({','.join('?' * len(ks))})", ks
+        where, args = f"{where} AND d.kind IN ({','.join('?' * len(ks))})", ks
     return db.execute_returning_dicts(
-        f"SELECT id, country, side, kind, moved_first, opened_on, closed_on, opened_by, closed_by"
-        f" FROM divergences {where} ORDER BY opened_on, country", args)
+        f"SELECT d.id, d.country, d.side, d.kind, d.moved_first, d.opened_on, d.closed_on,"
+        f" {_ref('d', 'opened')} AS opened_by, {_ref('d', 'closed')} AS closed_by"
+        f" FROM divergences d {where} ORDER BY d.opened_on, d.country", args)
 
 
 def divergence_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -205,7 +303,8 @@ def documents(db: Database, *, since: date | str | None = None, until: date | st
 
 def review_items(db: Database) -> list[dict[str, Any]]:
     return db.execute_returning_dicts(
-        "SELECT document_number, instruction_index, text, reason, created_at, subject FROM review_items ORDER BY id")
+        "SELECT document_number, instruction_index, text, reason, created_at, subject FROM review_items"
+        " WHERE withdrawn_at IS NULL ORDER BY id")
 
 
 def suspect_versions(db: Database) -> list[dict[str, Any]]:
@@ -242,9 +341,10 @@ def data_as_of(db: Database) -> str | None:
 
 def counts(db: Database) -> dict[str, int]:
     tables = {"documents": "fr_documents", "ecfr_versions": "ecfr_versions", "changes": "changes",
-              "public_inspection": "public_inspection", "blobs": "blobs", "review_items": "review_items"}
+              "public_inspection": "public_inspection", "blobs": "blobs",
+              "review_items": "review_items WHERE withdrawn_at IS NULL"}
     out = {k: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for k, t in tables.items()}
-    out["open_divergences"] = db.execute("SELECT COUNT(*) FROM divergences WHERE kind = ?",
+    out["open_divergences"] = db.execute("SELECT COUNT(*) FROM divergences WHERE kind = ? AND withdrawn = 0",
                                          [DivergenceKind.OPEN.value]).fetchone()[0]
     return out
 
@@ -294,9 +394,10 @@ def status_log_entries(db: Database, touched_since: str | None = None) -> list[d
     alert ledger (the only ones an alert can still be owed for).
     """
     where = "" if touched_since is None else \
-        " WHERE c.updated_at >= ? OR c.key IN (SELECT change_key FROM alerts_sent)"
+        " WHERE c.updated_at >= ? OR c.change_key IN (SELECT change_key FROM alerts_sent)"
     return db.execute_returning_dicts(
-        "SELECT l.id AS log_id, l.status AS logged, l.at, l.note, c.key, c.country, c.grp, c.action,"
+        "SELECT l.id AS log_id, l.status AS logged, l.at, l.note, c.change_key AS key, c.list, c.country,"
+        " c.group_code AS grp, c.entity, c.action,"
         " c.effective_date, c.status, c.fr_document, c.ecfr_version"
         " FROM change_status_log l JOIN changes c ON c.id = l.change_id" + where + " ORDER BY l.id",
         [] if touched_since is None else [touched_since])
@@ -334,7 +435,8 @@ def first_version_date(db: Database, kind: str = "country_groups") -> str | None
 
 
 def first_membership_date(db: Database) -> str | None:
-    return db.execute("SELECT MIN(valid_from) FROM memberships").fetchone()[0]
+    return db.execute("SELECT MIN(valid_from) FROM memberships WHERE list = 'country_groups' AND withdrawn = 0"
+                      ).fetchone()[0]
 
 
 # --- what the site reads -------------------------------------------------------------------------
@@ -344,7 +446,7 @@ def table_note_events(db: Database, as_of: str) -> list[tuple[str, str, str | No
     oldest first (the site replays them to print a matrix's footnotes as of a date)."""
     return [(r[0], r[1], r[2]) for r in db.execute(
         "SELECT kind, subject, after FROM table_events WHERE kind IN ('footnote_changed', 'note_changed')"
-        " AND ecfr_version <= ? ORDER BY ecfr_version, id", [as_of]).fetchall()]
+        " AND withdrawn = 0 AND ecfr_version <= ? ORDER BY ecfr_version, id", [as_of]).fetchall()]
 
 
 def status_logs(db: Database) -> dict[int, list[dict[str, Any]]]:

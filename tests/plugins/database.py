@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from store.db import open_db
-from tests.seed import seed_cambodia_story
+from tests.seed import seed_cambodia_story, seed_lists
 
 
 @pytest.fixture
@@ -26,5 +26,23 @@ def seeded_db_path(tmp_path):
 @pytest.fixture
 def seeded_db(seeded_db_path):
     db = open_db(seeded_db_path)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def lists_db_path(tmp_path):
+    """The seeded story plus its § 744.21 / § 744.22 and Entity List facts (tests.seed.seed_lists)."""
+    path = tmp_path / "lists.db"
+    db = open_db(path)
+    seed_cambodia_story(db)
+    seed_lists(db)
+    db.close()
+    return path
+
+
+@pytest.fixture
+def lists_db(lists_db_path):
+    db = open_db(lists_db_path)
     yield db
     db.close()

@@ -1,0 +1,286 @@
+"""One country on a date, across every list: ``frtrack country NAME [--as-of DATE]``.
+
+What an exporter to a country needs in one answer: the Country Groups it is
+in, whether § 744.21 (military end use/user) and § 744.22 (military-
+intelligence end use/user) name it, the Entity List entries under it as a
+destination, its D:5 / ITAR 126.1 divergences and every change of any of
+these, each fact with the FR document (or eCFR version) that last changed it.
+
+The same rule as ``frtrack groups``: a date before a list's tracked history
+is "not known" (null in JSON), never "not listed", and a date after the data's
+end is answered with a note saying so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlite_utils import Database
+
+from parsers import countries
+from parsers.errors import UsageError
+from parsers.lifecycle import SourceKind, SourceRef
+from parsers.model import ListKind
+from pipeline.lookup import FoundCountry, coverage, find_country
+from store import queries
+
+SECTIONS = (ListKind.SECTION_744_21, ListKind.SECTION_744_22)
+LIST_LABELS = {
+    ListKind.COUNTRY_GROUPS.value: "Country Groups",
+    ListKind.SECTION_744_21.value: "§ 744.21 (military end use / end user)",
+    ListKind.SECTION_744_22.value: "§ 744.22 (military-intelligence end use / end user)",
+    ListKind.ENTITY_LIST.value: "Entity List",
+}
+
+
+# The lists a change can belong to (126.1 is compared with D:5, it has no changes of its own).
+CHANGE_LISTS = (ListKind.COUNTRY_GROUPS, ListKind.SECTION_744_21, ListKind.SECTION_744_22, ListKind.ENTITY_LIST)
+
+
+def list_kind(typed: str) -> ListKind:
+    """``--list`` as typed: "entity_list", "entity-list", "744.21", "§ 744.21", "744-21"; refuse the rest.
+
+    A list name that silently matched nothing would read as "no changes", so an unknown one is a
+    usage error (exit 2) naming the valid values.
+    """
+    folded = typed.strip().lower().lstrip("\u00a7").strip().replace(" ", "_").replace("-", "_")
+    folded = folded.replace("744_2", "744.2")
+    for kind in CHANGE_LISTS:
+        if folded == kind.value:
+            return kind
+    raise UsageError(f"--list {typed!r}: not a list; use one of {', '.join(k.value for k in CHANGE_LISTS)}")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One entry in force on the day: since when (through revisions) and what last changed it."""
+
+    since: str
+    last_changed: str | None        # SourceRef text of the interval in force: 'fr:DOC' | 'ecfr:DATE'
+    row: dict[str, Any]
+
+    @property
+    def fr_document(self) -> str | None:
+        ref = SourceRef.parse(self.last_changed) if self.last_changed else None
+        return ref.value if ref is not None and ref.kind is SourceKind.FR else None
+
+
+def _same_country(found: FoundCountry):
+    """A test for stored names that are this identity (older rows or another list may spell it differently)."""
+    code = found.country.code
+    cache: dict[str, bool] = {}
+
+    def test(name: str) -> bool:
+        if name not in cache:
+            resolved = countries.resolve(name)
+            cache[name] = resolved is not None and resolved.code == code or name.lower() == found.stored.lower()
+        return cache[name]
+    return test
+
+
+def standing_on(intervals: list[dict[str, Any]], day: str, identity: tuple[str, ...]) -> dict[tuple, Standing]:
+    """identity values -> the entry in force on ``day``, its ``since`` following revisions back.
+
+    A revision closes an interval and opens the next one on the same day (same
+    identity), so "since" is the start of that unbroken chain, and the document
+    that last changed the entry is the opener of the interval in force.
+    """
+    chains: dict[tuple, list[dict[str, Any]]] = {}
+    for iv in intervals:
+        chains.setdefault(tuple(iv[k] for k in identity), []).append(iv)
+    out: dict[tuple, Standing] = {}
+    for key, ivs in chains.items():
+        ivs.sort(key=lambda iv: iv["valid_from"])
+        for i, iv in enumerate(ivs):
+            if iv["valid_from"] <= day and (iv["valid_to"] is None or iv["valid_to"] > day):
+                since = iv["valid_from"]
+                j = i
+                while j > 0 and ivs[j - 1]["valid_to"] == ivs[j]["valid_from"]:
+                    j -= 1
+                    since = ivs[j]["valid_from"]
+                out[key] = Standing(since, iv["opened_by"], iv)
+    return out
+
+
+def _last_ended(intervals: list[dict[str, Any]], day: str, key: str) -> dict[str, dict[str, Any]]:
+    """value of ``key`` -> the latest interval that ended on or before ``day`` (what took it away)."""
+    out: dict[str, dict[str, Any]] = {}
+    for iv in intervals:
+        if iv["valid_to"] is not None and iv["valid_to"] <= day:
+            prev = out.get(iv[key])
+            if prev is None or prev["valid_to"] < iv["valid_to"]:
+                out[iv[key]] = iv
+    return out
+
+
+def _known_from(db: Database, kind: ListKind) -> str | None:
+    """The first day a list's history covers: its oldest stored version (else its oldest membership)."""
+    first = queries.first_version_date(db, kind.value)
+    if first is None:
+        starts = [iv["valid_from"] for iv in queries.membership_intervals(db, None, kind)]
+        first = min(starts) if starts else None
+    return first
+
+
+def country_answer(db: Database, typed: str, day: date) -> dict[str, Any]:
+    """``frtrack country``: the JSON contract, plus ``_text`` pieces the text form needs (dropped from JSON).
+
+    ``groups``, a ``sections`` value and ``entity_list`` are null when ``day`` is
+    before that list's tracked history (or the list is not stored at all).
+    """
+    found = find_country(db, typed)
+    mine = _same_country(found)
+    iso = day.isoformat()
+    notes = list(found.notes)
+    cov = coverage(db)
+    if cov.through is not None and day > cov.through:
+        notes.append(f"data only through {cov.through}: changes after that day are not known")
+
+    def known(kind: ListKind) -> bool:
+        start = _known_from(db, kind)
+        if start is None:
+            notes.append(f"no {LIST_LABELS[kind.value]} history stored yet")
+            return False
+        if iso < start:
+            notes.append(f"{LIST_LABELS[kind.value]}: tracked history starts {start}")
+            return False
+        return True
+
+    def intervals(kind: ListKind) -> list[dict[str, Any]]:
+        return [iv for iv in queries.membership_intervals(db, None, kind) if mine(iv["country"])]
+
+    group_ivs = intervals(ListKind.COUNTRY_GROUPS)
+    groups_known = known(ListKind.COUNTRY_GROUPS)
+    held = standing_on(group_ivs, iso, ("group",)) if groups_known else {}
+    left = {g: iv for g, iv in _last_ended(group_ivs, iso, "group").items() if (g,) not in held}
+
+    sections: dict[str, bool | None] = {}
+    section_facts: dict[str, dict[str, Any]] = {}
+    for kind in SECTIONS:
+        ivs = intervals(kind)
+        if not known(kind):
+            sections[kind.value] = None
+            continue
+        now = standing_on(ivs, iso, ("list",)).get((kind.value,))
+        sections[kind.value] = now is not None
+        if now is not None:
+            section_facts[kind.value] = {"since": now.since, "by": now.last_changed}
+        else:
+            ended = _last_ended(ivs, iso, "list").get(kind.value)
+            section_facts[kind.value] = {"ended": ended["valid_to"] if ended else None,
+                                         "by": ended["closed_by"] if ended else None}
+
+    entity_known = known(ListKind.ENTITY_LIST)
+    entries = sorted(standing_on(intervals(ListKind.ENTITY_LIST), iso, ("country", "entity_key")).values()
+                     if entity_known else (), key=lambda s: ((s.row["entity"] or "").casefold(), s.row["entity_key"]))
+    entity_list = None if not entity_known else [
+        {"entity": s.row["entity"], "since": s.since, "fr_document": s.fr_document} for s in entries]
+
+    divergence_rows = [d for d in queries.divergences(db) if mine(d["country"])]
+    divergences = [queries.divergence_json(d) for d in divergence_rows]
+    history_rows = [r for r in queries.list_changes(db) if mine(r["country"])]
+    return {
+        "country": found.country.name,
+        "as_of": iso,
+        "groups": sorted(g for (g,) in held) if groups_known else None,
+        "sections": sections,
+        "entity_list": entity_list,
+        "divergences": divergences,
+        "history": [queries.change_json(r) for r in history_rows],
+        "_text": {"notes": notes, "held": {g: (s.since, s.last_changed) for (g,), s in held.items()},
+                  "left": {g: (iv["valid_to"], iv["closed_by"]) for g, iv in left.items()},
+                  "sections": section_facts,
+                  "entries": [s.last_changed for s in entries],
+                  "divergence_rows": divergence_rows,
+                  "columns": queries.group_columns(db)},
+    }
+
+
+def country_json(answer: dict[str, Any]) -> dict[str, Any]:
+    """The public shape: exactly the contract's keys."""
+    return {k: v for k, v in answer.items() if not k.startswith("_")}
+
+
+def source_text(ref: str | None) -> str:
+    """'fr:2026-02262' -> 'FR Doc. 2026-02262'; 'ecfr:2021-01-04' -> 'eCFR version of 2021-01-04'."""
+    parsed = SourceRef.parse(ref) if ref else None
+    if parsed is None:
+        return "source not recorded"
+    if parsed.kind is SourceKind.FR:
+        return f"FR Doc. {parsed.value}"
+    return f"eCFR version of {parsed.value}"
+
+
+def change_line(r: dict[str, Any]) -> str:
+    """One change of any list, for the terminal: '2026-02-03  removed from D:5  [confirmed]  FR Doc. ...'."""
+    what = change_phrase(r)
+    doc = f"FR Doc. {r['fr_document']}" if r.get("fr_document") else \
+        (f"eCFR {r['ecfr_version']}" if r.get("ecfr_version") else "no FR document")
+    cite = f" ({r['citation']})" if r.get("citation") else ""
+    return f"{r['effective_date'] or '?':10}  {what}  [{r['status']}]  {doc}{cite}"
+
+
+def change_phrase(r: dict[str, Any]) -> str:
+    """'added to D:5', 'added to § 744.21', 'Entity List: revised "Example Co." (address)'."""
+    lst, action = r.get("list") or ListKind.COUNTRY_GROUPS.value, r["action"]
+    prep = {"added": "to", "removed": "from"}.get(action, "in")
+    if lst == ListKind.COUNTRY_GROUPS.value:
+        return f"{action} {prep} {r['group']}"
+    if lst == ListKind.ENTITY_LIST.value:
+        detail = r.get("detail") or {}
+        extra = ""
+        if detail.get("fields"):
+            extra = " (" + ", ".join(f.replace("_", " ") for f in detail["fields"]) + ")"
+        elif detail.get("moved_to"):
+            extra = f" (moved to {detail['moved_to']})"
+        elif detail.get("moved_from"):
+            extra = f" (moved from {detail['moved_from']})"
+        return f"Entity List: {action} \u201c{r.get('entity') or '?'}\u201d{extra}"
+    return f"{action} {prep} \u00a7 {lst}"
+
+
+def country_text(answer: dict[str, Any]) -> str:
+    """The readable answer: each fact with the document that last changed it."""
+    t = answer["_text"]
+    lines = [f"{answer['country']} on {answer['as_of']}"]
+    if answer["groups"] is None:
+        lines.append("  Country Groups: not known (before the tracked history)")
+    elif not answer["groups"]:
+        lines.append("  Country Groups: none on record")
+    else:
+        lines.append("  Country Groups:")
+        for g in answer["groups"]:
+            since, by = t["held"][g]
+            name = t["columns"].get(g)
+            lines.append(f"    {g}{' (' + name + ')' if name else ''}: since {since} ({source_text(by)})")
+    for g, (until, by) in sorted(t["left"].items()):
+        lines.append(f"    not in {g} since {until} ({source_text(by)})")
+    for kind in SECTIONS:
+        label, value = LIST_LABELS[kind.value], answer["sections"][kind.value]
+        if value is None:
+            lines.append(f"  {label}: not known (before the tracked history)")
+        elif value:
+            fact = t["sections"][kind.value]
+            lines.append(f"  {label}: listed since {fact['since']} ({source_text(fact['by'])})")
+        else:
+            fact = t["sections"][kind.value]
+            lines.append(f"  {label}: not listed" + (f" since {fact['ended']} ({source_text(fact['by'])})"
+                                                      if fact.get("ended") else ""))
+    if answer["entity_list"] is None:
+        lines.append("  Entity List: not known (before the tracked history)")
+    elif not answer["entity_list"]:
+        lines.append("  Entity List: no entries under this destination")
+    else:
+        lines.append(f"  Entity List: {len(answer['entity_list'])} "
+                     f"entr{'y' if len(answer['entity_list']) == 1 else 'ies'} under this destination")
+        for e, by in zip(answer["entity_list"], t["entries"]):
+            lines.append(f"    {e['entity']}: since {e['since']} (last changed by {source_text(by)})")
+    if t["divergence_rows"]:
+        lines.append("  D:5 / ITAR 126.1 divergences:")
+        lines.extend(f"    [{d['kind']}] {queries.divergence_text(d)}" for d in t["divergence_rows"])
+    lines.append(f"  History ({len(answer['history'])} change{'s' if len(answer['history']) != 1 else ''}, "
+                 "oldest first):" if answer["history"] else "  History: no changes on record")
+    for r in answer["history"]:
+        lines.append(f"    {change_line(r)}")
+    return "\n".join(lines)
