@@ -278,7 +278,7 @@ def changes(c: Context, since: date | None, country: str | None, group: str | No
     """
     from parsers.errors import UsageError  # lazy: keeps `frtrack --help` fast
     from parsers.model import ListKind  # lazy: keeps `frtrack --help` fast
-    from pipeline.country import change_phrase  # lazy: keeps `frtrack --help` fast
+    from pipeline.publish.wording import change_phrase  # lazy: keeps `frtrack --help` fast
     from pipeline.lookup import find_country  # lazy: keeps `frtrack --help` fast
     from store.queries import change_json, entity_keys_matching, list_changes  # lazy: keeps `frtrack --help` fast
     if group is not None and list_kind not in (None, ListKind.COUNTRY_GROUPS):
@@ -371,7 +371,7 @@ def history(c: Context, country: str, as_json: bool) -> None:
       frtrack history Cambodia
     """
     from parsers.model import ListKind  # lazy: keeps `frtrack --help` fast
-    from pipeline.country import change_phrase  # lazy: keeps `frtrack --help` fast
+    from pipeline.publish.wording import change_phrase  # lazy: keeps `frtrack --help` fast
     from pipeline.lookup import find_country  # lazy: keeps `frtrack --help` fast
     from store.queries import change_json, list_changes  # lazy: keeps `frtrack --help` fast
     db = c.open_db()

@@ -12,7 +12,6 @@ end is answered with a note saying so.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -23,15 +22,11 @@ from parsers.errors import UsageError
 from parsers.lifecycle import SourceKind, SourceRef
 from parsers.model import ListKind
 from pipeline.lookup import FoundCountry, coverage, find_country
+from pipeline.publish.wording import LIST_TITLES, change_phrase
 from store import queries
 
 SECTIONS = (ListKind.SECTION_744_21, ListKind.SECTION_744_22)
-LIST_LABELS = {
-    ListKind.COUNTRY_GROUPS.value: "Country Groups",
-    ListKind.SECTION_744_21.value: "§ 744.21 (military end use / end user)",
-    ListKind.SECTION_744_22.value: "§ 744.22 (military-intelligence end use / end user)",
-    ListKind.ENTITY_LIST.value: "Entity List",
-}
+LIST_LABELS = LIST_TITLES
 
 
 # The lists a change can belong to (126.1 is compared with D:5, it has no changes of its own).
@@ -52,20 +47,6 @@ def list_kind(typed: str) -> ListKind:
     raise UsageError(f"--list {typed!r}: not a list; use one of {', '.join(k.value for k in CHANGE_LISTS)}")
 
 
-@dataclass(frozen=True)
-class Standing:
-    """One entry in force on the day: since when (through revisions) and what last changed it."""
-
-    since: str
-    last_changed: str | None        # SourceRef text of the interval in force: 'fr:DOC' | 'ecfr:DATE'
-    row: dict[str, Any]
-
-    @property
-    def fr_document(self) -> str | None:
-        ref = SourceRef.parse(self.last_changed) if self.last_changed else None
-        return ref.value if ref is not None and ref.kind is SourceKind.FR else None
-
-
 def _same_country(found: FoundCountry):
     """A test for stored names that are this identity (older rows or another list may spell it differently)."""
     code = found.country.code
@@ -74,53 +55,14 @@ def _same_country(found: FoundCountry):
     def test(name: str) -> bool:
         if name not in cache:
             resolved = countries.resolve(name)
-            cache[name] = resolved is not None and resolved.code == code or name.lower() == found.stored.lower()
+            cache[name] = (resolved is not None and resolved.code == code) or name.lower() == found.stored.lower()
         return cache[name]
     return test
 
 
-def standing_on(intervals: list[dict[str, Any]], day: str, identity: tuple[str, ...]) -> dict[tuple, Standing]:
-    """identity values -> the entry in force on ``day``, its ``since`` following revisions back.
-
-    A revision closes an interval and opens the next one on the same day (same
-    identity), so "since" is the start of that unbroken chain, and the document
-    that last changed the entry is the opener of the interval in force.
-    """
-    chains: dict[tuple, list[dict[str, Any]]] = {}
-    for iv in intervals:
-        chains.setdefault(tuple(iv[k] for k in identity), []).append(iv)
-    out: dict[tuple, Standing] = {}
-    for key, ivs in chains.items():
-        ivs.sort(key=lambda iv: iv["valid_from"])
-        for i, iv in enumerate(ivs):
-            if iv["valid_from"] <= day and (iv["valid_to"] is None or iv["valid_to"] > day):
-                since = iv["valid_from"]
-                j = i
-                while j > 0 and ivs[j - 1]["valid_to"] == ivs[j]["valid_from"]:
-                    j -= 1
-                    since = ivs[j]["valid_from"]
-                out[key] = Standing(since, iv["opened_by"], iv)
-    return out
-
-
-def _last_ended(intervals: list[dict[str, Any]], day: str, key: str) -> dict[str, dict[str, Any]]:
-    """value of ``key`` -> the latest interval that ended on or before ``day`` (what took it away)."""
-    out: dict[str, dict[str, Any]] = {}
-    for iv in intervals:
-        if iv["valid_to"] is not None and iv["valid_to"] <= day:
-            prev = out.get(iv[key])
-            if prev is None or prev["valid_to"] < iv["valid_to"]:
-                out[iv[key]] = iv
-    return out
-
-
-def _known_from(db: Database, kind: ListKind) -> str | None:
-    """The first day a list's history covers: its oldest stored version (else its oldest membership)."""
-    first = queries.first_version_date(db, kind.value)
-    if first is None:
-        starts = [iv["valid_from"] for iv in queries.membership_intervals(db, None, kind)]
-        first = min(starts) if starts else None
-    return first
+def _fr_document(ref: str | None) -> str | None:
+    parsed = SourceRef.parse(ref) if ref else None
+    return parsed.value if parsed is not None and parsed.kind is SourceKind.FR else None
 
 
 def country_answer(db: Database, typed: str, day: date) -> dict[str, Any]:
@@ -138,7 +80,7 @@ def country_answer(db: Database, typed: str, day: date) -> dict[str, Any]:
         notes.append(f"data only through {cov.through}: changes after that day are not known")
 
     def known(kind: ListKind) -> bool:
-        start = _known_from(db, kind)
+        start = queries.list_history_start(db, kind)
         if start is None:
             notes.append(f"no {LIST_LABELS[kind.value]} history stored yet")
             return False
@@ -152,8 +94,8 @@ def country_answer(db: Database, typed: str, day: date) -> dict[str, Any]:
 
     group_ivs = intervals(ListKind.COUNTRY_GROUPS)
     groups_known = known(ListKind.COUNTRY_GROUPS)
-    held = standing_on(group_ivs, iso, ("group",)) if groups_known else {}
-    left = {g: iv for g, iv in _last_ended(group_ivs, iso, "group").items() if (g,) not in held}
+    held = queries.standing(group_ivs, iso, ("group",)) if groups_known else {}
+    left = {g: iv for g, iv in queries.last_ended(group_ivs, iso, "group").items() if (g,) not in held}
 
     sections: dict[str, bool | None] = {}
     section_facts: dict[str, dict[str, Any]] = {}
@@ -162,20 +104,21 @@ def country_answer(db: Database, typed: str, day: date) -> dict[str, Any]:
         if not known(kind):
             sections[kind.value] = None
             continue
-        now = standing_on(ivs, iso, ("list",)).get((kind.value,))
+        now = queries.standing(ivs, iso, ("list",)).get((kind.value,))
         sections[kind.value] = now is not None
         if now is not None:
-            section_facts[kind.value] = {"since": now.since, "by": now.last_changed}
+            section_facts[kind.value] = {"since": now["since"], "by": now["by"]}
         else:
-            ended = _last_ended(ivs, iso, "list").get(kind.value)
+            ended = queries.last_ended(ivs, iso, "list").get(kind.value)
             section_facts[kind.value] = {"ended": ended["valid_to"] if ended else None,
                                          "by": ended["closed_by"] if ended else None}
 
     entity_known = known(ListKind.ENTITY_LIST)
-    entries = sorted(standing_on(intervals(ListKind.ENTITY_LIST), iso, ("country", "entity_key")).values()
-                     if entity_known else (), key=lambda s: ((s.row["entity"] or "").casefold(), s.row["entity_key"]))
+    entries = sorted(queries.standing(intervals(ListKind.ENTITY_LIST), iso, ("country", "entity_key")).values()
+                     if entity_known else (),
+                     key=lambda s: ((s["row"]["entity"] or "").casefold(), s["row"]["entity_key"]))
     entity_list = None if not entity_known else [
-        {"entity": s.row["entity"], "since": s.since, "fr_document": s.fr_document} for s in entries]
+        {"entity": s["row"]["entity"], "since": s["since"], "fr_document": _fr_document(s["by"])} for s in entries]
 
     divergence_rows = [d for d in queries.divergences(db) if mine(d["country"])]
     divergences = [queries.divergence_json(d) for d in divergence_rows]
@@ -188,10 +131,10 @@ def country_answer(db: Database, typed: str, day: date) -> dict[str, Any]:
         "entity_list": entity_list,
         "divergences": divergences,
         "history": [queries.change_json(r) for r in history_rows],
-        "_text": {"notes": notes, "held": {g: (s.since, s.last_changed) for (g,), s in held.items()},
+        "_text": {"notes": notes, "held": {g: (s["since"], s["by"]) for (g,), s in held.items()},
                   "left": {g: (iv["valid_to"], iv["closed_by"]) for g, iv in left.items()},
                   "sections": section_facts,
-                  "entries": [s.last_changed for s in entries],
+                  "entries": [s["by"] for s in entries],
                   "divergence_rows": divergence_rows,
                   "columns": queries.group_columns(db)},
     }
@@ -219,25 +162,6 @@ def change_line(r: dict[str, Any]) -> str:
         (f"eCFR {r['ecfr_version']}" if r.get("ecfr_version") else "no FR document")
     cite = f" ({r['citation']})" if r.get("citation") else ""
     return f"{r['effective_date'] or '?':10}  {what}  [{r['status']}]  {doc}{cite}"
-
-
-def change_phrase(r: dict[str, Any]) -> str:
-    """'added to D:5', 'added to § 744.21', 'Entity List: revised "Example Co." (address)'."""
-    lst, action = r.get("list") or ListKind.COUNTRY_GROUPS.value, r["action"]
-    prep = {"added": "to", "removed": "from"}.get(action, "in")
-    if lst == ListKind.COUNTRY_GROUPS.value:
-        return f"{action} {prep} {r['group']}"
-    if lst == ListKind.ENTITY_LIST.value:
-        detail = r.get("detail") or {}
-        extra = ""
-        if detail.get("fields"):
-            extra = " (" + ", ".join(f.replace("_", " ") for f in detail["fields"]) + ")"
-        elif detail.get("moved_to"):
-            extra = f" (moved to {detail['moved_to']})"
-        elif detail.get("moved_from"):
-            extra = f" (moved from {detail['moved_from']})"
-        return f"Entity List: {action} \u201c{r.get('entity') or '?'}\u201d{extra}"
-    return f"{action} {prep} \u00a7 {lst}"
 
 
 def country_text(answer: dict[str, Any]) -> str:

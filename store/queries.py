@@ -176,6 +176,49 @@ def list_entries_as_of(db: Database, list_kind: Any, as_of: date | str, country:
             if iv["valid_from"] <= day and (iv["valid_to"] is None or iv["valid_to"] > day)]
 
 
+def list_history_start(db: Database, list_kind: Any) -> str | None:
+    """The first day a list's stored history speaks for: its oldest parsed eCFR version, else its
+    oldest membership; None when nothing of the list is stored (it is not tracked)."""
+    first = first_version_date(db, _list_value(list_kind))
+    if first is None:
+        first = db.execute("SELECT MIN(valid_from) FROM memberships WHERE list = ? AND withdrawn = 0",
+                           [_list_value(list_kind)]).fetchone()[0]
+    return first
+
+
+def standing(intervals: Iterable[dict[str, Any]], day: str, identity: tuple[str, ...]) -> dict[tuple, dict[str, Any]]:
+    """identity values -> what is in force on ``day``: ``{"since", "by", "row"}``, from ``membership_intervals`` rows.
+
+    A revision (an Entity List entry whose fields changed) closes an interval and opens the next on
+    the same day under the same identity, so ``since`` is the start of that unbroken chain, and
+    ``by`` -- the SourceRef text that last changed the entry -- is the opener of the interval in force.
+    """
+    chains: dict[tuple, list[dict[str, Any]]] = {}
+    for iv in intervals:
+        chains.setdefault(tuple(iv[k] for k in identity), []).append(iv)
+    out: dict[tuple, dict[str, Any]] = {}
+    for key, ivs in chains.items():
+        ivs.sort(key=lambda iv: iv["valid_from"])
+        for i, iv in enumerate(ivs):
+            if iv["valid_from"] <= day and (iv["valid_to"] is None or iv["valid_to"] > day):
+                j = i
+                while j > 0 and ivs[j - 1]["valid_to"] == ivs[j]["valid_from"]:
+                    j -= 1
+                out[key] = {"since": ivs[j]["valid_from"], "by": iv["opened_by"], "row": iv}
+    return out
+
+
+def last_ended(intervals: Iterable[dict[str, Any]], day: str, key: str) -> dict[Any, dict[str, Any]]:
+    """value of ``key`` -> the latest interval that ended on or before ``day`` (what took it away)."""
+    out: dict[Any, dict[str, Any]] = {}
+    for iv in intervals:
+        if iv["valid_to"] is not None and iv["valid_to"] <= day:
+            prev = out.get(iv[key])
+            if prev is None or prev["valid_to"] < iv["valid_to"]:
+                out[iv[key]] = iv
+    return out
+
+
 def entity_keys_matching(db: Database, typed: str) -> set[str]:
     """The Entity List entity keys a typed name stands for: case, punctuation and legal forms folded
     (``parsers.model.name_key``), matched as whole words of the entity's first name or of any of its

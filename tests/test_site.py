@@ -14,6 +14,7 @@ from pipeline.publish.feeds import entry_id
 from pipeline.publish.site import render_site
 from pipeline.publish.slugs import country_slugs, doc_slug, group_sort_key
 from store import queries as q
+from tests.seed import insert_change, insert_membership
 
 TODAY = date(2026, 2, 24)
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -102,9 +103,9 @@ def test_index_without_javascript_has_the_full_timeline_and_a_matching_index(sit
     assert dates == sorted(dates, reverse=True)                       # newest first
     assert doc.get_element_by_id("filters").get("hidden") is not None   # JS unhides it
     index = json.loads(doc.get_element_by_id("changes-index").text)
-    assert index == [[r.get("data-country"), r.get("data-group"), r.get("data-status"), r.get("data-effective")]
-                     for r in rows]
-    assert index[0] == ["Haiti", "D:5", "announced", "2026-03-02"]
+    assert index == [[r.get("data-country"), r.get("data-group"), r.get("data-status"), r.get("data-effective"),
+                      r.get("data-list"), r.get("data-entity")] for r in rows]
+    assert index[0] == ["Haiti", "D:5", "announced", "2026-03-02", "country_groups", ""]
 
 
 def test_matrix_pages_per_ecfr_version_with_columns_in_order(site, seeded_db):
@@ -120,8 +121,7 @@ def test_matrix_pages_per_ecfr_version_with_columns_in_order(site, seeded_db):
 
 def test_sweep_of_intervals_matches_the_store_point_in_time_query(seeded_db):
     from pipeline.publish.site import memberships_on_dates
-    seeded_db.execute("INSERT INTO memberships (country, grp, valid_from, valid_to, opened_by)"
-                      " VALUES ('Cambodia', 'D:5', '2027-01-01', NULL, 'fr:x')")   # re-joins later
+    insert_membership(seeded_db, "Cambodia", "D:5", "2027-01-01", None, "fr:2026-02262")   # re-joins later
     seeded_db.conn.commit()
     dates = q.ecfr_version_dates(seeded_db) + ["2020-01-01", "2023-06-01", "2026-02-03", "2026-02-02",
                                                "2026-12-31", "2027-01-01", "2030-01-01"]
@@ -210,18 +210,16 @@ def test_json_and_csv_exports_match_the_store(site, seeded_db):
     assert [r["country"] for r in rows] == [c["country"] for c in changes]
     assert rows[3] == {"country": "Cambodia", "group": "D:5", "action": "removed", "effective_date": "2026-02-03",
                        "status": "confirmed", "fr_document": "2026-02262", "citation": "",
-                       "publication_date": "2026-02-04", "ecfr_version": "2026-02-05"}
+                       "publication_date": "2026-02-04", "ecfr_version": "2026-02-05", "list": "country_groups",
+                       "entity": "", "detail": ""}
 
 
 def test_hostile_text_is_escaped_in_html_json_index_and_atom(seeded_db, tmp_path):
     seeded_db.execute(
         "INSERT INTO fr_documents (document_number, doc_type, title, publication_date, effective_date, citation,"
         " parse_status) VALUES ('2026-09999', 'Rule', ?, '2026-02-10', '2026-02-10', '91 FR 9999', 'ok')", [XSS])
-    seeded_db.execute(
-        "INSERT INTO changes (key, country, grp, action, effective_date, status, fr_document, created_at,"
-        " updated_at) VALUES ('evil|E:1|added|fr:2026-09999', ?, 'E:1', 'added', '2026-02-10', 'published',"
-        " '2026-09999', ?, ?)",
-        ["Evil</script><script>alert(2)</script>", "2026-02-24T12:00:00+00:00", "2026-02-24T12:00:00+00:00"])
+    insert_change(seeded_db, "Evil</script><script>alert(2)</script>", "E:1", "added", "2026-02-10", "published",
+                  "2026-09999", key="evil|E:1|added|fr:2026-09999", log=False)
     seeded_db.conn.commit()
     out = tmp_path / "s"
     render_site(seeded_db, out, today=TODAY)
@@ -233,7 +231,7 @@ def test_hostile_text_is_escaped_in_html_json_index_and_atom(seeded_db, tmp_path
         assert len(html.parse(str(out / rel)).getroot().xpath("//script")) == (2 if rel == "index.html" else 0), rel
     index = html.parse(str(out / "index.html")).getroot()
     rows = json.loads(index.get_element_by_id("changes-index").text)
-    assert ["Evil</script><script>alert(2)</script>", "E:1", "published", "2026-02-10"] in rows
+    assert ["Evil</script><script>alert(2)</script>", "E:1", "published", "2026-02-10", "country_groups", ""] in rows
     raw = (out / "feed.atom").read_bytes()
     assert b"<script>" not in raw
     feed = etree.fromstring(raw)
@@ -259,9 +257,8 @@ def test_rerender_writes_only_changed_files(seeded_db, tmp_path):
     again = render_site(seeded_db, out, today=TODAY)
     assert again.written == [] and again.unchanged == first.files
     # One new change attributed to a stored document: data_as_of does not move.
-    seeded_db.execute("INSERT INTO changes (key, country, grp, action, effective_date, status, fr_document,"
-                      " created_at, updated_at) VALUES ('Cambodia|A:6|added|fr:2099-90101', 'Cambodia', 'A:6', 'added', '2024-03-28', 'published',"
-                      " '2099-90101', '2026-02-24T13:00:00+00:00', '2026-02-24T13:00:00+00:00')")
+    insert_change(seeded_db, "Cambodia", "A:6", "added", "2024-03-28", "published", "2099-90101",
+                  created="2026-02-24T13:00:00+00:00", log=False)
     seeded_db.conn.commit()
     after = render_site(seeded_db, out, today=TODAY)
     assert sorted(after.written) == ["changes.csv", "changes.json", "country/cambodia.html",

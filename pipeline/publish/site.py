@@ -1,9 +1,10 @@
 """The static HTML changelog: ``render_site(db, out_dir)``.
 
-Every page is computed in memory from store.queries, then written only when its
-bytes differ from what is on disk, so a re-render after one run touches the
-pages that changed and a web server's caches (and rsync) see the rest as
-untouched. Links are relative and assets are local files, so the folder works
+Every page's inputs are read from store.queries and fingerprinted; a page is
+rendered only when its fingerprint differs from the one the manifest keeps for
+its file, and written only when its bytes differ from what is on disk, so a
+re-render after one run renders and touches the pages that changed and a web
+server's caches (and rsync) see the rest as untouched. Links are relative and assets are local files, so the folder works
 from file:// and from any static server with no network at view time.
 
 Pages carry the generation *date* (not time) and the data's as-of date: a
@@ -12,6 +13,7 @@ write-if-changed step.
 """
 from __future__ import annotations
 
+import hashlib
 import heapq
 import json
 import os
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -32,7 +34,8 @@ from pipeline.config import Settings
 from pipeline.publish import feeds
 from pipeline.publish.render import environment
 from pipeline.publish.slugs import country_slugs, doc_slug, group_slug, group_sort_key
-from pipeline.publish.wording import agency_name, plural
+from pipeline.publish.wording import (LIST_NAMES, LIST_SLUGS, LIST_TITLES, agency_name, change_phrase, detail_words,
+                                      list_of, plural)
 from store import queries as q
 from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide, SourceKind, SourceRef
 from parsers.model import CfrPart
@@ -55,7 +58,10 @@ SIDE_LABELS = {DivergenceSide.ITAR_ONLY: "in ITAR § 126.1, not in EAR D:5",
                DivergenceSide.EAR_ONLY: "in EAR D:5, not in ITAR § 126.1"}
 MOVED_FIRST = {"itar": "State (ITAR § 126.1)", "ear": "BIS (EAR D:5)",
                "unknown": "not known (before the first compared versions)"}
-ACTION_LABELS = {ChangeAction.ADDED: "added to", ChangeAction.REMOVED: "removed from"}
+ACTION_LABELS = {ChangeAction.ADDED: "added to", ChangeAction.REMOVED: "removed from",
+                 ChangeAction.REVISED: "revised in"}
+LISTS = ("country_groups", "744.21", "744.22", "entity_list")    # ListKind values, in the order pages name them
+SECTIONS = ("744.21", "744.22")
 
 
 @dataclass
@@ -163,124 +169,250 @@ def _markers(value: str | None) -> list[str]:
 
 # --- page model ---
 
+class _Change(dict):
+    """One change row as the site shows it; ``fp`` fingerprints everything shown of it.
+
+    Its table row is rendered only when a page that shows it is rendered (``rows[root]``).
+    """
+
+    __slots__ = ("fp",)
+
+
+@dataclass
+class _Page:
+    """One page to produce: its template and context, or a builder and the key of its inputs."""
+
+    path: str
+    template: str
+    ctx: dict[str, Any] | None = None
+    build: Callable[[], dict[str, Any]] | None = None
+    key: Any = None
+
+    def context(self) -> dict[str, Any]:
+        return self.ctx if self.ctx is not None else self.build()  # type: ignore[misc]
+
+
+def _plain(value: Any) -> Any:
+    """What a page's fingerprint hashes: changes by their fingerprint, sets sorted, the rest as JSON sees it."""
+    if isinstance(value, _Change):
+        return value.fp
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(_plain(v) for v in value)
+    return value
+
+
+def _digest(value: Any) -> str:
+    return hashlib.blake2b(json.dumps(value, sort_keys=True, default=str, ensure_ascii=False).encode("utf-8"),
+                           digest_size=16).hexdigest()
+
+
+_SOURCES_DIGEST: list[str] = []
+
+
+def _sources_digest() -> str:
+    """The templates' and the publish code's bytes: a page rendered by other code or templates is rendered again."""
+    if not _SOURCES_DIGEST:
+        h = hashlib.blake2b(digest_size=16)
+        tpl = resources.files("templates")
+        for name in sorted(_template_names(tpl)):
+            h.update(name.encode("utf-8"))
+            h.update(tpl.joinpath(*name.split("/")).read_bytes())
+        here = Path(__file__).resolve().parent
+        for path in sorted(here.glob("*.py")):
+            h.update(path.name.encode("utf-8"))
+            h.update(path.read_bytes())
+        _SOURCES_DIGEST.append(h.hexdigest())
+    return _SOURCES_DIGEST[0]
+
+
+def _template_names(root: Any, prefix: str = "") -> list[str]:
+    out = []
+    for entry in root.iterdir():
+        if entry.is_dir():
+            if not entry.name.startswith("__"):
+                out.extend(_template_names(entry, f"{prefix}{entry.name}/"))
+        elif not entry.name.endswith((".pyc", ".py")):
+            out.append(prefix + entry.name)
+    return out
+
+
 class _Site:
-    """Builds every page's text from one snapshot of the queries."""
+    """Every page's inputs from one snapshot of the queries; pages are rendered only when asked."""
 
     def __init__(self, db: Database, env: Environment, today: date, settings: Settings | None,
                  disclosure: Any = None) -> None:
         self.db, self.env, self.today = db, env, today
+        self.iso_today = today.isoformat()
         self.disclosure = disclosure
         self.base_url = settings.digest.site_url if settings else ""
         self.generated = today.isoformat()
         self.as_of = q.data_as_of(db) or "no data yet"
-        self.changes = q.list_changes(db)
         self.columns = q.group_columns(db)
         self.versions = q.ecfr_version_dates(db)
+        self.version_set = set(self.versions)
         self.documents = q.documents(db)
         self.doc_numbers = {d["document_number"] for d in self.documents}
-        self.intervals = q.membership_intervals(db)
-        codes = set(self.columns) | {c["group"] for c in self.changes} | {i["group"] for i in self.intervals}
-        self.codes = sorted(codes, key=group_sort_key)
+        all_intervals = q.membership_intervals(db, None, None)
+        self.intervals = [iv for iv in all_intervals if list_of(iv) == "country_groups"]
+        self.list_intervals: dict[str, list[dict[str, Any]]] = {k: [] for k in LISTS}
+        for iv in all_intervals:
+            self.list_intervals.setdefault(list_of(iv), []).append(iv)
         self.countries = q.known_countries(db)
         self.cslug = country_slugs(self.countries)
-        self.current = q.memberships_as_of(db, today)
+        self.changes = [_Change(c) for c in q.list_changes(db)]
+        codes = set(self.columns) | {c["group"] for c in self.changes if c["group"]} | \
+            {i["group"] for i in self.intervals if i["group"]}
+        self.codes = sorted(codes, key=group_sort_key)
+        self.current = memberships_on_dates(self.intervals, [self.iso_today])[self.iso_today]
         self.held_on = memberships_on_dates(self.intervals, self.versions)
+        self.starts = {k: q.list_history_start(db, k) for k in LISTS}
         for c in self.changes:
             self._decorate(c)
-        self._render_rows()
+        self._rendered_roots: set[tuple[int, str]] = set()
+        self.common = _digest([_sources_digest(), self.generated, self.as_of, repr(disclosure), self.base_url])
 
-    def _decorate(self, c: dict[str, Any]) -> None:
+    def _decorate(self, c: _Change) -> None:
         action, status = ChangeAction(c["action"]), ChangeStatus(c["status"])
+        lst = list_of(c)
+        c["list"] = lst
+        c["list_name"] = LIST_NAMES.get(lst, lst)
         c["country_href"] = f"country/{self.cslug[c['country']]}.html"
-        c["group_href"] = f"group/{group_slug(c['group'])}.html"
+        c["group_href"] = f"group/{group_slug(c['group'])}.html" if c["group"] else None
         c["doc_href"] = (f"doc/{doc_slug(c['fr_document'])}.html"
                          if c["fr_document"] in self.doc_numbers else None)
         c["action_label"] = ACTION_LABELS[action]
+        c["target"] = c["group"] if lst == "country_groups" else LIST_NAMES.get(lst, lst)
+        c["phrase"] = change_phrase(c)
+        c["detail_words"] = detail_words(c.get("detail"))
         c["status_label"] = STATUS_LABELS[status]
         c["sample"] = self._sample(SourceRef.of_change(c["fr_document"], c["ecfr_version"]))
+        c["rows"] = {}
+        c.fp = _digest([c.get(k) for k in _CHANGE_SHOWN])
 
     def _sample(self, ref: str) -> str | None:
         return self.disclosure.sample_note(ref) if self.disclosure else None
 
-    def _render_rows(self) -> None:
-        """Attach each change's pre-rendered (autoescaped) <tr> for both link depths as c["rows"][root].
+    def render_rows(self, changes: list[_Change], root: str) -> None:
+        """Each change's pre-rendered (autoescaped) <tr> at link depth ``root``, as c["rows"][root].
 
         A change's row appears on the index, its country, group and document pages; rendering the
-        rows once per depth in a single template pass is what keeps 10,000 changes under the budget.
+        rows of many changes in one template pass is what keeps 10,000 changes under the budget.
         """
+        todo = [c for c in changes if root not in c["rows"]]
+        if not todo:
+            return
         template = self.env.get_template("site/_rows.html")
-        for c in self.changes:
-            c["rows"] = {}
-        for root in ("", "../"):
-            chunks = template.render(changes=self.changes, root=root, sep=_ROW_SEP).split(_ROW_SEP)
-            if len(chunks) != len(self.changes) + 1:   # the separator occurs in the data itself
-                chunks = [template.render(changes=[c], root=root, sep="") for c in self.changes]
-            for c, row in zip(self.changes, chunks):
-                c["rows"][root] = Markup(row.strip("\n") + "\n")
+        chunks = template.render(changes=todo, root=root, sep=_ROW_SEP).split(_ROW_SEP)
+        if len(chunks) != len(todo) + 1:   # the separator occurs in the data itself
+            chunks = [template.render(changes=[c], root=root, sep="") for c in todo]
+        for c, row in zip(todo, chunks):
+            c["rows"][root] = Markup(row.strip("\n") + "\n")
 
-    # Each page: (path, template, context). ``root`` makes links relative from any depth.
-    def pages(self) -> dict[str, str]:
-        out: dict[str, str] = {}
+    def pages(self) -> list[_Page]:
+        """Every page of the site, each with what its fingerprint is made of."""
+        out: list[_Page] = []
 
         def page(path: str, template: str, **ctx: Any) -> None:
-            root = "../" * path.count("/")
-            out[path] = self.env.get_template(f"site/{template}").render(
-                root=root, path=path, generated=self.generated, as_of=self.as_of, disclosure=self.disclosure, **ctx)
+            out.append(_Page(path, template, ctx=ctx))
+
+        def lazy(path: str, template: str, key: Any, build: Callable[[], dict[str, Any]]) -> None:
+            out.append(_Page(path, template, build=build, key=key))
 
         newest = sorted(self.changes, key=lambda c: (c["effective_date"] or "9999-99-99", c["id"]), reverse=True)
-        index_rows = [[c["country"], c["group"], c["status"], c["effective_date"] or ""] for c in newest]
-        page("index.html", "index.html", title="Country group changes", changes=newest,
+        index_rows = [[c["country"], c["group"] or "", c["status"], c["effective_date"] or "", c["list"],
+                       c["entity"] or ""] for c in newest]
+        page("index.html", "index.html", title="Export-control list changes", changes=newest,
              index_rows=index_rows, countries=self.countries, codes=self.codes,
              statuses=[(s.value, STATUS_LABELS[s]) for s in ChangeStatus],
+             lists=[(k, LIST_TITLES[k]) for k in LISTS],
              open_divergences=[d for d in q.divergences(self.db, open_only=True)], cslug=self.cslug)
 
-        page("matrix.html", "matrix.html", title=f"Country group matrix as of {self.today.isoformat()}",
-             matrix=self._matrix(self.today.isoformat()), versions=self._version_spans(), current=True,
-             version=None)
-        for v in self._version_spans():
-            page(f"matrix/{v['date']}.html", "matrix.html",
-                 title=f"Country group matrix, eCFR version of {v['date']}",
-                 matrix=self._matrix(v["date"]), versions=self._version_spans(), current=False, version=v)
+        spans = self._version_spans()
+        notes_today = table_notes_as_of(self.db, self.iso_today)
+        lazy("matrix.html", "matrix.html",
+             key=[self._held_key(self.current), self.codes, self.columns, notes_today, spans, self.cslug_keys()],
+             build=lambda: dict(title=f"Country group matrix as of {self.iso_today}",
+                                matrix=self._matrix(self.iso_today, self.current, notes_today), versions=spans,
+                                current=True, version=None))
+        for v in spans:
+            notes = table_notes_as_of(self.db, v["date"])
+            lazy(f"matrix/{v['date']}.html", "matrix.html",
+                 key=[self._held_key(self.held_on[v["date"]]), self.codes, self.columns, notes, spans, v,
+                      self.cslug_keys()],
+                 build=lambda v=v, notes=notes: dict(
+                     title=f"Country group matrix, eCFR version of {v['date']}",
+                     matrix=self._matrix(v["date"], self.held_on[v["date"]], notes), versions=spans,
+                     current=False, version=v))
 
-        by_country: dict[str, list[dict[str, Any]]] = {}
-        for c in self.changes:
+        by_country: dict[str, list[_Change]] = {}
+        for c in newest:
             by_country.setdefault(c["country"], []).append(c)
-        iv_by_country: dict[str, list[dict[str, Any]]] = {}
-        for iv in self.intervals:
-            iv_by_country.setdefault(iv["country"], []).append(iv)
+        iv_by_country: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        for lst, ivs in [("country_groups", self.intervals)] + \
+                [(k, v) for k, v in self.list_intervals.items() if k != "country_groups"]:
+            for iv in ivs:
+                iv_by_country.setdefault(iv["country"], {}).setdefault(lst, []).append(iv)
+        entity_counts = {name: len(q.standing(ivs.get("entity_list", []), self.iso_today,
+                                              ("country", "entity_key")))
+                         for name, ivs in iv_by_country.items()}
+        section_status = {name: {k: bool(q.standing(ivs.get(k, []), self.iso_today, ("list",))) for k in SECTIONS}
+                          for name, ivs in iv_by_country.items()}
         page("countries.html", "countries.html", title="Countries",
-             countries=[(n, self.cslug[n], sorted(self.current.get(n, ()), key=group_sort_key))
-                        for n in self.countries])
+             countries=[(n, self.cslug[n], sorted(self.current.get(n, ()), key=group_sort_key),
+                         [LIST_NAMES[k] for k in SECTIONS if section_status.get(n, {}).get(k)],
+                         entity_counts.get(n, 0)) for n in self.countries])
+        divs = q.divergences(self.db)
+        divs_by_country: dict[str, list[dict[str, Any]]] = {}
+        for d in divs:
+            divs_by_country.setdefault(d["country"], []).append(self._divergence(d))
         for name in self.countries:
+            changes = by_country.get(name, [])
+            ivs = iv_by_country.get(name, {})
             page(f"country/{self.cslug[name]}.html", "country.html", title=name, country=name,
-                 current=sorted(self.current.get(name, ()), key=group_sort_key),
-                 changes=sorted(by_country.get(name, []), key=lambda c: (c["effective_date"] or "9999", c["id"]),
-                                reverse=True),
-                 intervals=[self._interval(iv) for iv in iv_by_country.get(name, [])],
+                 current=self._current_groups(ivs.get("country_groups", [])),
+                 changes=changes,
+                 intervals=[self._interval(iv) for iv in ivs.get("country_groups", [])],
+                 sections=[self._section(k, ivs.get(k, []), [c for c in changes if c["list"] == k]) for k in SECTIONS],
+                 entities=self._entities(ivs.get("entity_list", []), [c for c in changes if c["list"] == "entity_list"]),
+                 entity_known=self._known("entity_list"), entity_start=self.starts["entity_list"],
+                 divergences=divs_by_country.get(name, []),
                  columns=self.columns)
 
         members: dict[str, list[str]] = {}
         for country, grps in self.current.items():
             for g in grps:
                 members.setdefault(g, []).append(country)
-        by_group: dict[str, list[dict[str, Any]]] = {}
-        for c in self.changes:
-            by_group.setdefault(c["group"], []).append(c)
+        by_group: dict[str, list[_Change]] = {}
+        for c in newest:
+            if c["list"] == "country_groups" and c["group"]:
+                by_group.setdefault(c["group"], []).append(c)
         page("groups.html", "groups.html", title="Country groups",
              groups=[(g, group_slug(g), self.columns.get(g, ""), len(members.get(g, []))) for g in self.codes])
         for g in self.codes:
             page(f"group/{group_slug(g)}.html", "group.html", title=f"Country Group {g}", code=g,
                  name=self.columns.get(g, ""),
                  members=[(n, self.cslug[n]) for n in sorted(members.get(g, []))],
-                 changes=sorted(by_group.get(g, []), key=lambda c: (c["effective_date"] or "9999", c["id"]),
-                                reverse=True))
+                 changes=by_group.get(g, []))
 
-        by_doc: dict[str, list[dict[str, Any]]] = {}
+        page("lists.html", "lists.html", title="§ 744.21, § 744.22 and the Entity List",
+             sections=[self._section_list(k) for k in SECTIONS],
+             entity_known=self._known("entity_list"), entity_start=self.starts["entity_list"],
+             destinations=sorted(((n, self.cslug[n], k) for n, k in entity_counts.items() if k),
+                                 key=lambda t: t[0].casefold()),
+             entity_total=sum(entity_counts.values()),
+             recent=[c for c in newest if c["list"] != "country_groups"][:50])
+
+        by_doc: dict[str, list[_Change]] = {}
         for c in self.changes:
             if c["fr_document"]:
                 by_doc.setdefault(c["fr_document"], []).append(c)
         reviews: dict[str, list[dict[str, Any]]] = {}
-        for r in q.review_items(self.db):
+        review_rows = q.review_items(self.db)
+        for r in review_rows:
             reviews.setdefault(r["document_number"], []).append(r)
         logs = q.status_logs(self.db)
         docs = [dict(d, slug=doc_slug(d["document_number"]), sample=self._sample(SourceRef.fr(d["document_number"])),
@@ -297,11 +429,9 @@ class _Site:
             page(f"doc/{d['slug']}.html", "document.html", title=f"FR Doc. {num}", doc=d, changes=changes,
                  history={c["id"]: logs.get(c["id"], []) for c in changes},
                  reviews=reviews.get(num, []), ecfr_links=self._ecfr_links(d), held=d["held"], sample=d["sample"],
-                agencies=[agency_name(a) for a in d["agencies"] or []],
+                 agencies=[agency_name(a) for a in d["agencies"] or []],
                  corrects=(f"doc/{doc_slug(d['correction_of'])}.html"
                            if d.get("correction_of") in self.doc_numbers else None))
-
-        divs = q.divergences(self.db)
 
         def of(kind: DivergenceKind) -> list[dict[str, Any]]:
             return [self._divergence(d) for d in divs if d["kind"] == kind.value]
@@ -310,21 +440,43 @@ class _Site:
              open=of(DivergenceKind.OPEN), pending=of(DivergenceKind.PENDING),
              standing=of(DivergenceKind.STANDING), past=of(DivergenceKind.CLOSED))
         page("health.html", "health.html", title="Source health", sources=q.source_health(self.db),
-             last_run=q.last_run(self.db), reviews=q.review_items(self.db), suspects=q.suspect_versions(self.db),
+             last_run=q.last_run(self.db), reviews=review_rows, suspects=q.suspect_versions(self.db),
              failed_docs=[d for d in docs if d["parse_status"] == "failed"])
         return out
 
-    def feeds(self) -> dict[str, str]:
-        return {
-            "feed.atom": feeds.atom_feed(self.env, self.changes, base_url=self.base_url,
-                                         href_for=lambda c: c["doc_href"] or c["country_href"]),
-            "changes.json": feeds.changes_json(self.changes),
-            "changes.csv": feeds.changes_csv(self.changes),
-        }
+    def render(self, pg: _Page) -> str:
+        """The page's HTML; the rows of the changes it shows are rendered first, in one pass."""
+        ctx = pg.context()
+        root = "../" * pg.path.count("/")
+        self.render_rows(_changes_in(ctx), root)
+        return self.env.get_template(f"site/{pg.template}").render(
+            root=root, path=pg.path, generated=self.generated, as_of=self.as_of, disclosure=self.disclosure, **ctx)
 
-    def _matrix(self, as_of: str) -> dict[str, Any]:
-        held = self.held_on[as_of] if as_of in self.held_on else q.memberships_as_of(self.db, as_of)
-        markers, notes = table_notes_as_of(self.db, as_of)
+    def fingerprint(self, pg: _Page) -> str:
+        """What the page is made of (its inputs, the templates and code, the stamps), never its output."""
+        return _digest([self.common, pg.path, pg.template, _plain(pg.ctx if pg.key is None else pg.key)])
+
+    def feeds(self) -> list[tuple[str, Callable[[], str]]]:
+        return [
+            ("feed.atom", lambda: feeds.atom_feed(self.env, self.changes, base_url=self.base_url,
+                                                  href_for=lambda c: c["doc_href"] or c["country_href"])),
+            ("changes.json", lambda: feeds.changes_json(self.changes)),
+            ("changes.csv", lambda: feeds.changes_csv(self.changes)),
+        ]
+
+    def feeds_key(self) -> str:
+        return _digest([_sources_digest(), self.base_url, [c.fp for c in self.changes]])
+
+    def cslug_keys(self) -> list[tuple[str, str]]:
+        return sorted(self.cslug.items())
+
+    @staticmethod
+    def _held_key(held: dict[str, set[str]]) -> list[tuple[str, list[str]]]:
+        return sorted((n, sorted(g)) for n, g in held.items())
+
+    def _matrix(self, as_of: str, held: dict[str, set[str]],
+                notes_of: tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, str]]]) -> dict[str, Any]:
+        markers, notes = notes_of
         rows = [{"country": n, "slug": self.cslug.get(n), "markers": markers.get(n, []),
                  "cells": Markup("").join(_HELD if g in held[n] else _EMPTY for g in self.codes)}
                 for n in sorted(held)]
@@ -335,9 +487,55 @@ class _Site:
         vs = self.versions
         return [{"date": d, "until": vs[i + 1] if i + 1 < len(vs) else None} for i, d in enumerate(vs)]
 
+    def _known(self, lst: str) -> bool:
+        start = self.starts.get(lst)
+        return start is not None and start <= self.iso_today
+
+    def _current_groups(self, ivs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        held = q.standing(ivs, self.iso_today, ("group",))
+        return [{"code": g, "name": self.columns.get(g, ""), "since": s["since"], "by": self._source_link(s["by"], "country_groups")}
+                for (g,), s in sorted(held.items(), key=lambda kv: group_sort_key(kv[0][0]))]
+
+    def _section(self, lst: str, ivs: list[dict[str, Any]], changes: list[_Change]) -> dict[str, Any]:
+        """A country's § 744.21 or § 744.22 status today, its periods and its changes."""
+        now = q.standing(ivs, self.iso_today, ("list",)).get((lst,))
+        ended = q.last_ended(ivs, self.iso_today, "list").get(lst) if now is None else None
+        status = None if not self._known(lst) else now is not None
+        return {"list": lst, "slug": LIST_SLUGS[lst], "title": LIST_TITLES[lst], "name": LIST_NAMES[lst],
+                "status": status, "start": self.starts[lst],
+                "since": now["since"] if now else None, "by": self._source_link(now["by"], lst) if now else None,
+                "ended": ended["valid_to"] if ended else None,
+                "ended_by": self._source_link(ended["closed_by"], lst) if ended else None,
+                "periods": [self._interval(iv) for iv in ivs], "changes": changes}
+
+    def _section_list(self, lst: str) -> dict[str, Any]:
+        """Who § 744.21 or § 744.22 names today, each since when and by what."""
+        held = q.standing(self.list_intervals.get(lst, []), self.iso_today, ("country",))
+        return {"list": lst, "slug": LIST_SLUGS[lst], "title": LIST_TITLES[lst], "known": self._known(lst),
+                "start": self.starts[lst],
+                "countries": [{"country": n, "href": f"country/{self.cslug[n]}.html" if n in self.cslug else None,
+                               "since": s["since"], "by": self._source_link(s["by"], lst)}
+                              for (n,), s in sorted(held.items(), key=lambda kv: kv[0][0].casefold())]}
+
+    def _entities(self, ivs: list[dict[str, Any]], changes: list[_Change]) -> list[dict[str, Any]]:
+        """A destination's Entity List entries in force today, each with its fields and its changes."""
+        by_key: dict[str, list[_Change]] = {}
+        for c in changes:
+            by_key.setdefault(c["entity_key"] or "", []).append(c)
+        held = q.standing(ivs, self.iso_today, ("country", "entity_key"))
+        out = []
+        for (_, key), s in sorted(held.items(), key=lambda kv: ((kv[1]["row"]["entity"] or "").casefold(), kv[0][1])):
+            row = s["row"]
+            out.append({"entity": row["entity"], "key": key, "anchor": "e-" + _anchor(key or row["entity"] or ""),
+                        "since": s["since"], "by": self._source_link(s["by"], "entity_list"),
+                        "detail": row["detail"] or {}, "history": by_key.get(key or "", [])})
+        return out
+
     def _interval(self, iv: dict[str, Any]) -> dict[str, Any]:
-        return dict(iv, opened=self._source_link(iv["opened_by"]), closed=self._source_link(iv["closed_by"]),
-                    group_href=f"group/{group_slug(iv['group'])}.html")
+        lst = list_of(iv)
+        return dict(iv, opened=self._source_link(iv["opened_by"], iv.get("opened_by_list") or lst),
+                    closed=self._source_link(iv["closed_by"], iv.get("closed_by_list") or lst),
+                    group_href=f"group/{group_slug(iv['group'])}.html" if iv.get("group") else None)
 
     def _divergence(self, d: dict[str, Any]) -> dict[str, Any]:
         side = DivergenceSide(d["side"])
@@ -345,8 +543,8 @@ class _Site:
                     side_label=SIDE_LABELS[side], moved_first_label=MOVED_FIRST.get(d["moved_first"], d["moved_first"]),
                     opened=self._source_link(d["opened_by"]), closed=self._source_link(d["closed_by"]))
 
-    def _source_link(self, text: str | None) -> dict[str, str | None] | None:
-        """'fr:2021-26633' -> FR Doc. page; 'ecfr:2021-12-09' -> the matrix of that version."""
+    def _source_link(self, text: str | None, lst: str = "country_groups") -> dict[str, str | None] | None:
+        """'fr:2021-26633' -> FR Doc. page; 'ecfr:2021-12-09' -> the matrix of that version (a Country Group version)."""
         if not text:
             return None
         ref = SourceRef.parse(text)
@@ -354,8 +552,10 @@ class _Site:
             return {"text": f"FR Doc. {ref.value}",
                     "href": f"doc/{doc_slug(ref.value)}.html" if ref.value in self.doc_numbers else None}
         if ref is not None and ref.kind is SourceKind.ECFR:
+            if lst != "country_groups":
+                return {"text": f"eCFR version {ref.value} of {LIST_NAMES.get(lst, lst)}", "href": None}
             return {"text": f"eCFR version {ref.value}",
-                    "href": f"matrix/{ref.value}.html" if ref.value in self.versions else None}
+                    "href": f"matrix/{ref.value}.html" if ref.value in self.version_set else None}
         return {"text": text, "href": None}
 
     def _ecfr_links(self, d: dict[str, Any]) -> list[dict[str, str]]:
@@ -376,6 +576,35 @@ class _Site:
                 links.append({"text": f"{ref.title} CFR part {ref.part}, current",
                               "href": ECFR_PART.format(when="current", title=ref.title, part=ref.part)})
         return links
+
+
+# Every key of a decorated change a page can show (its fingerprint hashes these).
+_CHANGE_SHOWN = ("id", "list", "country", "group", "entity", "entity_key", "action", "detail", "effective_date",
+                 "status", "fr_document", "citation", "publication_date", "ecfr_version", "fr_title", "html_url",
+                 "corrected_by", "group_name", "created_at", "updated_at", "country_href", "group_href", "doc_href",
+                 "action_label", "target", "phrase", "detail_words", "status_label", "sample")
+
+
+def _changes_in(ctx: dict[str, Any]) -> list[_Change]:
+    """The changes a page context shows (at any depth of lists and dicts), once each."""
+    found: dict[int, _Change] = {}
+
+    def walk(v: Any) -> None:
+        if isinstance(v, _Change):
+            found.setdefault(id(v), v)
+        elif isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, (list, tuple)):
+            for x in v:
+                walk(x)
+
+    walk(ctx)
+    return list(found.values())
+
+
+def _anchor(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "entry"
 
 
 def _held(n: int) -> str:
@@ -400,9 +629,24 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+def _stamp(path: Path) -> list[int] | None:
+    """A file's size and modification time: a page whose file was touched since is rendered again."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
 def render_site(db: Database, out_dir: str | os.PathLike[str], *, settings: Settings | None = None,
                 today: date | None = None, disclosure: Any = None, force: bool = False) -> SiteReport:
-    """Render the whole site into ``out_dir``; only files whose bytes changed are rewritten.
+    """Render the whole site into ``out_dir``; only pages whose inputs changed are rendered again.
+
+    Every page has a fingerprint of what it is made of (its data, the templates and
+    the publish code, the generation date). The manifest keeps each file's
+    fingerprint and its size and time as written: a page whose fingerprint and
+    file are as the last render left them is not rendered at all; any other page
+    is rendered and written only when its bytes differ from the file's.
 
     A file already there that an earlier render did not write (it is not in the
     manifest) is someone's own page: it is never overwritten unless ``force``
@@ -414,35 +658,62 @@ def render_site(db: Database, out_dir: str | os.PathLike[str], *, settings: Sett
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     site = _Site(db, environment(), today or clock.today(), settings, disclosure)
-    pages = site.pages()
-    files: dict[str, bytes] = {p: t.encode("utf-8") for p, t in pages.items()}
-    files.update({p: t.encode("utf-8") for p, t in site.feeds().items()})
-    files.update({f"assets/{a}": _asset(a) for a in ASSETS})
-    report = SiteReport(out_dir=out, index_path=out / "index.html", pages=len(pages))
-    previous = _read_manifest(out)
-    foreign = sorted(rel for rel, data in files.items()
+    previous, inputs = _read_manifest(out)
+    report = SiteReport(out_dir=out, index_path=out / "index.html")
+    # (path, fingerprint, how to make the bytes)
+    plan: list[tuple[str, str, Callable[[], bytes]]] = []
+    for pg in site.pages():
+        plan.append((pg.path, site.fingerprint(pg), lambda pg=pg: site.render(pg).encode("utf-8")))
+    report.pages = len(plan)
+    feeds_key = site.feeds_key()
+    for path, make in site.feeds():
+        plan.append((path, _digest([feeds_key, path]), lambda make=make: make().encode("utf-8")))
+    for a in ASSETS:
+        plan.append((f"assets/{a}", _digest([_sources_digest(), a]), lambda a=a: _asset(a)))
+
+    made: dict[str, bytes] = {}
+    todo: list[tuple[str, str]] = []
+    for path, key, make in plan:
+        before = inputs.get(path)
+        if path in previous and before is not None and before[0] == key and before[1] == _stamp(out / path):
+            continue                      # made of the same inputs as the file that is there: not rendered
+        made[path] = make()
+        todo.append((path, key))
+    foreign = sorted(rel for rel, data in made.items()
                      if rel not in previous and (out / rel).is_file() and (out / rel).read_bytes() != data)
     if foreign and not force:
         raise OutputConflictError(str(out), foreign)
-    for rel, data in files.items():
-        if _write_if_changed(out / rel, data):
-            report.written.append(rel)
-        else:
-            report.unchanged += 1
-    report.removed = _remove_stale(out, previous, set(files))
-    _write_if_changed(out / MANIFEST, json.dumps(sorted(files), indent=0).encode("utf-8"))
+    written: dict[str, list[Any]] = {p: v for p, v in inputs.items()}
+    for path, key in todo:
+        if _write_if_changed(out / path, made[path]):
+            report.written.append(path)
+        written[path] = [key, _stamp(out / path)]
+    report.unchanged = len(plan) - len(report.written)
+    current = {path for path, _, _ in plan}
+    report.removed = _remove_stale(out, previous, current)
+    manifest = {"files": sorted(current), "inputs": {p: written[p] for p in sorted(current) if p in written}}
+    _write_if_changed(out / MANIFEST, json.dumps(manifest, indent=0, sort_keys=True).encode("utf-8"))
     return report
 
 
 MANIFEST = ".frtrack-site.json"   # the files the last render wrote: the only ones a render may delete
 
 
-def _read_manifest(out: Path) -> set[str]:
+def _read_manifest(out: Path) -> tuple[set[str], dict[str, list[Any]]]:
+    """(files the last render wrote, path -> [fingerprint, [size, mtime_ns]]); a list is the older form."""
     try:
-        names = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return set()
-    return {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
+        return set(), {}
+    if isinstance(data, list):
+        return {n for n in data if isinstance(n, str)}, {}
+    if not isinstance(data, dict) or not isinstance(data.get("files"), list):
+        return set(), {}
+    files = {n for n in data["files"] if isinstance(n, str)}
+    raw = data.get("inputs") if isinstance(data.get("inputs"), dict) else {}
+    inputs = {p: v for p, v in raw.items()
+              if p in files and isinstance(v, list) and len(v) == 2 and isinstance(v[0], str)}
+    return files, inputs
 
 
 def _remove_stale(out: Path, previous: set[str], current: set[str]) -> list[str]:

@@ -51,3 +51,47 @@ def divergence_sentence(side: str, moved_first: str) -> str:
     where = f"in {_LISTS[has]} but not in {_LISTS[lacks]}"
     who = _WHO.get(moved_first)
     return f"{where}; {who}" if who else where
+
+
+# --- the lists (issue 15): how every output names a list and a change of it ---------------------
+
+LIST_NAMES = {"country_groups": "Country Groups", "744.21": "\u00a7 744.21", "744.22": "\u00a7 744.22",
+              "entity_list": "Entity List"}
+LIST_TITLES = {"country_groups": "Country Groups",
+               "744.21": "\u00a7 744.21 (military end use / end user)",
+               "744.22": "\u00a7 744.22 (military-intelligence end use / end user)",
+               "entity_list": "Entity List"}
+LIST_SLUGS = {"country_groups": "country-groups", "744.21": "744-21", "744.22": "744-22",
+              "entity_list": "entity-list"}
+_FIELD_WORDS = {"license_requirement": "license requirement", "review_policy": "license review policy"}
+
+
+def list_of(row: dict) -> str:
+    """The list a change or membership row belongs to (rows from before issue 15: Country Groups)."""
+    return row.get("list") or "country_groups"
+
+
+def detail_words(detail: dict | None) -> str:
+    """What a revision or move changed, in words: "address, citations" / "moved to Russia"; "" when nothing."""
+    if not detail:
+        return ""
+    if detail.get("fields"):
+        return ", ".join(_FIELD_WORDS.get(f, f.replace("_", " ")) for f in detail["fields"])
+    if detail.get("moved_to"):
+        return f"moved to {detail['moved_to']}"
+    if detail.get("moved_from"):
+        return f"moved from {detail['moved_from']}"
+    return ""
+
+
+def change_phrase(row: dict) -> str:
+    """One change of any list, after its country: "added to D:5", "removed from \u00a7 744.21",
+    "Entity List: revised \u201cExample Co.\u201d (address)"."""
+    lst, action = list_of(row), row["action"]
+    prep = {"added": "to", "removed": "from"}.get(action, "in")
+    if lst == "country_groups":
+        return f"{action} {prep} {row.get('group')}"
+    if lst == "entity_list":
+        words = detail_words(row.get("detail"))
+        return f"Entity List: {action} \u201c{row.get('entity') or '?'}\u201d" + (f" ({words})" if words else "")
+    return f"{action} {prep} {LIST_NAMES.get(lst, lst)}"
