@@ -24,6 +24,7 @@ from pipeline.publish import mail
 from pipeline.publish.digest import (PLACEHOLDER, Window, build_digest, digest_command, render_digest,
                                      write_demo_digest)
 from parsers.lifecycle import ChangeStatus
+from tests.seed import insert_change
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 CAMBODIA = ("Cambodia: removed from D:5 (U.S. Arms Embargoed Countries), effective 2026-02-03, "
@@ -91,10 +92,16 @@ def test_empty_week_says_so(seeded_db):
     day = date(2026, 1, 10)
     data = build_digest(seeded_db, Settings(), Window.for_run(day), day)
     assert data.is_empty and data.count == 0
-    assert data.subject == "frtrack: no country-group changes (week of 2026-01-03)"
+    assert data.subject == "frtrack: no changes (week of 2026-01-03)"
     r = render_digest(data, PLACEHOLDER)
-    assert "No country-group changes in this window." in r.text
-    assert "No country-group changes in this window." in html_text(r.html)
+    quiet = ("No changes in this window in any list (Country Groups none, § 744.21 none, § 744.22 none,"
+             " Entity List none).")
+    assert quiet in r.text and quiet in html_text(r.html)
+    # every list has its section, and each says it had no change
+    for title in ("Country Groups", "§ 744.21 (military end use / end user)",
+                  "§ 744.22 (military-intelligence end use / end user)", "Entity List"):
+        assert f"\n== {title} ==\nNo change in this window.\n" in r.text, title
+    assert html_text(r.html).count("No change in this window.") == 4
 
 
 def test_review_items_and_other_documents_of_the_window_are_listed(seeded_db):
@@ -134,7 +141,7 @@ def test_watchlists_narrow_each_part_of_the_digest(seeded_db):
     prorule = full.for_recipient(Recipient("d@example.com", document_types=("PRORULE",)))
     assert [d.document_number for d in prorule.documents] == ["2026-02502"]
     nothing = full.for_recipient(Recipient("e@example.com", countries=("Canada",)))
-    assert nothing.count == 0 and nothing.subject.startswith("frtrack: no country-group changes")
+    assert nothing.count == 0 and nothing.subject.startswith("frtrack: no changes")
     assert full.for_recipient(Recipient("f@example.com")) == full
 
 
@@ -156,6 +163,74 @@ def test_golden(seeded_db, part):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(got, encoding="utf-8")
     assert got == path.read_text(encoding="utf-8"), f"{path} differs; FRTRACK_REGEN_GOLDEN=1 rewrites it"
+
+
+@pytest.mark.parametrize("part", ["txt", "html"])
+def test_golden_with_every_list(lists_db, part):
+    """The same window over the story with its § 744.21 / § 744.22 and Entity List facts."""
+    r = render_digest(build_digest(lists_db, Settings(), WIDE, FEB24), PLACEHOLDER)
+    got = r.text if part == "txt" else r.html
+    path = GOLDEN / f"digest_lists.{part}"
+    if os.environ.get("FRTRACK_REGEN_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(got, encoding="utf-8")
+    assert got == path.read_text(encoding="utf-8"), f"{path} differs; FRTRACK_REGEN_GOLDEN=1 rewrites it"
+
+
+# --- the other lists (issue 15) ---------------------------------------------------------------
+
+EL_KHMER = ("Cambodia: Entity List entry \u201cSample Khmer Trading Co., Ltd.\u201d added, effective 2026-02-17, "
+            "FR Doc. 2099-90104")
+
+
+def test_a_section_per_list_and_no_change_where_a_list_was_quiet(lists_db):
+    data = build_digest(lists_db, Settings(), WIDE, FEB24)
+    assert [(lst, n) for lst, _, n, _ in data.by_list] == [
+        ("country_groups", 3), ("744.21", 0), ("744.22", 0), ("entity_list", 3)]
+    assert data.subject == ("frtrack: 6 changes (Country Groups 3, Entity List 3) — Cambodia removed from D:5,"
+                            " +5 more")
+    text = render_digest(data, PLACEHOLDER).text
+    sections = text.split("\n== ")
+    titled = {s.split(" ==\n", 1)[0]: s.split(" ==\n", 1)[1] for s in sections[1:]}
+    assert titled["§ 744.21 (military end use / end user)"].startswith("No change in this window.")
+    assert titled["§ 744.22 (military-intelligence end use / end user)"].startswith("No change in this window.")
+    assert titled["Entity List"].splitlines()[:3] == [
+        "Published in the Federal Register:", f"- {EL_KHMER}", "  https://www.federalregister.gov/d/2099-90104"]
+    assert ("- China: Entity List entry \u201cExample Precision Optics Co., Ltd.\u201d revised (address, citations),"
+            " effective 2026-02-17, FR Doc. 2099-90104") in titled["Entity List"]
+    assert "No change" not in titled["Country Groups"] and "No change" not in titled["Entity List"]
+    assert EL_KHMER in html_text(render_digest(data, PLACEHOLDER).html)
+
+
+def test_a_section_list_change_is_in_its_section(lists_db):
+    window = Window(date(2021, 12, 6), date(2021, 12, 12))
+    data = build_digest(lists_db, Settings(), window, date(2021, 12, 13))
+    assert [(lst, n) for lst, _, n, _ in data.by_list] == [
+        ("country_groups", 1), ("744.21", 1), ("744.22", 0), ("entity_list", 0)]
+    text = render_digest(data, PLACEHOLDER).text
+    assert ("== § 744.21 (military end use / end user) ==\nConfirmed by the eCFR:\n- Cambodia: added to § 744.21"
+            " (military end use / end user), effective 2021-12-09, FR Doc. 2021-26633, 86 FR 70015\n") in text
+
+
+def test_a_country_watchlist_covers_every_list_and_groups_only_country_groups(lists_db):
+    full = build_digest(lists_db, Settings(), WIDE, FEB24)
+    cambodia = full.for_recipient(Recipient("a@example.com", countries=("Cambodia",)))
+    assert summaries(cambodia) == ["Cambodia removed from D:5",
+                                   "Entity List: Sample Khmer Trading Co., Ltd. (Cambodia) added"]
+    assert cambodia.subject == ("frtrack: 2 changes (Country Groups 1, Entity List 1) — Cambodia removed from D:5,"
+                                " +1 more")
+    # groups alone watch Country Groups; with countries, the groups narrow only the Country Group changes
+    d5 = full.for_recipient(Recipient("b@example.com", groups=("D:5",)))
+    assert summaries(d5) == ["Cambodia removed from D:5"]
+    both = full.for_recipient(Recipient("c@example.com", countries=("Cambodia", "China"), groups=("E:2",)))
+    assert summaries(both) == ["Entity List: Sample Khmer Trading Co., Ltd. (Cambodia) added",
+                               "Entity List: Example Precision Optics Co., Ltd. (China) revised"]
+    russia = full.for_recipient(Recipient("d@example.com", countries=("russia",)))
+    assert summaries(russia) == ["Entity List: Fictional Avionics LLC (Russia) removed"]
+    window = Window(date(2021, 12, 6), date(2021, 12, 12))
+    early = build_digest(lists_db, Settings(), window, date(2021, 12, 13))
+    assert summaries(early.for_recipient(Recipient("a@example.com", countries=("Cambodia",)))) == [
+        "Cambodia added to D:5", "Cambodia added to § 744.21"]
 
 
 def test_html_is_well_formed_and_self_contained(seeded_db):
@@ -188,10 +263,8 @@ def test_hostile_titles_are_escaped_and_cannot_inject_headers(seeded_db):
     evil_title = "<script>alert(1)</script> Export rule\r\nBcc: victim@example.net"
     _insert_doc(seeded_db, "2026-02600", evil_title, "2026-02-05")
     with seeded_db.atomic():
-        seeded_db.execute("INSERT INTO changes (key, country, grp, action, effective_date, status, created_at,"
-                          " updated_at) VALUES (?,?,?,?,?,?,?,?)",
-                          ["evil|D:5|added|ecfr:2026-02-01", "Aland\r\nBcc: victim@example.net", "D:5", "added",
-                                                      "2026-02-01", "unattributed", "2026-02-05", "2026-02-05"])
+        insert_change(seeded_db, "Aland\r\nBcc: victim@example.net", "D:5", "added", "2026-02-01", "unattributed",
+                      key="evil|D:5|added|ecfr:2026-02-01", created="2026-02-05", log=False)
     data = build_digest(seeded_db, Settings(), Window.for_run(FEB8), FEB8)
     r = render_digest(data, PLACEHOLDER)
     assert "<script" not in r.html and "&lt;script&gt;alert(1)&lt;/script&gt; Export rule Bcc:" in r.html

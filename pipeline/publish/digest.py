@@ -1,7 +1,10 @@
 """The weekly digest: what happened in a window, per recipient, as text + HTML mail.
 
-Which changes belong to a window [start, end] (both inclusive dates; by default
-the 7 days before today, so a Monday run covers Monday..Sunday of last week):
+The digest has a section per list -- Country Groups, § 744.21, § 744.22 and the
+Entity List -- and a list with no change in the window says "No change in this
+window", so a quiet week reads as quiet, not as missing. Which changes belong to
+a window [start, end] (both inclusive dates; by default the 7 days before today,
+so a Monday run covers Monday..Sunday of last week):
 
 - **this window's changes** (counted in the subject): a change whose effective
   date falls in the window, OR that was created or moved status in the window
@@ -38,6 +41,7 @@ from pipeline.config import CfrRange, Recipient, Settings
 from pipeline.publish import mail
 from pipeline.publish.envelope import Rendered, Window
 from pipeline.publish.render import environment
+from pipeline.publish.wording import LIST_NAMES, LIST_TITLES, detail_words, plural
 from store import queries
 from store.db import set_clock
 from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, ReviewSubject, SourceKind, SourceRef
@@ -83,9 +87,12 @@ def _fr_url(url: str | None, document_number: str | None) -> str | None:
     return None
 
 
+LISTS = ("country_groups", "744.21", "744.22", "entity_list")    # the digest's sections, in this order
+
+
 @dataclass(frozen=True)
 class ChangeLine:
-    """One country-group change, with every fact the digest prints about it."""
+    """One change of any list, with every fact the digest prints about it."""
 
     id: int
     country: str
@@ -99,10 +106,13 @@ class ChangeLine:
     url: str | None
     ecfr_version: str | None
     sample: str | None = None      # the demo's note when this change is a sample event
+    list: str = "country_groups"   # ListKind value
+    entity: str = ""               # the Entity List: the entity's first name as printed
+    changed: str = ""              # the Entity List: what a revision or move changed, in words
 
     @property
     def verb(self) -> str:
-        return "added to" if self.action is ChangeAction.ADDED else "removed from"
+        return {ChangeAction.ADDED: "added to", ChangeAction.REMOVED: "removed from"}.get(self.action, "revised in")
 
     @property
     def group_label(self) -> str:
@@ -110,13 +120,27 @@ class ChangeLine:
 
     @property
     def headline(self) -> str:
-        """For the subject: "Cambodia removed from D:5"."""
-        return f"{self.country} {self.verb} {self.group}"
+        """For the subject: "Cambodia removed from D:5", "Entity List: Example Co. (China) revised"."""
+        if self.list == "country_groups":
+            return f"{self.country} {self.verb} {self.group}"
+        if self.list == "entity_list":
+            return f"Entity List: {self.entity} ({self.country}) {self.action.value}"
+        return f"{self.country} {self.verb} {LIST_NAMES.get(self.list, self.list)}"
+
+    @property
+    def what(self) -> str:
+        """What happened, after the country: "removed from D:5 (U.S. Arms Embargoed Countries)"."""
+        if self.list == "country_groups":
+            return f"{self.verb} {self.group_label}"
+        if self.list == "entity_list":
+            return f"Entity List entry \u201c{self.entity}\u201d {self.action.value}" + \
+                (f" ({self.changed})" if self.changed else "")
+        return f"{self.verb} {LIST_TITLES.get(self.list, self.list)}"
 
     @property
     def facts(self) -> str:
         """The plain line both parts carry (the HTML one only adds a link)."""
-        parts = [f"{self.country}: {self.verb} {self.group_label}",
+        parts = [f"{self.country}: {self.what}",
                  f"effective {self.effective_date}" if self.effective_date else "effective date not known"]
         if self.fr_document:
             parts.append(f"FR Doc. {self.fr_document}")
@@ -255,21 +279,33 @@ class DigestData:
 
     @property
     def by_status(self) -> list[tuple[ChangeStatus, str, tuple[ChangeLine, ...]]]:
-        out = []
-        for st in STATUS_ORDER:
-            lines = tuple(c for c in self.changes if c.status is st)
-            if lines:
-                out.append((st, STATUS_LABELS[st], lines))
-        return out
+        return _by_status(self.changes)
+
+    @property
+    def by_list(self) -> list[tuple[str, str, int, list[tuple[ChangeStatus, str, tuple[ChangeLine, ...]]]]]:
+        """(list, its title, its news count, its changes by status) for every list, quiet ones too."""
+        return [(lst, LIST_TITLES[lst], sum(1 for c in self.news if c.list == lst),
+                 _by_status(tuple(c for c in self.changes if c.list == lst))) for lst in LISTS]
+
+    @property
+    def tally(self) -> str:
+        """"Country Groups 3, § 744.21 none, § 744.22 none, Entity List 2"."""
+        return ", ".join(f"{LIST_NAMES[lst]} {n or 'none'}" for lst, _, n, _ in self.by_list)
 
     @property
     def subject(self) -> str:
         w = len(self.withdrawn)
         gone = f" ({w} withdrawn)" if w else ""
         if not self.news:
-            return f"frtrack: no country-group changes (week of {self.window.start.isoformat()}){gone}"
+            return f"frtrack: no changes (week of {self.window.start.isoformat()}){gone}"
         n = self.count
-        head = f"frtrack: {n} country-group change{'s' if n != 1 else ''} — {self.news[0].headline}"
+        lists = [(lst, k) for lst, _, k, _ in self.by_list if k]
+        if len(lists) == 1:
+            noun = {"country_groups": "country-group change"}.get(lists[0][0], f"{LIST_NAMES[lists[0][0]]} change")
+            head = f"frtrack: {plural(n, noun)}"
+        else:
+            head = f"frtrack: {plural(n, 'change')} (" + ", ".join(f"{LIST_NAMES[lst]} {k}" for lst, k in lists) + ")"
+        head += f" — {self.news[0].headline}"
         return head + (f", +{n - 1} more" if n > 1 else "") + gone
 
     def for_recipient(self, r: Recipient) -> "DigestData":
@@ -279,8 +315,13 @@ class DigestData:
         types = {_doc_type_key(t) for t in r.document_types}
 
         def change_ok(c: ChangeLine) -> bool:
-            return ((not countries or c.country.lower() in countries)
-                    and (not groups or c.group.upper() in groups))
+            # A country watches every list of that country (the Entity List: the destination);
+            # groups narrow Country Group changes, and a watchlist of groups alone is about them only.
+            if countries and c.country.lower() not in countries:
+                return False
+            if c.list == "country_groups":
+                return not groups or c.group.upper() in groups
+            return not groups or bool(countries)
 
         def doc_ok(d: DocLine) -> bool:
             return ((not parts or bool(parts & set(d.cfr_parts)))
@@ -298,6 +339,15 @@ class DigestData:
         )
 
 
+def _by_status(changes: tuple[ChangeLine, ...]) -> list[tuple[ChangeStatus, str, tuple[ChangeLine, ...]]]:
+    out = []
+    for st in STATUS_ORDER:
+        lines = tuple(c for c in changes if c.status is st)
+        if lines:
+            out.append((st, STATUS_LABELS[st], lines))
+    return out
+
+
 def _doc_type_key(value: str) -> str:
     """"RULE", "Rule", "rule" all mean the same document type."""
     v = value.strip()
@@ -311,7 +361,8 @@ def _change_line(row: dict[str, Any], columns: dict[str, str]) -> ChangeLine:
         action=ChangeAction(row["action"]), status=ChangeStatus(row["status"]),
         effective_date=row["effective_date"], fr_document=row["fr_document"],
         citation=_oneline(row["citation"]) or None, url=_fr_url(row.get("html_url"), row["fr_document"]),
-        ecfr_version=row["ecfr_version"])
+        ecfr_version=row["ecfr_version"], list=row.get("list") or "country_groups",
+        entity=_oneline(row.get("entity")), changed=_oneline(detail_words(row.get("detail"))))
 
 
 def _watched(doc: dict[str, Any], agencies: set[str], ranges: tuple[CfrRange, ...]) -> bool:
@@ -340,7 +391,8 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
         if window.contains(r["updated_at"]) or window.contains(r["created_at"]):
             rows[r["id"]] = r
     ordered = sorted(rows.values(), key=lambda r: (r["effective_date"] is None, r["effective_date"] or "",
-                                                   r["country"], r["group"], r["id"]))
+                                                   r["country"], LISTS.index(r.get("list") or "country_groups"),
+                                                   r["group"] or "", r.get("entity_key") or "", r["id"]))
     def sample(r: dict[str, Any]) -> str | None:
         ref = SourceRef.of_change(r["fr_document"], r["ecfr_version"])
         return disclosure.sample_note(ref) if disclosure else None
