@@ -26,15 +26,16 @@ def _d(value: date | str | None) -> str | None:
 LISTS = ("country_groups", "744.21", "744.22", "entity_list")
 _LIST_ORDER = "CASE {col} WHEN 'country_groups' THEN 0 WHEN '744.21' THEN 1 WHEN '744.22' THEN 2" \
               " WHEN 'entity_list' THEN 3 ELSE 4 END"
-# A membership's or divergence's opener/closer as the SourceRef text the renderers read ('fr:DOC' | 'ecfr:DATE').
+# A membership's or divergence's opener/closer as the SourceRef text the renderers read ('fr:DOC' | 'ecfr:DATE'),
+# over the joins of _REF_JOINS (ov/cv: the opening and closing eCFR versions).
 _REF = ("CASE WHEN {t}.{side}_by_document IS NOT NULL THEN 'fr:' || {t}.{side}_by_document"
-        " WHEN {t}.{side}_by_version IS NOT NULL THEN 'ecfr:' || (SELECT v.date FROM ecfr_versions v"
-        " WHERE v.id = {t}.{side}_by_version) END")
-_REF_LIST = "(SELECT v.kind FROM ecfr_versions v WHERE v.id = {t}.{side}_by_version)"
+        " WHEN {v}.id IS NOT NULL THEN 'ecfr:' || {v}.date END")
+_REF_JOINS = (" LEFT JOIN ecfr_versions ov ON ov.id = {t}.opened_by_version"
+              " LEFT JOIN ecfr_versions cv ON cv.id = {t}.closed_by_version")
 
 
 def _ref(table: str, side: str) -> str:
-    return _REF.format(t=table, side=side)
+    return _REF.format(t=table, side=side, v="ov" if side == "opened" else "cv")
 
 
 def _list_value(kind: Any) -> str:
@@ -159,9 +160,8 @@ def membership_intervals(db: Database, country: str | None = None, list_kind: An
     rows = db.execute_returning_dicts(
         f"SELECT m.list, m.country, m.group_code AS \"group\", m.entity, m.entity_key, m.detail,"
         f" m.valid_from, m.valid_to, {_ref('m', 'opened')} AS opened_by, {_ref('m', 'closed')} AS closed_by,"
-        f" {_REF_LIST.format(t='m', side='opened')} AS opened_by_list,"
-        f" {_REF_LIST.format(t='m', side='closed')} AS closed_by_list"
-        f" FROM memberships m WHERE {' AND '.join(where)}"
+        f" ov.kind AS opened_by_list, cv.kind AS closed_by_list"
+        f" FROM memberships m{_REF_JOINS.format(t='m')} WHERE {' AND '.join(where)}"
         f" ORDER BY {_LIST_ORDER.format(col='m.list')}, m.country, m.group_code, m.entity_key, m.valid_from", args)
     for r in rows:
         r["detail"] = json.loads(r["detail"]) if r["detail"] else None
@@ -283,7 +283,7 @@ def divergences(db: Database, *, open_only: bool = False,
     return db.execute_returning_dicts(
         f"SELECT d.id, d.country, d.side, d.kind, d.moved_first, d.opened_on, d.closed_on,"
         f" {_ref('d', 'opened')} AS opened_by, {_ref('d', 'closed')} AS closed_by"
-        f" FROM divergences d {where} ORDER BY d.opened_on, d.country", args)
+        f" FROM divergences d{_REF_JOINS.format(t='d')} {where} ORDER BY d.opened_on, d.country, d.side", args)
 
 
 def divergence_json(row: dict[str, Any]) -> dict[str, Any]:

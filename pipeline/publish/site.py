@@ -16,8 +16,11 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
+import marshal
+import operator
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -60,6 +63,8 @@ MOVED_FIRST = {"itar": "State (ITAR § 126.1)", "ear": "BIS (EAR D:5)",
                "unknown": "not known (before the first compared versions)"}
 ACTION_LABELS = {ChangeAction.ADDED: "added to", ChangeAction.REMOVED: "removed from",
                  ChangeAction.REVISED: "revised in"}
+_ACTION_LABEL = {a.value: label for a, label in ACTION_LABELS.items()}
+_STATUS_LABEL = {st.value: label for st, label in STATUS_LABELS.items()}
 LISTS = ("country_groups", "744.21", "744.22", "entity_list")    # ListKind values, in the order pages name them
 SECTIONS = ("744.21", "744.22")
 
@@ -73,6 +78,7 @@ class SiteReport:
     pages: int = 0
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
+    rendered: list[str] = field(default_factory=list)   # made this time (the rest: same inputs as their file)
     removed: list[str] = field(default_factory=list)
 
     @property
@@ -155,6 +161,35 @@ def memberships_on_dates(intervals: list[dict[str, Any]], dates: list[str]) -> d
     return out
 
 
+def held_keys(intervals: list[dict[str, Any]], dates: list[str]) -> dict[str, str]:
+    """date -> a fingerprint of the (country, group) memberships in force that day, for many dates in one sweep.
+
+    The same [valid_from, valid_to) rule as ``memberships_on_dates``, without building each date's
+    matrix: each interval adds its own digest to a running sum while it holds, so a matrix page
+    whose memberships did not change keeps its fingerprint (and is not rendered again).
+    """
+    def code(iv: dict[str, Any]) -> int:
+        text = f"{iv['country']}\x1f{iv['group']}".encode("utf-8", "surrogatepass")
+        return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
+
+    mask = (1 << 64) - 1
+    starts = sorted(intervals, key=lambda iv: iv["valid_from"])
+    ends: list[tuple[str, int]] = []
+    total = count = i = 0
+    out: dict[str, str] = {}
+    for d in sorted(set(dates)):
+        while i < len(starts) and starts[i]["valid_from"] <= d:
+            iv = starts[i]
+            total, count = (total + code(iv)) & mask, count + 1
+            if iv["valid_to"] is not None:
+                heapq.heappush(ends, (iv["valid_to"], i))
+            i += 1
+        while ends and ends[0][0] <= d:
+            total, count = (total - code(starts[heapq.heappop(ends)[1]])) & mask, count - 1
+        out[d] = f"{count}:{total:016x}"
+    return out
+
+
 def _markers(value: str | None) -> list[str]:
     if not value:
         return []
@@ -173,9 +208,14 @@ class _Change(dict):
     """One change row as the site shows it; ``fp`` fingerprints everything shown of it.
 
     Its table row is rendered only when a page that shows it is rendered (``rows[root]``).
+    Its ``repr`` is its fingerprint, so a page context's ``repr`` (what the page's
+    fingerprint hashes) names each change it shows by what is shown of it.
     """
 
     __slots__ = ("fp",)
+
+    def __repr__(self) -> str:
+        return f"<change {self.fp}>"
 
 
 @dataclass
@@ -192,22 +232,11 @@ class _Page:
         return self.ctx if self.ctx is not None else self.build()  # type: ignore[misc]
 
 
-def _plain(value: Any) -> Any:
-    """What a page's fingerprint hashes: changes by their fingerprint, sets sorted, the rest as JSON sees it."""
-    if isinstance(value, _Change):
-        return value.fp
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted(_plain(v) for v in value)
-    return value
-
-
 def _digest(value: Any) -> str:
-    return hashlib.blake2b(json.dumps(value, sort_keys=True, default=str, ensure_ascii=False).encode("utf-8"),
-                           digest_size=16).hexdigest()
+    """A fingerprint of ``value`` through its ``repr``: C-fast over large contexts, and deterministic for what
+    contexts hold (str, numbers, None, lists, tuples and dicts built in query order; changes by their ``fp``).
+    A set's order can differ between runs; that costs a needless render, never a stale page."""
+    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 _SOURCES_DIGEST: list[str] = []
@@ -240,6 +269,62 @@ def _template_names(root: Any, prefix: str = "") -> list[str]:
     return out
 
 
+class RowCache:
+    """The timeline rows of the last render, by change fingerprint, in ``ROW_CACHE`` beside the manifest
+    (``marshal``: read and written in milliseconds; a file of another Python is simply not used).
+
+    A re-render after one new change still renders the index with every change; reading
+    10,000 rows back costs a fraction of rendering them. The cache is bound to the templates
+    and the publish code (``_sources_digest``): other code or templates start it afresh. It
+    is only an optimisation: a missing or unreadable file means rows are rendered.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.stamp = f"{_sources_digest()} {sys.version}"    # marshal's format is the interpreter's
+        self.rows: dict[str, str] | None = None
+        self.used: set[str] = set()
+        self.added = False
+
+    def _load(self) -> dict[str, str]:
+        if self.rows is None:
+            self.rows = {}
+            if self.path is not None:
+                try:
+                    data = marshal.loads(self.path.read_bytes())
+                    if isinstance(data, dict) and data.get("sources") == self.stamp and \
+                            isinstance(data.get("rows"), dict):
+                        self.rows = {k: v for k, v in data["rows"].items() if isinstance(v, str)}
+                except (OSError, ValueError, EOFError, TypeError):
+                    pass
+        return self.rows
+
+    def get(self, changes: list[_Change]) -> dict[str, str]:
+        rows = self._load()
+        return {c.fp: rows[c.fp] for c in changes if c.fp in rows}
+
+    def keep(self, changes: list[_Change]) -> None:
+        """Remember the top-level rows of ``changes`` that were rendered or read this time."""
+        rows = self._load()
+        for c in changes:
+            row = c["rows"].get("")
+            if row is not None:
+                self.used.add(c.fp)
+                if c.fp not in rows:
+                    rows[c.fp] = str(row)
+                    self.added = True
+
+    def save(self, all_changes: list[_Change]) -> None:
+        """Write the rows of the changes that still exist, when any was added or dropped."""
+        if self.path is None or self.rows is None:
+            return
+        current = {c.fp for c in all_changes}
+        kept = {fp: row for fp, row in self.rows.items() if fp in current}
+        if not self.added and len(kept) == len(self.rows):
+            return
+        _write_if_changed(self.path, marshal.dumps({"sources": self.stamp, "rows": kept}))
+
+
 class _Site:
     """Every page's inputs from one snapshot of the queries; pages are rendered only when asked."""
 
@@ -268,30 +353,31 @@ class _Site:
             {i["group"] for i in self.intervals if i["group"]}
         self.codes = sorted(codes, key=group_sort_key)
         self.current = memberships_on_dates(self.intervals, [self.iso_today])[self.iso_today]
-        self.held_on = memberships_on_dates(self.intervals, self.versions)
+        self.held_keys = held_keys(self.intervals, self.versions)
         self.starts = {k: q.list_history_start(db, k) for k in LISTS}
         for c in self.changes:
             self._decorate(c)
-        self._rendered_roots: set[tuple[int, str]] = set()
         self.common = _digest([_sources_digest(), self.generated, self.as_of, repr(disclosure), self.base_url])
+        self.row_cache = RowCache(None)
+        self._links: dict[tuple[str, str], dict[str, str | None]] = {}
 
     def _decorate(self, c: _Change) -> None:
-        action, status = ChangeAction(c["action"]), ChangeStatus(c["status"])
-        lst = list_of(c)
+        lst = c["list"] or "country_groups"
         c["list"] = lst
         c["list_name"] = LIST_NAMES.get(lst, lst)
         c["country_href"] = f"country/{self.cslug[c['country']]}.html"
         c["group_href"] = f"group/{group_slug(c['group'])}.html" if c["group"] else None
         c["doc_href"] = (f"doc/{doc_slug(c['fr_document'])}.html"
                          if c["fr_document"] in self.doc_numbers else None)
-        c["action_label"] = ACTION_LABELS[action]
+        c["action_label"] = _ACTION_LABEL[c["action"]]           # KeyError: an action no label knows
         c["target"] = c["group"] if lst == "country_groups" else LIST_NAMES.get(lst, lst)
         c["phrase"] = change_phrase(c)
-        c["detail_words"] = detail_words(c.get("detail"))
-        c["status_label"] = STATUS_LABELS[status]
-        c["sample"] = self._sample(SourceRef.of_change(c["fr_document"], c["ecfr_version"]))
+        c["detail_words"] = detail_words(c["detail"]) if c["detail"] else ""
+        c["status_label"] = _STATUS_LABEL[c["status"]]
+        c["sample"] = (self._sample(SourceRef.of_change(c["fr_document"], c["ecfr_version"]))
+                       if self.disclosure else None)
         c["rows"] = {}
-        c.fp = _digest([c.get(k) for k in _CHANGE_SHOWN])
+        c.fp = _digest(_SHOWN(c))
 
     def _sample(self, ref: str) -> str | None:
         return self.disclosure.sample_note(ref) if self.disclosure else None
@@ -299,18 +385,30 @@ class _Site:
     def render_rows(self, changes: list[_Change], root: str) -> None:
         """Each change's pre-rendered (autoescaped) <tr> at link depth ``root``, as c["rows"][root].
 
-        A change's row appears on the index, its country, group and document pages; rendering the
-        rows of many changes in one template pass is what keeps 10,000 changes under the budget.
+        A change's row appears on the index, its country, group and document pages. Rows are
+        rendered once, at the top level, in one template pass for every change that needs one
+        (what keeps 10,000 changes under the budget); a row of the row cache (``RowCache``, the
+        rows of the last render by change fingerprint) is not rendered again; a deeper page's row
+        is the top-level one with its links one folder up (every link of _rows.html is relative).
         """
-        todo = [c for c in changes if root not in c["rows"]]
-        if not todo:
-            return
-        template = self.env.get_template("site/_rows.html")
-        chunks = template.render(changes=todo, root=root, sep=_ROW_SEP).split(_ROW_SEP)
-        if len(chunks) != len(todo) + 1:   # the separator occurs in the data itself
-            chunks = [template.render(changes=[c], root=root, sep="") for c in todo]
-        for c, row in zip(todo, chunks):
-            c["rows"][root] = Markup(row.strip("\n") + "\n")
+        todo = [c for c in changes if "" not in c["rows"]]
+        if todo:
+            cached = self.row_cache.get(todo)
+            todo = [c for c in todo if c.fp not in cached]
+            for c in changes:
+                if c.fp in cached and "" not in c["rows"]:
+                    c["rows"][""] = Markup(cached[c.fp])
+        if todo:
+            template = self.env.get_template("site/_rows.html")
+            chunks = template.render(changes=todo, root="", sep=_ROW_SEP).split(_ROW_SEP)
+            if len(chunks) != len(todo) + 1:   # the separator occurs in the data itself
+                chunks = [template.render(changes=[c], root="", sep="") for c in todo]
+            for c, row in zip(todo, chunks):
+                c["rows"][""] = Markup(row.strip("\n") + "\n")
+        if root:
+            for c in changes:
+                if root not in c["rows"]:
+                    c["rows"][root] = Markup(str(c["rows"][""]).replace(' href="', f' href="{root}'))
 
     def pages(self) -> list[_Page]:
         """Every page of the site, each with what its fingerprint is made of."""
@@ -341,12 +439,12 @@ class _Site:
         for v in spans:
             notes = table_notes_as_of(self.db, v["date"])
             lazy(f"matrix/{v['date']}.html", "matrix.html",
-                 key=[self._held_key(self.held_on[v["date"]]), self.codes, self.columns, notes, spans, v,
-                      self.cslug_keys()],
+                 key=[self.held_keys[v["date"]], self.codes, self.columns, notes, spans, v, self.cslug_keys()],
                  build=lambda v=v, notes=notes: dict(
                      title=f"Country group matrix, eCFR version of {v['date']}",
-                     matrix=self._matrix(v["date"], self.held_on[v["date"]], notes), versions=spans,
-                     current=False, version=v))
+                     matrix=self._matrix(v["date"], memberships_on_dates(self.intervals, [v["date"]])[v["date"]],
+                                         notes),
+                     versions=spans, current=False, version=v))
 
         by_country: dict[str, list[_Change]] = {}
         for c in newest:
@@ -356,9 +454,9 @@ class _Site:
                 [(k, v) for k, v in self.list_intervals.items() if k != "country_groups"]:
             for iv in ivs:
                 iv_by_country.setdefault(iv["country"], {}).setdefault(lst, []).append(iv)
-        entity_counts = {name: len(q.standing(ivs.get("entity_list", []), self.iso_today,
-                                              ("country", "entity_key")))
-                         for name, ivs in iv_by_country.items()}
+        entries_now = {name: q.standing(ivs.get("entity_list", []), self.iso_today, ("country", "entity_key"))
+                       for name, ivs in iv_by_country.items()}
+        entity_counts = {name: len(held) for name, held in entries_now.items()}
         section_status = {name: {k: bool(q.standing(ivs.get(k, []), self.iso_today, ("list",))) for k in SECTIONS}
                           for name, ivs in iv_by_country.items()}
         page("countries.html", "countries.html", title="Countries",
@@ -377,7 +475,8 @@ class _Site:
                  changes=changes,
                  intervals=[self._interval(iv) for iv in ivs.get("country_groups", [])],
                  sections=[self._section(k, ivs.get(k, []), [c for c in changes if c["list"] == k]) for k in SECTIONS],
-                 entities=self._entities(ivs.get("entity_list", []), [c for c in changes if c["list"] == "entity_list"]),
+                 entities=self._entities(entries_now.get(name, {}),
+                                         [c for c in changes if c["list"] == "entity_list"]),
                  entity_known=self._known("entity_list"), entity_start=self.starts["entity_list"],
                  divergences=divs_by_country.get(name, []),
                  columns=self.columns)
@@ -454,7 +553,7 @@ class _Site:
 
     def fingerprint(self, pg: _Page) -> str:
         """What the page is made of (its inputs, the templates and code, the stamps), never its output."""
-        return _digest([self.common, pg.path, pg.template, _plain(pg.ctx if pg.key is None else pg.key)])
+        return _digest((self.common, pg.path, pg.template, pg.ctx if pg.key is None else pg.key))
 
     def feeds(self) -> list[tuple[str, Callable[[], str]]]:
         return [
@@ -465,7 +564,7 @@ class _Site:
         ]
 
     def feeds_key(self) -> str:
-        return _digest([_sources_digest(), self.base_url, [c.fp for c in self.changes]])
+        return _digest((_sources_digest(), self.base_url, self.changes))
 
     def cslug_keys(self) -> list[tuple[str, str]]:
         return sorted(self.cslug.items())
@@ -517,12 +616,11 @@ class _Site:
                                "since": s["since"], "by": self._source_link(s["by"], lst)}
                               for (n,), s in sorted(held.items(), key=lambda kv: kv[0][0].casefold())]}
 
-    def _entities(self, ivs: list[dict[str, Any]], changes: list[_Change]) -> list[dict[str, Any]]:
-        """A destination's Entity List entries in force today, each with its fields and its changes."""
+    def _entities(self, held: dict[tuple, dict[str, Any]], changes: list[_Change]) -> list[dict[str, Any]]:
+        """A destination's Entity List entries in force today (``q.standing``), each with its fields and changes."""
         by_key: dict[str, list[_Change]] = {}
         for c in changes:
             by_key.setdefault(c["entity_key"] or "", []).append(c)
-        held = q.standing(ivs, self.iso_today, ("country", "entity_key"))
         out = []
         for (_, key), s in sorted(held.items(), key=lambda kv: ((kv[1]["row"]["entity"] or "").casefold(), kv[0][1])):
             row = s["row"]
@@ -547,6 +645,12 @@ class _Site:
         """'fr:2021-26633' -> FR Doc. page; 'ecfr:2021-12-09' -> the matrix of that version (a Country Group version)."""
         if not text:
             return None
+        key = (text, lst)
+        if key not in self._links:
+            self._links[key] = self._make_link(text, lst)
+        return self._links[key]
+
+    def _make_link(self, text: str, lst: str) -> dict[str, str | None]:
         ref = SourceRef.parse(text)
         if ref is not None and ref.kind is SourceKind.FR:
             return {"text": f"FR Doc. {ref.value}",
@@ -585,19 +689,28 @@ _CHANGE_SHOWN = ("id", "list", "country", "group", "entity", "entity_key", "acti
                  "action_label", "target", "phrase", "detail_words", "status_label", "sample")
 
 
+_SHOWN = operator.itemgetter(*_CHANGE_SHOWN)
+
+
 def _changes_in(ctx: dict[str, Any]) -> list[_Change]:
     """The changes a page context shows (at any depth of lists and dicts), once each."""
     found: dict[int, _Change] = {}
+    containers = (dict, list, tuple)
 
     def walk(v: Any) -> None:
-        if isinstance(v, _Change):
-            found.setdefault(id(v), v)
-        elif isinstance(v, dict):
-            for x in v.values():
-                walk(x)
-        elif isinstance(v, (list, tuple)):
-            for x in v:
-                walk(x)
+        for x in (v.values() if isinstance(v, dict) else v):
+            if isinstance(x, _Change):
+                found.setdefault(id(x), x)
+            elif isinstance(x, containers) and x:
+                if isinstance(x, (list, tuple)) and not isinstance(x[0], containers):
+                    if isinstance(x[0], _Change):
+                        walk(x)
+                    elif not any(isinstance(y, containers) for y in x):
+                        continue          # a list of plain values ("index_rows" cells, names)
+                    else:
+                        walk(x)
+                else:
+                    walk(x)
 
     walk(ctx)
     return list(found.values())
@@ -659,6 +772,7 @@ def render_site(db: Database, out_dir: str | os.PathLike[str], *, settings: Sett
     out.mkdir(parents=True, exist_ok=True)
     site = _Site(db, environment(), today or clock.today(), settings, disclosure)
     previous, inputs = _read_manifest(out)
+    site.row_cache = RowCache(out / ROW_CACHE)
     report = SiteReport(out_dir=out, index_path=out / "index.html")
     # (path, fingerprint, how to make the bytes)
     plan: list[tuple[str, str, Callable[[], bytes]]] = []
@@ -679,6 +793,7 @@ def render_site(db: Database, out_dir: str | os.PathLike[str], *, settings: Sett
             continue                      # made of the same inputs as the file that is there: not rendered
         made[path] = make()
         todo.append((path, key))
+        report.rendered.append(path)
     foreign = sorted(rel for rel, data in made.items()
                      if rel not in previous and (out / rel).is_file() and (out / rel).read_bytes() != data)
     if foreign and not force:
@@ -691,12 +806,15 @@ def render_site(db: Database, out_dir: str | os.PathLike[str], *, settings: Sett
     report.unchanged = len(plan) - len(report.written)
     current = {path for path, _, _ in plan}
     report.removed = _remove_stale(out, previous, current)
+    site.row_cache.keep(site.changes)
+    site.row_cache.save(site.changes)
     manifest = {"files": sorted(current), "inputs": {p: written[p] for p in sorted(current) if p in written}}
     _write_if_changed(out / MANIFEST, json.dumps(manifest, indent=0, sort_keys=True).encode("utf-8"))
     return report
 
 
 MANIFEST = ".frtrack-site.json"   # the files the last render wrote: the only ones a render may delete
+ROW_CACHE = ".frtrack-site-rows.cache"   # the last render's timeline rows (RowCache): never published content
 
 
 def _read_manifest(out: Path) -> tuple[set[str], dict[str, list[Any]]]:

@@ -8,6 +8,7 @@ depends on the names themselves.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import defaultdict
@@ -37,6 +38,7 @@ def country_slugs(names: Iterable[str]) -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=65536)
 def doc_slug(document_number: str) -> str:
     """FR document numbers ("2026-02262", "C1-2020-04178") are already URL-safe; keep them readable."""
     slug = re.sub(r"[^A-Za-z0-9-]+", "-", document_number).strip("-")
