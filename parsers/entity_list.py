@@ -440,8 +440,14 @@ def _destination(clause: str) -> tuple[str | None, str | None]:
 
 def interpret(text: str, reprinted: tuple[EntityEntry, ...] = (), *, title: int | None = None,
               part: str | None = None, corrects: str | None = None, instruction: int | None = None,
-              current: EntityList | None = None) -> EntityInterpretation:
-    """What one AMDPAR does to the Entity List; empty when it is not about Supplement No. 4 to part 744."""
+              current: EntityList | None = None, plain_text: bool = False) -> EntityInterpretation:
+    """What one AMDPAR does to the Entity List; empty when it is not about Supplement No. 4 to part 744.
+
+    ``plain_text``: the instruction comes from a public-inspection text, which
+    reprints no table: an entry added by name is an addition whose row is not
+    known yet (``entity_entry`` None), not a review item; a revision still needs
+    its row.
+    """
     if title not in (None, 15) or part not in (None, "744"):
         return EntityInterpretation()
     text = normalize_instruction(text)
@@ -461,13 +467,13 @@ def interpret(text: str, reprinted: tuple[EntityEntry, ...] = (), *, title: int 
         for clause in (c.strip() for c in _VERB_SPLIT.split(part_text) if c.strip()):
             found = _destination(clause)
             destination = found if found != (None, None) else destination
-            ops, items = _clause(clause, destination, reprinted, corrects, instruction, current)
+            ops, items = _clause(clause, destination, reprinted, corrects, instruction, current, plain_text)
             operations += ops
             review += items
     return EntityInterpretation(tuple(operations), tuple(review))
 
 
-def _clause(clause, destination, reprinted, corrects, instruction, current):
+def _clause(clause, destination, reprinted, corrects, instruction, current, plain_text=False):
     def item(reason: ReviewReason, detail: str) -> ReviewItem:
         return ReviewItem(reason, detail, clause, ENTITY_LIST_TABLE, instruction)
 
@@ -508,7 +514,9 @@ def _clause(clause, destination, reprinted, corrects, instruction, current):
         out, notes = [], []
         for n in names:
             row = _matching_row(rows, n)
-            if row is None:
+            if row is None and plain_text:
+                out.append(op(action, n))
+            elif row is None:
                 notes.append(not_reprinted(n))
             else:
                 out.append(op(action, n, row))
