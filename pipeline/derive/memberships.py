@@ -56,8 +56,7 @@ def derive_memberships(versions: list[Version], facts: list[Change], model: Any 
     first = versions[0]
     opened_by = SourceRef.ecfr(first.date)
     open_: dict[tuple[str, str | None, str | None], tuple[str, SourceRef, Held]] = {}
-    for entry in sorted(first.state, key=lambda e: held_as(e).identity):
-        h = held_as(entry)
+    for h in sorted((held_as(e) for e in first.state), key=lambda h: h.identity):
         open_[h.identity] = (first.date, opened_by, h)
     rows: list[Membership] = []
 
