@@ -6,7 +6,7 @@ versions, its FR rules, its public-inspection announcements) and writes the
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from parsers.lifecycle import DivergenceKind, TableEventKind
@@ -95,7 +95,9 @@ def derive_unit(inputs: UnitInputs, today: str) -> UnitFacts:
         return UnitFacts(unit, inputs.versions, [], [], [], [], [])
     trusted, suspects, accepted = screen_versions(inputs.versions, inputs.rules, unit.changes)
     changes, review = derive_changes(trusted, inputs.rules, inputs.announcements, today, unit.changes)
+    changes = [c if c.list is unit.kind else replace(c, list=unit.kind) for c in changes]   # whose rows they are
     memberships = derive_memberships(trusted, changes) if unit.memberships else []
+    memberships = [m if m.list is unit.kind else m._replace(list=unit.kind) for m in memberships]
     return UnitFacts(unit, trusted, suspects, accepted, changes, memberships, review)
 
 

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from parsers.announcement import Announced
 from parsers.lifecycle import (ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide, ReviewSubject, SourceKind,
                                SourceRef, TableEventKind)
-from parsers.model import FRDocument, Operation
+from parsers.model import FRDocument, ListKind, Operation
 from pipeline.derive.history import TableEvent, TableSummary
 
 # A unit's state at one moment: the set of its entries. For Country Groups an
@@ -193,6 +193,10 @@ class Change:
     corrected_by: tuple[str, ...] = ()
     note: str = ""
     date_moves: tuple[str, ...] = ()   # "effective date moved from X to Y by FR Doc. N", logged once each
+    list: ListKind = ListKind.COUNTRY_GROUPS   # the tracked list it changes (``changes.list``)
+    entity: str | None = None          # an Entity List entry: its first name as printed
+    entity_key: str | None = None      # ... and its normalized match key
+    detail: str | None = None          # JSON text, as ``changes.detail`` holds it
 
     @property
     def source(self) -> SourceRef:
@@ -208,6 +212,10 @@ class Membership(NamedTuple):
     valid_to: str | None
     opened_by: SourceRef
     closed_by: SourceRef | None
+    list: ListKind = ListKind.COUNTRY_GROUPS   # whose entries; its versions are the ones an 'ecfr:' ref names
+    entity: str | None = None
+    entity_key: str | None = None
+    detail: str | None = None          # JSON text of the entry's fields (``memberships.detail``)
 
 
 @dataclass(frozen=True)
@@ -222,6 +230,11 @@ class Divergence:
     until: str | None
     opened_by: SourceRef | None  # an eCFR version (of 126.1 or the supplement) or an FR document
     closed_by: SourceRef | None
+    # Whose version an 'ecfr:' reference above names (126.1's or the supplement's; None for an FR
+    # document): the store's foreign key needs it; how the reference was derived implies it, so
+    # equality leaves it out.
+    opened_in: ListKind | None = field(default=None, compare=False)
+    closed_in: ListKind | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -261,17 +274,22 @@ class StoredChange:
     fr_document: str | None
     ecfr_version: str | None
     corrected_by: tuple[str, ...]
+    list: str = ListKind.COUNTRY_GROUPS.value
+    entity: str | None = None
+    entity_key: str | None = None
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
 class HeldReview:
-    """A ``review_items`` row as stored before this run."""
+    """A ``review_items`` row as stored before this run (``withdrawn``: no longer derived, kept)."""
 
     id: int
     document: str
     instruction: int | None
     text: str
     reason: str
+    withdrawn: bool = False
 
     @property
     def identity(self) -> tuple[str, int | None, str]:
