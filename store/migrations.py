@@ -11,6 +11,8 @@ import json
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from parsers.errors import StoreError
+
 migrations = Migrations("frtrack")
 
 
@@ -290,3 +292,213 @@ def m004_http_validators(db: Database) -> None:
                    [source[len(prefix):], cached.get("etag"), cached.get("last_modified"), cached["sha256"],
                     run_id, updated_at])
     db.execute("DELETE FROM watermarks WHERE substr(source, 1, ?) = ?", [len(prefix), prefix])
+
+
+# The m005 tables, as created (also the target of its copies). Kept here, not
+# shared with later code: a migration describes one schema step for good.
+_M005_TABLES = {
+    "changes": """
+        CREATE TABLE changes (                 -- one row per change ever derived; never deleted (withdrawn is a status)
+            id INTEGER PRIMARY KEY,
+            change_key TEXT NOT NULL UNIQUE,   -- identity across runs: 'Cambodia|D:5|removed|fr:2026-02262'
+            list TEXT NOT NULL DEFAULT 'country_groups',   -- ListKind: the tracked list it changes
+            country TEXT NOT NULL,             -- canonical display name (the Entity List: the destination)
+            group_code TEXT,                   -- 'D:5', 'B'; NULL for a list without groups
+            entity TEXT,                       -- the Entity List: the entity's first name as printed
+            entity_key TEXT,                   -- the Entity List: its normalized match key
+            action TEXT NOT NULL,              -- ChangeAction: added|removed|revised
+            detail TEXT,                       -- JSON: revised fields before/after, a move's other destination
+            effective_date TEXT,
+            status TEXT NOT NULL,              -- ChangeStatus
+            fr_document TEXT REFERENCES fr_documents(document_number),
+            ecfr_version_id INTEGER REFERENCES ecfr_versions(id),   -- the version that showed it
+            ecfr_version TEXT,                 -- that version's date
+            corrected_by TEXT,                 -- correcting document numbers, JSON list
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+    "change_status_log": """
+        CREATE TABLE change_status_log (
+            id INTEGER PRIMARY KEY,
+            change_id INTEGER NOT NULL REFERENCES changes(id),
+            status TEXT NOT NULL,
+            at TEXT NOT NULL,
+            run_id INTEGER REFERENCES runs(id),
+            note TEXT
+        )""",
+    "memberships": """
+        CREATE TABLE memberships (             -- every list's entries over time; identity (list, country, group_code, entity_key, valid_from)
+            id INTEGER PRIMARY KEY,
+            list TEXT NOT NULL DEFAULT 'country_groups',   -- ListKind
+            country TEXT NOT NULL,
+            group_code TEXT,                   -- column code: 'D:5', 'B'; NULL for a list without groups
+            entity TEXT,                       -- the Entity List: first name as printed
+            entity_key TEXT,                   -- the Entity List: normalized match key
+            detail TEXT,                       -- JSON of the entry's fields (the Entity List)
+            valid_from TEXT NOT NULL,
+            valid_to TEXT,                     -- exclusive; NULL while it holds
+            opened_by_document TEXT REFERENCES fr_documents(document_number),   -- the FR rule that opened it, or
+            opened_by_version INTEGER REFERENCES ecfr_versions(id),             -- the eCFR version that showed it
+            closed_by_document TEXT REFERENCES fr_documents(document_number),
+            closed_by_version INTEGER REFERENCES ecfr_versions(id),
+            withdrawn INTEGER NOT NULL DEFAULT 0   -- 1: derived once, no longer (kept, not deleted)
+        )""",
+    "divergences": """
+        CREATE TABLE divergences (             -- D:5 / 126.1 disagreements; identity (country, side, opened_on)
+            id INTEGER PRIMARY KEY,
+            country TEXT NOT NULL,
+            side TEXT NOT NULL,                -- 'itar_only' (in 126.1, not D:5) | 'ear_only'
+            kind TEXT NOT NULL DEFAULT 'open', -- DivergenceKind
+            moved_first TEXT NOT NULL,         -- 'itar' | 'ear' | 'unknown'
+            opened_on TEXT NOT NULL,
+            closed_on TEXT,
+            opened_by_document TEXT REFERENCES fr_documents(document_number),
+            opened_by_version INTEGER REFERENCES ecfr_versions(id),   -- of 126.1 or of the supplement
+            closed_by_document TEXT REFERENCES fr_documents(document_number),
+            closed_by_version INTEGER REFERENCES ecfr_versions(id),
+            withdrawn INTEGER NOT NULL DEFAULT 0
+        )""",
+}
+
+_M005_INDEXES = (
+    "CREATE INDEX memberships_country ON memberships(country, valid_from)",
+    "CREATE UNIQUE INDEX memberships_identity ON memberships(list, country, coalesce(group_code, ''),"
+    " coalesce(entity_key, ''), valid_from)",
+    "CREATE UNIQUE INDEX divergences_identity ON divergences(country, side, opened_on)",
+    "CREATE INDEX change_status_log_change ON change_status_log(change_id, id)",
+)
+
+# An m004 reference 'fr:DOC' / 'ecfr:DATE' as the m005 pair (document, version id).
+_DOC = "(SELECT document_number FROM fr_documents WHERE substr({col}, 1, 3) = 'fr:'" \
+       " AND document_number = substr({col}, 4))"
+_VERSION = "(SELECT id FROM ecfr_versions WHERE substr({col}, 1, 5) = 'ecfr:' AND kind = {kind}" \
+           " AND date = substr({col}, 6) ORDER BY id LIMIT 1)"
+
+
+def _doc(col: str) -> str:
+    return _DOC.format(col=col)
+
+
+def _version(col: str, kind: str) -> str:
+    return _VERSION.format(col=col, kind=kind)
+
+
+_M005_COPIES = {
+    "changes": """
+        INSERT INTO changes (id, change_key, list, country, group_code, action, effective_date, status, fr_document,
+                             ecfr_version_id, ecfr_version, corrected_by, created_at, updated_at)
+        SELECT id, key, 'country_groups', country, grp, action, effective_date, status, fr_document,
+               (SELECT id FROM ecfr_versions WHERE kind = 'country_groups' AND date = o.ecfr_version
+                ORDER BY id LIMIT 1),
+               ecfr_version, corrected_by, created_at, updated_at
+        FROM _m004_changes o ORDER BY id""",
+    "change_status_log": """
+        INSERT INTO change_status_log (id, change_id, status, at, run_id, note)
+        SELECT id, change_id, status, at, run_id, note FROM _m004_change_status_log ORDER BY id""",
+    "memberships": f"""
+        INSERT INTO memberships (id, list, country, group_code, valid_from, valid_to, opened_by_document,
+                                 opened_by_version, closed_by_document, closed_by_version)
+        SELECT id, 'country_groups', country, grp, valid_from, valid_to,
+               {_doc('o.opened_by')}, {_version('o.opened_by', "'country_groups'")},
+               {_doc('o.closed_by')}, {_version('o.closed_by', "'country_groups'")}
+        FROM _m004_memberships o ORDER BY id""",
+    # Which list's version an 'ecfr:' divergence reference names: the opener is a 126.1 version when
+    # State moved first (or, standing, for a country only 126.1 lists), else the supplement's; a closer
+    # is the supplement's when one is stored that day, else 126.1's. Both give the same date (what the
+    # readers print); the next derivation writes the exact version either way.
+    "divergences": f"""
+        INSERT INTO divergences (id, country, side, kind, moved_first, opened_on, closed_on, opened_by_document,
+                                 opened_by_version, closed_by_document, closed_by_version)
+        SELECT id, country, side, kind, moved_first, opened_on, closed_on,
+               {_doc('o.opened_by')},
+               {_version('o.opened_by', "CASE WHEN o.moved_first = 'itar' OR (o.moved_first = 'unknown' AND"
+                                        " o.side = 'itar_only') THEN 'itar_126_1' ELSE 'country_groups' END")},
+               {_doc('o.closed_by')},
+               coalesce({_version('o.closed_by', "'country_groups'")}, {_version('o.closed_by', "'itar_126_1'")})
+        FROM _m004_divergences o ORDER BY id""",
+}
+
+_M005_VIEWS = (
+    """
+    CREATE VIEW change_detail AS           -- one row per change: what, where, its document and version, readable
+    SELECT c.id, c.list, c.country, c.group_code, gc.name AS group_name, c.entity, c.action, c.status,
+           c.effective_date, c.fr_document, d.title AS document_title, d.citation, d.publication_date,
+           coalesce(d.html_url, 'https://www.federalregister.gov/d/' || c.fr_document) AS html_url,
+           coalesce(v.date, c.ecfr_version) AS ecfr_version,
+           (SELECT l.at FROM change_status_log l WHERE l.change_id = c.id ORDER BY l.id DESC LIMIT 1)
+               AS last_logged_at,
+           c.detail, c.corrected_by, c.change_key
+    FROM changes c
+    LEFT JOIN fr_documents d ON d.document_number = c.fr_document
+    LEFT JOIN ecfr_versions v ON v.id = c.ecfr_version_id
+    LEFT JOIN group_columns gc ON gc.code = c.group_code AND gc.withdrawn = 0
+    """,
+    """
+    CREATE VIEW membership_history AS      -- every derived membership with what opened and closed it, readable
+    SELECT m.id, m.list, m.country, m.group_code, gc.name AS group_name, m.entity, m.valid_from, m.valid_to,
+           CASE WHEN m.opened_by_document IS NOT NULL THEN 'FR Doc. ' || m.opened_by_document
+                WHEN ov.id IS NOT NULL THEN 'eCFR version ' || ov.date END AS opened_by,
+           m.opened_by_document, od.citation AS opened_by_citation, od.title AS opened_by_title,
+           ov.date AS opened_by_version_date,
+           CASE WHEN m.closed_by_document IS NOT NULL THEN 'FR Doc. ' || m.closed_by_document
+                WHEN cv.id IS NOT NULL THEN 'eCFR version ' || cv.date END AS closed_by,
+           m.closed_by_document, cd.citation AS closed_by_citation, cd.title AS closed_by_title,
+           cv.date AS closed_by_version_date,
+           m.detail
+    FROM memberships m
+    LEFT JOIN group_columns gc ON gc.code = m.group_code AND gc.withdrawn = 0
+    LEFT JOIN fr_documents od ON od.document_number = m.opened_by_document
+    LEFT JOIN ecfr_versions ov ON ov.id = m.opened_by_version
+    LEFT JOIN fr_documents cd ON cd.document_number = m.closed_by_document
+    LEFT JOIN ecfr_versions cv ON cv.id = m.closed_by_version
+    WHERE m.withdrawn = 0
+    ORDER BY m.list, m.country, m.group_code, m.entity_key, m.valid_from
+    """,
+    # "Today" is the day of the latest run (frtrack's clock, which derived the rows), else the system's.
+    """
+    CREATE VIEW current_memberships AS     -- what each list holds on the day of the latest run
+    SELECT h.id, h.list, h.country, h.group_code, h.group_name, h.entity, h.valid_from, h.valid_to,
+           h.opened_by, h.opened_by_document, h.opened_by_citation, h.opened_by_version_date, h.detail,
+           t.day AS as_of
+    FROM membership_history h,
+         (SELECT coalesce((SELECT today FROM runs ORDER BY id DESC LIMIT 1), date('now')) AS day) t
+    WHERE h.valid_from <= t.day AND (h.valid_to IS NULL OR h.valid_to > t.day)
+    """,
+)
+
+
+@migrations()
+def m005_browsable(db: Database) -> None:
+    """A schema to browse (``datasette frtrack.db``): foreign keys instead of 'fr:'/'ecfr:' text,
+    readable names, a withdrawn state instead of deletions, stable ids, and three views.
+
+    ``changes.key``/``grp`` become ``change_key``/``group_code`` and gain the
+    list, entity and detail columns and the version's id; memberships and
+    divergences reference their opening and closing document or version by
+    foreign key and are withdrawn, never deleted; review items get
+    ``withdrawn_at``, table events and columns a ``withdrawn`` flag;
+    ``group_columns.tbl`` is ``table_name``. Every id and the status log are
+    kept. Tables are rebuilt by rename, create, copy, drop; ``change_status_log``
+    is rebuilt with ``changes`` so its foreign key follows the new table (SQLite
+    rewrites references on rename while foreign keys are on, and they are on in
+    this transaction). Statements run one by one: ``executescript`` would
+    commit the transaction the migration runs in.
+    """
+    rebuilt = ("changes", "change_status_log", "memberships", "divergences")
+    for table in rebuilt:
+        db.execute(f"ALTER TABLE {table} RENAME TO _m004_{table}")
+    for table in rebuilt:
+        db.execute(_M005_TABLES[table])
+        db.execute(_M005_COPIES[table])
+    for table in reversed(rebuilt):   # the log (a child) before changes
+        db.execute(f"DROP TABLE _m004_{table}")
+    for statement in (*_M005_INDEXES,
+                      "ALTER TABLE review_items ADD COLUMN withdrawn_at TEXT",   # NULL while derived
+                      "ALTER TABLE group_columns RENAME COLUMN tbl TO table_name",
+                      "ALTER TABLE group_columns ADD COLUMN withdrawn INTEGER NOT NULL DEFAULT 0",
+                      "ALTER TABLE table_events ADD COLUMN withdrawn INTEGER NOT NULL DEFAULT 0",
+                      *_M005_VIEWS):
+        db.execute(statement)
+    problems = db.execute("PRAGMA foreign_key_check").fetchall()
+    if problems:   # the copies only write references that resolve; this is the guard that they do
+        raise StoreError(f"migration m005_browsable: foreign key check failed: {problems[:5]}")

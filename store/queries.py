@@ -11,27 +11,54 @@ from typing import Any, Iterable
 
 from sqlite_utils import Database
 
-from parsers.lifecycle import ChangeStatus, DivergenceKind
+from parsers.lifecycle import ChangeStatus, DivergenceKind, SourceKind, SourceRef
+from parsers.model import ListKind
 from store.enums import AlertState, PollStatus, RunStatus
 
 FR_DOC_URL = "https://www.federalregister.gov/d/{}"
+GROUPS = ListKind.COUNTRY_GROUPS.value   # the list the group readers read
+
+# A row's opening and closing references: the FR document, or the date of the eCFR version.
+_REFS = ("{t}.opened_by_document AS opened_document, ov.date AS opened_version,"
+         " {t}.closed_by_document AS closed_document, cv.date AS closed_version")
+_REF_JOINS = (" LEFT JOIN ecfr_versions ov ON ov.id = {t}.opened_by_version"
+              " LEFT JOIN ecfr_versions cv ON cv.id = {t}.closed_by_version")
 
 
 def _d(value: date | str | None) -> str | None:
     return value.isoformat() if isinstance(value, date) else value
 
 
+def _source(document: str | None, version_date: str | None) -> str | None:
+    """A stored foreign-key pair as the reference text the JSON contracts print: 'fr:DOC' or 'ecfr:DATE'."""
+    if document:
+        return SourceRef.fr(document)
+    return SourceRef.ecfr(version_date) if version_date else None
+
+
+def _with_sources(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with its four reference columns replaced by ``opened_by`` and ``closed_by`` (at the end)."""
+    opened = _source(row.pop("opened_document"), row.pop("opened_version"))
+    closed = _source(row.pop("closed_document"), row.pop("closed_version"))
+    return {**row, "opened_by": opened, "closed_by": closed}
+
+
 def list_changes(db: Database, *, since: date | str | None = None, until: date | str | None = None,
                  country: str | None = None, group: str | None = None,
                  statuses: Iterable[ChangeStatus] | None = None,
-                 touched_since: str | None = None, touched_before: str | None = None) -> list[dict[str, Any]]:
+                 touched_since: str | None = None, touched_before: str | None = None,
+                 list_kind: str | None = GROUPS) -> list[dict[str, Any]]:
     """Country-group change events, oldest effective date first.
 
     ``since``/``until`` filter on the effective date (inclusive); ``touched_since``
     and ``touched_before`` (UTC timestamps, the latter exclusive) keep changes
-    created or updated in that span.
+    created or updated in that span. ``list_kind``: the list whose changes
+    (``changes.list``; None: every list's). The readers written before the other
+    lists existed read Country Groups, as they always have.
     """
     where, args = ["1=1"], []
+    if list_kind is not None:
+        where.append("c.list = ?"); args.append(list_kind)
     if since:
         where.append("c.effective_date >= ?"); args.append(_d(since))
     if until:
@@ -39,7 +66,7 @@ def list_changes(db: Database, *, since: date | str | None = None, until: date |
     if country:
         where.append("lower(c.country) = lower(?)"); args.append(country)
     if group:
-        where.append("upper(c.grp) = upper(?)"); args.append(group)
+        where.append("upper(c.group_code) = upper(?)"); args.append(group)
     if statuses is not None:
         sts = [s.value for s in statuses]
         where.append(f"c.status IN ({','.join('?' * len(sts))})"); args.extend(sts)
@@ -48,15 +75,15 @@ def list_changes(db: Database, *, since: date | str | None = None, until: date |
     if touched_before:
         where.append("c.created_at < ?"); args.append(touched_before)
     rows = db.execute_returning_dicts(
-        f"""SELECT c.id, c.country, c.grp AS "group", c.action, c.effective_date, c.status,
+        f"""SELECT c.id, c.country, c.group_code AS "group", c.action, c.effective_date, c.status,
                    c.fr_document, d.citation, d.publication_date, c.ecfr_version,
                    d.title AS fr_title, d.html_url, c.corrected_by, gc.name AS group_name,
-                   c.created_at, c.updated_at
+                   c.created_at, c.updated_at, c.list, c.entity, c.entity_key, c.detail
             FROM changes c
             LEFT JOIN fr_documents d ON d.document_number = c.fr_document
-            LEFT JOIN group_columns gc ON gc.code = c.grp
+            LEFT JOIN group_columns gc ON gc.code = c.group_code AND gc.withdrawn = 0
             WHERE {' AND '.join(where)}
-            ORDER BY c.effective_date IS NULL, c.effective_date, c.country, c.grp, c.id""",
+            ORDER BY c.effective_date IS NULL, c.effective_date, c.country, c.group_code, c.id""",
         args,
     )
     for r in rows:
@@ -86,32 +113,35 @@ def status_history(db: Database, change_id: int) -> list[dict[str, Any]]:
 def groups_as_of(db: Database, country: str, as_of: date | str) -> list[str]:
     """Column codes the country held on ``as_of`` (intervals are [from, to))."""
     rows = db.execute(
-        "SELECT DISTINCT grp FROM memberships WHERE lower(country) = lower(?) AND valid_from <= ?"
-        " AND (valid_to IS NULL OR valid_to > ?) ORDER BY grp",
-        [country, _d(as_of), _d(as_of)]).fetchall()
+        "SELECT DISTINCT group_code FROM memberships WHERE list = ? AND withdrawn = 0 AND lower(country) = lower(?)"
+        " AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY group_code",
+        [GROUPS, country, _d(as_of), _d(as_of)]).fetchall()
     return [r[0] for r in rows]
 
 
 def memberships_as_of(db: Database, as_of: date | str) -> dict[str, set[str]]:
     """country -> set of codes on ``as_of``: the matrix at a date."""
     out: dict[str, set[str]] = {}
-    for country, grp in db.execute(
-            "SELECT country, grp FROM memberships WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)",
-            [_d(as_of), _d(as_of)]).fetchall():
-        out.setdefault(country, set()).add(grp)
+    for country, code in db.execute(
+            "SELECT country, group_code FROM memberships WHERE list = ? AND withdrawn = 0 AND valid_from <= ?"
+            " AND (valid_to IS NULL OR valid_to > ?)", [GROUPS, _d(as_of), _d(as_of)]).fetchall():
+        out.setdefault(country, set()).add(code)
     return out
 
 
 def membership_intervals(db: Database, country: str | None = None) -> list[dict[str, Any]]:
-    where, args = ("WHERE lower(country) = lower(?)", [country]) if country else ("", [])
-    return db.execute_returning_dicts(
-        f"SELECT country, grp AS \"group\", valid_from, valid_to, opened_by, closed_by FROM memberships {where}"
-        " ORDER BY country, grp, valid_from", args)
+    """Country-group intervals: country, group, valid_from, valid_to, opened_by, closed_by ('fr:…'/'ecfr:…')."""
+    where, args = ("AND lower(m.country) = lower(?)", [country]) if country else ("", [])
+    return [_with_sources(r) for r in db.execute_returning_dicts(
+        f"SELECT m.country, m.group_code AS \"group\", m.valid_from, m.valid_to, {_REFS.format(t='m')}"
+        f" FROM memberships m{_REF_JOINS.format(t='m')} WHERE m.list = ? AND m.withdrawn = 0 {where}"
+        " ORDER BY m.country, m.group_code, m.valid_from", [GROUPS, *args])]
 
 
 def known_countries(db: Database) -> list[str]:
     return [r[0] for r in db.execute(
-        "SELECT DISTINCT country FROM memberships UNION SELECT DISTINCT country FROM changes ORDER BY 1")]
+        "SELECT DISTINCT country FROM memberships WHERE list = ? AND withdrawn = 0"
+        " UNION SELECT DISTINCT country FROM changes WHERE list = ? ORDER BY 1", [GROUPS, GROUPS])]
 
 
 def resolve_country(db: Database, name: str) -> str | None:
@@ -123,7 +153,7 @@ def resolve_country(db: Database, name: str) -> str | None:
 
 
 def group_columns(db: Database) -> dict[str, str]:
-    return {r[0]: r[1] for r in db.execute("SELECT code, name FROM group_columns")}
+    return {r[0]: r[1] for r in db.execute("SELECT code, name FROM group_columns WHERE withdrawn = 0")}
 
 
 def ecfr_version_dates(db: Database, kind: str = "country_groups") -> list[str]:
@@ -139,10 +169,11 @@ def divergences(db: Database, *, open_only: bool = False,
     where, args = "", []
     if kinds is not None:
         ks = [k.value for k in kinds]
-        where, args = f"WHERE kind IN ({','.join('?' * len(ks))})", ks
-    return db.execute_returning_dicts(
-        f"SELECT id, country, side, kind, moved_first, opened_on, closed_on, opened_by, closed_by"
-        f" FROM divergences {where} ORDER BY opened_on, country", args)
+        where, args = f"AND d.kind IN ({','.join('?' * len(ks))})", ks
+    return [_with_sources(r) for r in db.execute_returning_dicts(
+        f"SELECT d.id, d.country, d.side, d.kind, d.moved_first, d.opened_on, d.closed_on, {_REFS.format(t='d')}"
+        f" FROM divergences d{_REF_JOINS.format(t='d')} WHERE d.withdrawn = 0 {where}"
+        " ORDER BY d.opened_on, d.country, d.side", args)]
 
 
 def divergence_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -157,12 +188,12 @@ _MOVER = {"itar": "State moved first", "ear": "BIS moved first"}
 
 def _ref_text(ref: str | None, kind: str = "") -> str:
     """'fr:2026-02262' -> 'FR Doc. 2026-02262'; 'ecfr:2025-11-07' -> '126.1 version of 2025-11-07'."""
-    if not ref:
+    source = SourceRef.parse(ref)
+    if source is None:
         return "no source recorded"
-    what, _, value = ref.partition(":")
-    if what == "fr":
-        return f"FR Doc. {value}"
-    return f"{kind or 'eCFR'} version of {value}"
+    if source.kind is SourceKind.FR:
+        return f"FR Doc. {source.value}"
+    return f"{kind or 'eCFR'} version of {source.value}"
 
 
 def divergence_text(row: dict[str, Any]) -> str:
@@ -204,8 +235,10 @@ def documents(db: Database, *, since: date | str | None = None, until: date | st
 
 
 def review_items(db: Database) -> list[dict[str, Any]]:
+    """The review items derived now (withdrawn ones are kept in the table, not listed)."""
     return db.execute_returning_dicts(
-        "SELECT document_number, instruction_index, text, reason, created_at, subject FROM review_items ORDER BY id")
+        "SELECT document_number, instruction_index, text, reason, created_at, subject FROM review_items"
+        " WHERE withdrawn_at IS NULL ORDER BY id")
 
 
 def suspect_versions(db: Database) -> list[dict[str, Any]]:
@@ -242,9 +275,10 @@ def data_as_of(db: Database) -> str | None:
 
 def counts(db: Database) -> dict[str, int]:
     tables = {"documents": "fr_documents", "ecfr_versions": "ecfr_versions", "changes": "changes",
-              "public_inspection": "public_inspection", "blobs": "blobs", "review_items": "review_items"}
+              "public_inspection": "public_inspection", "blobs": "blobs",
+              "review_items": "review_items WHERE withdrawn_at IS NULL"}
     out = {k: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for k, t in tables.items()}
-    out["open_divergences"] = db.execute("SELECT COUNT(*) FROM divergences WHERE kind = ?",
+    out["open_divergences"] = db.execute("SELECT COUNT(*) FROM divergences WHERE kind = ? AND withdrawn = 0",
                                          [DivergenceKind.OPEN.value]).fetchone()[0]
     return out
 
@@ -294,9 +328,10 @@ def status_log_entries(db: Database, touched_since: str | None = None) -> list[d
     alert ledger (the only ones an alert can still be owed for).
     """
     where = "" if touched_since is None else \
-        " WHERE c.updated_at >= ? OR c.key IN (SELECT change_key FROM alerts_sent)"
+        " WHERE c.updated_at >= ? OR c.change_key IN (SELECT change_key FROM alerts_sent)"
     return db.execute_returning_dicts(
-        "SELECT l.id AS log_id, l.status AS logged, l.at, l.note, c.key, c.country, c.grp, c.action,"
+        "SELECT l.id AS log_id, l.status AS logged, l.at, l.note, c.change_key AS key, c.country,"
+        " c.group_code AS \"group\", c.action,"
         " c.effective_date, c.status, c.fr_document, c.ecfr_version"
         " FROM change_status_log l JOIN changes c ON c.id = l.change_id" + where + " ORDER BY l.id",
         [] if touched_since is None else [touched_since])
@@ -334,7 +369,8 @@ def first_version_date(db: Database, kind: str = "country_groups") -> str | None
 
 
 def first_membership_date(db: Database) -> str | None:
-    return db.execute("SELECT MIN(valid_from) FROM memberships").fetchone()[0]
+    return db.execute("SELECT MIN(valid_from) FROM memberships WHERE list = ? AND withdrawn = 0",
+                      [GROUPS]).fetchone()[0]
 
 
 # --- what the site reads -------------------------------------------------------------------------
@@ -344,7 +380,7 @@ def table_note_events(db: Database, as_of: str) -> list[tuple[str, str, str | No
     oldest first (the site replays them to print a matrix's footnotes as of a date)."""
     return [(r[0], r[1], r[2]) for r in db.execute(
         "SELECT kind, subject, after FROM table_events WHERE kind IN ('footnote_changed', 'note_changed')"
-        " AND ecfr_version <= ? ORDER BY ecfr_version, id", [as_of]).fetchall()]
+        " AND withdrawn = 0 AND ecfr_version <= ? ORDER BY ecfr_version, id", [as_of]).fetchall()]
 
 
 def status_logs(db: Database) -> dict[int, list[dict[str, Any]]]:

@@ -73,11 +73,21 @@ MEMBERSHIPS = [
 NOW = "2026-02-24T12:00:00+00:00"
 
 
+def _ref(db: Database, ref: str | None, kind: str) -> tuple[str | None, int | None]:
+    """'fr:DOC' -> (DOC, None); 'ecfr:DATE' -> (None, the id of that ``kind`` version): how the store keeps them."""
+    if ref is None:
+        return None, None
+    what, _, value = ref.partition(":")
+    if what == "fr":
+        return value, None
+    return None, db.execute("SELECT id FROM ecfr_versions WHERE kind = ? AND date = ?", [kind, value]).fetchone()[0]
+
+
 def seed_cambodia_story(db: Database) -> None:
     """Write the fixed dataset; safe on a freshly migrated database only."""
     with db.atomic():
         for code, (name, tbl) in COLUMNS.items():
-            db.execute("INSERT INTO group_columns (code, name, tbl, as_of) VALUES (?,?,?,?)",
+            db.execute("INSERT INTO group_columns (code, name, table_name, as_of) VALUES (?,?,?,?)",
                        [code, name, tbl, "2026-02-05"])
         for num, typ, title, pub, eff, cit, agencies, corr in DOCS:
             db.execute(
@@ -94,30 +104,36 @@ def seed_cambodia_story(db: Database) -> None:
                     json.dumps(["industry-and-security-bureau"]), "2026-02-23T08:45:00", "2026-02-25", 0])
         for i, (country, grp, action, eff, status, doc, ver) in enumerate(CHANGES, 1):
             key = f"{country}|{grp}|{action}|" + (f"fr:{doc}" if doc else f"ecfr:{ver}")
-            db.execute("INSERT INTO changes (id, key, country, grp, action, effective_date, status, fr_document,"
+            db.execute("INSERT INTO changes (id, change_key, country, group_code, action, effective_date, status,"
+                       " fr_document,"
                        " ecfr_version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                        [i, key, country, grp, action, eff, status, doc, ver, NOW, NOW])
             db.execute("INSERT INTO change_status_log (change_id, status, at) VALUES (?,?,?)", [i, status, NOW])
-        db.execute("INSERT INTO changes (key, country, grp, action, effective_date, status, fr_document, ecfr_version,"
+        db.execute("INSERT INTO changes (change_key, country, group_code, action, effective_date, status, fr_document,"
+                   " ecfr_version,"
                    " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                    ["Haiti|D:5|added|pi:2099-90103", "Haiti", "D:5", "added", "2026-03-02", "announced", None, None, NOW, NOW])
-        for country, grp, vf, vt, ob, cb in MEMBERSHIPS:
-            db.execute("INSERT INTO memberships (country, grp, valid_from, valid_to, opened_by, closed_by)"
-                       " VALUES (?,?,?,?,?,?)", [country, grp, vf, vt, ob, cb])
-        db.execute("INSERT INTO divergences (country, side, kind, moved_first, opened_on, closed_on, opened_by,"
-                   " closed_by) VALUES (?,?,?,?,?,?,?,?)",
-                   ["Cambodia", "ear_only", "closed", "itar", "2025-11-07", "2026-02-03", "fr:2025-19822",
-                    "fr:2026-02262"])
-        db.execute("INSERT INTO divergences (country, side, kind, moved_first, opened_on, closed_on, opened_by,"
-                   " closed_by) VALUES (?,?,?,?,?,?,?,?)",
-                   ["Haiti", "itar_only", "open", "itar", "2026-02-18", None, "ecfr:2026-02-18", None])
-        for unit, date in (("15 CFR Supplement No. 1 to Part 740", "2021-01-04"),
-                           ("15 CFR Supplement No. 1 to Part 740", "2021-12-09"),
-                           ("15 CFR Supplement No. 1 to Part 740", "2024-03-28"),
-                           ("15 CFR Supplement No. 1 to Part 740", "2026-02-05"),
-                           ("15 CFR Supplement No. 1 to Part 740", "2026-02-11")):
+        for unit, kind, date in (("15 CFR Supplement No. 1 to Part 740", "country_groups", "2021-01-04"),
+                                 ("15 CFR Supplement No. 1 to Part 740", "country_groups", "2021-12-09"),
+                                 ("15 CFR Supplement No. 1 to Part 740", "country_groups", "2024-03-28"),
+                                 ("15 CFR Supplement No. 1 to Part 740", "country_groups", "2026-02-05"),
+                                 ("15 CFR Supplement No. 1 to Part 740", "country_groups", "2026-02-11"),
+                                 ("22 CFR 126.1", "itar_126_1", "2026-02-18")):
             db.execute("INSERT INTO ecfr_versions (unit, kind, date, amendment_date, parse_status) VALUES (?,?,?,?,?)",
-                       [unit, "country_groups", date, date, "ok"])
+                       [unit, kind, date, date, "ok"])
+        for country, grp, vf, vt, ob, cb in MEMBERSHIPS:
+            db.execute("INSERT INTO memberships (country, group_code, valid_from, valid_to, opened_by_document,"
+                       " opened_by_version, closed_by_document, closed_by_version) VALUES (?,?,?,?,?,?,?,?)",
+                       [country, grp, vf, vt, *_ref(db, ob, "country_groups"), *_ref(db, cb, "country_groups")])
+        for country, side, kind, mover, since, until, ob, cb in (
+                ("Cambodia", "ear_only", "closed", "itar", "2025-11-07", "2026-02-03", "fr:2025-19822",
+                 "fr:2026-02262"),
+                ("Haiti", "itar_only", "open", "itar", "2026-02-18", None, "ecfr:2026-02-18", None)):
+            db.execute("INSERT INTO divergences (country, side, kind, moved_first, opened_on, closed_on,"
+                       " opened_by_document, opened_by_version, closed_by_document, closed_by_version)"
+                       " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                       [country, side, kind, mover, since, until, *_ref(db, ob, "itar_126_1"),
+                        *_ref(db, cb, "country_groups")])
         db.execute("INSERT INTO runs (id, started_at, finished_at, status, trigger, today) VALUES (1,?,?,?,?,?)",
                    ["2026-02-24T11:00:00+00:00", "2026-02-24T11:01:00+00:00", "ok", "cli", "2026-02-24"])
         for src, st, err in (("federal_register", "ok", None), ("public_inspection", "ok", None),

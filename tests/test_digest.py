@@ -188,8 +188,8 @@ def test_hostile_titles_are_escaped_and_cannot_inject_headers(seeded_db):
     evil_title = "<script>alert(1)</script> Export rule\r\nBcc: victim@example.net"
     _insert_doc(seeded_db, "2026-02600", evil_title, "2026-02-05")
     with seeded_db.atomic():
-        seeded_db.execute("INSERT INTO changes (key, country, grp, action, effective_date, status, created_at,"
-                          " updated_at) VALUES (?,?,?,?,?,?,?,?)",
+        seeded_db.execute("INSERT INTO changes (change_key, country, group_code, action, effective_date, status,"
+                          " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
                           ["evil|D:5|added|ecfr:2026-02-01", "Aland\r\nBcc: victim@example.net", "D:5", "added",
                                                       "2026-02-01", "unattributed", "2026-02-05", "2026-02-05"])
     data = build_digest(seeded_db, Settings(), Window.for_run(FEB8), FEB8)

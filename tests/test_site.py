@@ -120,8 +120,8 @@ def test_matrix_pages_per_ecfr_version_with_columns_in_order(site, seeded_db):
 
 def test_sweep_of_intervals_matches_the_store_point_in_time_query(seeded_db):
     from pipeline.publish.site import memberships_on_dates
-    seeded_db.execute("INSERT INTO memberships (country, grp, valid_from, valid_to, opened_by)"
-                      " VALUES ('Cambodia', 'D:5', '2027-01-01', NULL, 'fr:x')")   # re-joins later
+    seeded_db.execute("INSERT INTO memberships (country, group_code, valid_from, valid_to, opened_by_document)"
+                      " VALUES ('Cambodia', 'D:5', '2027-01-01', NULL, '2099-90102')")   # re-joins later
     seeded_db.conn.commit()
     dates = q.ecfr_version_dates(seeded_db) + ["2020-01-01", "2023-06-01", "2026-02-03", "2026-02-02",
                                                "2026-12-31", "2027-01-01", "2030-01-01"]
@@ -218,7 +218,7 @@ def test_hostile_text_is_escaped_in_html_json_index_and_atom(seeded_db, tmp_path
         "INSERT INTO fr_documents (document_number, doc_type, title, publication_date, effective_date, citation,"
         " parse_status) VALUES ('2026-09999', 'Rule', ?, '2026-02-10', '2026-02-10', '91 FR 9999', 'ok')", [XSS])
     seeded_db.execute(
-        "INSERT INTO changes (key, country, grp, action, effective_date, status, fr_document, created_at,"
+        "INSERT INTO changes (change_key, country, group_code, action, effective_date, status, fr_document, created_at,"
         " updated_at) VALUES ('evil|E:1|added|fr:2026-09999', ?, 'E:1', 'added', '2026-02-10', 'published',"
         " '2026-09999', ?, ?)",
         ["Evil</script><script>alert(2)</script>", "2026-02-24T12:00:00+00:00", "2026-02-24T12:00:00+00:00"])
@@ -259,8 +259,8 @@ def test_rerender_writes_only_changed_files(seeded_db, tmp_path):
     again = render_site(seeded_db, out, today=TODAY)
     assert again.written == [] and again.unchanged == first.files
     # One new change attributed to a stored document: data_as_of does not move.
-    seeded_db.execute("INSERT INTO changes (key, country, grp, action, effective_date, status, fr_document,"
-                      " created_at, updated_at) VALUES ('Cambodia|A:6|added|fr:2099-90101', 'Cambodia', 'A:6', 'added', '2024-03-28', 'published',"
+    seeded_db.execute("INSERT INTO changes (change_key, country, group_code, action, effective_date, status,"
+                      " fr_document, created_at, updated_at) VALUES ('Cambodia|A:6|added|fr:2099-90101', 'Cambodia', 'A:6', 'added', '2024-03-28', 'published',"
                       " '2099-90101', '2026-02-24T13:00:00+00:00', '2026-02-24T13:00:00+00:00')")
     seeded_db.conn.commit()
     after = render_site(seeded_db, out, today=TODAY)

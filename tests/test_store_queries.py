@@ -148,7 +148,7 @@ def test_source_health_empty_db(fresh_db):
 
 
 def test_counts(seeded_db):
-    assert counts(seeded_db) == {"documents": 5, "ecfr_versions": 5, "changes": 7, "public_inspection": 1,
+    assert counts(seeded_db) == {"documents": 5, "ecfr_versions": 6, "changes": 7, "public_inspection": 1,
                                  "blobs": 0, "review_items": 0, "open_divergences": 1}
 
 
@@ -177,4 +177,4 @@ def test_group_columns_and_ecfr_dates(seeded_db):
     cols = group_columns(seeded_db)
     assert len(cols) == 14 and cols["D:5"] == "U.S. Arms Embargoed Countries"
     assert ecfr_version_dates(seeded_db) == ["2021-01-04", "2021-12-09", "2024-03-28", "2026-02-05", "2026-02-11"]
-    assert ecfr_version_dates(seeded_db, kind="itar_126_1") == []
+    assert ecfr_version_dates(seeded_db, kind="itar_126_1") == ["2026-02-18"]
