@@ -72,5 +72,5 @@ def test_run_against_replay_cli_then_status(tmp_path):
     status = json.loads(frtrack("status", "--json", env=env).stdout)
     assert status["last_run"]["status"] == "failed" and not status["healthy"]
     assert all(s["last_failure"] and s["last_error"] for s in status["sources"])
-    assert status["counts"]["documents"] == 10   # nothing stored was lost
+    assert status["counts"]["documents"] == 11   # nothing stored was lost
     assert frtrack("status", "--check", env=env).returncode == 3
