@@ -626,11 +626,16 @@ _COUNT_PATTERNS = (
 )
 
 
+# A sentence about another document ("... a final rule that appeared in the Federal Register on ... (FR Doc.
+# 2099-90001), which added an entity ...", as corrections open) states that document's counts, not this one's.
+_OTHER_DOCUMENT = re.compile(r"\bFR\s+Doc\.|\bappeared\s+in\s+the\s+Federal\s+Register\b", re.IGNORECASE)
+
+
 def summary_counts(text: str) -> SummaryCounts:
-    """The Entity List counts a SUMMARY states; only sentences naming the Entity List count."""
+    """The Entity List counts a SUMMARY states; only sentences naming the Entity List, and not another document, count."""
     found: dict[str, int] = {}
     for sentence in _SENTENCE.split(squash(text)):
-        if "entity list" not in sentence.lower():
+        if "entity list" not in sentence.lower() or _OTHER_DOCUMENT.search(sentence):
             continue
         for pattern, fields in _COUNT_PATTERNS:
             for match in pattern.finditer(sentence):
