@@ -57,23 +57,23 @@ def synthesize(db, n_changes: int, n_countries: int = 200, per_doc: int = 10, pe
             open_from[(country, grp)] = (day, doc)
         else:
             vf, by = open_from.pop((country, grp))
-            members.append((country, grp, vf, day, f"fr:{by}", f"fr:{doc}"))
+            members.append((country, grp, vf, day, by, doc))
         if i % per_version == 0:
             versions.append(("15 CFR Supplement No. 1 to Part 740", "country_groups", day, day, "ok"))
     for (country, grp), (vf, by) in open_from.items():
-        members.append((country, grp, vf, None, f"fr:{by}", None))
+        members.append((country, grp, vf, None, by, None))
     with db.atomic():
-        db.conn.executemany("INSERT INTO group_columns (code, name, tbl) VALUES (?,?,?)",
+        db.conn.executemany("INSERT INTO group_columns (code, name, table_name) VALUES (?,?,?)",
                             [(g, f"Column {g}", f"Country Group {g[0]}") for g in GROUPS])
         db.conn.executemany(
             "INSERT INTO fr_documents (document_number, doc_type, title, action, publication_date, effective_on,"
             " effective_date, citation, agencies, cfr_references, parse_status) VALUES (?,?,?,?,?,?,?,?,?,?,?)", docs)
         db.conn.executemany(
-            "INSERT INTO changes (id, key, country, grp, action, effective_date, status, fr_document, ecfr_version,"
-            " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", changes)
+            "INSERT INTO changes (id, change_key, country, group_code, action, effective_date, status, fr_document,"
+            " ecfr_version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", changes)
         db.conn.executemany("INSERT INTO change_status_log (change_id, status, at) VALUES (?,?,?)", logs)
-        db.conn.executemany("INSERT INTO memberships (country, grp, valid_from, valid_to, opened_by, closed_by)"
-                            " VALUES (?,?,?,?,?,?)", members)
+        db.conn.executemany("INSERT INTO memberships (country, group_code, valid_from, valid_to, opened_by_document,"
+                            " closed_by_document) VALUES (?,?,?,?,?,?)", members)
         db.conn.executemany("INSERT INTO ecfr_versions (unit, kind, date, amendment_date, parse_status)"
                             " VALUES (?,?,?,?,?)", versions)
 
@@ -130,7 +130,7 @@ def main() -> None:
         full, r1 = min(runs, key=lambda r: r[0])
         out = tmp_path / "fresh0"
         same, r2 = min((timed(render_site, db, out, today=today) for _ in range(3)), key=lambda r: r[0])
-        db.execute("INSERT INTO changes (key, country, grp, action, effective_date, status, fr_document,"
+        db.execute("INSERT INTO changes (change_key, country, group_code, action, effective_date, status, fr_document,"
                    " created_at, updated_at) VALUES ('Country 007|E:2|added|fr:1990-00003', 'Country 007', 'E:2',"
                    " 'added', '1990-02-01', 'published', '1990-00003', ?, ?)", [NOW, NOW])
         one, r3 = timed(render_site, db, out, today=today)

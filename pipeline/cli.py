@@ -514,6 +514,23 @@ def replay(c: Context, directory: str, port: int) -> None:
 
 
 @cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port for datasette (default: datasette's own, 8001).")
+@pass_ctx
+def browse(c: Context, port: int | None) -> None:
+    """Browse the database in datasette (views change_detail, current_memberships, membership_history).
+
+    Needs datasette (pip install datasette); exit 2 without it.
+
+    \b
+    Example:
+      frtrack --db frtrack.db browse --port 8001
+    """
+    from pipeline.browse import browse as serve  # lazy: keeps `frtrack --help` fast
+    sys.exit(serve(c.db_path, port))
+
+
+@cli.command()
 @click.option("--force", is_flag=True, help="Poll even outside schedule.poll_window (a special filing at night).")
 @pass_ctx
 def poll(c: Context, force: bool) -> None:

@@ -264,6 +264,8 @@ def _sync(db: Database, table: str, key: tuple[str, ...], values: tuple[str, ...
     stored = {tuple(r[1:1 + width]): (r[0], tuple(r[1 + width:-1]), r[-1]) for r in db.execute(
         f"SELECT rowid, {', '.join(key + values)}, withdrawn FROM {table}").fetchall()}
     seen: set[tuple[object, ...]] = set()
+    inserts: list[tuple[object, ...]] = []
+    updates: list[tuple[object, ...]] = []
     for row in rows:
         k, v = tuple(row[:width]), tuple(row[width:])
         if k in seen:
@@ -271,14 +273,15 @@ def _sync(db: Database, table: str, key: tuple[str, ...], values: tuple[str, ...
         seen.add(k)
         held = stored.get(k)
         if held is None:
-            db.execute(f"INSERT INTO {table} ({', '.join(key + values)}) VALUES ({', '.join('?' * len(row))})",
-                       list(row))
+            inserts.append((*k, *v))
         elif held[1] != v or held[2]:
-            db.execute(f"UPDATE {table} SET {', '.join(c + ' = ?' for c in values)}, withdrawn = 0 WHERE rowid = ?",
-                       [*v, held[0]])
-    gone = [held[0] for k, held in stored.items() if k not in seen and not held[2]]
-    for row_id in gone:
-        db.execute(f"UPDATE {table} SET withdrawn = 1 WHERE rowid = ?", [row_id])
+            updates.append((*v, held[0]))
+    gone = [(held[0],) for k, held in stored.items() if k not in seen and not held[2]]
+    db.conn.executemany(f"UPDATE {table} SET {', '.join(c + ' = ?' for c in values)}, withdrawn = 0"
+                        " WHERE rowid = ?", updates)
+    db.conn.executemany(f"UPDATE {table} SET withdrawn = 1 WHERE rowid = ?", gone)
+    db.conn.executemany(f"INSERT INTO {table} ({', '.join(key + values)})"
+                        f" VALUES ({', '.join('?' * (len(key) + len(values)))})", inserts)
 
 
 def sync_memberships(db: Database, rows: Iterable[MembershipRecord]) -> None:

@@ -174,7 +174,7 @@ def status_log_notes(db: Database) -> dict[int, frozenset[str]]:
 
 
 def held_review_items(db: Database) -> list[ReviewRow]:
-    return [ReviewRow(*r[:5], r[5] is not None) for r in db.execute(
+    return [ReviewRow(r[0], r[1], r[2], r[3], r[4], r[5] is not None) for r in db.execute(
         "SELECT id, document_number, instruction_index, text, reason, withdrawn_at FROM review_items"
         " ORDER BY id").fetchall()]
 

@@ -23,9 +23,9 @@ from pipeline.config import EXAMPLE_CONFIG
 
 REPO = Path(__file__).resolve().parents[1]
 
-# Issue 2's command list, plus reparse (DESIGN.md: re-derive from stored raw bytes).
+# Issue 2's command list, plus reparse (DESIGN.md: re-derive from stored raw bytes) and browse.
 COMMANDS = ["init", "run", "status", "changes", "groups", "history", "parse", "digest", "site",
-            "schedule", "demo", "replay", "reparse"]
+            "schedule", "demo", "replay", "reparse", "browse"]
 
 CHANGE_KEYS = ["country", "group", "action", "effective_date", "status", "fr_document", "citation",
                "publication_date", "ecfr_version"]

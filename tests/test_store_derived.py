@@ -12,8 +12,7 @@ from parsers.errors import StoreError
 from parsers.lifecycle import DivergenceKind, DivergenceSide, SourceRef, TableEventKind
 from parsers.model import ListKind
 from pipeline.derive.rows import ColumnRow, Divergence, Membership, ReviewItem, TableEventRow
-from store import derived
-from store import queries as q
+from store import derived, queries as q
 from store.db import open_db
 
 CG, ITAR = "15 CFR Supplement No. 1 to Part 740", "22 CFR 126.1"
