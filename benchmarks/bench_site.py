@@ -195,7 +195,7 @@ BASELINE_TEMPLATE = """<!DOCTYPE html><html><body><table>
 def baseline(db, out: Path) -> float:
     """The floor: fetch the rows, dump them as JSON and as one HTML table."""
     t = time.perf_counter()
-    rows = q.list_changes(db)
+    rows = q.list_changes(db, list_kind=None)
     (out / "changes.json").write_text(json.dumps([q.change_json(r) for r in rows]))
     tpl = Environment(autoescape=True).from_string(BASELINE_TEMPLATE)
     (out / "index.html").write_text(tpl.render(rows=rows))
@@ -269,7 +269,7 @@ def main() -> None:
         size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
         in_force = len(q.list_entries_as_of(db, "entity_list", today))
         print(f"machine: {machine()}")
-        print(f"data: {len(q.list_changes(db)) - 2} changes "
+        print(f"data: {len(q.list_changes(db, list_kind=None)) - 2} changes "
               + "(" + ", ".join(f"{lst} {n}" for lst, n in db.execute(
                   "SELECT list, COUNT(*) FROM changes GROUP BY list ORDER BY list").fetchall()) + "), "
               f"{in_force - 1} Entity List entries in force under {DESTINATIONS} destinations "

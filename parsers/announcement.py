@@ -79,6 +79,30 @@ def announced_operations(text: bytes | str) -> tuple[Operation, ...]:
     return tuple(ops)
 
 
+# A numbered amendatory instruction opening a paragraph of the plain text ("    2. Section 744.21 is amended ...").
+_NUMBERED = re.compile(r"^\s*\d{1,2}\.\s+(?=[A-Z])")
+_AS_FOLLOWS = re.compile(r"\bas\s+follows:", re.IGNORECASE)
+
+
+def amendatory_paragraphs(text: bytes | str) -> tuple[str, ...]:
+    """The numbered instructions of a public-inspection text, one per paragraph, whitespace squashed.
+
+    An instruction ends at the blank line after it, or at its "as follows:"
+    (what follows is a reprint, which plain text cannot carry exactly). The
+    number is kept, as the FR XML's AMDPAR keeps it.
+    """
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    out: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        if not _NUMBERED.match(paragraph):
+            continue
+        flat = _WS.sub(" ", paragraph).strip()
+        cut = _AS_FOLLOWS.search(flat)
+        out.append(flat[: cut.end()] if cut else flat)
+    return tuple(out)
+
+
 _FR_DOC_LINE = re.compile(r"\bFR\s+Doc\.?\s+(\d{4}[-\u2013]\d{5})")
 _PRINTED_NUMBER = re.compile(r"(?:^|\s)(\d{1,2})\.\s+$")
 

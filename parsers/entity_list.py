@@ -440,8 +440,14 @@ def _destination(clause: str) -> tuple[str | None, str | None]:
 
 def interpret(text: str, reprinted: tuple[EntityEntry, ...] = (), *, title: int | None = None,
               part: str | None = None, corrects: str | None = None, instruction: int | None = None,
-              current: EntityList | None = None) -> EntityInterpretation:
-    """What one AMDPAR does to the Entity List; empty when it is not about Supplement No. 4 to part 744."""
+              current: EntityList | None = None, plain_text: bool = False) -> EntityInterpretation:
+    """What one AMDPAR does to the Entity List; empty when it is not about Supplement No. 4 to part 744.
+
+    ``plain_text``: the instruction comes from a public-inspection text, which
+    reprints no table: an entry added by name is an addition whose row is not
+    known yet (``entity_entry`` None), not a review item; a revision still needs
+    its row.
+    """
     if title not in (None, 15) or part not in (None, "744"):
         return EntityInterpretation()
     text = normalize_instruction(text)
@@ -461,13 +467,13 @@ def interpret(text: str, reprinted: tuple[EntityEntry, ...] = (), *, title: int 
         for clause in (c.strip() for c in _VERB_SPLIT.split(part_text) if c.strip()):
             found = _destination(clause)
             destination = found if found != (None, None) else destination
-            ops, items = _clause(clause, destination, reprinted, corrects, instruction, current)
+            ops, items = _clause(clause, destination, reprinted, corrects, instruction, current, plain_text)
             operations += ops
             review += items
     return EntityInterpretation(tuple(operations), tuple(review))
 
 
-def _clause(clause, destination, reprinted, corrects, instruction, current):
+def _clause(clause, destination, reprinted, corrects, instruction, current, plain_text=False):
     def item(reason: ReviewReason, detail: str) -> ReviewItem:
         return ReviewItem(reason, detail, clause, ENTITY_LIST_TABLE, instruction)
 
@@ -508,7 +514,9 @@ def _clause(clause, destination, reprinted, corrects, instruction, current):
         out, notes = [], []
         for n in names:
             row = _matching_row(rows, n)
-            if row is None:
+            if row is None and plain_text:
+                out.append(op(action, n))
+            elif row is None:
                 notes.append(not_reprinted(n))
             else:
                 out.append(op(action, n, row))
@@ -618,11 +626,16 @@ _COUNT_PATTERNS = (
 )
 
 
+# A sentence about another document ("... a final rule that appeared in the Federal Register on ... (FR Doc.
+# 2099-90001), which added an entity ...", as corrections open) states that document's counts, not this one's.
+_OTHER_DOCUMENT = re.compile(r"\bFR\s+Doc\.|\bappeared\s+in\s+the\s+Federal\s+Register\b", re.IGNORECASE)
+
+
 def summary_counts(text: str) -> SummaryCounts:
-    """The Entity List counts a SUMMARY states; only sentences naming the Entity List count."""
+    """The Entity List counts a SUMMARY states; only sentences naming the Entity List, and not another document, count."""
     found: dict[str, int] = {}
     for sentence in _SENTENCE.split(squash(text)):
-        if "entity list" not in sentence.lower():
+        if "entity list" not in sentence.lower() or _OTHER_DOCUMENT.search(sentence):
             continue
         for pattern, fields in _COUNT_PATTERNS:
             for match in pattern.finditer(sentence):

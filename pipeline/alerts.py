@@ -45,7 +45,7 @@ from parsers.errors import MailError, WebhookError
 from pipeline.config import Recipient, Settings
 from store import ledgers, queries
 from store.db import utcnow
-from parsers.lifecycle import ChangeAction, ChangeStatus
+from parsers.lifecycle import ChangeAction, ChangeStatus, SourceKind, SourceRef
 from store.enums import AlertChannel, AlertState
 from pipeline.publish.envelope import Rendered
 from pipeline.publish.render import environment
@@ -63,8 +63,8 @@ def _doc_of(key: str, stored: str | None) -> str | None:
     """The FR document number of a change: stored, or from its key ('...|fr:2026-02262') while only announced."""
     if stored:
         return stored
-    _, sep, number = key.rpartition("|fr:")
-    return number if sep else None
+    source = SourceRef.parse(key.rpartition("|")[2])
+    return source.value if source is not None and source.kind is SourceKind.FR else None
 
 
 def redact(url: str) -> str:
@@ -212,7 +212,7 @@ def change_events(db: Database, touched_since: str | None = None) -> dict[str, l
         epoch = sum(1 for e in events if e.status is ChangeStatus.WITHDRAWN)
         events.append(ChangeEvent(
             log_id=r["log_id"], status=ChangeStatus(r["logged"]), now=ChangeStatus(r["status"]), key=r["key"],
-            country=r["country"], group=r["grp"], group_name=columns.get(r["grp"], ""),
+            country=r["country"], group=r["group"], group_name=columns.get(r["group"], ""),
             action=ChangeAction(r["action"]), effective_date=r["effective_date"], document=number,
             citation=d.get("citation"), publication_date=d.get("publication_date"),
             scheduled=p.get("publication_date"), filed_at=p.get("filed_at"), ecfr_version=r["ecfr_version"],
@@ -238,8 +238,9 @@ def review_alerts(db: Database) -> list[Alert]:
     for r in queries.review_items(db):
         number, text, reason = r["document_number"], r["text"], r["reason"]
         digest = hashlib.sha1(f"{number}|{r['instruction_index']}|{text}".encode()).hexdigest()[:16]
-        if number.startswith("ecfr:"):
-            label, url, day = f"eCFR version {number[5:]}", None, number[5:]
+        version = SourceRef.parse(number)
+        if version is not None and version.kind is SourceKind.ECFR:
+            label, url, day = f"eCFR version {version.value}", None, version.value
         else:
             label, url = f"FR Doc. {number}", f"{_FR_URL}d/{number}"
             day = published.get(number) or filed.get(number) or (r["created_at"] or "")[:10]

@@ -378,7 +378,7 @@ def history(c: Context, country: str, as_json: bool) -> None:
     found = find_country(db, country)
     for note in found.notes:
         c.note(note)
-    rows = list_changes(db, country=found.stored)
+    rows = list_changes(db, country=found.stored, list_kind=None)
     name = found.country.name
     if as_json:
         click.echo(json.dumps([change_json(r) for r in rows], indent=2))
@@ -565,6 +565,23 @@ def replay(c: Context, directory: str, port: int) -> None:
     """
     from pipeline.demo.replay import serve_forever  # lazy: keeps `frtrack --help` fast
     serve_forever(directory, port)
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port for datasette (default: datasette's own, 8001).")
+@pass_ctx
+def browse(c: Context, port: int | None) -> None:
+    """Browse the database in datasette (views change_detail, current_memberships, membership_history).
+
+    Needs datasette (pip install datasette); exit 2 without it.
+
+    \b
+    Example:
+      frtrack --db frtrack.db browse --port 8001
+    """
+    from pipeline.browse import browse as serve  # lazy: keeps `frtrack --help` fast
+    sys.exit(serve(c.db_path, port))
 
 
 @cli.command()

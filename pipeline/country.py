@@ -122,7 +122,7 @@ def country_answer(db: Database, typed: str, day: date) -> dict[str, Any]:
 
     divergence_rows = [d for d in queries.divergences(db) if mine(d["country"])]
     divergences = [queries.divergence_json(d) for d in divergence_rows]
-    history_rows = [r for r in queries.list_changes(db) if mine(r["country"])]
+    history_rows = [r for r in queries.list_changes(db, list_kind=None) if mine(r["country"])]
     return {
         "country": found.country.name,
         "as_of": iso,

@@ -176,16 +176,16 @@ def _unit_inputs(db: Database, cache: ParseCache, unit: TrackedUnit, stored: dic
 
 def _write(db: Database, derived: Derived, run_id: int | None, report: DeriveReport) -> None:
     _sync_changes(db, derived.changes, run_id, report)
-    store_derived.replace_memberships(db, derived.memberships)
-    store_derived.replace_divergences(db, derived.divergences)
-    store_derived.replace_group_columns(db, derived.columns)
-    store_derived.replace_table_events(db, derived.table_events)
+    store_derived.sync_memberships(db, derived.memberships)
+    store_derived.sync_divergences(db, derived.divergences)
+    store_derived.sync_group_columns(db, derived.columns)
+    store_derived.sync_table_events(db, derived.table_events)
     for facts in derived.units:
         if facts.unit.produces_changes:
             flags = [StoredFlag(f.id, f.date, f.suspect) for f in loaders.version_flags(db, facts.unit.kind.value)]
             for flag in plan_suspect_flags(flags, facts.suspects):
                 store_derived.set_suspect(db, flag.version_id, flag.reason)
-    held = [HeldReview(r.id, r.document_number, r.instruction_index, r.text, r.reason)
+    held = [HeldReview(r.id, r.document_number, r.instruction_index, r.text, r.reason, r.withdrawn)
             for r in loaders.held_review_items(db)]
     review = plan_review_sync(derived.review, held)
     for w in review.writes:
@@ -193,7 +193,7 @@ def _write(db: Database, derived: Derived, run_id: int | None, report: DeriveRep
             store_derived.insert_review_item(db, w.item)
         else:
             store_derived.update_review_reason(db, w.held_id, w.item.reason)
-    store_derived.delete_review_items(db, review.deletes)
+    store_derived.withdraw_review_items(db, review.withdrawals)
     report.review.extend(review.lines)
     store_derived.mark_announcements_published(db)
 

@@ -75,14 +75,21 @@ class ChangeRow(NamedTuple):
     fr_document: str | None
     ecfr_version: str | None
     corrected_by: tuple[str, ...]
+    list: str
+    entity: str | None
+    entity_key: str | None
+    detail: str | None
 
 
 class ReviewRow(NamedTuple):
+    """A ``review_items`` row as stored, withdrawn ones included (derived again, they come back)."""
+
     id: int
     document_number: str
     instruction_index: int | None
     text: str
     reason: str
+    withdrawn: bool
 
 
 class VersionFlag(NamedTuple):
@@ -147,9 +154,10 @@ def desk_texts(db: Database) -> list[DeskText]:
 
 def stored_changes(db: Database) -> list[ChangeRow]:
     """Every ``changes`` row, in id order."""
-    return [ChangeRow(r["id"], r["key"], r["country"], r["grp"], r["action"], r["effective_date"],
+    return [ChangeRow(r["id"], r["change_key"], r["country"], r["group_code"], r["action"], r["effective_date"],
                       ChangeStatus(r["status"]), r["fr_document"], r["ecfr_version"],
-                      tuple(json.loads(r["corrected_by"])) if r["corrected_by"] else ())
+                      tuple(json.loads(r["corrected_by"])) if r["corrected_by"] else (),
+                      r["list"], r["entity"], r["entity_key"], r["detail"])
             for r in db.execute_returning_dicts("SELECT * FROM changes ORDER BY id")]
 
 
@@ -166,8 +174,9 @@ def status_log_notes(db: Database) -> dict[int, frozenset[str]]:
 
 
 def held_review_items(db: Database) -> list[ReviewRow]:
-    return [ReviewRow(*r) for r in db.execute(
-        "SELECT id, document_number, instruction_index, text, reason FROM review_items ORDER BY id").fetchall()]
+    return [ReviewRow(r[0], r[1], r[2], r[3], r[4], r[5] is not None) for r in db.execute(
+        "SELECT id, document_number, instruction_index, text, reason, withdrawn_at FROM review_items"
+        " ORDER BY id").fetchall()]
 
 
 def version_flags(db: Database, kind: str) -> list[VersionFlag]:

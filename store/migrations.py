@@ -327,7 +327,7 @@ _M005_TABLES = {
             note TEXT
         )""",
     "memberships": """
-        CREATE TABLE memberships (             -- every list's entries over time; identity (list, country, group_code, entity_key, valid_from)
+        CREATE TABLE memberships (             -- every list's entries over time; identity: memberships_identity
             id INTEGER PRIMARY KEY,
             list TEXT NOT NULL DEFAULT 'country_groups',   -- ListKind
             country TEXT NOT NULL,

@@ -43,7 +43,7 @@ def _list_value(kind: Any) -> str:
 
 
 def list_changes(db: Database, *, since: date | str | None = None, until: date | str | None = None,
-                 country: str | None = None, group: str | None = None, list_kind: Any = None,
+                 country: str | None = None, group: str | None = None, list_kind: Any = "country_groups",
                  entity_keys: Iterable[str] | None = None,
                  statuses: Iterable[ChangeStatus] | None = None,
                  touched_since: str | None = None, touched_before: str | None = None) -> list[dict[str, Any]]:
@@ -52,7 +52,9 @@ def list_changes(db: Database, *, since: date | str | None = None, until: date |
     ``since``/``until`` filter on the effective date (inclusive); ``touched_since``
     and ``touched_before`` (UTC timestamps, the latter exclusive) keep changes
     created or updated in that span; ``list_kind`` (a ListKind or its value) keeps
-    one list; ``entity_keys`` keeps the Entity List changes of those entity keys.
+    one list, None every list's -- the default is Country Groups, what the readers
+    written before the other lists existed have always read; ``entity_keys`` keeps the
+    Entity List changes of those entity keys.
     """
     where, args = ["1=1"], []
     if since:
@@ -440,7 +442,7 @@ def status_log_entries(db: Database, touched_since: str | None = None) -> list[d
         " WHERE c.updated_at >= ? OR c.change_key IN (SELECT change_key FROM alerts_sent)"
     return db.execute_returning_dicts(
         "SELECT l.id AS log_id, l.status AS logged, l.at, l.note, c.change_key AS key, c.list, c.country,"
-        " c.group_code AS grp, c.entity, c.action,"
+        " c.group_code AS \"group\", c.entity, c.action,"
         " c.effective_date, c.status, c.fr_document, c.ecfr_version"
         " FROM change_status_log l JOIN changes c ON c.id = l.change_id" + where + " ORDER BY l.id",
         [] if touched_since is None else [touched_since])

@@ -33,8 +33,8 @@ def add_change(db, key, country, grp, action, *, statuses, effective, fr=None, p
     if fr and published and not db.execute("SELECT 1 FROM fr_documents WHERE document_number = ?", [fr]).fetchone():
         db.execute("INSERT INTO fr_documents (document_number, publication_date, citation) VALUES (?,?,?)",
                    [fr, published, None])
-    cid = db.execute("INSERT INTO changes (key, country, grp, action, effective_date, status, fr_document,"
-                     " ecfr_version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+    cid = db.execute("INSERT INTO changes (change_key, country, group_code, action, effective_date, status,"
+                     " fr_document, ecfr_version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                      [key, country, grp, action, effective, statuses[-1], fr if published else None, ecfr, at,
                       at]).lastrowid
     for s in statuses:

@@ -23,12 +23,13 @@ from pipeline.config import EXAMPLE_CONFIG
 
 REPO = Path(__file__).resolve().parents[1]
 
-# Issue 2's command list, plus reparse (DESIGN.md: re-derive from stored raw bytes).
+# Issue 2's command list, plus reparse (DESIGN.md: re-derive from stored raw bytes) and browse.
 COMMANDS = ["init", "run", "status", "changes", "groups", "history", "parse", "digest", "site",
-            "schedule", "demo", "replay", "reparse"]
+            "schedule", "demo", "replay", "reparse", "browse"]
 
+# Issue 5's keys, then issue 15's "list" (Entity List rows add "entity" and "detail").
 CHANGE_KEYS = ["country", "group", "action", "effective_date", "status", "fr_document", "citation",
-               "publication_date", "ecfr_version"]
+               "publication_date", "ecfr_version", "list"]
 
 
 def invoke(args: list[str], env: dict[str, str] | None = None):
@@ -241,7 +242,7 @@ def test_changes_json_shape(seeded_db_path):
     assert all(list(r) == CHANGE_KEYS for r in rows)
     assert rows[0] == {"country": "Cambodia", "group": "D:5", "action": "added", "effective_date": "2021-12-09",
                        "status": "confirmed", "fr_document": "2021-26633", "citation": "86 FR 70015",
-                       "publication_date": "2021-12-09", "ecfr_version": "2021-12-09"}
+                       "publication_date": "2021-12-09", "ecfr_version": "2021-12-09", "list": "country_groups"}
     dates = [r["effective_date"] for r in rows]
     assert dates == sorted(dates)
 

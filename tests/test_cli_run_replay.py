@@ -54,7 +54,8 @@ def test_run_against_replay_cli_then_status(tmp_path):
         assert status["last_run"]["status"] == "ok"
         assert {s["source"] for s in status["sources"] if s["last_success"]} == {
             "federal_register", "public_inspection", "ecfr"}
-        assert status["counts"]["documents"] == 10 and status["counts"]["ecfr_versions"] == 11
+        # 11 FR documents; eCFR: 6 of Supplement No. 1, 5 of 126.1, 4 of § 744.21, 2 of the SAMPLE Entity List
+        assert status["counts"]["documents"] == 11 and status["counts"]["ecfr_versions"] == 17
 
         changes = json.loads(frtrack("changes", "--country", "Cambodia", "--json", env=env).stdout)
         assert {"group": "D:5", "action": "removed", "status": "confirmed", "fr_document": "2026-02262"}.items() \
@@ -71,5 +72,5 @@ def test_run_against_replay_cli_then_status(tmp_path):
     status = json.loads(frtrack("status", "--json", env=env).stdout)
     assert status["last_run"]["status"] == "failed" and not status["healthy"]
     assert all(s["last_failure"] and s["last_error"] for s in status["sources"])
-    assert status["counts"]["documents"] == 10   # nothing stored was lost
+    assert status["counts"]["documents"] == 11   # nothing stored was lost
     assert frtrack("status", "--check", env=env).returncode == 3

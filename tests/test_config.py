@@ -123,7 +123,7 @@ def test_unknown_key_names_it(tmp_path):
     ('[watch]\ncfr = [{ title = 15 }]\n', "watch.cfr[0].parts", "is required"),
     ('[watch]\ncfr = [{ title = 15, parts = "seven" }]\n', "watch.cfr[0].parts", "expected '730' or '730-774'"),
     ('[watch]\ntracked = [{ title = 15, part = "740", kind = "other" }]\n', "watch.tracked[0].kind",
-     "expected 'country_groups' or 'itar_126_1'"),
+     "expected 'country_groups', 'itar_126_1', '744.21', '744.22' or 'entity_list'"),
     ('sources = 3\n', "sources", "expected a table"),
     ('[smtp]\nsecurity = "ssl"\n', "smtp.security", "expected 'starttls', 'tls' or 'plain'"),
 ])

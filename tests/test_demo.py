@@ -31,7 +31,7 @@ def test_demo_runs_offline_and_leaves_nothing_running(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     text = proc.stdout
-    assert "15 runs over the bundled 2021-2026 sample (all ok)" in text
+    assert "17 runs over the bundled 2021-2026 sample (all ok)" in text
     assert "Cambodia: removed from D:5, effective 2026-02-03, FR Doc. 2026-02262 [confirmed]\n" in text
     assert ("Cambodia: in D:5 but not in 126.1; State changed 126.1 first; from 2025-11-07 to 2026-02-03"
             in text)

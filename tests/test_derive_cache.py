@@ -84,3 +84,41 @@ def test_derive_runs_share_no_module_level_cache(tmp_path, monkeypatch):
     gc.collect()
     assert len(caches) == len(timeline) and all(ref() is None for ref in caches)   # one per run, dropped with it
     db.close()
+
+
+def test_an_entity_list_version_is_parsed_once_per_sha_in_a_run(tmp_path):
+    """A backfill stays linear: each stored Supplement No. 4 XML is parsed once per derivation, however many
+    versions share it and however often the run reads it (parse status, then history)."""
+    from parsers.model import EntityEntry
+    from pipeline.derive.units.entity_list import UNIT as ENTITY_LIST
+    from store.blobs import put_blob
+
+    entries = [EntityEntry("Russia", "RUSSIA", f"Example Entity {i} LLC (SAMPLE)", (), f"{i} Invented Street.",
+                           "For all items subject to the EAR.", "Policy of denial.", ("99 FR 00001, 1/2/99",))
+               for i in range(30)]
+    first, second = synth.entity_list_xml(entries, date(2099, 1, 2)), synth.entity_list_xml(entries[1:],
+                                                                                               date(2099, 2, 2))
+    db = open_db(tmp_path / "t.db")
+    for day, xml in (("2099-01-02", first), ("2099-01-20", first), ("2099-02-02", second)):   # two share a sha
+        db.execute("INSERT INTO ecfr_versions (unit, kind, date, xml_sha256, parse_status) VALUES (?,?,?,?,?)",
+                   ["15 CFR Supplement No. 4 to Part 744", "entity_list", day, put_blob(db, xml), "pending"])
+    parsed: list[int] = []
+
+    class Counting(ParseCache):
+        def version(self, unit, sha, load, name):
+            def loading() -> bytes:
+                parsed.append(1)
+                return load()
+            return super().version(unit, sha, loading, name)
+
+    original = engine.ParseCache
+    engine.ParseCache = Counting
+    try:
+        report = engine.derive(db, today=date(2099, 3, 1), run_id=None)
+    finally:
+        engine.ParseCache = original
+    assert not report.parse_failures and len(parsed) == 2      # two distinct XML files, three versions
+    [(entity, status)] = db.execute("SELECT entity, status FROM changes WHERE list = 'entity_list'").fetchall()
+    assert (entity, status) == ("Example Entity 0 LLC (SAMPLE)", "unattributed")
+    assert ENTITY_LIST.kind.value == "entity_list"
+    db.close()

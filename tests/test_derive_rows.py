@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from parsers.lifecycle import ChangeAction, ReviewSubject, SourceKind, SourceRef
-from parsers.model import CfrPart, GroupTableId
+from parsers.model import CfrPart, GroupTableId, ListKind
 from pipeline.derive.rows import Column, Membership, ReviewItem, Rule, RuleInstruction, Version, change_key
 from pipeline.derive.units import in_cfr_ranges
 
@@ -112,5 +112,5 @@ def test_rows_built_from_plain_tuples_are_read_by_name():
     assert v.columns[0].table == "Country Group D" and isinstance(v.columns[0], Column)
     r = Rule("2026-02262", "2026-02-03", None, None, (), ((3, "text", ()),))
     assert r.instructions == (RuleInstruction(3, "text", ()),) and r.instructions[0].position == 3
-    m = Membership(*("Cuba", "D:5", "2021-01-04", None, "ecfr:2021-01-04", None))   # the list fields default
-    assert (m.group, m.opened_by, m.list.value, m.entity_key) == ("D:5", "ecfr:2021-01-04", "country_groups", None)
+    m = Membership(*("Cuba", "D:5", "2021-01-04", None, "ecfr:2021-01-04", None))
+    assert (m.group, m.opened_by, m.list, m.entity_key) == ("D:5", "ecfr:2021-01-04", ListKind.COUNTRY_GROUPS, None)

@@ -87,8 +87,17 @@ def test_review_items_new_changed_unchanged_duplicated_and_gone():
              ReviewItem("2099-90002", 1, "new", "unrecognized"), ReviewItem("2099-90002", 1, "new", "other reason")]
     plan = plan_review_sync(items, held)
     assert [(w.item.document, w.held_id) for w in plan.writes] == [("ecfr:2026-02-09", 2), ("2099-90002", None)]
-    assert plan.deletes == (3,)
+    assert plan.withdrawals == (3,)
     assert plan.lines == ("eCFR version 2026-02-09: v: accepted", "FR Doc. 2099-90002, instruction 2: unrecognized: new")
+
+
+def test_a_withdrawn_review_item_derived_again_comes_back_under_its_id_and_is_news():
+    held = [HeldReview(4, "2026-02262", 0, "back", "why", withdrawn=True),
+            HeldReview(5, "2020-00001", None, "still gone", "why", withdrawn=True)]
+    plan = plan_review_sync([ReviewItem("2026-02262", 0, "back", "why")], held)
+    assert [(w.item.text, w.held_id) for w in plan.writes] == [("back", 4)]
+    assert plan.withdrawals == ()            # withdrawn once, not again
+    assert plan.lines == ("FR Doc. 2026-02262, instruction 1: why: back",)
 
 
 # ---------------------------------------------------------------- suspect flags

@@ -19,11 +19,18 @@ from tests.conftest import FIXTURES
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_country_groups_and_126_1_are_the_registered_units_one_per_kind():
-    assert [u.kind for u in REGISTRY] == [ListKind.COUNTRY_GROUPS, ListKind.ITAR_126_1]
+def test_every_list_kind_is_one_registered_unit():
+    assert [u.kind for u in REGISTRY] == [ListKind.COUNTRY_GROUPS, ListKind.ITAR_126_1, ListKind.SECTION_744_21,
+                                          ListKind.SECTION_744_22, ListKind.ENTITY_LIST]
+    assert [u.kind for u in REGISTRY] == list(ListKind)
     assert all(isinstance(u, TrackedUnit) for u in REGISTRY)
     assert unit_of("country_groups") is COUNTRY_GROUPS and unit_of(ListKind.ITAR_126_1) is ITAR
-    assert unit_of("entity_list") is None
+    assert unit_of("section_744_21") is None
+
+
+def test_the_configs_kinds_are_the_registrys():
+    assert config.TRACKED_KINDS == tuple(u.kind.value for u in REGISTRY)
+    assert {t.kind for t in config.Watch().tracked} == set(config.TRACKED_KINDS)
 
 
 def test_each_unit_is_the_unit_the_config_fetches_under_the_same_kind_and_label():
@@ -44,9 +51,13 @@ def test_every_template_a_unit_names_exists():
 
 def test_each_unit_is_one_module_of_the_package():
     modules = {p.stem for p in (ROOT / "pipeline/derive/units").glob("*.py")} - {"__init__"}
-    assert modules == {"country_groups", "itar_126_1"}
-    # each defines its UNIT, and the registry holds every one
-    assert {importlib.import_module(f"pipeline.derive.units.{name}").UNIT for name in modules} == set(REGISTRY)
+    # section_lists is what the two § 744 section units share; it registers nothing itself
+    assert modules == {"country_groups", "itar_126_1", "section_744_21", "section_744_22", "entity_list",
+                       "section_lists"}
+    assert not hasattr(importlib.import_module("pipeline.derive.units.section_lists"), "UNIT")
+    # each other module defines its UNIT, and the registry holds every one
+    assert {importlib.import_module(f"pipeline.derive.units.{name}").UNIT
+            for name in modules - {"section_lists"}} == set(REGISTRY)
     assert "one module here plus one entry in ``REGISTRY``" in units.__doc__
 
 
@@ -74,7 +85,7 @@ def test_the_126_1_unit_summarizes_to_countries_and_takes_no_instructions():
 def test_a_document_citing_a_units_part_finds_the_unit():
     assert units_cited(CfrPart.from_api_list([{"title": 15, "part": 740}])) == (COUNTRY_GROUPS,)
     assert units_cited([CfrPart(22, "126")]) == (ITAR,)
-    assert units_cited([CfrPart(15, "744")]) == ()
+    assert [u.kind.value for u in units_cited([CfrPart(15, "744")])] == ["744.21", "744.22", "entity_list"]
     assert COUNTRY_GROUPS.ecfr.path == "title-15/part-740/appendix-Supplement%20No.%201%20to%20Part%20740"
     assert ITAR.ecfr.path == "title-22/section-126.1"
 

@@ -58,7 +58,7 @@ def content(db_path) -> dict[str, list]:
             "public_inspection": db.execute("SELECT document_number, text_sha256, published FROM public_inspection"
                                             " ORDER BY 1").fetchall(),
             "blobs": db.execute("SELECT sha256 FROM blobs ORDER BY 1").fetchall(),
-            "changes": db.execute("SELECT id, key, status, fr_document, ecfr_version, corrected_by FROM changes"
+            "changes": db.execute("SELECT id, change_key, status, fr_document, ecfr_version, corrected_by FROM changes"
                                   " ORDER BY id").fetchall(),
             "status_log": db.execute("SELECT change_id, status FROM change_status_log ORDER BY id").fetchall(),
             "memberships": db.execute("SELECT * FROM memberships ORDER BY id").fetchall(),
@@ -138,9 +138,9 @@ def test_reparse_equals_fresh_run(timeline_server, tmp_path):
     db_path = tmp_path / "frtrack.db"
     play(timeline_server, db_path)
     before = content(db_path)
-    db = open_db(db_path)   # damage every derived table; reparse must rebuild them from raw blobs
-    db.execute("DELETE FROM memberships")
-    db.execute("DELETE FROM divergences")
+    db = open_db(db_path)   # damage every derived table; reparse must rebuild them from raw blobs, ids kept
+    db.execute("UPDATE memberships SET valid_to = '1999-01-01' WHERE withdrawn = 0")
+    db.execute("UPDATE divergences SET kind = 'open', closed_on = NULL WHERE withdrawn = 0")
     db.execute("UPDATE changes SET status = 'published' WHERE status = 'confirmed'")
     db.close()
     result = CliRunner().invoke(cli, ["--db", str(db_path), "reparse"], env={"FRTRACK_TODAY": "2026-02-09"})

@@ -34,7 +34,7 @@ def play(db, upto: int | None = None):
 def derived_content(db) -> dict[str, list]:
     """Every derived table without timestamps: what reparse must reproduce exactly."""
     return {
-        "changes": db.execute("SELECT id, key, country, grp, action, effective_date, status, fr_document,"
+        "changes": db.execute("SELECT id, change_key, country, group_code, action, effective_date, status, fr_document,"
                               " ecfr_version, corrected_by FROM changes ORDER BY id").fetchall(),
         "memberships": db.execute("SELECT * FROM memberships ORDER BY id").fetchall(),
         "divergences": db.execute("SELECT * FROM divergences ORDER BY id").fetchall(),
@@ -143,11 +143,21 @@ def test_rerun_is_idempotent(played):
 
 def test_reparse_equals_fresh_derivation(played, tmp_path):
     before = derived_content(played)
-    # break the derived state, then re-derive everything from raw blobs
-    played.execute("DELETE FROM memberships")
+    # break the derived state, then re-derive everything from raw blobs: the same rows, ids included
+    played.execute("UPDATE memberships SET valid_to = '1999-01-01', opened_by_document = NULL WHERE withdrawn = 0")
     played.execute("UPDATE fr_documents SET parse_status = 'pending'")
     derive(played, today=TIMELINE[-1].today, run_id=None, everything=True)
     assert derived_content(played) == before
+
+
+def test_derived_rows_deleted_by_hand_are_derived_again(played):
+    live = lambda: played.execute(   # noqa: E731
+        "SELECT list, country, group_code, valid_from, valid_to, opened_by_document, opened_by_version,"
+        " closed_by_document, closed_by_version FROM memberships WHERE withdrawn = 0 ORDER BY 2, 3, 4").fetchall()
+    before = live()
+    played.execute("DELETE FROM memberships")
+    derive(played, today=TIMELINE[-1].today, run_id=None, everything=True)
+    assert live() == before
 
 
 def test_malformed_document_fails_by_name_and_keeps_the_rest(tmp_path):

@@ -56,7 +56,7 @@ def test_per_instruction_date_splits_the_rule_and_keeps_one_document(tmp_path):
     assert changes(db) == [
         ("Cambodia", "D:5", "added", "2026-02-03", "in_effect", "2026-90001"),
         ("Sudan", "E:1", "removed", "2026-03-15", "published", "2026-90001")]
-    keys = [k for (k,) in db.execute("SELECT key FROM changes ORDER BY key").fetchall()]
+    keys = [k for (k,) in db.execute("SELECT change_key FROM changes ORDER BY change_key").fetchall()]
     assert keys == ["Cambodia|D:5|added|fr:2026-90001", "Sudan|E:1|removed|fr:2026-90001"]
     # The API has one date for the document: the instruction's own date disagrees with it, openly.
     assert review(db) == [("2026-90001", 2, "the DATES text makes this instruction effective 2026-02-03, but "
@@ -182,7 +182,7 @@ def test_public_inspection_placeholder_date_is_counted_from_the_scheduled_public
 def test_reparse_after_a_delay_reproduces_the_moved_change_and_its_log(tmp_path):
     db = open_db(tmp_path / "t.db")
     run(db, BASE, Stage(date(2026, 1, 21), documents=(DELAYED,)), Stage(date(2026, 1, 31), documents=(NOTICE,)))
-    content = lambda: (db.execute("SELECT key, effective_date, status FROM changes ORDER BY id").fetchall(),
+    content = lambda: (db.execute("SELECT change_key, effective_date, status FROM changes ORDER BY id").fetchall(),
                        db.execute("SELECT change_id, status, note FROM change_status_log ORDER BY id").fetchall())
     before = content()
     db.execute("UPDATE fr_documents SET parse_status = 'pending'")

@@ -222,7 +222,8 @@ def test_500_then_success_in_the_same_run(api_world, fresh_db):
     world.fault("/api/versioner/v1/titles.json", {"kind": "status", "status": 500, "times": 1})
     outcomes, _ = run(world, fresh_db)
     assert all(o.ok for o in outcomes)
-    assert by_source(outcomes)[Source.ECFR].requests == 1 + 1 + 2 + 3 + 2   # titles x2, 2 versions, 5 XML
+    # titles x2, the versions of each of the 5 tracked units, 5 XML (none of the § 744 units in this world)
+    assert by_source(outcomes)[Source.ECFR].requests == 1 + 1 + 5 + 3 + 2
     assert_everything_landed_once(fresh_db)
 
 

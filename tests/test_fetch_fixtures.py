@@ -20,8 +20,12 @@ def new_run(db, today: str) -> int:
 
 
 def settings(url: str):
+    # the recorded sample holds the Country Group and 126.1 units only (not the § 744 lists)
+    tracked = [{"title": 15, "part": "740", "kind": "country_groups", "appendix": "Supplement No. 1 to Part 740"},
+               {"title": 22, "part": "126", "kind": "itar_126_1", "section": "126.1"}]
     return settings_from_dict({"sources": {"fr_api_base": f"{url}/api/v1", "ecfr_api_base": f"{url}/api/versioner/v1",
-                                           "api_rate": 1000.0, "download_rate": 1000.0}}, environ={})
+                                           "api_rate": 1000.0, "download_rate": 1000.0},
+                               "watch": {"tracked": tracked}}, environ={})
 
 
 def run(server, db, today: date):

@@ -16,6 +16,7 @@ import pytest
 from parsers.detect import parse_file
 from parsers.model import DocumentKind
 from pipeline.config import Tracked, settings_from_dict
+from pipeline.derive.units import unit_of
 from pipeline.fetch import fetch_all
 from pipeline.sources.ecfr import full_params, is_unit, version_params
 from pipeline.sources.http import Http
@@ -46,8 +47,9 @@ def test_ecfr_versions_name_the_tracked_supplement(fresh_db):
     assert any(is_unit(v, supp) for v in versions), "no content_versions entry names Supplement No. 1 to Part 740"
 
 
-SECTION_744_21 = Tracked(15, "744", "section_744_21", section="744.21")
-ENTITY_LIST = Tracked(15, "744", "entity_list", appendix="Supplement No. 4 to Part 744")
+# the config's default units (the kinds are the registry's ListKind values)
+SECTION_744_21 = next(t for t in settings_from_dict({}, environ={}).watch.tracked if t.kind == "744.21")
+ENTITY_LIST = next(t for t in settings_from_dict({}, environ={}).watch.tracked if t.kind == "entity_list")
 
 
 def newest_real_version(fresh_db, unit: Tracked) -> tuple[str, bytes]:
@@ -75,6 +77,8 @@ def test_a_real_744_21_version_parses(fresh_db):
     assert kind is DocumentKind.SECTIONS_744
     [s21] = [s for s in sections if s.section == "744.21"]
     assert {"Russia", "Venezuela"} <= set(s21.countries) and len(s21.countries) > 2, (s21.countries, s21.problems)
+    unit = unit_of(SECTION_744_21.kind)         # and the tracked unit the engine derives it with reads the same
+    assert {c for c, _ in unit.summarize(unit.parse_version(xml, day)).state} == set(s21.countries)
 
 
 def test_a_real_entity_list_version_parses(fresh_db):
@@ -84,3 +88,5 @@ def test_a_real_entity_list_version_parses(fresh_db):
     assert len(table.entries) > 1000, (len(table.entries), table.problems[:5])
     assert {"China (PRC)", "Russia", "Iran"} <= {e.destination for e in table.entries}
     assert all(e.name for e in table.entries)
+    unit = unit_of(ENTITY_LIST.kind)
+    assert len(unit.summarize(unit.parse_version(xml, day)).state) == len(table.entries)

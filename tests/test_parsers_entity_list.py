@@ -220,6 +220,10 @@ def test_summary_count_mismatch_is_a_review_item():
     ("This final rule also amends the EAR by adding five entities and eight addresses to the Entity List.",
      {"entities_added": 5, "addresses_added": 8}),
     ("This rule adds two entries to Country Group B.", {}),      # not an Entity List sentence
+    # a correction's opening sentence counts what the corrected rule did, not what the correction does
+    ("BIS is correcting a final rule that appeared in the Federal Register on February 3, 2099 (FR Doc. "
+     "2099-90011), which added an entity to the Entity List. This correction revises one entry on the Entity List.",
+     {"entries_revised": 1}),
 ])
 def test_summary_counts(text, expected):
     counts = summary_counts(text)

@@ -29,17 +29,20 @@ SUSPECT = "the whole of Country Group D disappears (45 memberships) and no FR ru
 def db(seeded_db):
     with seeded_db.atomic():
         cur = seeded_db.execute(
-            "INSERT INTO changes (key, country, grp, action, effective_date, status, fr_document, ecfr_version,"
-            " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO changes (change_key, country, group_code, action, effective_date, status, fr_document,"
+            " ecfr_version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
             ["Cambodia|D:1|added|fr:2026-02262", "Cambodia", "D:1", "added", "2026-02-03", "withdrawn",
              "2026-02262", None, "2026-02-05T10:00:00+00:00", "2026-02-10T10:00:00+00:00"])
         for status, note in (("in_effect", None), ("withdrawn", "was in_effect; no longer derived")):
             seeded_db.execute("INSERT INTO change_status_log (change_id, status, at, note) VALUES (?,?,?,?)",
                               [cur.lastrowid, status, NOW, note])
-        for row in (["Cyprus", "itar_only", "standing", "unknown", "2021-01-04", None, "ecfr:2021-01-04", None],
-                    ["Nicaragua", "ear_only", "pending", "ear", "2026-03-15", None, "fr:2026-03001", None]):
+        seeded_db.execute("INSERT INTO fr_documents (document_number, doc_type, title, parse_status) VALUES"
+                          " ('2026-03001', 'Rule', 'SAMPLE: Revision of Country Group D:5 for Nicaragua', 'ok')")
+        version = seeded_db.execute("SELECT id FROM ecfr_versions WHERE date = '2021-01-04'").fetchone()[0]
+        for row in (["Cyprus", "itar_only", "standing", "unknown", "2021-01-04", None, None, version],
+                    ["Nicaragua", "ear_only", "pending", "ear", "2026-03-15", None, "2026-03001", None]):
             seeded_db.execute("INSERT INTO divergences (country, side, kind, moved_first, opened_on, closed_on,"
-                              " opened_by, closed_by) VALUES (?,?,?,?,?,?,?,?)", row)
+                              " opened_by_document, opened_by_version) VALUES (?,?,?,?,?,?,?,?)", row)
         seeded_db.execute("UPDATE ecfr_versions SET suspect = ? WHERE date = '2026-02-11'", [SUSPECT])
         seeded_db.execute("INSERT INTO review_items (document_number, instruction_index, text, reason, created_at,"
                           " subject) VALUES (?,?,?,?,?,?)",

@@ -18,12 +18,14 @@ from store.blobs import get_blob, put_blob, record_response
 from store.db import integrity_ok, known_version, open_db, schema_version
 from store.migrations import migrations
 
+# (in creation order: m005 rebuilt the four tables at the end)
 TABLES = [
     "_sqlite_migrations", "runs", "source_fetches", "watermarks", "blobs", "responses",
-    "fr_documents", "public_inspection", "ecfr_versions", "memberships", "changes",
-    "change_status_log", "divergences", "review_items", "group_columns", "table_events",
-    "digests_sent", "polls", "alerts_sent", "http_validators",
+    "fr_documents", "public_inspection", "ecfr_versions", "review_items", "group_columns", "table_events",
+    "digests_sent", "polls", "alerts_sent", "http_validators", "changes", "change_status_log", "memberships",
+    "divergences",
 ]
+VIEWS = ["change_detail", "membership_history", "current_memberships"]
 
 # Key tables, column by column: the contract the pipeline and renderers write/read.
 COLUMNS = {
@@ -32,19 +34,25 @@ COLUMNS = {
     "blobs": {"sha256": str, "size": int, "compression": str, "content": bytes, "created_at": str},
     "responses": {"id": int, "run_id": int, "source": str, "method": str, "url": str, "status": int,
                   "headers": str, "sha256": str, "fetched_at": str},
-    "memberships": {"id": int, "country": str, "grp": str, "valid_from": str, "valid_to": str,
-                    "opened_by": str, "closed_by": str},
-    "changes": {"id": int, "key": str, "country": str, "grp": str, "action": str, "effective_date": str,
-                "status": str, "fr_document": str, "ecfr_version": str, "corrected_by": str,
+    "memberships": {"id": int, "list": str, "country": str, "group_code": str, "entity": str, "entity_key": str,
+                    "detail": str, "valid_from": str, "valid_to": str, "opened_by_document": str,
+                    "opened_by_version": int, "closed_by_document": str, "closed_by_version": int, "withdrawn": int},
+    "changes": {"id": int, "change_key": str, "list": str, "country": str, "group_code": str, "entity": str,
+                "entity_key": str, "action": str, "detail": str, "effective_date": str, "status": str,
+                "fr_document": str, "ecfr_version_id": int, "ecfr_version": str, "corrected_by": str,
                 "created_at": str, "updated_at": str},
     "ecfr_versions": {"id": int, "unit": str, "kind": str, "date": str, "amendment_date": str,
                       "issue_date": str, "identifier": str, "name": str, "substantive": int,
                       "xml_sha256": str, "parse_status": str, "parse_error": str, "first_seen_run": int,
                       "suspect": str},
-    "divergences": {"id": int, "country": str, "side": str, "moved_first": str, "opened_on": str,
-                    "closed_on": str, "opened_by": str, "closed_by": str, "kind": str},
+    "divergences": {"id": int, "country": str, "side": str, "kind": str, "moved_first": str, "opened_on": str,
+                    "closed_on": str, "opened_by_document": str, "opened_by_version": int,
+                    "closed_by_document": str, "closed_by_version": int, "withdrawn": int},
     "review_items": {"id": int, "document_number": str, "instruction_index": int, "text": str, "reason": str,
-                     "created_at": str, "subject": str},
+                     "created_at": str, "subject": str, "withdrawn_at": str},
+    "group_columns": {"code": str, "name": str, "table_name": str, "as_of": str, "withdrawn": int},
+    "table_events": {"id": int, "unit": str, "ecfr_version": str, "kind": str, "subject": str, "before": str,
+                     "after": str, "withdrawn": int},
     "digests_sent": {"recipient": str, "window_start": str, "window_end": str, "status": str,
                      "attempts": int, "last_error": str, "message_id": str, "subject": str, "sent_at": str},
     "_sqlite_migrations": {"id": int, "migration_set": str, "name": str, "applied_at": str},
@@ -69,13 +77,14 @@ def _schema(db) -> dict[str, dict[str, type]]:
 def test_migrations_from_empty_create_the_whole_schema(tmp_path):
     db = open_db(tmp_path / "a.db")
     assert db.table_names() == TABLES
+    assert db.view_names() == VIEWS
     for table, columns in COLUMNS.items():
         assert db[table].columns_dict == columns, table
     for table, pks in PKS.items():
         assert db[table].pks == pks, table
     # Identity constraints the pipeline relies on for idempotent reruns.
     unique = {(t, tuple(i.columns)) for t in db.table_names() for i in db[t].indexes if i.unique}
-    assert ("changes", ("key",)) in unique
+    assert ("changes", ("change_key",)) in unique
     assert ("ecfr_versions", ("unit", "date")) in unique
     assert ("table_events", ("unit", "ecfr_version", "kind", "subject")) in unique
     fks = {(fk.table, fk.column, fk.other_table, fk.other_column) for t in db.table_names()
@@ -83,6 +92,11 @@ def test_migrations_from_empty_create_the_whole_schema(tmp_path):
     assert ("changes", "fr_document", "fr_documents", "document_number") in fks
     assert ("responses", "sha256", "blobs", "sha256") in fks
     assert ("change_status_log", "change_id", "changes", "id") in fks
+    for table in ("memberships", "divergences"):   # references by foreign key, not 'fr:'/'ecfr:' text
+        for side in ("opened", "closed"):
+            assert (table, f"{side}_by_document", "fr_documents", "document_number") in fks
+            assert (table, f"{side}_by_version", "ecfr_versions", "id") in fks
+    assert ("changes", "ecfr_version_id", "ecfr_versions", "id") in fks
     assert ("http_validators", "body_sha256", "blobs", "sha256") in fks
     assert schema_version(db) == known_version() == len(migrations._migrations)
 

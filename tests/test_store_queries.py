@@ -41,7 +41,12 @@ def test_memberships_as_of_is_the_matrix_at_a_date(seeded_db):
 
 
 def test_membership_intervals_for_one_country(seeded_db):
-    assert membership_intervals(seeded_db, "CAMBODIA") == [
+    keys = ("country", "group", "valid_from", "valid_to", "opened_by", "closed_by")
+    rows = membership_intervals(seeded_db, "CAMBODIA")
+    assert all((r["list"], r["entity"], r["entity_key"], r["detail"]) == ("country_groups", None, None, None)
+               for r in rows)
+    assert [r["opened_by_list"] for r in rows] == ["country_groups", None]   # an eCFR version's list, else None
+    assert [{k: r[k] for k in keys} for r in rows] == [
         {"country": "Cambodia", "group": "D:1", "valid_from": "2021-01-04", "valid_to": None,
          "opened_by": "ecfr:2021-01-04", "closed_by": None},
         {"country": "Cambodia", "group": "D:5", "valid_from": "2021-12-09", "valid_to": "2026-02-03",
@@ -109,11 +114,11 @@ def test_change_json_exact_shape(seeded_db):
     assert change_json(rows[0]) == {
         "country": "Cambodia", "group": "D:5", "action": "added", "effective_date": "2021-12-09",
         "status": "confirmed", "fr_document": "2021-26633", "citation": "86 FR 70015",
-        "publication_date": "2021-12-09", "ecfr_version": "2021-12-09",
+        "publication_date": "2021-12-09", "ecfr_version": "2021-12-09", "list": "country_groups",
     }
     haiti = change_json(list_changes(seeded_db, country="Haiti")[0])
     assert list(haiti) == ["country", "group", "action", "effective_date", "status", "fr_document",
-                           "citation", "publication_date", "ecfr_version"]
+                           "citation", "publication_date", "ecfr_version", "list"]
     assert (haiti["fr_document"], haiti["citation"], haiti["ecfr_version"]) == (None, None, None)
 
 
@@ -148,7 +153,7 @@ def test_source_health_empty_db(fresh_db):
 
 
 def test_counts(seeded_db):
-    assert counts(seeded_db) == {"documents": 5, "ecfr_versions": 5, "changes": 7, "public_inspection": 1,
+    assert counts(seeded_db) == {"documents": 5, "ecfr_versions": 6, "changes": 7, "public_inspection": 1,
                                  "blobs": 0, "review_items": 0, "open_divergences": 1}
 
 
@@ -177,4 +182,4 @@ def test_group_columns_and_ecfr_dates(seeded_db):
     cols = group_columns(seeded_db)
     assert len(cols) == 14 and cols["D:5"] == "U.S. Arms Embargoed Countries"
     assert ecfr_version_dates(seeded_db) == ["2021-01-04", "2021-12-09", "2024-03-28", "2026-02-05", "2026-02-11"]
-    assert ecfr_version_dates(seeded_db, kind="itar_126_1") == []
+    assert ecfr_version_dates(seeded_db, kind="itar_126_1") == ["2026-02-18"]

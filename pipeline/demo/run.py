@@ -39,6 +39,7 @@ class DemoReport:
     digest_path: Path | None = None
     site_index: Path | None = None
     changes: list[str] = field(default_factory=list)
+    list_changes: list[str] = field(default_factory=list)     # § 744.21 / § 744.22 and Entity List changes
     divergences: list[str] = field(default_factory=list)
     documents: int = 0
     review: list[str] = field(default_factory=list)
@@ -53,6 +54,8 @@ class DemoReport:
         lines.append(f"{plural(self.documents, 'FR document')}, "
                      f"{plural(len(self.changes), 'country-group change')}:")
         lines += [f"  {c}" for c in self.changes]
+        lines.append(f"{plural(len(self.list_changes), '§ 744.21 / § 744.22 / Entity List change')}:")
+        lines += [f"  {c}" for c in self.list_changes]
         lines.append(f"{plural(len(self.divergences), 'D:5 / ITAR 126.1 divergence')}:")
         lines += [f"  {d}" for d in self.divergences]
         if self.review:
@@ -107,6 +110,15 @@ def run_demo(out: str | Path | None = None) -> DemoReport:
             sample = DISCLOSURE.sample_note(f"fr:{r['fr_document']}" if r["fr_document"] else f"ecfr:{r['ecfr_version']}")
             report.changes.append(f"{r['country']}: {r['action']} {prep} {r['group']}, effective {r['effective_date']},"
                                   f" {doc} [{r['status']}]" + (" (SAMPLE)" if sample else ""))
+        for r in q.list_changes(db, list_kind=None):
+            if r["list"] == "country_groups":
+                continue
+            doc = f"FR Doc. {r['fr_document']}" if r["fr_document"] else f"eCFR {r['ecfr_version']}"
+            sample = DISCLOSURE.sample_note(f"fr:{r['fr_document']}" if r["fr_document"] else None)
+            what = (f"Entity List entry {r['entity']!r} {r['action']}" if r["entity"]
+                    else f"{r['action']} {'to' if r['action'] == 'added' else 'from'} § {r['list']}")
+            report.list_changes.append(f"{r['country']}: {what}, effective {r['effective_date']}, {doc}"
+                                       f" [{r['status']}]" + (" (SAMPLE)" if sample else ""))
         for d in q.divergences(db):
             span = (f"from {d['opened_on']} to {d['closed_on']}" if d["closed_on"]
                     else f"since {d['opened_on']}, still open")

@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 
 from parsers.countries import ITAR_NAME
 from parsers.ecfr_groups import continues
-from parsers.model import GROUP_CODES, Column, CountryGroupTable, Entry, GroupTable, Note
+from parsers.model import GROUP_CODES, Column, CountryGroupTable, EntityEntry, Entry, GroupTable, Note
 
 SUPPLEMENT_HEAD = "Supplement No. 1 to Part 740—Country Groups"
 COLUMN_NAMES: dict[str, str] = {
@@ -165,12 +165,17 @@ def _gpotable(rows, codes, elided: bool = True) -> str:
 
 
 def fr_rule_xml(document_number: str, publication_date: date, effective_text: str, rin: str, subject: str,
-                instructions, *, page: int | None = None, action: str = "Final rule.") -> bytes:
-    """GPO FR XML of a BIS rule amending Supplement No. 1 to part 740.
+                instructions, *, page: int | None = None, action: str = "Final rule.",
+                part_744=(), summary: str | None = None, corrects: str | None = None) -> bytes:
+    """GPO FR XML of a BIS rule amending Supplement No. 1 to part 740 and, if given, part 744.
 
     ``instructions`` is a list of (amdpar_text, rows) where rows is None or
     (codes, [(country, {code: bool})...]) for the reprinted GPOTABLE; a third
     element "whole" reprints the whole table, without "* * *" rows.
+    ``part_744`` is a list of (amdpar_text, content) instructions in a REGTEXT
+    of part 744, ``content`` the XML printed after the AMDPAR
+    (``entity_list_gpotable``) or "". ``summary`` replaces the SUMMARY text;
+    ``corrects`` makes it a correcting amendment of that document.
     """
     regtext = []
     for number, (amdpar, reprint) in enumerate(instructions, start=2):
@@ -183,20 +188,27 @@ def fr_rule_xml(document_number: str, publication_date: date, effective_text: st
             f"<AMDPAR>{number}. {_x(amdpar)}</AMDPAR>\n"
             f"<APPENDIX>\n<HD SOURCE=\"HED\">{_x(SUPPLEMENT_HEAD)}</HD>\n<STARS/>\n{table}<STARS/>\n</APPENDIX>\n"
             "</REGTEXT>\n")
+    for number, (amdpar, content) in enumerate(part_744, start=len(instructions) + 2):
+        regtext.append(f'<REGTEXT TITLE="15" PART="744">\n<AMDPAR>{number}. {_x(amdpar)}</AMDPAR>\n{content}'
+                       "</REGTEXT>\n")
+    parts = "Parts 740 and 744" if instructions and part_744 else ("Part 744" if part_744 else "Part 740")
+    if corrects:
+        action = "Final rule; correcting amendment."
+    summary_text = summary or ("The Bureau of Industry and Security (BIS) amends the Export Administration "
+                               "Regulations (EAR) to revise the Country Group designations in Supplement No. 1 to "
+                               "part 740.")
     page_mark = f'<PRTPAGE P="{page}"/>\n' if page else ""
     filed = publication_date
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?>\n<RULE>\n<PREAMB>\n'
         f"{page_mark}"
         '<AGENCY TYPE="S">DEPARTMENT OF COMMERCE</AGENCY>\n'
-        "<SUBAGY>Bureau of Industry and Security</SUBAGY>\n<CFR>15 CFR Part 740</CFR>\n"
+        f"<SUBAGY>Bureau of Industry and Security</SUBAGY>\n<CFR>15 CFR {parts}</CFR>\n"
         f"<DEPDOC>[Docket No. {document_number.replace('-', '')}-01]</DEPDOC>\n"
         + (f"<RIN>RIN {_x(rin)}</RIN>\n" if rin else "") + f"<SUBJECT>{_x(subject)}</SUBJECT>\n"
         '<AGY>\n<HD SOURCE="HED">AGENCY:</HD>\n<P>Bureau of Industry and Security, Commerce.</P>\n</AGY>\n'
         f'<ACT>\n<HD SOURCE="HED">ACTION:</HD>\n<P>{_x(action)}</P>\n</ACT>\n'
-        '<SUM>\n<HD SOURCE="HED">SUMMARY:</HD>\n<P>The Bureau of Industry and Security (BIS) amends the Export '
-        "Administration Regulations (EAR) to revise the Country Group designations in Supplement No. 1 to part "
-        "740.</P>\n</SUM>\n"
+        f'<SUM>\n<HD SOURCE="HED">SUMMARY:</HD>\n<P>{_x(summary_text)}</P>\n</SUM>\n'
         f'<DATES>\n<HD SOURCE="HED">DATES:</HD>\n<P>{_x(effective_text)}</P>\n</DATES>\n'
         '<FURINF>\n<HD SOURCE="HED">FOR FURTHER INFORMATION CONTACT:</HD>\n<P>Regulatory Policy Division, '
         "Bureau of Industry and Security, (202) 482-2440.</P>\n</FURINF>\n</PREAMB>\n"
@@ -301,3 +313,121 @@ def fr_issue_xml(volume: int, number: int, day: date, rules: list[bytes]) -> byt
         f"<RULES>\n{''.join(bodies)}</RULES>\n</FEDREG>\n"
     )
     return xml.encode("utf-8")
+
+
+# -- 15 CFR 744.21 / 744.22 and Supplement No. 4 to part 744 (the Entity List) --
+
+# How the sections print a country frtrack names otherwise.
+SECTION_NAMES = {"China (PRC)": "the People's Republic of China"}
+
+
+def _listed(countries) -> str:
+    """"Belarus, Burma, Cambodia, the People's Republic of China, ..., or Venezuela": the sections' list style."""
+    names = [SECTION_NAMES.get(c, c) for c in sorted(countries)]
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + ", or " + names[-1]
+
+
+def section_744_xml(section: str, countries, day: date | None = None) -> bytes:
+    """eCFR bulk-style XML of § 744.21 or § 744.22 naming ``countries`` (heading and paragraph (a) as the real
+    sections print them: § 744.22's heading names none, its (a) adds Country Groups E:1 and E:2)."""
+    listed = _x(_listed(countries))
+    if section == "744.21":
+        head = f"§ 744.21   Restrictions on certain 'military end use' or 'military end user' in {listed}."
+        para = ("(a) <I>General prohibition.</I> In addition to the license requirements for items specified on the "
+                "Commerce Control List (CCL), you may not export, reexport, or transfer (in-country) any item subject "
+                f"to the EAR listed in supplement no. 2 to part 744 to {listed} without a license if, at the time of "
+                "the export, reexport, or transfer (in-country), you have “knowledge,” as defined in § 772.1 of the "
+                "EAR, that the item is intended, entirely or in part, for a 'military end use' or 'military end user' "
+                f"in {listed}.")
+    else:
+        head = ("§ 744.22   Restrictions on exports, reexports, and transfers (in-country) to certain "
+                "military-intelligence end uses or end users.")
+        para = ("(a) <I>General prohibition.</I> In addition to the license requirements for items specified on the "
+                "CCL, you may not export, reexport, or transfer (in-country) any item subject to the EAR without a "
+                "license from BIS if, at the time of the export, reexport, or transfer (in-country), you have "
+                "“knowledge” that the item is intended, entirely or in part, for a 'military-intelligence end use' "
+                f"or a 'military-intelligence end user' in {listed}; or a country listed in Country Groups E:1 or "
+                "E:2 (see supplement no. 1 to part 740 of the EAR).")
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" ?>\n<ECFRBRWS>\n'
+        f"<AMDDATE>{_ecfr_date(day)}\n</AMDDATE>\n"
+        '<DIV5 N="744" NODE="15:2.1.3.4.28" TYPE="PART">\n'
+        "<HEAD>PART 744—CONTROL POLICY: END-USER AND END-USE BASED\n</HEAD>\n"
+        f'<DIV8 N="§ {section}" NODE="15:2.1.3.4.28.0.1.{section[-2:]}" TYPE="SECTION">\n'
+        f"<HEAD>{head}</HEAD>\n<P>{para}</P>\n"
+        "<P>(b) <I>Additional prohibition on those informed by BIS.</I> BIS may inform you that a license is "
+        "required because there is an unacceptable risk of such a use or user.</P>\n"
+        '<CITA TYPE="N">[illustrative rendering for the frtrack sample]\n</CITA>\n</DIV8>\n</DIV5>\n</ECFRBRWS>\n'
+    )
+    return xml.encode("utf-8")
+
+
+def _entity_lines(e: EntityEntry) -> list[str]:
+    """The printed lines of an entity cell: "NAME, a.k.a., the following N aliases:", one "—alias" each, address."""
+    if not e.aliases:
+        return [f"{e.name}, {e.address}" if e.address else e.name]
+    n = len(e.aliases)
+    head = f"{e.name}, a.k.a., the following {n} {'alias' if n == 1 else 'aliases'}:"
+    aliases = [f"—{a}{'.' if i == n - 1 else ('; and' if i == n - 2 else ';')}" for i, a in enumerate(e.aliases)]
+    return [head, *aliases, *([e.address] if e.address else [])]
+
+
+def entity_list_xml(entries, day: date | None = None) -> bytes:
+    """eCFR bulk-style XML of Supplement No. 4 to part 744 (gpotbl table; the Country cell printed in the first
+    row of each destination's block, empty after; entity cell lines split by <br/>)."""
+    rows = []
+    previous = None
+    for e in sorted(entries, key=lambda e: (e.destination_printed, e.name.casefold())):
+        country = _x(e.destination_printed) if e.destination_printed != previous else ""
+        previous = e.destination_printed
+        cell = "<br/>".join(_x(line) for line in _entity_lines(e))
+        rows.append(f'<TR><TD class="gpotbl_cell" scope="row">{country}</TD><TD class="gpotbl_cell">{cell}</TD>'
+                    f'<TD class="gpotbl_cell">{_x(e.license_requirement)}</TD>'
+                    f'<TD class="gpotbl_cell">{_x(e.review_policy)}</TD>'
+                    f'<TD class="gpotbl_cell">{_citation_cell(e)}</TD></TR>\n')
+    heads = "".join(f'<TH class="gpotbl_colhed" scope="col">{h}</TH>' for h in (
+        "Country", "Entity", "License requirement", "License review policy", "Federal Register citation"))
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" ?>\n<ECFRBRWS>\n'
+        f"<AMDDATE>{_ecfr_date(day)}\n</AMDDATE>\n"
+        '<DIV5 N="744" NODE="15:2.1.3.4.28" TYPE="PART">\n'
+        "<HEAD>PART 744—CONTROL POLICY: END-USER AND END-USE BASED\n</HEAD>\n"
+        '<DIV9 N="Supplement No. 4 to Part 744" NODE="15:2.1.3.4.28.0.1.31.4" TYPE="SUPPLEMENT">\n'
+        "<HEAD>Supplement No. 4 to Part 744—Entity List</HEAD>\n"
+        '<DIV width="100%">\n<DIV class="gpotbl_div">\n'
+        '<TABLE border="1" cellpadding="1" cellspacing="1" class="gpotbl_table" frame="void" width="100%">\n'
+        f"<TR>{heads}</TR>\n{''.join(rows)}</TABLE>\n</DIV>\n</DIV>\n</DIV9>\n</DIV5>\n</ECFRBRWS>\n"
+    )
+    return xml.encode("utf-8")
+
+
+def _citation_cell(e: EntityEntry) -> str:
+    return _x(" ".join(c if c.endswith(".") else c + "." for c in e.citations))
+
+
+_STARS = '<ENT I="28">*         *         *         *         *         *         *</ENT>'
+
+
+def entity_list_gpotable(entries) -> str:
+    """The GPOTABLE an FR rule reprints after its Entity List instruction: per destination a country header
+    row and star rows around its entity rows (the other entries elided)."""
+    rows = []
+    previous = None
+    for e in sorted(entries, key=lambda e: (e.destination_printed, e.name.casefold())):
+        if e.destination_printed != previous:
+            rows.append(f'<ROW>\n<ENT I="22">{_x(e.destination_printed)}</ENT>\n{_STARS}\n</ROW>\n')
+            previous = e.destination_printed
+        lines = _entity_lines(e)
+        cell = _x(lines[0]) + "".join(f"<LI>{_x(line)}</LI>" for line in lines[1:])
+        rows.append(f'<ROW>\n<ENT I="22"> </ENT>\n{_STARS}\n</ROW>\n'
+                    f'<ROW>\n<ENT I="22"> </ENT>\n<ENT I="22">{cell}</ENT>\n'
+                    f'<ENT I="22">{_x(e.license_requirement)}</ENT>\n<ENT I="22">{_x(e.review_policy)}</ENT>\n'
+                    f'<ENT I="22">{_citation_cell(e)}</ENT>\n</ROW>\n')
+    rows.append(f'<ROW>\n<ENT I="22"> </ENT>\n{_STARS}\n</ROW>\n')
+    heads = "".join(f'<CHED H="1">{h}</CHED>\n' for h in (
+        "Country", "Entity", "License requirement", "License review policy", "Federal Register citation"))
+    return ('<HD SOURCE="HED">Supplement No. 4 to Part 744—Entity List</HD>\n'
+            '<GPOTABLE COLS="5" OPTS="L2,tp0,i1" CDEF="s50,r50,r50,r50,r50">\n<TTITLE> </TTITLE>\n'
+            f"<BOXHD>\n{heads}</BOXHD>\n{''.join(rows)}</GPOTABLE>\n")

@@ -146,6 +146,13 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[A
             if not own_dates:
                 effective = originals[rule.corrects].effective
         day_before = (date.fromisoformat(effective) - timedelta(days=1)).isoformat()
+        check_from = effective     # the first eCFR version on or after this day confirms or contradicts
+        if corrected_by and own_dates:
+            # a correction fixes what the corrected rule did (even when it is effective the same day, as
+            # corrections often are): it applies to a state holding that rule's changes, and no version
+            # printed before the correction was published can show it
+            day_before = max(day_before, originals[owner].effective)
+            check_from = max(effective, rule.published or effective)
         operations, held = without_baseline(versions, day_before, rule.operations, model)
         for op, reason in held:
             ins = rule.instruction_of(op)
@@ -159,7 +166,7 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[A
                                      getattr(item, "detail", "") or item.reason.description))
         for d in prediction.deltas:
             predicted_events.append((effective, d))
-            i = bisect.bisect_left(dates, effective)
+            i = bisect.bisect_left(dates, check_from)
             key = delta_key(d, SourceRef.fr(owner), kind)
             if key in facts:   # a correction restating the same change
                 f = facts[key]

@@ -8,12 +8,28 @@ from __future__ import annotations
 import bisect
 from typing import Any, Iterable, NamedTuple
 
-from parsers.lifecycle import DivergenceKind, DivergenceSide, SourceRef
+from parsers.lifecycle import DivergenceKind, DivergenceSide, SourceKind, SourceRef
 from parsers.countries import canonical_name
+from parsers.model import ListKind
 from pipeline.derive.history import country_identity
 from pipeline.derive.rows import Divergence, Membership, Version
 
 D5 = "D:5"
+
+
+class _Ref(NamedTuple):
+    """A reference and, for an eCFR version, whose version it is (the store's foreign key needs it)."""
+
+    ref: SourceRef | None
+    unit: ListKind | None
+
+    @classmethod
+    def of(cls, ref: SourceRef | None, unit: ListKind) -> _Ref:
+        parsed = SourceRef.parse(ref)
+        return cls(ref, unit if parsed is not None and parsed.kind is SourceKind.ECFR else None)
+
+
+_NONE = _Ref(None, None)
 
 
 class _D5(NamedTuple):
@@ -22,14 +38,14 @@ class _D5(NamedTuple):
     country: str
     start: str
     end: str | None
-    opened_by: SourceRef
-    closed_by: SourceRef | None
+    opened_by: _Ref
+    closed_by: _Ref
 
 
 class _Open(NamedTuple):
     since: str
     moved_first: str
-    opened_by: SourceRef | None
+    opened_by: _Ref
 
 
 def _kind(since: str, until: str | None, first: str, today: str) -> DivergenceKind:
@@ -59,8 +75,8 @@ def derive_divergences(memberships: Iterable[Membership | tuple[Any, ...]], itar
     if not itar or not ms:
         return []
     first = max(itar[0].date, min(m.valid_from for m in ms))
-    d5 = [_D5(country_identity(m.country), m.valid_from, m.valid_to, m.opened_by, m.closed_by)
-          for m in ms if m.group == D5]
+    d5 = [_D5(country_identity(m.country), m.valid_from, m.valid_to, _Ref.of(m.opened_by, m.list),
+              _Ref.of(m.closed_by, m.list)) for m in ms if m.group == D5]
     boundaries = sorted({v.date for v in itar} | {m.start for m in d5} | {m.end for m in d5 if m.end} | {first})
     boundaries = [b for b in boundaries if b >= first]
     idates = [v.date for v in itar]
@@ -69,8 +85,8 @@ def derive_divergences(memberships: Iterable[Membership | tuple[Any, ...]], itar
     def ear_set(day: str) -> dict[str, _D5]:
         return {m.country: m for m in d5 if m.start <= day and (m.end is None or m.end > day)}
 
-    def ended(country: str, day: str) -> SourceRef | None:
-        return next((m.closed_by for m in d5 if m.country == country and m.end == day), None)
+    def ended(country: str, day: str) -> _Ref:
+        return next((m.closed_by for m in d5 if m.country == country and m.end == day), _NONE)
 
     out: list[Divergence] = []
     open_: dict[tuple[str, DivergenceSide], _Open] = {}
@@ -78,28 +94,31 @@ def derive_divergences(memberships: Iterable[Membership | tuple[Any, ...]], itar
     for day in boundaries:
         ear = ear_set(day)
         i = bisect.bisect_right(idates, day) - 1
-        names, itar_src = itar_names[i], SourceRef.ecfr(itar[i].date)
+        names, itar_src = itar_names[i], _Ref(SourceRef.ecfr(itar[i].date), ListKind.ITAR_126_1)
         diff = {(c, DivergenceSide.EAR_ONLY) for c in set(ear) - names} | \
                {(c, DivergenceSide.ITAR_ONLY) for c in names - set(ear)}
         for key in sorted(diff - set(open_), key=lambda k: (k[0], k[1].value)):
             country, side = key
-            by: SourceRef | None
+            by: _Ref
             if prev_itar is None:
                 moved_first = "unknown"
                 by = itar_src if side is DivergenceSide.ITAR_ONLY else ear[country].opened_by
             else:
                 moved_first = "itar" if (country in prev_itar) != (country in names) else "ear"
                 by = itar_src if moved_first == "itar" else (
-                    (ear[country].opened_by if country in ear else None) or ended(country, day))
+                    ear[country].opened_by if country in ear and ear[country].opened_by.ref
+                    else ended(country, day))
             open_[key] = _Open(day, moved_first, by)
         for key in sorted(set(open_) - diff, key=lambda k: (k[0], k[1].value)):
             held = open_.pop(key)
             country = key[0]
-            closer = ear[country].opened_by if country in ear else ended(country, day) or itar_src
+            closer = ear[country].opened_by if country in ear else (
+                ended(country, day) if ended(country, day).ref else itar_src)
             out.append(Divergence(country, key[1], _kind(held.since, day, first, today), held.moved_first,
-                                  held.since, day, held.opened_by, closer))
+                                  held.since, day, held.opened_by.ref, closer.ref, held.opened_by.unit, closer.unit))
         prev_itar = names
-    out.extend(Divergence(c, side, _kind(h.since, None, first, today), h.moved_first, h.since, None, h.opened_by, None)
+    out.extend(Divergence(c, side, _kind(h.since, None, first, today), h.moved_first, h.since, None, h.opened_by.ref,
+                          None, h.opened_by.unit)
                for (c, side), h in open_.items())
     if itar_known_until is not None:
         out = [d for d in out if not (itar_known_until < d.since <= today)]

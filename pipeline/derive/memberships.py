@@ -56,8 +56,7 @@ def derive_memberships(versions: list[Version], facts: list[Change], model: Any 
     first = versions[0]
     opened_by = SourceRef.ecfr(first.date)
     open_: dict[tuple[str, str | None, str | None], tuple[str, SourceRef, Held]] = {}
-    for entry in sorted(first.state, key=lambda e: held_as(e).identity):
-        h = held_as(entry)
+    for h in sorted((held_as(e) for e in first.state), key=lambda h: h.identity):
         open_[h.identity] = (first.date, opened_by, h)
     rows: list[Membership] = []
 
@@ -71,7 +70,9 @@ def derive_memberships(versions: list[Version], facts: list[Change], model: Any 
         return Held(c.country, c.group, c.entity_key, c.entity)
 
     applied = [f for f in facts if f.status in APPLIED and f.effective_date and f.effective_date >= first.date]
-    applied.sort(key=lambda f: (f.effective_date, f.key))
+    # one day's changes: Country Groups by key (as always); the other lists add, then revise, then remove
+    rank = {ChangeAction.ADDED: 0, ChangeAction.REVISED: 1, ChangeAction.REMOVED: 2}
+    applied.sort(key=lambda f: (f.effective_date, 0 if kind is ListKind.COUNTRY_GROUPS else rank[f.action], f.key))
     for f in applied:
         m = _of_change(f)
         assert f.effective_date is not None

@@ -208,11 +208,11 @@ class Change:
     corrected_by: tuple[str, ...] = ()
     note: str = ""
     date_moves: tuple[str, ...] = ()   # "effective date moved from X to Y by FR Doc. N", logged once each
-    list: ListKind = ListKind.COUNTRY_GROUPS
-    entity: str | None = None
-    entity_key: str | None = None
-    detail: str | None = None
-    entry: Any = field(default=None, compare=False, repr=False)
+    list: ListKind = ListKind.COUNTRY_GROUPS   # the tracked list it changes (``changes.list``)
+    entity: str | None = None          # an Entity List entry: its first name as printed
+    entity_key: str | None = None      # ... and its normalized match key
+    detail: str | None = None          # JSON text, as ``changes.detail`` holds it
+    entry: Any = field(default=None, compare=False, repr=False)   # the state entry after it (not stored)
 
     @property
     def source(self) -> SourceRef:
@@ -234,10 +234,10 @@ class Membership(NamedTuple):
     valid_to: str | None
     opened_by: SourceRef
     closed_by: SourceRef | None
-    list: ListKind = ListKind.COUNTRY_GROUPS
+    list: ListKind = ListKind.COUNTRY_GROUPS   # whose entries; its versions are the ones an 'ecfr:' ref names
     entity: str | None = None
     entity_key: str | None = None
-    detail: str | None = None
+    detail: str | None = None          # JSON text of the entry's fields (``memberships.detail``)
 
 
 @dataclass(frozen=True)
@@ -252,6 +252,11 @@ class Divergence:
     until: str | None
     opened_by: SourceRef | None  # an eCFR version (of 126.1 or the supplement) or an FR document
     closed_by: SourceRef | None
+    # Whose version an 'ecfr:' reference above names (126.1's or the supplement's; None for an FR
+    # document): the store's foreign key needs it; how the reference was derived implies it, so
+    # equality leaves it out.
+    opened_in: ListKind | None = field(default=None, compare=False)
+    closed_in: ListKind | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -299,13 +304,14 @@ class StoredChange:
 
 @dataclass(frozen=True)
 class HeldReview:
-    """A ``review_items`` row as stored before this run."""
+    """A ``review_items`` row as stored before this run (``withdrawn``: no longer derived, kept)."""
 
     id: int
     document: str
     instruction: int | None
     text: str
     reason: str
+    withdrawn: bool = False
 
     @property
     def identity(self) -> tuple[str, int | None, str]:

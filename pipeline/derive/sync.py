@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, NamedTuple
 
 from parsers.lifecycle import ChangeAction, ChangeStatus
+from parsers.model import ListKind
 from pipeline.derive.review import review_line
 from pipeline.derive.rows import Change, HeldReview, ReviewItem, StoredChange, StoredFlag, Suspect
 
@@ -47,12 +48,17 @@ class ChangeRecord:
     fr_document: str | None          # None while the announced document is not stored
     ecfr_version: str | None
     corrected_by: tuple[str, ...]
+    list: ListKind = ListKind.COUNTRY_GROUPS
+    entity: str | None = None
+    entity_key: str | None = None
+    detail: str | None = None        # JSON text
 
     def differs_from(self, old: StoredChange) -> bool:
         return (self.country, self.group, self.action.value, self.effective_date, self.status, self.fr_document,
-                self.ecfr_version, self.corrected_by) != (
+                self.ecfr_version, self.corrected_by, self.list.value, self.entity, self.entity_key,
+                self.detail) != (
             old.country, old.group, old.action, old.effective_date, old.status, old.fr_document, old.ecfr_version,
-            old.corrected_by)
+            old.corrected_by, old.list, old.entity, old.entity_key, old.detail)
 
 
 class LogEntry(NamedTuple):
@@ -92,6 +98,16 @@ class ChangeSync:
         return [w.move for w in self.writes if w.move] + [w.move for w in self.withdrawals]
 
 
+def change_label(country: str, action: str, group: str | None, list_kind: str, entity: str | None) -> str:
+    """How the run summary names a change: "Cambodia added D:5", "Cambodia added § 744.21",
+    "Russia removed Entity List entry 'Example Co.'"."""
+    if entity is not None:
+        return f"{country} {action} Entity List entry {entity!r}"
+    if list_kind == ListKind.COUNTRY_GROUPS.value or group is not None:
+        return f"{country} {action} {group}"
+    return f"{country} {action} § {list_kind}"
+
+
 def plan_change_sync(stored: Iterable[StoredChange], facts: Iterable[Change], stored_docs: set[str],
                      logged: Mapping[int, frozenset[str]]) -> ChangeSync:
     """The writes that make the ``changes`` table and its log say what ``facts`` say.
@@ -105,19 +121,20 @@ def plan_change_sync(stored: Iterable[StoredChange], facts: Iterable[Change], st
     for f in facts:
         record = ChangeRecord(f.key, f.country, f.group, f.action, f.effective_date, f.status,
                               f.fr_document if not f.fr_document or f.fr_document in stored_docs else None,
-                              f.ecfr_version, f.corrected_by)
+                              f.ecfr_version, f.corrected_by, f.list, f.entity, f.entity_key, f.detail)
         old = existing.pop(f.key, None)
         log: list[LogEntry] = []
         move = None
         rewrite = False
         if old is None:
             log.append(LogEntry(f.status, f.note or None))
-            move = f"{f.country} {f.action.value} {f.group}: {f.status.value}"
+            move = f"{change_label(f.country, f.action.value, f.group, f.list.value, f.entity)}: {f.status.value}"
         elif record.differs_from(old):
             rewrite = True
             if old.status is not f.status:
                 log += [LogEntry(step, f"was {old.status.value}") for step in lifecycle_steps(old.status, f.status)]
-                move = f"{f.country} {f.action.value} {f.group}: {old.status.value} -> {f.status.value}"
+                move = (f"{change_label(f.country, f.action.value, f.group, f.list.value, f.entity)}:"
+                        f" {old.status.value} -> {f.status.value}")
         notes = set(logged.get(old.id, frozenset())) if old is not None else set()
         notes |= {e.note for e in log if e.note}
         for note in f.date_moves:   # one log row per effective-date move, so the history keeps the old date
@@ -128,7 +145,8 @@ def plan_change_sync(stored: Iterable[StoredChange], facts: Iterable[Change], st
     withdrawals = tuple(
         Withdrawal(old.id, LogEntry(ChangeStatus.WITHDRAWN,
                                     f"was {old.status.value}; no longer derived from the stored documents"),
-                   f"{old.country} {old.action} {old.group}: {old.status.value} -> withdrawn")
+                   f"{change_label(old.country, old.action, old.group, old.list, old.entity)}:"
+                   f" {old.status.value} -> withdrawn")
         for old in existing.values() if old.status is not ChangeStatus.WITHDRAWN)
     return ChangeSync(tuple(writes), withdrawals)
 
@@ -136,7 +154,7 @@ def plan_change_sync(stored: Iterable[StoredChange], facts: Iterable[Change], st
 # ---------------------------------------------------------------- review items
 
 class ReviewWrite(NamedTuple):
-    """Insert a review item (``held_id`` None) or give the held one its new reason."""
+    """Insert a review item (``held_id`` None) or give the held one its new reason (a withdrawn one comes back)."""
 
     item: ReviewItem
     held_id: int | None
@@ -145,12 +163,16 @@ class ReviewWrite(NamedTuple):
 @dataclass(frozen=True)
 class ReviewSync:
     writes: tuple[ReviewWrite, ...]
-    deletes: tuple[int, ...]           # held items no longer derived
+    withdrawals: tuple[int, ...]       # held items no longer derived: withdrawn, kept
     lines: tuple[str, ...]             # the run summary's line for each new or changed item
 
 
 def plan_review_sync(items: Iterable[ReviewItem], held: Iterable[HeldReview]) -> ReviewSync:
-    """One item per (document, instruction, text): new ones inserted, a changed reason updated and reported."""
+    """One item per (document, instruction, text): new ones inserted, a changed reason updated and reported.
+
+    An item no longer derived is withdrawn (its row kept); derived again, the
+    same row comes back and is reported as new.
+    """
     by_identity = {h.identity: h for h in held}
     keep: set[tuple[str, int | None, str]] = set()
     writes: list[ReviewWrite] = []
@@ -160,13 +182,13 @@ def plan_review_sync(items: Iterable[ReviewItem], held: Iterable[HeldReview]) ->
             continue
         keep.add(item.identity)
         old = by_identity.get(item.identity)
-        if old is not None and old.reason == item.reason:
+        if old is not None and old.reason == item.reason and not old.withdrawn:
             continue
         # a new item, or e.g. a suspect version since accepted: the item says so, and it is news
         writes.append(ReviewWrite(item, old.id if old is not None else None))
         lines.append(review_line(item.document, item.instruction, item.text, item.reason))
-    deletes = tuple(h.id for h in by_identity.values() if h.identity not in keep)
-    return ReviewSync(tuple(writes), deletes, tuple(lines))
+    withdrawals = tuple(h.id for h in by_identity.values() if h.identity not in keep and not h.withdrawn)
+    return ReviewSync(tuple(writes), withdrawals, tuple(lines))
 
 
 # ---------------------------------------------------------------- suspect versions

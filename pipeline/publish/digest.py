@@ -384,9 +384,9 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
     """
     columns = queries.group_columns(db)
     rows: dict[int, dict[str, Any]] = {}
-    for r in queries.list_changes(db, since=window.start, until=window.end):
+    for r in queries.list_changes(db, since=window.start, until=window.end, list_kind=None):
         rows[r["id"]] = r
-    for r in queries.list_changes(db, touched_since=window.start.isoformat(),
+    for r in queries.list_changes(db, list_kind=None, touched_since=window.start.isoformat(),
                                   touched_before=(window.end + timedelta(days=1)).isoformat()):
         if window.contains(r["updated_at"]) or window.contains(r["created_at"]):
             rows[r["id"]] = r
@@ -403,7 +403,7 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
 
     changes = tuple(line(r) for r in ordered)
     pending = tuple(line(r)
-                    for r in queries.list_changes(db, since=today + timedelta(days=1))
+                    for r in queries.list_changes(db, since=today + timedelta(days=1), list_kind=None)
                     if r["id"] not in rows and r["status"] != ChangeStatus.WITHDRAWN.value)
 
     cited = {c.fr_document for c in changes if c.fr_document}

@@ -348,7 +348,7 @@ class _Site:
             self.list_intervals.setdefault(list_of(iv), []).append(iv)
         self.countries = q.known_countries(db)
         self.cslug = country_slugs(self.countries)
-        self.changes = [_Change(c) for c in q.list_changes(db)]
+        self.changes = [_Change(c) for c in q.list_changes(db, list_kind=None)]
         codes = set(self.columns) | {c["group"] for c in self.changes if c["group"]} | \
             {i["group"] for i in self.intervals if i["group"]}
         self.codes = sorted(codes, key=group_sort_key)

@@ -18,12 +18,15 @@ from store.documents import (CfrReference, EcfrVersionRow, FilingRow, FrDocument
 
 SUPPLEMENT_UNIT = "15 CFR Supplement No. 1 to Part 740"
 ITAR_UNIT = "22 CFR 126.1"
+# (the config's Tracked.key and kind, the Stage field holding its versions)
+UNITS = ((SUPPLEMENT_UNIT, "country_groups", "ecfr_supplement"), (ITAR_UNIT, "itar_126_1", "ecfr_itar"),
+         ("15 CFR 744.21", "744.21", "ecfr_744_21"), ("15 CFR 744.22", "744.22", "ecfr_744_22"),
+         ("15 CFR Supplement No. 4 to Part 744", "entity_list", "ecfr_entity_list"))
 
 
 def load_stage_direct(db: Database, stage: Stage, run_id: int | None = None) -> None:
     with db.atomic():
-        for unit, kind, versions in ((SUPPLEMENT_UNIT, "country_groups", stage.ecfr_supplement),
-                                     (ITAR_UNIT, "itar_126_1", stage.ecfr_itar)):
+        for unit, kind, versions in ((u, k, getattr(stage, field)) for u, k, field in UNITS):
             for day, xml in versions:
                 add_ecfr_version(db, EcfrVersionRow(unit=unit, kind=kind, date=day.isoformat(),
                                                     amendment_date=day.isoformat(), issue_date=day.isoformat()),
@@ -33,7 +36,8 @@ def load_stage_direct(db: Database, stage: Stage, run_id: int | None = None) -> 
                 document_number=d.number, doc_type=d.doc_type, title=d.title, action="Final rule.",
                 publication_date=d.publication_date.isoformat(), effective_on=d.effective_on.isoformat(),
                 citation=d.citation, agencies=(d.agency,),
-                cfr_references=(CfrReference(15 if d.cfr_part == 740 else 22, d.cfr_part),),
+                cfr_references=tuple(CfrReference(15 if part >= 700 else 22, part)
+                                     for part in (d.cfr_part, *d.more_parts)),
                 rins=(d.rin,) if d.rin else (), html_url=f"https://www.federalregister.gov/d/{d.number}",
                 full_text_xml_url=f"https://www.federalregister.gov/documents/full_text/xml/{d.number}.xml",
                 correction_of=d.correction_of), api_sha256=None, run_id=run_id)

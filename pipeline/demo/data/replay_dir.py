@@ -19,6 +19,16 @@ from pipeline.demo.data.timeline import BIS, Doc, PIDoc, Stage
 LAST = 10_000   # "until the end of the timeline"
 AGENCY_NAMES = {BIS: "Industry and Security Bureau", "state-department": "State Department"}
 SUPPLEMENT = "Supplement No. 1 to Part 740"
+ENTITY_LIST = "Supplement No. 4 to Part 744"
+# The title-15 units the sample serves: (Stage field, part, the fetcher's full-XML query, versions entry).
+TITLE_15_UNITS = (
+    ("ecfr_supplement", "740", {"part": "740", "appendix": SUPPLEMENT}, (SUPPLEMENT, "Country Groups")),
+    ("ecfr_744_21", "744", {"part": "744", "section": "744.21"},
+     ("744.21", "Restrictions on certain 'military end use' or 'military end user'.")),
+    ("ecfr_744_22", "744", {"part": "744", "section": "744.22"},
+     ("744.22", "Restrictions on certain military-intelligence end uses or end users.")),
+    ("ecfr_entity_list", "744", {"part": "744", "appendix": ENTITY_LIST}, (ENTITY_LIST, "Entity List")),
+)
 
 
 def _agency(slug: str) -> dict[str, Any]:
@@ -35,12 +45,12 @@ def _slug(title: str) -> str:
 
 def document_json(d: Doc) -> dict[str, Any]:
     """A search result as federalregister.gov API v1 returns it with our fields[] list."""
-    title = 15 if d.cfr_part == 740 else 22
     y, m, day = d.publication_date.year, f"{d.publication_date.month:02d}", f"{d.publication_date.day:02d}"
     return {
         "abstract": d.abstract or None, "action": "Final rule.",
         "agencies": [_agency(d.agency)], "citation": d.citation,
-        "cfr_references": [{"title": title, "part": d.cfr_part, "chapter": None, "citation_url": None}],
+        "cfr_references": [{"title": 15 if part >= 700 else 22, "part": part, "chapter": None, "citation_url": None}
+                           for part in (d.cfr_part, *d.more_parts)],
         "correction_of": d.correction_of, "corrections": [],
         "dates": f"This rule is effective {d.effective_on:%B} {d.effective_on.day}, {d.effective_on.year}.",
         "docket_ids": [], "document_number": d.number, "effective_on": d.effective_on.isoformat(),
@@ -88,7 +98,7 @@ def write_replay_dir(stages: tuple[Stage, ...], out: Path) -> Path:
         return f"bodies/{name}"
 
     published: list[Doc] = []
-    supp_versions: list[dict[str, Any]] = []
+    title_15: dict[str, list[dict[str, Any]]] = {field: [] for field, *_ in TITLE_15_UNITS}
     itar_versions: list[dict[str, Any]] = []
     for s, stage in enumerate(stages):
         for d in stage.documents:
@@ -101,10 +111,14 @@ def write_replay_dir(stages: tuple[Stage, ...], out: Path) -> Path:
             entries.append({"id": f"pi-text-{p.number}",
                             "path": f"/public-inspection/raw_text/{n[:3]}/{n[3:6]}/{n[6:]}.txt",
                             "body_file": body(f"pi-{p.number}.txt", p.text), "stage": [s, LAST]})
-        for day, xml in stage.ecfr_supplement:
-            supp_versions.append(_version(day, 15, "740", SUPPLEMENT, "Country Groups"))
-            entries.append({"id": f"ecfr-740-{day}", "path": f"/api/versioner/v1/full/{day}/title-15.xml",
-                            "body_file": body(f"title-15-740-supp1-{day}.xml", xml), "stage": [s, LAST]})
+        for field, part, query, (identifier, name) in TITLE_15_UNITS:
+            unit = query.get("section") or query["appendix"].split(" to ")[0].replace("Supplement No. ", "supp")
+            for day, xml in getattr(stage, field):
+                title_15[field].append(_version(day, 15, part, identifier, name))
+                # one path per day for every title-15 unit: the query says which unit the XML is
+                entries.append({"id": f"ecfr-{part}-{unit}-{day}", "path": f"/api/versioner/v1/full/{day}/title-15.xml",
+                                "query": query, "body_file": body(f"title-15-{part}-{unit}-{day}.xml", xml),
+                                "stage": [s, LAST]})
         for day, xml in stage.ecfr_itar:
             itar_versions.append(_version(day, 22, "126", "126.1",
                                           "Prohibited exports, imports, and sales to or from certain countries."))
@@ -122,7 +136,7 @@ def write_replay_dir(stages: tuple[Stage, ...], out: Path) -> Path:
         entries.append({"id": f"pi-{s}", "path": "/api/v1/public-inspection-documents/current.json",
                         "body_file": body(f"pi-current-{s}.json", json.dumps(pi, indent=1)), "stage": [s, s]})
         asof = stage.today.isoformat()
-        latest = {15: max((v["date"] for v in supp_versions), default=asof),
+        latest = {15: max((v["date"] for versions in title_15.values() for v in versions), default=asof),
                   22: max((v["date"] for v in itar_versions), default=asof)}
         titles = {"titles": [
             {"number": t, "name": name, "latest_amended_on": latest[t], "latest_issue_date": latest[t],
@@ -131,13 +145,24 @@ def write_replay_dir(stages: tuple[Stage, ...], out: Path) -> Path:
             "meta": {"date": asof, "import_in_progress": False}}
         entries.append({"id": f"titles-{s}", "path": "/api/versioner/v1/titles.json",
                         "body_file": body(f"titles-{s}.json", json.dumps(titles, indent=1)), "stage": [s, s]})
-        for t, versions in ((15, supp_versions), (22, itar_versions)):
+        part_744 = [v for f in ("ecfr_744_21", "ecfr_744_22", "ecfr_entity_list") for v in title_15[f]]
+        listings = (   # (title, name, the fetcher's query or None for any, versions)
+            (15, "740", {"part": "740"}, title_15["ecfr_supplement"]),
+            (15, "744.21", {"part": "744", "section": "744.21"}, title_15["ecfr_744_21"]),
+            (15, "744.22", {"part": "744", "section": "744.22"}, title_15["ecfr_744_22"]),
+            (15, "744", {"part": "744"}, sorted(part_744, key=lambda v: (v["date"], v["identifier"]))),
+            (22, "126", None, itar_versions))
+        for t, name, query, versions in listings:
             listing = {"content_versions": list(versions),
                        "meta": {"title": str(t), "result_count": len(versions), "issue_date": {"lte": asof}}}
-            entries.append({"id": f"versions-{t}-{s}", "path": f"/api/versioner/v1/versions/title-{t}.json",
-                            "body_file": body(f"versions-{t}-{s}.json", json.dumps(listing, indent=1)),
-                            "stage": [s, s]})
-    manifest = {"description": "frtrack bundled sample: real country-group events 2021-2026 and marked SAMPLE ones (pipeline/demo/data/timeline.py)",
+            entry = {"id": f"versions-{t}-{name}-{s}", "path": f"/api/versioner/v1/versions/title-{t}.json",
+                     "body_file": body(f"versions-{t}-{name}-{s}.json", json.dumps(listing, indent=1)),
+                     "stage": [s, s]}
+            if query is not None:
+                entry["query"] = query
+            entries.append(entry)
+    manifest = {"description": "frtrack bundled sample: real country-group and § 744.21 events 2021-2026 and marked"
+                               " SAMPLE ones (pipeline/demo/data/timeline.py)",
                 "stages": [{"stage": i, "today": st.today.isoformat(), "note": st.note} for i, st in enumerate(stages)],
                 "entries": entries}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")

@@ -57,10 +57,21 @@ Group unit (``country_groups.py``) is the worked example::
         renderers=Renderers(pages=(("matrix", "matrix.html"), ...),
                             ecfr_label="Supplement No. 1 to part 740"))
 
-and ``REGISTRY = (country_groups.UNIT, itar_126_1.UNIT)``. A §744.21 unit
-would be ``EcfrUnit(15, "744", section="744.21")`` with
-``parsers.sections_744`` as its version parser, ``parsers.section_amendments``
-behind its interpreter and a ChangeModel over (country, "744.21") entries.
+and ``REGISTRY`` lists every unit. The § 744.21 and § 744.22 units
+(``section_744_21``, ``section_744_22``, both made by ``section_lists``) are
+``EcfrUnit(15, "744", section="744.21")`` with ``parsers.sections_744`` as
+their version parser, ``parsers.section_amendments`` behind their interpreter
+and a ChangeModel over (country, "744.21") entries; the Entity List
+(``entity_list``) is Supplement No. 4 to part 744, its state (destination,
+entity key, entry) and its ChangeModel's deltas ``history.ListDelta`` values
+that carry the entity and what a revision changed.
+
+A model may also offer: ``membership(entry)`` (what a state entry is as a
+membership interval; Country Groups' (country, code) need none),
+``covers(delta)`` (the observed deltas a predicted one stands for: a renaming
+revision is seen as a removal and an addition) and
+``corrections_take_own_date`` (a correction is predicted on its own date
+against a state holding the corrected rule's changes).
 """
 from __future__ import annotations
 
@@ -238,6 +249,8 @@ def unit_of(kind: ListKind | str) -> TrackedUnit | None:
 
 
 # The units, one module each; importing them here is the registration.
-from pipeline.derive.units import country_groups, itar_126_1  # noqa: E402
+from pipeline.derive.units import country_groups, entity_list, itar_126_1  # noqa: E402
+from pipeline.derive.units import section_744_21, section_744_22  # noqa: E402
 
-REGISTRY: tuple[TrackedUnit, ...] = (country_groups.UNIT, itar_126_1.UNIT)
+REGISTRY: tuple[TrackedUnit, ...] = (country_groups.UNIT, itar_126_1.UNIT, section_744_21.UNIT, section_744_22.UNIT,
+                                     entity_list.UNIT)
