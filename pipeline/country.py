@@ -79,10 +79,12 @@ def country_answer(db: Database, typed: str, day: date) -> dict[str, Any]:
     if cov.through is not None and day > cov.through:
         notes.append(f"data only through {cov.through}: changes after that day are not known")
 
+    starts: dict[str, str | None] = {}
+
     def known(kind: ListKind) -> bool:
-        start = queries.list_history_start(db, kind)
+        start = starts[kind.value] = queries.list_history_start(db, kind)
         if start is None:
-            notes.append(f"no {LIST_LABELS[kind.value]} history stored yet")
+            notes.append(f"{LIST_LABELS[kind.value]}: not tracked in this database (no version stored)")
             return False
         if iso < start:
             notes.append(f"{LIST_LABELS[kind.value]}: tracked history starts {start}")
@@ -131,7 +133,7 @@ def country_answer(db: Database, typed: str, day: date) -> dict[str, Any]:
         "entity_list": entity_list,
         "divergences": divergences,
         "history": [queries.change_json(r) for r in history_rows],
-        "_text": {"notes": notes, "held": {g: (s["since"], s["by"]) for (g,), s in held.items()},
+        "_text": {"notes": notes, "starts": starts, "held": {g: (s["since"], s["by"]) for (g,), s in held.items()},
                   "left": {g: (iv["valid_to"], iv["closed_by"]) for g, iv in left.items()},
                   "sections": section_facts,
                   "entries": [s["by"] for s in entries],
@@ -164,12 +166,18 @@ def change_line(r: dict[str, Any]) -> str:
     return f"{r['effective_date'] or '?':10}  {what}  [{r['status']}]  {doc}{cite}"
 
 
+def _unknown(t: dict[str, Any], kind: ListKind) -> str:
+    """Why a list's answer is "not known": nothing of it stored, or a date before its history."""
+    start = t["starts"].get(kind.value)
+    return f"not known (its tracked history starts {start})" if start else "not known (not tracked in this database)"
+
+
 def country_text(answer: dict[str, Any]) -> str:
     """The readable answer: each fact with the document that last changed it."""
     t = answer["_text"]
     lines = [f"{answer['country']} on {answer['as_of']}"]
     if answer["groups"] is None:
-        lines.append("  Country Groups: not known (before the tracked history)")
+        lines.append(f"  Country Groups: {_unknown(t, ListKind.COUNTRY_GROUPS)}")
     elif not answer["groups"]:
         lines.append("  Country Groups: none on record")
     else:
@@ -183,7 +191,7 @@ def country_text(answer: dict[str, Any]) -> str:
     for kind in SECTIONS:
         label, value = LIST_LABELS[kind.value], answer["sections"][kind.value]
         if value is None:
-            lines.append(f"  {label}: not known (before the tracked history)")
+            lines.append(f"  {label}: {_unknown(t, kind)}")
         elif value:
             fact = t["sections"][kind.value]
             lines.append(f"  {label}: listed since {fact['since']} ({source_text(fact['by'])})")
@@ -192,7 +200,7 @@ def country_text(answer: dict[str, Any]) -> str:
             lines.append(f"  {label}: not listed" + (f" since {fact['ended']} ({source_text(fact['by'])})"
                                                       if fact.get("ended") else ""))
     if answer["entity_list"] is None:
-        lines.append("  Entity List: not known (before the tracked history)")
+        lines.append(f"  Entity List: {_unknown(t, ListKind.ENTITY_LIST)}")
     elif not answer["entity_list"]:
         lines.append("  Entity List: no entries under this destination")
     else:

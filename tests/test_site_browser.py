@@ -36,7 +36,7 @@ def _expected(changes) -> list[tuple[str, str, str]]:
 
 
 def _assert_clean_load(driver, site_root: str) -> None:
-    assert driver.find_element(By.TAG_NAME, "h1").text == "Country group changes"
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Export-control list changes"
     # filter.js ran: it unhides the form and writes the count.
     assert driver.find_element(By.ID, "filters").is_displayed()
     assert driver.execute_script("return document.styleSheets.length") >= 1
@@ -94,6 +94,51 @@ def test_filter_by_status_and_date_range_then_clear(page, site, seeded_db):
     WebDriverWait(page, 5).until(lambda d: len(_visible_rows(d)) == 7)
 
 
+@pytest.fixture
+def lists_site(lists_db, tmp_path) -> Path:
+    out = tmp_path / "lists-site"
+    render_site(lists_db, out, today=TODAY)
+    return out
+
+
+def _visible_lists(driver) -> list[tuple[str, str, str]]:
+    """(country, list, entity) of the timeline rows the filter left visible."""
+    rows = driver.find_elements(By.CSS_SELECTOR, "#timeline tbody tr")
+    return [(r.get_attribute("data-country"), r.get_attribute("data-list"), r.get_attribute("data-entity"))
+            for r in rows if r.is_displayed()]
+
+
+def test_filter_by_list_then_by_entity_name_as_typed(page, lists_site, lists_db):
+    page.get(lists_site.joinpath("index.html").as_uri())
+    total = len(q.list_changes(lists_db, list_kind=None))
+    assert page.find_element(By.ID, "filter-count").text == f"{total} changes"
+    Select(page.find_element(By.ID, "f-list")).select_by_value("entity_list")
+    WebDriverWait(page, 5).until(lambda d: sorted(_visible_lists(d)) == [
+        ("Cambodia", "entity_list", "Sample Khmer Trading Co., Ltd."),
+        ("China", "entity_list", "Example Precision Optics Co., Ltd."),
+        ("Russia", "entity_list", "Fictional Avionics LLC")])
+    # the name as a person types it: case, punctuation and "Company Limited" for "Co., Ltd." do not matter
+    page.find_element(By.ID, "f-entity").send_keys("EXAMPLE precision optics company limited")
+    WebDriverWait(page, 5).until(lambda d: _visible_lists(d) == [
+        ("China", "entity_list", "Example Precision Optics Co., Ltd.")])
+    assert page.find_element(By.ID, "filter-count").text == f"1 of {total} changes shown"
+    page.find_element(By.CSS_SELECTOR, "#filters button[type=reset]").click()
+    Select(page.find_element(By.ID, "f-list")).select_by_value("744.21")
+    WebDriverWait(page, 5).until(lambda d: _visible_lists(d) == [("Cambodia", "744.21", "")])
+    assert console_errors(page) == []
+
+
+def test_country_page_shows_every_list_with_its_documents(page, lists_site):
+    page.get(lists_site.joinpath("country", "cambodia.html").as_uri())
+    section = page.find_element(By.ID, "sec-744-21").find_element(By.XPATH, "..")
+    assert "Listed: § 744.21 names Cambodia since 2021-12-09 (FR Doc. 2021-26633)" in section.text
+    entry = page.find_element(By.CSS_SELECTOR, "table.entities tbody tr")
+    assert entry.find_element(By.TAG_NAME, "th").text.startswith("Sample Khmer Trading Co., Ltd.")
+    link = entry.find_element(By.LINK_TEXT, "FR Doc. 2099-90104")
+    assert link.get_attribute("href") == lists_site.joinpath("doc", "2099-90104.html").as_uri()
+    assert console_errors(page) == []
+
+
 def test_country_page_shows_d5_removal_with_fr_citation(page, site):
     page.get(site.joinpath("country", "cambodia.html").as_uri())
     assert page.find_element(By.TAG_NAME, "h1").text == "Cambodia"
@@ -149,7 +194,7 @@ def test_every_page_loads_without_console_errors_or_outside_requests(page, site)
 def test_phone_width_has_no_sideways_scroll_and_print_hides_navigation(page, site):
     try:
         page.set_window_size(390, 900)
-        for rel in ("index.html", "country/cambodia.html", "doc/2026-02262.html"):
+        for rel in ("index.html", "country/cambodia.html", "doc/2026-02262.html", "lists.html"):
             page.get(site.joinpath(rel).as_uri())
             widths = page.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
             assert widths[0] <= widths[1], f"{rel}: page is {widths[0]}px wide in a {widths[1]}px viewport"
