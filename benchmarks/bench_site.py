@@ -223,7 +223,7 @@ def timed(fn, *args, **kw):
 
 
 def _line(label: str, seconds: float, base: float, report, extra: str = "") -> str:
-    return (f"{label:34} {seconds:7.3f} s  {seconds / base:6.1f}x baseline  "
+    return (f"{label:44} {seconds:7.3f} s  {seconds / base:6.1f}x baseline  "
             f"{len(report.rendered)} rendered, {len(report.written)} written, {report.unchanged} unchanged{extra}")
 
 
@@ -237,6 +237,16 @@ def main() -> None:
         tmp_path = Path(tmp)
         db = open_db(tmp_path / "bench.db")
         synthesize(db, args.changes, args.entities)
+        biggest = db.execute("SELECT country FROM memberships WHERE list = 'entity_list' AND valid_to IS NULL"
+                             " GROUP BY country ORDER BY COUNT(*) DESC LIMIT 1").fetchone()[0]
+        data = (f"data: {len(q.list_changes(db, list_kind=None))} changes ("
+                + ", ".join(f"{lst} {n}" for lst, n in db.execute(
+                    "SELECT list, COUNT(*) FROM changes GROUP BY list ORDER BY list").fetchall())
+                + f"), {len(q.list_entries_as_of(db, 'entity_list', today))} Entity List entries in force under"
+                  f" {DESTINATIONS} destinations ({biggest}: the largest, "
+                  f"{len(q.list_entries_as_of(db, 'entity_list', today, biggest))}), {len(q.known_countries(db))}"
+                  f" countries, {len(q.documents(db))} FR documents, {len(q.ecfr_version_dates(db))} Country Group"
+                  f" eCFR versions")
         (tmp_path / "base").mkdir()
         base = min(baseline(db, tmp_path / "base") for _ in range(3))
         # Best of 3 where the state allows repeating: a shared machine's noise only ever adds time.
@@ -244,44 +254,43 @@ def main() -> None:
         full, r1 = min(runs, key=lambda r: r[0])
         out = tmp_path / "fresh0"
         same, r2 = min((timed(render_site, db, out, today=today) for _ in range(3)), key=lambda r: r[0])
-        # one new Country Group change attributed to a stored document
-        db.execute("INSERT INTO changes (change_key, list, country, group_code, action, effective_date, status,"
-                   " fr_document, created_at, updated_at) VALUES ('Country 007|E:2|added|fr:1990-00003',"
-                   " 'country_groups', 'Country 007', 'E:2', 'added', '1990-02-01', 'published', '1990-00003', ?, ?)",
-                   [NOW, NOW])
-        one, r3 = timed(render_site, db, out, today=today)
-        # one new Entity List entry under the largest destination (its page lists a third of the list)
-        biggest = db.execute("SELECT country FROM memberships WHERE list = 'entity_list' AND valid_to IS NULL"
-                             " GROUP BY country ORDER BY COUNT(*) DESC LIMIT 1").fetchone()[0]
-        day = (today - timedelta(days=1)).isoformat()
-        name = "Sample Newly Listed Co., Ltd."
-        with db.atomic():
-            db.execute("INSERT INTO changes (change_key, list, country, entity, entity_key, action, effective_date,"
-                       " status, fr_document, created_at, updated_at) VALUES (?, 'entity_list', ?, ?, ?, 'added', ?,"
+        # one new Country Group change attributed to a stored document, three times (best of 3: each
+        # render follows exactly one new change)
+        group_runs = []
+        for k, (country, grp) in enumerate((("Country 007", "E:2"), ("Country 011", "A:6"), ("Country 013", "B"))):
+            db.execute("INSERT INTO changes (change_key, list, country, group_code, action, effective_date, status,"
+                       " fr_document, created_at, updated_at) VALUES (?, 'country_groups', ?, ?, 'added', ?,"
                        " 'published', '1990-00003', ?, ?)",
-                       [f"{biggest}|entity_list|{name_key(name)}|added|fr:1990-00003", biggest, name, name_key(name),
-                        day, NOW, NOW])
-            db.execute("INSERT INTO memberships (list, country, entity, entity_key, detail, valid_from,"
-                       " opened_by_document) VALUES ('entity_list', ?, ?, ?, ?, ?, '1990-00003')",
-                       [biggest, name, name_key(name), _entity_detail(name, 0, 1), day])
-        entity, r4 = timed(render_site, db, out, today=today)
+                       [f"{country}|{grp}|added|fr:1990-00003", country, grp, f"1990-02-0{k + 1}", NOW, NOW])
+            group_runs.append(timed(render_site, db, out, today=today))
+        one, r3 = min(group_runs, key=lambda r: r[0])
+        # one new Entity List entry under the largest destination (its page lists a third of the list)
+        day = (today - timedelta(days=1)).isoformat()
+        entity_runs = []
+        for k in range(3):
+            name = f"Sample Newly Listed {k} Co., Ltd."
+            with db.atomic():
+                db.execute("INSERT INTO changes (change_key, list, country, entity, entity_key, action,"
+                           " effective_date, status, fr_document, created_at, updated_at) VALUES (?, 'entity_list',"
+                           " ?, ?, ?, 'added', ?, 'published', '1990-00003', ?, ?)",
+                           [f"{biggest}|entity_list|{name_key(name)}|added|fr:1990-00003", biggest, name,
+                            name_key(name), day, NOW, NOW])
+                db.execute("INSERT INTO memberships (list, country, entity, entity_key, detail, valid_from,"
+                           " opened_by_document) VALUES ('entity_list', ?, ?, ?, ?, ?, '1990-00003')",
+                           [biggest, name, name_key(name), _entity_detail(name, 0, 1), day])
+            entity_runs.append(timed(render_site, db, out, today=today))
+        entity, r4 = min(entity_runs, key=lambda r: r[0])
         nextday, r5 = timed(render_site, db, out, today=today + timedelta(days=1))
         size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-        in_force = len(q.list_entries_as_of(db, "entity_list", today))
         print(f"machine: {machine()}")
-        print(f"data: {len(q.list_changes(db, list_kind=None)) - 2} changes "
-              + "(" + ", ".join(f"{lst} {n}" for lst, n in db.execute(
-                  "SELECT list, COUNT(*) FROM changes GROUP BY list ORDER BY list").fetchall()) + "), "
-              f"{in_force - 1} Entity List entries in force under {DESTINATIONS} destinations "
-              f"({biggest}: the largest), {len(q.known_countries(db))} countries, {len(q.documents(db))} FR documents, "
-              f"{len(q.ecfr_version_dates(db))} Country Group eCFR versions")
+        print(data)
         print(f"baseline (json.dumps + one minimal Jinja2 table page): {base:.3f} s")
         print(_line("full render (best of 3):", full, base, r1,
                     f"; {r1.pages} pages, {size / 1e6:.1f} MB  (target < 10 s)"))
         print(_line("re-render, nothing new:", same, base, r2))
-        print(_line("re-render, one new group change:", one, base, r3,
+        print(_line("re-render, one new group change (best of 3):", one, base, r3,
                     f" ({', '.join(sorted(r3.written))})  (target < 1 s)"))
-        print(_line("re-render, one new Entity List entry:", entity, base, r4,
+        print(_line("re-render, one new entity (best of 3):", entity, base, r4,
                     f" ({', '.join(sorted(r4.written))})  (target < 1 s)"))
         print(_line("re-render, next day:", nextday, base, r5, " (every page carries the generation date)"))
         db.close()

@@ -360,6 +360,9 @@ class _Site:
         self.common = _digest([_sources_digest(), self.generated, self.as_of, repr(disclosure), self.base_url])
         self.row_cache = RowCache(None)
         self._links: dict[tuple[str, str], dict[str, str | None]] = {}
+        self._cslug_keys: list[tuple[str, str]] | None = None
+        self._changes_digest: str | None = None
+        self._ecfr_cache: dict[tuple[str, str | None], list[dict[str, str]]] = {}
 
     def _decorate(self, c: _Change) -> None:
         lst = c["list"] or "country_groups"
@@ -421,13 +424,19 @@ class _Site:
             out.append(_Page(path, template, build=build, key=key))
 
         newest = sorted(self.changes, key=lambda c: (c["effective_date"] or "9999-99-99", c["id"]), reverse=True)
-        index_rows = [[c["country"], c["group"] or "", c["status"], c["effective_date"] or "", c["list"],
-                       c["entity"] or ""] for c in newest]
-        page("index.html", "index.html", title="Export-control list changes", changes=newest,
-             index_rows=index_rows, countries=self.countries, codes=self.codes,
-             statuses=[(s.value, STATUS_LABELS[s]) for s in ChangeStatus],
-             lists=[(k, LIST_TITLES[k]) for k in LISTS],
-             open_divergences=[d for d in q.divergences(self.db, open_only=True)], cslug=self.cslug)
+        open_divs = q.divergences(self.db, open_only=True)
+
+        def index() -> dict[str, Any]:
+            index_rows = [[c["country"], c["group"] or "", c["status"], c["effective_date"] or "", c["list"],
+                           c["entity"] or ""] for c in newest]
+            return dict(title="Export-control list changes", changes=newest,
+                        index_rows=index_rows, countries=self.countries, codes=self.codes,
+                        statuses=[(s.value, STATUS_LABELS[s]) for s in ChangeStatus],
+                        lists=[(k, LIST_TITLES[k]) for k in LISTS], open_divergences=open_divs, cslug=self.cslug)
+
+        # its rows and their index are the changes (in an order their fields decide): keyed by all of them at once
+        lazy("index.html", "index.html", key=[self.changes_digest, self.countries, self.codes, open_divs,
+                                              self.cslug_keys()], build=index)
 
         spans = self._version_spans()
         notes_today = table_notes_as_of(self.db, self.iso_today)
@@ -564,10 +573,19 @@ class _Site:
         ]
 
     def feeds_key(self) -> str:
-        return _digest((_sources_digest(), self.base_url, self.changes))
+        return _digest((_sources_digest(), self.base_url, self.changes_digest))
+
+    @property
+    def changes_digest(self) -> str:
+        """Every change's fingerprint, in query order, as one digest (the index's and the feeds' inputs)."""
+        if self._changes_digest is None:
+            self._changes_digest = _digest("".join(c.fp for c in self.changes))
+        return self._changes_digest
 
     def cslug_keys(self) -> list[tuple[str, str]]:
-        return sorted(self.cslug.items())
+        if self._cslug_keys is None:
+            self._cslug_keys = sorted(self.cslug.items())
+        return self._cslug_keys
 
     @staticmethod
     def _held_key(held: dict[str, set[str]]) -> list[tuple[str, list[str]]]:
@@ -665,6 +683,12 @@ class _Site:
     def _ecfr_links(self, d: dict[str, Any]) -> list[dict[str, str]]:
         """A document's eCFR links: a tracked unit it cites as of the document's date and current, else the part."""
         when = d.get("effective_date") or d.get("effective_on") or d.get("publication_date")
+        key = (json.dumps(d["cfr_references"], sort_keys=True), when)
+        if key not in self._ecfr_cache:
+            self._ecfr_cache[key] = self._make_ecfr_links(d, when)
+        return self._ecfr_cache[key]
+
+    def _make_ecfr_links(self, d: dict[str, Any], when: str | None) -> list[dict[str, str]]:
         links = []
         for ref in CfrPart.from_api_list(d["cfr_references"]):
             if not ref.title:
