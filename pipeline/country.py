@@ -92,7 +92,7 @@ def country_answer(db: Database, typed: str, day: date) -> dict[str, Any]:
         return True
 
     def intervals(kind: ListKind) -> list[dict[str, Any]]:
-        return [iv for iv in queries.membership_intervals(db, None, kind) if mine(iv["country"])]
+        return [iv for iv in queries.list_memberships(db, None, kind) if mine(iv["country"])]
 
     group_ivs = intervals(ListKind.COUNTRY_GROUPS)
     groups_known = known(ListKind.COUNTRY_GROUPS)

@@ -146,9 +146,14 @@ def memberships_as_of(db: Database, as_of: date | str) -> dict[str, set[str]]:
     return out
 
 
-def membership_intervals(db: Database, country: str | None = None, list_kind: Any = "country_groups"
-                         ) -> list[dict[str, Any]]:
-    """Membership intervals of one list (None: every list), by country, group or entity, then start.
+def membership_intervals(db: Database, country: str | None = None) -> list[dict[str, Any]]:
+    """Country-group intervals: country, group, valid_from, valid_to, opened_by, closed_by ('fr:…'/'ecfr:…')."""
+    keys = ("country", "group", "valid_from", "valid_to", "opened_by", "closed_by")
+    return [{k: r[k] for k in keys} for r in list_memberships(db, country, "country_groups")]
+
+
+def list_memberships(db: Database, country: str | None = None, list_kind: Any = None) -> list[dict[str, Any]]:
+    """Membership intervals of one list (None: every list), by list, country, group or entity, then start.
 
     ``opened_by``/``closed_by`` are SourceRef texts ('fr:DOC', 'ecfr:DATE'); ``opened_by_list``/
     ``closed_by_list`` the list of the eCFR version when one is the source; ``detail`` (the Entity
@@ -174,7 +179,7 @@ def list_entries_as_of(db: Database, list_kind: Any, as_of: date | str, country:
                        ) -> list[dict[str, Any]]:
     """The entries of one list in force on ``as_of`` (of one country or destination when given)."""
     day = _d(as_of)
-    return [iv for iv in membership_intervals(db, country, list_kind)
+    return [iv for iv in list_memberships(db, country, list_kind)
             if iv["valid_from"] <= day and (iv["valid_to"] is None or iv["valid_to"] > day)]
 
 
@@ -189,7 +194,7 @@ def list_history_start(db: Database, list_kind: Any) -> str | None:
 
 
 def standing(intervals: Iterable[dict[str, Any]], day: str, identity: tuple[str, ...]) -> dict[tuple, dict[str, Any]]:
-    """identity values -> what is in force on ``day``: ``{"since", "by", "row"}``, from ``membership_intervals`` rows.
+    """identity values -> what is in force on ``day``: ``{"since", "by", "row"}``, from ``list_memberships`` rows.
 
     A revision (an Entity List entry whose fields changed) closes an interval and opens the next on
     the same day under the same identity, so ``since`` is the start of that unbroken chain, and

@@ -84,6 +84,8 @@ def test_demo_summary_site_and_digest_say_what_is_illustrative(tmp_path):
     index = (site / "index.html").read_text(encoding="utf-8")
     rows = re.findall(r'<tr class="change.*?</tr>', index, re.S)
     marked = [r for r in rows if '<span class="sample"' in r]
-    assert len(marked) == 3 and all("2099-9" in r or "eCFR version 2021-01-19" in r for r in marked)
+    # the timeline holds every list: the SAMPLE Entity List addition (2099-90003) is marked too
+    assert len(marked) == 4 and all("2099-9" in r or "eCFR version 2021-01-19" in r for r in marked)
+    assert len([r for r in marked if 'data-list="entity_list"' in r]) == 1
     digest = report.digest_path.read_text(encoding="utf-8")
     assert "About this sample" in digest

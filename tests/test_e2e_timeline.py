@@ -95,7 +95,7 @@ def test_cambodia_story_end_to_end(timeline_server, tmp_path):
                if c["action"] == "removed"]
     assert removal == [{"country": "Cambodia", "group": "D:5", "action": "removed", "effective_date": "2026-02-03",
                         "status": "confirmed", "fr_document": "2026-02262", "citation": None,
-                        "publication_date": "2026-02-04", "ecfr_version": "2026-02-03"}]
+                        "publication_date": "2026-02-04", "ecfr_version": "2026-02-03", "list": "country_groups"}]
     db = open_db(db_path)
     cid = [r for r in q.list_changes(db, country="Cambodia", group="D:5") if r["action"] == "removed"][0]["id"]
     assert [h["status"] for h in q.status_history(db, cid)] == ["announced", "published", "in_effect", "confirmed"]
@@ -121,8 +121,10 @@ def test_cambodia_story_end_to_end(timeline_server, tmp_path):
     }
     db.close()
 
-    history = cli_json(db_path, "history", "Cambodia", "--json")
-    assert [(h["action"], h["effective_date"]) for h in history] == [("added", "2021-12-09"), ("removed", "2026-02-03")]
+    history = cli_json(db_path, "history", "Cambodia", "--json")     # every list's changes, oldest first
+    assert [(h["list"], h["action"], h["effective_date"]) for h in history] == [
+        ("country_groups", "added", "2021-12-09"), ("744.21", "added", "2021-12-09"),
+        ("entity_list", "added", "2025-06-06"), ("country_groups", "removed", "2026-02-03")]
 
 
 def test_double_run_is_idempotent(timeline_server, tmp_path):

@@ -69,10 +69,10 @@ def test_cambodia_removal_is_one_attributed_confirmed_change(played):
     assert rows == [
         {"country": "Cambodia", "group": "D:5", "action": "added", "effective_date": "2021-12-09",
          "status": "confirmed", "fr_document": "2021-26633", "citation": "86 FR 70015",
-         "publication_date": "2021-12-09", "ecfr_version": "2021-12-09"},
+         "publication_date": "2021-12-09", "ecfr_version": "2021-12-09", "list": "country_groups"},
         {"country": "Cambodia", "group": "D:5", "action": "removed", "effective_date": "2026-02-03",
          "status": "confirmed", "fr_document": "2026-02262", "citation": None,
-         "publication_date": "2026-02-04", "ecfr_version": "2026-02-03"},
+         "publication_date": "2026-02-04", "ecfr_version": "2026-02-03", "list": "country_groups"},
     ]
     assert q.list_changes(played, country="Cambodia", group="D:1") == []   # D:1 kept: no change
 

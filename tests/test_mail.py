@@ -143,8 +143,8 @@ def test_empty_week_sends_a_short_digest_or_none(seeded_db, smtp_server):
     settings = settings_for(smtp_server, Recipient("a@example.com"))
     assert run(settings, seeded_db, today=quiet_day).ok
     [got] = smtp_server.received
-    assert got.message["Subject"] == "frtrack: no country-group changes (week of 2026-01-03)"
-    assert "No country-group changes in this window." in got.message.get_body(("plain",)).get_content()
+    assert got.message["Subject"] == "frtrack: no changes (week of 2026-01-03)"
+    assert "No changes in this window in any list" in got.message.get_body(("plain",)).get_content()
 
     muted = settings_for(smtp_server, Recipient("b@example.com"), send_empty=False)
     report = run(muted, seeded_db, today=quiet_day)

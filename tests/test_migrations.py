@@ -185,10 +185,10 @@ def test_the_readers_answer_what_they_answered_at_m004(migrated):
     assert removal == [
         {"country": "Cambodia", "group": "D:5", "action": "added", "effective_date": "2021-12-09",
          "status": "confirmed", "fr_document": "2021-26633", "citation": "86 FR 71557",
-         "publication_date": "2021-12-09", "ecfr_version": "2021-12-09"},
+         "publication_date": "2021-12-09", "ecfr_version": "2021-12-09", "list": "country_groups"},
         {"country": "Cambodia", "group": "D:5", "action": "removed", "effective_date": "2026-02-03",
          "status": "confirmed", "fr_document": "2026-02262", "citation": None,
-         "publication_date": "2026-02-04", "ecfr_version": "2026-02-03"}]
+         "publication_date": "2026-02-04", "ecfr_version": "2026-02-03", "list": "country_groups"}]
     assert q.groups_as_of(migrated, "Cambodia", "2023-06-01") == ["B", "D:5"]
     assert q.group_columns(migrated) == {"D:5": "U.S. Arms Embargoed Countries"}
     assert [h["status"] for h in q.status_history(migrated, 9)] == ["announced", "published", "in_effect",

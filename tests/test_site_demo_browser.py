@@ -31,10 +31,14 @@ def test_disclosure_and_sample_marks_are_visible(page, demo_site):
     assert "FR Doc. 2026-02262, RIN 0694-AK41" in box.text and "FR Doc. 2099-90001" in box.text
     marked = [r for r in page.find_elements(By.CSS_SELECTOR, "#timeline tbody tr")
               if r.find_elements(By.CSS_SELECTOR, ".sample")]
-    assert sorted(r.get_attribute("data-country") + " " + r.get_attribute("data-group") for r in marked) == [
-        "Sudan B", "Sudan E:1", "Venezuela D:2"]
+    # the timeline holds every list: the SAMPLE Entity List addition under Cambodia is marked too
+    assert sorted(" ".join(filter(None, (r.get_attribute("data-country"), r.get_attribute("data-group"),
+                                         r.get_attribute("data-entity")))) for r in marked) == [
+        "Cambodia SAMPLE Phnom Penh Example Trading Co. (fictional)", "Sudan B", "Sudan E:1", "Venezuela D:2"]
     assert all(r.find_element(By.CSS_SELECTOR, ".sample").is_displayed() for r in marked)
-    assert page.find_element(By.ID, "filter-count").text == "10 changes"
+    rows = page.find_elements(By.CSS_SELECTOR, "#timeline tbody tr")
+    assert page.find_element(By.ID, "filter-count").text == f"{len(rows)} changes"
+    assert sum(1 for r in rows if r.get_attribute("data-list") == "country_groups") == 10
 
 
 def test_disclosure_is_one_line_on_other_pages_and_opens_on_click(page, demo_site):

@@ -11,9 +11,9 @@ import pytest
 
 from parsers.lifecycle import ChangeStatus
 from store.queries import (change_json, counts, data_as_of, divergences, documents, ecfr_version_dates,
-                           group_columns, groups_as_of, known_countries, last_run, list_changes,
-                           membership_intervals, memberships_as_of, resolve_country, source_health,
-                           status_history)
+                           entity_keys_matching, group_columns, groups_as_of, known_countries, last_run, list_changes,
+                           list_history_start, list_memberships, membership_intervals, memberships_as_of,
+                           resolve_country, source_health, standing, status_history)
 
 TS = "2026-02-24T11:01:00+00:00"
 
@@ -41,18 +41,38 @@ def test_memberships_as_of_is_the_matrix_at_a_date(seeded_db):
 
 
 def test_membership_intervals_for_one_country(seeded_db):
-    keys = ("country", "group", "valid_from", "valid_to", "opened_by", "closed_by")
-    rows = membership_intervals(seeded_db, "CAMBODIA")
-    assert all((r["list"], r["entity"], r["entity_key"], r["detail"]) == ("country_groups", None, None, None)
-               for r in rows)
-    assert [r["opened_by_list"] for r in rows] == ["country_groups", None]   # an eCFR version's list, else None
-    assert [{k: r[k] for k in keys} for r in rows] == [
+    assert membership_intervals(seeded_db, "CAMBODIA") == [
         {"country": "Cambodia", "group": "D:1", "valid_from": "2021-01-04", "valid_to": None,
          "opened_by": "ecfr:2021-01-04", "closed_by": None},
         {"country": "Cambodia", "group": "D:5", "valid_from": "2021-12-09", "valid_to": "2026-02-03",
          "opened_by": "fr:2021-26633", "closed_by": "fr:2026-02262"},
     ]
     assert len(membership_intervals(seeded_db)) == 10
+
+
+def test_list_memberships_of_every_list(lists_db):
+    rows = list_memberships(lists_db, "cambodia")
+    assert [(r["list"], r["group"], r["entity"], r["valid_from"], r["opened_by"], r["opened_by_list"]) for r in rows] == [
+        ("country_groups", "D:1", None, "2021-01-04", "ecfr:2021-01-04", "country_groups"),
+        ("country_groups", "D:5", None, "2021-12-09", "fr:2021-26633", None),
+        ("744.21", None, None, "2021-12-09", "fr:2021-26633", None),
+        ("744.22", None, None, "2021-01-04", "ecfr:2021-01-04", "744.22"),         # that list's own version
+        ("entity_list", None, "Sample Khmer Trading Co., Ltd.", "2026-02-17", "fr:2099-90104", None)]
+    assert rows[-1]["entity_key"] == "sample khmer trading co ltd" and rows[-1]["detail"]["aliases"] == ["SKT Sample"]
+    china = list_memberships(lists_db, "China", "entity_list")
+    assert [(r["valid_from"], r["valid_to"], r["closed_by"]) for r in china] == [
+        ("2021-01-04", "2026-02-17", "fr:2099-90104"), ("2026-02-17", None, None)]
+    # a revision closes one interval and opens the next: "since" follows the chain back
+    [(key, now)] = standing(china, "2026-02-20", ("country", "entity_key")).items()
+    assert key == ("China", "example precision optics co ltd") and (now["since"], now["by"]) == (
+        "2021-01-04", "fr:2099-90104")
+    assert standing(china, "2020-01-01", ("country", "entity_key")) == {}
+    assert list_history_start(lists_db, "744.21") == "2021-01-04"
+    assert list_history_start(lists_db, "itar_126_1") == "2026-02-18"
+    assert entity_keys_matching(lists_db, "Example Precision Optics Company Limited") == {
+        "example precision optics co ltd"}
+    assert entity_keys_matching(lists_db, "SKT") == {"sample khmer trading co ltd"}    # an a.k.a. word
+    assert entity_keys_matching(lists_db, "") == set()
 
 
 def test_known_and_resolved_countries(seeded_db):

@@ -341,7 +341,7 @@ class _Site:
         self.version_set = set(self.versions)
         self.documents = q.documents(db)
         self.doc_numbers = {d["document_number"] for d in self.documents}
-        all_intervals = q.membership_intervals(db, None, None)
+        all_intervals = q.list_memberships(db)
         self.intervals = [iv for iv in all_intervals if list_of(iv) == "country_groups"]
         self.list_intervals: dict[str, list[dict[str, Any]]] = {k: [] for k in LISTS}
         for iv in all_intervals:
