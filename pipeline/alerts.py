@@ -301,11 +301,19 @@ def _identity(name: str) -> str:
     return (canonical_name(name) or name).strip().lower()
 
 
-def watches(r: Recipient, country: str, group: str) -> bool:
-    """The recipient's watchlist (empty = everything), countries compared as identities."""
+def watches(r: Recipient, country: str, group: str | None) -> bool:
+    """The recipient's watchlist (empty = everything), countries compared as identities.
+
+    The digest's rule: a country watches every list of that country; groups narrow the Country
+    Group changes, and a watchlist of groups alone watches nothing else (``group`` is None for
+    a § 744.21 / § 744.22 or Entity List change).
+    """
     countries, groups = {_identity(c) for c in r.countries}, {g.strip().upper() for g in r.groups}
-    return ((not countries or _identity(country) in countries)
-            and (not groups or group.upper() in groups))
+    if countries and _identity(country) not in countries:
+        return False
+    if group is None:
+        return not groups or bool(countries)
+    return not groups or group.upper() in groups
 
 
 @dataclass(frozen=True)
