@@ -112,22 +112,34 @@ def atom_feed(env: Environment, changes: list[dict[str, Any]], *, base_url: str 
         index_href=base + "index.html", entries=entries)
 
 
-def changes_json(changes: list[dict[str, Any]]) -> str:
-    """The ``changes --json`` shape of every change (issue 5, with issue 15's list and entity), oldest first."""
+def json_line(change: dict[str, Any]) -> str:
+    """One change of changes.json: its ``changes --json`` row on one line."""
+    return json.dumps(change_json(change), ensure_ascii=False)
+
+
+def csv_line(change: dict[str, Any]) -> str:
+    """One change of changes.csv (``detail`` as compact JSON), with its RFC 4180 line end."""
+    j = change_json(change)
+    if j.get("detail") is not None:
+        j["detail"] = json.dumps(j["detail"], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    buf = io.StringIO()
+    csv.writer(buf).writerow(["" if j.get(k) is None else j[k] for k in CSV_FIELDS])
+    return buf.getvalue()
+
+
+def changes_json(changes: list[dict[str, Any]], lines: list[str] | None = None) -> str:
+    """The ``changes --json`` shape of every change (issue 5, with issue 15's list and entity), oldest first.
+
+    ``lines``: each change's ``json_line``, when the caller has them already (the site keeps them by change).
+    """
     # One change per line: diffs between renders read change by change, and json's C encoder
     # (which ``indent`` turns off) writes 10,000 changes in a few tens of milliseconds.
-    rows = [json.dumps(change_json(c), ensure_ascii=False) for c in changes]
+    rows = lines if lines is not None else [json_line(c) for c in changes]
     return "[\n" + ",\n".join(rows) + ("\n" if rows else "") + "]\n"
 
 
-def changes_csv(changes: list[dict[str, Any]]) -> str:
+def changes_csv(changes: list[dict[str, Any]], lines: list[str] | None = None) -> str:
     """Same columns as changes.json, RFC 4180 CSV with a header row (``detail``: compact JSON)."""
     buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(CSV_FIELDS)
-    for c in changes:
-        j = change_json(c)
-        if j.get("detail") is not None:
-            j["detail"] = json.dumps(j["detail"], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        w.writerow(["" if j.get(k) is None else j[k] for k in CSV_FIELDS])
-    return buf.getvalue()
+    csv.writer(buf).writerow(CSV_FIELDS)
+    return buf.getvalue() + "".join(lines if lines is not None else [csv_line(c) for c in changes])

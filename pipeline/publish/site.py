@@ -227,6 +227,7 @@ class _Page:
     ctx: dict[str, Any] | None = None
     build: Callable[[], dict[str, Any]] | None = None
     key: Any = None
+    shows: list["_Change"] | None = None     # the changes it shows, when known without walking its context
 
     def context(self) -> dict[str, Any]:
         return self.ctx if self.ctx is not None else self.build()  # type: ignore[misc]
@@ -283,7 +284,7 @@ class RowCache:
         self.path = path
         self.stamp = f"{_sources_digest()} {sys.version}"    # marshal's format is the interpreter's
         self.rows: dict[str, str] | None = None
-        self.used: set[str] = set()
+        self.other: dict[str, dict[str, str]] = {}           # "json"/"csv" -> change fp -> its export line
         self.added = False
 
     def _load(self) -> dict[str, str]:
@@ -295,6 +296,8 @@ class RowCache:
                     if isinstance(data, dict) and data.get("sources") == self.stamp and \
                             isinstance(data.get("rows"), dict):
                         self.rows = {k: v for k, v in data["rows"].items() if isinstance(v, str)}
+                        self.other = {name: {k: v for k, v in lines.items() if isinstance(v, str)}
+                                      for name, lines in (data.get("other") or {}).items() if isinstance(lines, dict)}
                 except (OSError, ValueError, EOFError, TypeError):
                     pass
         return self.rows
@@ -303,16 +306,27 @@ class RowCache:
         rows = self._load()
         return {c.fp: rows[c.fp] for c in changes if c.fp in rows}
 
+    def lines(self, name: str, changes: list[_Change], make: Callable[[_Change], str]) -> list[str]:
+        """Each change's ``make(change)`` (an export's line), from the cache where it holds one."""
+        self._load()
+        have = self.other.setdefault(name, {})
+        out = []
+        for c in changes:
+            line = have.get(c.fp)
+            if line is None:
+                line = have[c.fp] = make(c)
+                self.added = True
+            out.append(line)
+        return out
+
     def keep(self, changes: list[_Change]) -> None:
         """Remember the top-level rows of ``changes`` that were rendered or read this time."""
         rows = self._load()
         for c in changes:
             row = c["rows"].get("")
-            if row is not None:
-                self.used.add(c.fp)
-                if c.fp not in rows:
-                    rows[c.fp] = str(row)
-                    self.added = True
+            if row is not None and c.fp not in rows:
+                rows[c.fp] = row
+                self.added = True
 
     def save(self, all_changes: list[_Change]) -> None:
         """Write the rows of the changes that still exist, when any was added or dropped."""
@@ -320,9 +334,11 @@ class RowCache:
             return
         current = {c.fp for c in all_changes}
         kept = {fp: row for fp, row in self.rows.items() if fp in current}
-        if not self.added and len(kept) == len(self.rows):
+        other = {name: {fp: line for fp, line in lines.items() if fp in current} for name, lines in self.other.items()}
+        if not self.added and len(kept) == len(self.rows) and \
+                all(len(other[name]) == len(lines) for name, lines in self.other.items()):
             return
-        _write_if_changed(self.path, marshal.dumps({"sources": self.stamp, "rows": kept}))
+        _write_if_changed(self.path, marshal.dumps({"sources": self.stamp, "rows": kept, "other": other}))
 
 
 class _Site:
@@ -331,6 +347,8 @@ class _Site:
     def __init__(self, db: Database, env: Environment, today: date, settings: Settings | None,
                  disclosure: Any = None) -> None:
         self.db, self.env, self.today = db, env, today
+        # a change table's body: its rows (rendered by render_rows) joined in one C call, not a template loop
+        env.filters["rows"] = lambda changes, root: Markup("".join([c["rows"][root] for c in changes]))
         self.iso_today = today.isoformat()
         self.disclosure = disclosure
         self.base_url = settings.digest.site_url if settings else ""
@@ -386,7 +404,8 @@ class _Site:
         return self.disclosure.sample_note(ref) if self.disclosure else None
 
     def render_rows(self, changes: list[_Change], root: str) -> None:
-        """Each change's pre-rendered (autoescaped) <tr> at link depth ``root``, as c["rows"][root].
+        """Each change's pre-rendered (autoescaped) <tr> at link depth ``root``, as c["rows"][root]: a plain
+        string of safe HTML, made Markup once per table by the ``rows`` filter.
 
         A change's row appears on the index, its country, group and document pages. Rows are
         rendered once, at the top level, in one template pass for every change that needs one
@@ -400,18 +419,18 @@ class _Site:
             todo = [c for c in todo if c.fp not in cached]
             for c in changes:
                 if c.fp in cached and "" not in c["rows"]:
-                    c["rows"][""] = Markup(cached[c.fp])
+                    c["rows"][""] = cached[c.fp]
         if todo:
             template = self.env.get_template("site/_rows.html")
             chunks = template.render(changes=todo, root="", sep=_ROW_SEP).split(_ROW_SEP)
             if len(chunks) != len(todo) + 1:   # the separator occurs in the data itself
                 chunks = [template.render(changes=[c], root="", sep="") for c in todo]
             for c, row in zip(todo, chunks):
-                c["rows"][""] = Markup(row.strip("\n") + "\n")
+                c["rows"][""] = row.strip("\n") + "\n"
         if root:
             for c in changes:
                 if root not in c["rows"]:
-                    c["rows"][root] = Markup(str(c["rows"][""]).replace(' href="', f' href="{root}'))
+                    c["rows"][root] = c["rows"][""].replace(' href="', f' href="{root}')
 
     def pages(self) -> list[_Page]:
         """Every page of the site, each with what its fingerprint is made of."""
@@ -420,8 +439,9 @@ class _Site:
         def page(path: str, template: str, **ctx: Any) -> None:
             out.append(_Page(path, template, ctx=ctx))
 
-        def lazy(path: str, template: str, key: Any, build: Callable[[], dict[str, Any]]) -> None:
-            out.append(_Page(path, template, build=build, key=key))
+        def lazy(path: str, template: str, key: Any, build: Callable[[], dict[str, Any]],
+                 shows: list[_Change] | None = None) -> None:
+            out.append(_Page(path, template, build=build, key=key, shows=shows))
 
         newest = sorted(self.changes, key=lambda c: (c["effective_date"] or "9999-99-99", c["id"]), reverse=True)
         open_divs = q.divergences(self.db, open_only=True)
@@ -436,7 +456,7 @@ class _Site:
 
         # its rows and their index are the changes (in an order their fields decide): keyed by all of them at once
         lazy("index.html", "index.html", key=[self.changes_digest, self.countries, self.codes, open_divs,
-                                              self.cslug_keys()], build=index)
+                                              self.cslug_keys()], build=index, shows=newest)
 
         spans = self._version_spans()
         notes_today = table_notes_as_of(self.db, self.iso_today)
@@ -556,7 +576,7 @@ class _Site:
         """The page's HTML; the rows of the changes it shows are rendered first, in one pass."""
         ctx = pg.context()
         root = "../" * pg.path.count("/")
-        self.render_rows(_changes_in(ctx), root)
+        self.render_rows(pg.shows if pg.shows is not None else _changes_in(ctx), root)
         return self.env.get_template(f"site/{pg.template}").render(
             root=root, path=pg.path, generated=self.generated, as_of=self.as_of, disclosure=self.disclosure, **ctx)
 
@@ -568,8 +588,10 @@ class _Site:
         return [
             ("feed.atom", lambda: feeds.atom_feed(self.env, self.changes, base_url=self.base_url,
                                                   href_for=lambda c: c["doc_href"] or c["country_href"])),
-            ("changes.json", lambda: feeds.changes_json(self.changes)),
-            ("changes.csv", lambda: feeds.changes_csv(self.changes)),
+            ("changes.json", lambda: feeds.changes_json(self.changes,
+                                                        self.row_cache.lines("json", self.changes, feeds.json_line))),
+            ("changes.csv", lambda: feeds.changes_csv(self.changes,
+                                                      self.row_cache.lines("csv", self.changes, feeds.csv_line))),
         ]
 
     def feeds_key(self) -> str:
