@@ -214,3 +214,17 @@ def test_cambodia_on_2026_02_04_over_the_demo(demo):
     assert [(e["fr_document"]) for e in answer["entity_list"]] == ["2099-90003"]
     assert "(last changed by FR Doc. 2099-90003)" in text
     assert [r["fr_document"] for r in answer["history"] if r["list"] == "744.21"] == ["2021-26633"]
+
+
+def test_country_is_a_read_command(tmp_path, lists_db_path):
+    result = invoke(["--db", str(tmp_path / "typo.db"), "country", "Cambodia"])
+    assert result.exit_code == 2
+    assert result.stderr == f"frtrack: error: no database at {tmp_path / 'typo.db'} — run `frtrack init` or `frtrack run`\n"
+    assert not (tmp_path / "typo.db").exists()
+    before = lists_db_path.read_bytes()
+    lists_db_path.chmod(0o444)
+    try:
+        assert invoke(["--db", str(lists_db_path), "country", "Cambodia", "--json"]).exit_code == 0
+    finally:
+        lists_db_path.chmod(0o644)
+    assert lists_db_path.read_bytes() == before
