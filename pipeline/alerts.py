@@ -102,7 +102,7 @@ class ChangeEvent:
     now: ChangeStatus                 # the change's status today
     key: str
     country: str
-    group: str
+    group: str | None
     group_name: str
     action: ChangeAction
     effective_date: str | None
@@ -116,9 +116,16 @@ class ChangeEvent:
     note: str | None
     logged_at: str
     epoch: int = 0                    # withdrawals logged before this row: a change back after one is news again
+    list_kind: str = "country_groups"  # changes.list: the lists beyond Country Groups have no group
+    entity: str | None = None         # an Entity List change: the entity's first name as printed
 
     @property
     def headline(self) -> str:
+        if self.entity is not None:      # "Russia: Entity List entry 'Example Co.' added"
+            return f"{self.country}: Entity List entry {self.entity!r} {self.action.value}"
+        if self.group is None:           # "Cambodia added to § 744.21"
+            verb = "added to" if self.action is ChangeAction.ADDED else "removed from"
+            return f"{self.country} {verb} § {self.list_kind}"
         verb = "added to" if self.action is ChangeAction.ADDED else "removed from"
         return f"{self.country} {verb} {self.group}"
 
@@ -165,7 +172,10 @@ class ChangeEvent:
         if self.status is ChangeStatus.ANNOUNCED and self.document:
             url = f"{_FR_URL}public-inspection/{self.document}"
         group = f"{self.group} ({self.group_name})" if self.group_name else self.group
-        details = [("Country", self.country), ("Group", group), ("Change", self.action.value),
+        where = [("Group", group)] if self.group is not None else [("List", self.list_kind)]
+        if self.entity is not None:
+            where.append(("Entity", self.entity))
+        details = [("Country", self.country), *where, ("Change", self.action.value),
                    ("Effective", self.effective_date or "not known yet")]
         if self.document:
             details.append(("FR document", self.document + (f", {self.citation}" if self.citation else "")))
@@ -188,7 +198,8 @@ class ChangeEvent:
                            "fr_document": self.document, "citation": self.citation,
                            "publication_date": self.publication_date, "scheduled_publication_date": self.scheduled,
                            "filed_at": self.filed_at, "ecfr_version": self.ecfr_version,
-                           "withdrawn_from_public_inspection": self.off_desk}}
+                           "withdrawn_from_public_inspection": self.off_desk, "list": self.list_kind,
+                           "entity": self.entity}}
         return Alert(event=event_key(self.key, self.status, self.epoch), kind=self.status.value, change_key=self.key,
                      subject=self.subject(), details=tuple(details), url=url, data=data,
                      fact_date=self.fact_date, retraction=self.status is ChangeStatus.WITHDRAWN)
@@ -216,7 +227,8 @@ def change_events(db: Database, touched_since: str | None = None) -> dict[str, l
             action=ChangeAction(r["action"]), effective_date=r["effective_date"], document=number,
             citation=d.get("citation"), publication_date=d.get("publication_date"),
             scheduled=p.get("publication_date"), filed_at=p.get("filed_at"), ecfr_version=r["ecfr_version"],
-            off_desk=bool(p.get("withdrawn_at")) and not d, note=r["note"], logged_at=r["at"], epoch=epoch))
+            off_desk=bool(p.get("withdrawn_at")) and not d, note=r["note"], logged_at=r["at"], epoch=epoch,
+            list_kind=r.get("list") or "country_groups", entity=r.get("entity")))
     return out
 
 
@@ -301,11 +313,14 @@ def _identity(name: str) -> str:
     return (canonical_name(name) or name).strip().lower()
 
 
-def watches(r: Recipient, country: str, group: str) -> bool:
-    """The recipient's watchlist (empty = everything), countries compared as identities."""
+def watches(r: Recipient, country: str, group: str | None) -> bool:
+    """The recipient's watchlist (empty = everything), countries compared as identities.
+
+    A change of a list without groups (§ 744.21, the Entity List) is outside a watchlist of groups.
+    """
     countries, groups = {_identity(c) for c in r.countries}, {g.strip().upper() for g in r.groups}
     return ((not countries or _identity(country) in countries)
-            and (not groups or group.upper() in groups))
+            and (not groups or (group or "").upper() in groups))
 
 
 @dataclass(frozen=True)

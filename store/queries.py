@@ -332,7 +332,7 @@ def status_log_entries(db: Database, touched_since: str | None = None) -> list[d
     return db.execute_returning_dicts(
         "SELECT l.id AS log_id, l.status AS logged, l.at, l.note, c.change_key AS key, c.country,"
         " c.group_code AS \"group\", c.action,"
-        " c.effective_date, c.status, c.fr_document, c.ecfr_version"
+        " c.effective_date, c.status, c.fr_document, c.ecfr_version, c.list, c.entity"
         " FROM change_status_log l JOIN changes c ON c.id = l.change_id" + where + " ORDER BY l.id",
         [] if touched_since is None else [touched_since])
 
