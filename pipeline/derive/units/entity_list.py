@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import Any, Iterable
 
 from parsers.announcement import amendatory_paragraphs
@@ -340,9 +341,12 @@ def summarize(parsed: EntityList) -> VersionSummary:
     return VersionSummary(keyed(parsed.entries), problems=version_problems(problems))
 
 
+_NAMED = re.compile(r"supplement\s+no\.?\s*4\b", re.IGNORECASE)
+
+
 def interpret(doc: FRDocument, xml: XmlLoader) -> FrReading:
     """The document's Entity List operations (per AMDPAR) and its review items, the SUMMARY's counts included."""
-    if not touches_part_744(doc):
+    if not touches_part_744(doc, _NAMED):
         return FrReading(())
     name = f"FR Doc. {doc.document_number}"
     mine = [c for c in entity_list_changes_from_tree(parse_xml(xml(), name), name)
