@@ -58,6 +58,10 @@ class ListDelta:
         return None
 
 
+# A delta of any unit: a Country Group membership or a change of a list beyond them.
+AnyDelta = Delta | ListDelta
+
+
 @dataclass(frozen=True)
 class TableEvent:
     """A non-membership change seen between two eCFR versions."""
@@ -127,7 +131,7 @@ class ReviewItem:
 class Prediction:
     """What an FR rule does to a state: the exact deltas, and what a person must look at."""
 
-    deltas: tuple[Delta, ...]
+    deltas: tuple[AnyDelta, ...]
     review: tuple[ReviewItem, ...]
 
 
@@ -248,7 +252,8 @@ def apply_operations(state: State, operations: Iterable[Operation]) -> tuple[Sta
     """
     prediction = predict_detailed(state, operations)
     skipped = tuple(item.operation for item in prediction.review if item.reason is not ReviewReason.NO_EFFECT)
-    return apply_deltas(state, prediction.deltas), skipped
+    # (Country Group predictions hold Country Group deltas only)
+    return apply_deltas(state, [d for d in prediction.deltas if isinstance(d, Delta)]), skipped
 
 
 def predict(state: State, operations: Iterable[Operation]) -> tuple[tuple[Delta, ...], tuple[Operation, ...]]:
