@@ -22,14 +22,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lxml import etree  # noqa: E402
+from lxml import etree
 
-from benchmarks._machine import describe  # noqa: E402
-from parsers.model import GROUP_CODES, Column, CountryGroupTable, Entry, GroupTable  # noqa: E402
-from pipeline import engine  # noqa: E402
-from pipeline.demo import synth  # noqa: E402
-from store.blobs import put_blob  # noqa: E402
-from store.db import open_db  # noqa: E402
+from benchmarks._machine import describe
+from parsers.model import GROUP_CODES, Column, CountryGroupTable, Entry, GroupTable
+from pipeline import engine
+from pipeline.demo import synth
+from store.blobs import put_blob
+from store.db import open_db
 
 
 def big_table(n_countries: int, rng: random.Random) -> CountryGroupTable:

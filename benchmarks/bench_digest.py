@@ -17,13 +17,12 @@ from jinja2 import Environment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._machine import describe  # noqa: E402
-from benchmarks.bench_site import BASELINE_TEMPLATE, START, synthesize  # noqa: E402
-from pipeline.config import Settings  # noqa: E402
-from pipeline.publish.digest import Window, build_digest, render_digest  # noqa: E402
-from pipeline.config import Recipient  # noqa: E402
-from store import queries as q  # noqa: E402
-from store.db import open_db  # noqa: E402
+from benchmarks._machine import describe
+from benchmarks.bench_site import BASELINE_TEMPLATE, START, synthesize
+from pipeline.config import Recipient, Settings
+from pipeline.publish.digest import Window, build_digest, render_digest
+from store import queries as q
+from store.db import open_db
 
 
 def best(fn, n: int = 5) -> float:

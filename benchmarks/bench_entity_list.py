@@ -22,14 +22,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import pycountry  # noqa: E402
-from lxml import etree  # noqa: E402
+import pycountry
+from lxml import etree
 
-from benchmarks._machine import describe  # noqa: E402
-from benchmarks.bench_parse import best_of_pair  # noqa: E402
-from parsers.countries import by_code  # noqa: E402
-from parsers.entity_list import parse_entity_list  # noqa: E402
-from parsers.xmlsafe import parse_xml  # noqa: E402
+from benchmarks._machine import describe
+from benchmarks.bench_parse import best_of_pair
+from parsers.countries import by_code
+from parsers.entity_list import parse_entity_list
+from parsers.xmlsafe import parse_xml
 
 HEADS = ("Country", "Entity", "License requirement", "License review policy", "Federal Register citation")
 

@@ -20,13 +20,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from lxml import etree  # noqa: E402
+from lxml import etree
 
-from parsers.ecfr_groups import parse_country_groups  # noqa: E402
-from parsers.fr_xml import parse_fr_xml  # noqa: E402
-from parsers.model import CountryGroupTable  # noqa: E402
-from pipeline.demo.synth import group_table  # noqa: E402
-from pipeline.demo.synth import ecfr_supplement_xml  # noqa: E402
+from parsers.ecfr_groups import parse_country_groups
+from parsers.fr_xml import parse_fr_xml
+from parsers.model import CountryGroupTable
+from pipeline.demo.synth import ecfr_supplement_xml, group_table
 
 CORPUS = REPO.parent / "shared" / "corpus"
 

@@ -25,9 +25,9 @@ from jinja2 import Environment
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.publish.site import render_site  # noqa: E402
-from store import queries as q  # noqa: E402
-from store.db import open_db  # noqa: E402
+from pipeline.publish.site import render_site
+from store import queries as q
+from store.db import open_db
 
 GROUPS = ["A:1", "A:2", "A:3", "A:4", "A:5", "A:6", "B", "D:1", "D:2", "D:3", "D:4", "D:5", "E:1", "E:2"]
 NOW = "2026-02-24T12:00:00+00:00"

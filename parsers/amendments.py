@@ -35,11 +35,22 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Sequence
 
 from parsers.countries import canonical_name, country_key, resolve, split_country, split_name_list
-from parsers.model import GROUP_CODES, MIN_B_NAMES, MIN_ROWS, TABLE_OF_CODE, column_code, Action, Entry, Operation, ReprintedTable, ReviewReason
+from parsers.model import (
+    GROUP_CODES,
+    MIN_B_NAMES,
+    MIN_ROWS,
+    TABLE_OF_CODE,
+    Action,
+    Entry,
+    Operation,
+    ReprintedTable,
+    ReviewReason,
+    column_code,
+)
 from parsers.text import ROMAN_NUMERALS, split_lettered
 
 _DOUBLE_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})

@@ -20,9 +20,9 @@ returns all three; what cannot be read exactly is a problem, never a guess.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Sequence
 
 from parsers.model import DateChangeKind, EffectiveDateChange
 from parsers.text import dehyphen, squash

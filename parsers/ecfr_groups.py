@@ -34,7 +34,7 @@ from parsers.countries import country_key, resolve, split_country
 from parsers.dates import parse_fr_date
 from parsers.ecfr_tables import gpotbl_tables, has_class, table_rows, table_title
 from parsers.errors import ParseError
-from parsers.model import MIN_B_NAMES, MIN_ROWS, column_code, Column, CountryGroupTable, Entry, GroupTable, Note
+from parsers.model import MIN_B_NAMES, MIN_ROWS, Column, CountryGroupTable, Entry, GroupTable, Note, column_code
 from parsers.text import FOOTNOTE_TAGS, element_text, split_footnotes, squash
 from parsers.xmlsafe import parse_xml
 

@@ -46,8 +46,7 @@ from parsers.countries import resolve
 from parsers.dates import parse_fr_date
 from parsers.errors import ParseError
 from parsers.lists_common import DocumentListChanges, SummaryCounts, fr_documents, normalize_instruction, number_value
-from parsers.model import (
-    ENTITY_LIST_TABLE, Action, EntityEntry, EntryField, Operation, ReviewItem, ReviewReason, name_key)
+from parsers.model import ENTITY_LIST_TABLE, Action, EntityEntry, EntryField, Operation, ReviewItem, ReviewReason, name_key
 from parsers.text import FOOTNOTE_TAGS, element_text, first_descendant, split_lettered, squash
 from parsers.xmlsafe import parse_xml
 

@@ -19,8 +19,7 @@ from datetime import date
 from lxml import etree
 
 from parsers.amendments import interpret_sequence
-from parsers.dates import (EffectiveText, dates_corrections, match_instructions, parse_fr_date, printed_number,
-                           read_effective)
+from parsers.dates import EffectiveText, dates_corrections, match_instructions, parse_fr_date, printed_number, read_effective
 from parsers.errors import ParseError
 from parsers.model import FRDocument, Instruction, ReprintedTable
 from parsers.text import dehyphen, element_text, squash

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+
 from parsers.errors import UnknownGroupError
 
 # Column codes of Supplement No. 1 to part 740, in printed order. "B" is a list.

@@ -29,8 +29,7 @@ from lxml import etree
 from parsers.countries import resolve
 from parsers.lists_common import SECTION_TABLES, DocumentListChanges, fr_documents, normalize_instruction
 from parsers.model import Action, Operation, ReviewItem, ReviewReason
-from parsers.sections_744 import (
-    HEADING_WITHOUT_COUNTRIES, _strip_country_parentheticals, paragraph_text, section_list_from_text)
+from parsers.sections_744 import HEADING_WITHOUT_COUNTRIES, _strip_country_parentheticals, paragraph_text, section_list_from_text
 from parsers.text import element_text, split_lettered
 from parsers.xmlsafe import parse_xml
 

@@ -32,9 +32,10 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -42,15 +43,15 @@ from sqlite_utils import Database
 
 from parsers.countries import canonical_name
 from parsers.errors import MailError, WebhookError
-from pipeline.config import Recipient, Settings
-from store import ledgers, queries
-from store.db import utcnow
 from parsers.lifecycle import ChangeAction, ChangeStatus
-from store.enums import AlertChannel, AlertState
+from pipeline.config import Recipient, Settings
+from pipeline.publish import mail
 from pipeline.publish.envelope import Rendered
 from pipeline.publish.render import environment
 from pipeline.sources.http import retry_after_seconds
-from pipeline.publish import mail
+from store import ledgers, queries
+from store.db import utcnow
+from store.enums import AlertChannel, AlertState
 
 log = logging.getLogger(__name__)
 

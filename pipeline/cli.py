@@ -347,7 +347,11 @@ def divergences(c: Context, as_json: bool) -> None:
     Example:
       frtrack divergences --json
     """
-    from store.queries import divergence_json, divergence_text, divergences as list_divergences  # lazy: keeps `frtrack --help` fast
+    from store.queries import (  # lazy: keeps `frtrack --help` fast
+        divergence_json,
+        divergence_text,
+        divergences as list_divergences,
+    )
     rows = list_divergences(c.open_db())
     if as_json:
         click.echo(json.dumps([divergence_json(r) for r in rows], indent=2))

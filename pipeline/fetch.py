@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 from urllib.parse import urlsplit
 
 from sqlite_utils import Database

@@ -7,22 +7,22 @@ JSON-ready dict whose ``healthy`` flag drives ``status --check`` (exit 3), and
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from pipeline import clock
-from pipeline.clock import Clock
-from pipeline.publish.wording import plural
-from store import queries
 from parsers.lifecycle import DivergenceKind
-from store.enums import PollStatus, RunStatus
-from pipeline.triggers import parse_trigger
+from pipeline import clock
 from pipeline.alerts import ledger_summary
-from pipeline.config import Schedule, parse_poll_window
 from pipeline.business_days import in_window
-from zoneinfo import ZoneInfo
+from pipeline.clock import Clock
+from pipeline.config import Schedule, parse_poll_window
+from pipeline.publish.wording import plural
+from pipeline.triggers import parse_trigger
+from store import queries
+from store.enums import PollStatus, RunStatus
 
 _RUN_KEYS = ("id", "status", "trigger", "started_at", "finished_at", "error")
 
@@ -35,7 +35,7 @@ def _parse_ts(value: str | None) -> datetime | None:
         ts = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
 
 
 def _age_hours(ts: datetime | None, now: datetime) -> float | None:
@@ -58,7 +58,7 @@ def build_status(db: Database, *, max_age_hours: float = 26.0,
     if now is None:   # FRTRACK_NOW pins the moment; a pinned FRTRACK_TODAY is the day runs were stamped with
         now = clock.now() if os.environ.get("FRTRACK_NOW") else Clock().now()
     if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+        now = now.replace(tzinfo=UTC)
     limit = now - timedelta(hours=max_age_hours)
     problems: list[str] = []
 

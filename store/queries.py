@@ -6,8 +6,9 @@ renderers never write SQL of their own.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from sqlite_utils import Database
 

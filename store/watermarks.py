@@ -8,8 +8,9 @@ a URL's last 200 with the body it stands for, so a 304 can return that body.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from sqlite_utils import Database
 

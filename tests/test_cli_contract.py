@@ -4,8 +4,8 @@ Run through click's CliRunner against real SQLite files.
 """
 from __future__ import annotations
 
-import json
 import importlib
+import json
 import logging
 import os
 import re

@@ -19,11 +19,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from parsers.lifecycle import ChangeStatus
 from pipeline.config import Digest, Recipient, Settings
 from pipeline.publish import mail
-from pipeline.publish.digest import (PLACEHOLDER, Window, build_digest, digest_command, render_digest,
-                                     write_demo_digest)
-from parsers.lifecycle import ChangeStatus
+from pipeline.publish.digest import PLACEHOLDER, Window, build_digest, digest_command, render_digest, write_demo_digest
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 CAMBODIA = ("Cambodia: removed from D:5 (U.S. Arms Embargoed Countries), effective 2026-02-03, "

@@ -10,8 +10,8 @@ from parsers.fr_xml import parse_fr_xml
 from parsers.lists_common import normalize_instruction
 from parsers.model import Action, Operation, ReviewReason
 from parsers.section_amendments import SectionListing, SectionReprint, interpret, parse_section_changes
-from parsers.text import split_lettered
 from parsers.sections_744 import countries_in_text, parse_sections_744, section_delta, section_list_from_text
+from parsers.text import split_lettered
 from tests.conftest import FIXTURES
 
 PRC = "China (PRC)"

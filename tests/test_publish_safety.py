@@ -7,7 +7,7 @@ and the site must each show it for what it is.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 from click.testing import CliRunner
@@ -79,8 +79,8 @@ def test_digest_shows_open_pending_and_standing_divergences_apart_and_suspect_ve
 
 
 def test_status_shows_pending_standing_and_suspect_versions(db):
-    from datetime import datetime, timezone
-    report = build_status(db, now=datetime(2026, 2, 24, 12, tzinfo=timezone.utc))
+    from datetime import datetime
+    report = build_status(db, now=datetime(2026, 2, 24, 12, tzinfo=UTC))
     assert [d["country"] for d in report["open_divergences"]] == ["Haiti"]
     assert [d["country"] for d in report["pending_divergences"]] == ["Nicaragua"]
     assert [d["country"] for d in report["standing_divergences"]] == ["Cyprus"]

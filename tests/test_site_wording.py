@@ -145,6 +145,7 @@ def test_a_render_never_overwrites_a_file_it_did_not_write_unless_forced(seeded_
 
 def test_site_command_refuses_to_overwrite_with_one_line_and_exit_1(tmp_path):
     from click.testing import CliRunner
+
     from pipeline.cli import cli
     db = tmp_path / "f.db"
     runner = CliRunner()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
 
@@ -10,7 +10,7 @@ from pipeline.cli import cli
 from pipeline.status import build_status, format_status
 from store.db import open_db
 
-NOW = datetime(2026, 2, 24, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 2, 24, 12, 0, tzinfo=UTC)
 
 
 def _ts(dt: datetime) -> str:
@@ -120,7 +120,7 @@ def test_cli_check_exit_codes(tmp_path):
     assert stale.exit_code == 3, stale.output
     assert "frtrack has never run on this database" in stale.output
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     _add_run(db, 1, "ok", now - timedelta(minutes=2), now - timedelta(minutes=1), fetches=ALL_OK)
     db.close()
     ok = runner.invoke(cli, ["--db", str(db_path), "status", "--check", "--json"])

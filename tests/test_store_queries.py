@@ -10,10 +10,24 @@ from datetime import date
 import pytest
 
 from parsers.lifecycle import ChangeStatus
-from store.queries import (change_json, counts, data_as_of, divergences, documents, ecfr_version_dates,
-                           group_columns, groups_as_of, known_countries, last_run, list_changes,
-                           membership_intervals, memberships_as_of, resolve_country, source_health,
-                           status_history)
+from store.queries import (
+    change_json,
+    counts,
+    data_as_of,
+    divergences,
+    documents,
+    ecfr_version_dates,
+    group_columns,
+    groups_as_of,
+    known_countries,
+    last_run,
+    list_changes,
+    membership_intervals,
+    memberships_as_of,
+    resolve_country,
+    source_health,
+    status_history,
+)
 
 TS = "2026-02-24T11:01:00+00:00"
 

@@ -25,23 +25,24 @@ sent ledger in ``pipeline.publish.mail``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from sqlite_utils import Database
 
 from parsers.errors import ConfigError, MailError
+from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, ReviewSubject
 from pipeline import clock
+from pipeline.business_days import previous_business_day
 from pipeline.config import CfrRange, Recipient, Settings
 from pipeline.publish import mail
 from pipeline.publish.envelope import Rendered, Window
 from pipeline.publish.render import environment
 from store import queries
 from store.db import set_clock
-from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, ReviewSubject
-from pipeline.business_days import previous_business_day
 
 PLACEHOLDER = Recipient(email="digest@localhost", name="frtrack user")
 
@@ -269,7 +270,7 @@ class DigestData:
         head = f"frtrack: {n} country-group change{'s' if n != 1 else ''} — {self.news[0].headline}"
         return head + (f", +{n - 1} more" if n > 1 else "") + gone
 
-    def for_recipient(self, r: Recipient) -> "DigestData":
+    def for_recipient(self, r: Recipient) -> DigestData:
         countries = {c.strip().lower() for c in r.countries}
         groups = {g.strip().upper() for g in r.groups}
         parts = {p.strip() for p in r.cfr_parts}

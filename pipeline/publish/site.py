@@ -27,6 +27,7 @@ from markupsafe import Markup
 from sqlite_utils import Database
 
 from parsers.errors import OutputConflictError
+from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide
 from pipeline import clock
 from pipeline.config import Settings
 from pipeline.publish import feeds
@@ -34,7 +35,6 @@ from pipeline.publish.render import environment
 from pipeline.publish.slugs import country_slugs, doc_slug, group_slug, group_sort_key
 from pipeline.publish.wording import agency_name, plural
 from store import queries as q
-from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide
 
 _ROW_SEP = "\x1e"                 # record separator: never in escaped HTML text
 # Matrix cells are constant markup (no data inside); built in Python because a large table

@@ -29,11 +29,18 @@ from sqlite_utils import Database
 
 from parsers.errors import BlockedError, FetchError, IncompleteResultsError
 from pipeline.config import CfrRange, Settings
-from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.http import Http
+from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.state import rebase
-from store.documents import (CfrReference, FrDocumentRow, documents_missing_xml, link_corrections,
-                             mark_filing_published, set_document_xml, upsert_api_document)
+from store.documents import (
+    CfrReference,
+    FrDocumentRow,
+    documents_missing_xml,
+    link_corrections,
+    mark_filing_published,
+    set_document_xml,
+    upsert_api_document,
+)
 from store.enums import Source
 from store.watermarks import get_watermark, set_watermarks
 

@@ -34,17 +34,17 @@ import json
 import logging
 import random
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 from sqlite_utils import Database
 
-from parsers.errors import (BlockedError, FetchError, FetchTimeoutError, HTTPStatusError,
-                                TransportError, TruncatedBodyError)
+from parsers.errors import BlockedError, FetchError, FetchTimeoutError, HTTPStatusError, TransportError, TruncatedBodyError
 from pipeline.config import Sources
 from store.blobs import get_blob, record_response
 from store.enums import Source
@@ -91,7 +91,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return max(0.0, (when - now).total_seconds())
 
 

@@ -28,8 +28,7 @@ from pipeline.sources.http import Http
 from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.state import rebase
 from store.db import utcnow
-from store.documents import (FilingRow, filing_has_text, set_filing_text, set_filing_withdrawn, unpublished_filings,
-                             upsert_filing)
+from store.documents import FilingRow, filing_has_text, set_filing_text, set_filing_withdrawn, unpublished_filings, upsert_filing
 from store.enums import Source
 from store.watermarks import set_watermarks
 
