@@ -58,14 +58,16 @@ def mutate(t: CountryGroupTable, rng: random.Random) -> CountryGroupTable:
 
 def run(n_versions: int, n_countries: int = 200) -> dict[str, float]:
     rng = random.Random(n_versions)
-    engine._CACHE.clear(); engine._SUMMARIES.clear(); engine._INTERN.clear()
+    engine._CACHE.clear()
+    engine._SUMMARIES.clear()
+    engine._INTERN.clear()
     with tempfile.TemporaryDirectory() as tmp:
         db = open_db(Path(tmp) / "bench.db")
         table = big_table(n_countries, rng)
         day = date(2000, 1, 1)
         xmls = []
         with db.atomic():
-            for i in range(n_versions):
+            for _ in range(n_versions):
                 xml = synth.ecfr_supplement_xml(table, day)
                 xmls.append(xml)
                 db.execute("INSERT INTO ecfr_versions (unit, kind, date, xml_sha256, parse_status) VALUES (?,?,?,?,?)",
@@ -82,7 +84,9 @@ def run(n_versions: int, n_countries: int = 200) -> dict[str, float]:
         elapsed = time.perf_counter() - t0
         # memory in a second, separate derivation from cold caches: tracemalloc
         # slows allocation several-fold, so it must not be on while timing
-        engine._CACHE.clear(); engine._SUMMARIES.clear(); engine._INTERN.clear()
+        engine._CACHE.clear()
+        engine._SUMMARIES.clear()
+        engine._INTERN.clear()
         db.execute("UPDATE ecfr_versions SET parse_status = 'pending'")
         tracemalloc.start()
         engine.derive(db, today=day, run_id=None)

@@ -48,8 +48,8 @@ def main() -> None:
             window = Window(first, date.fromordinal(start + days - 1))
             today = date.fromordinal(start + days)
             n = len(q.list_changes(db, since=window.start, until=window.end))
-            base = best(lambda: tpl.render(rows=q.list_changes(db, since=window.start, until=window.end)))
-            ours = best(lambda: render_digest(build_digest(db, settings, window, today), who))
+            base = best(lambda w=window: tpl.render(rows=q.list_changes(db, since=w.start, until=w.end)))
+            ours = best(lambda w=window, t=today: render_digest(build_digest(db, settings, w, t), who))
             print(f"{label:<28} {n:>8} {base * 1000:>12.1f} {ours * 1000:>10.1f} {ours / base:>5.1f}x")
         db.close()
 

@@ -42,7 +42,7 @@ def best_of_pair(baseline, ours, repeat: int) -> tuple[float, float, float]:
             start = time.perf_counter()
             fn()
             times.append(time.perf_counter() - start)
-    ratios = sorted(o / b for o, b in zip(our_times, base_times))
+    ratios = sorted(o / b for o, b in zip(our_times, base_times, strict=True))
     return min(base_times), min(our_times), ratios[len(ratios) // 2]
 
 
@@ -79,8 +79,8 @@ def main() -> int:
         data = path.read_bytes()
         docs = parse_fr_xml(data, path.name)
         instr = sum(len(d.instructions) for d in docs)
-        lxml_t, ours_t, median = best_of_pair(lambda: etree.fromstring(data),
-                                              lambda: parse_fr_xml(data, path.name), args.repeat)
+        lxml_t, ours_t, median = best_of_pair(lambda data=data: etree.fromstring(data),
+                                              lambda data=data, name=path.name: parse_fr_xml(data, name), args.repeat)
         mb = len(data) / 1e6
         total_ours += ours_t
         total_lxml += lxml_t
