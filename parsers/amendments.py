@@ -288,7 +288,7 @@ def _row_entry(row: tuple[str, ...], codes: tuple[str | None, ...]) -> Entry:
     country, footnotes = split_country(row[0])
     country = country_key(country)     # rows are stored under the country identity, as the eCFR parser does
     marks = tuple((code, cell.strip().upper().startswith("X"))
-                  for code, cell in zip(codes[1:], row[1:]) if code)
+                  for code, cell in zip(codes[1:], row[1:], strict=False) if code)
     return Entry(country=country, printed=row[0], marks=marks, footnotes=footnotes)
 
 

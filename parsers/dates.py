@@ -33,7 +33,8 @@ _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
     "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
 }
-_MONTH_RE = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_MONTH_RE = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+             r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
 DATE_RE = re.compile(rf"({_MONTH_RE})\s+(\d{{1,2}}),?\s+(\d{{4}})", re.IGNORECASE)
 _ISO_RE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _ON_PUBLICATION = re.compile(
@@ -113,7 +114,8 @@ _DATE_NC = rf"{_MONTH_RE}\s+\d{{1,2}},?\s+\d{{4}}"
 _INSERT = re.compile(r"\[\s*INSERT\s+DATE\s+(?:OF\s+PUBLICATION|" + _N + r"\s+DAYS\s+(?:AFTER|FROM|FOLLOWING)\s+"
                      r"(?:THE\s+)?DATE\s+OF\s+PUBLICATION)\s+IN\s+THE\s+FEDERAL\s+REGISTER\s*\]", re.IGNORECASE)
 _DAYS_AFTER = re.compile(r"(?P<qualifier>(?:a\s+minimum\s+of|at\s+least|not\s+less\s+than|no\s+(?:earlier|sooner)\s+"
-                         r"than|up\s+to|within)\s+)?" + _N + r"\s+(?:calendar\s+)?days\s+(?:after|following|from)\s+(?:the\s+)?(?:date\s+of\s+)?"
+                         r"than|up\s+to|within)\s+)?" + _N + r"\s+(?:calendar\s+)?days\s+(?:after|following|from)\s+"
+                         r"(?:the\s+)?(?:date\s+of\s+)?"
                          r"(?:its\s+|this\s+rule's\s+|the\s+rule's\s+)?publication\b"
                          r"(?:\s+of\s+this\s+(?:rule|document|notice))?(?:\s+in\s+the\s+Federal\s+Register)?",
                          re.IGNORECASE)

@@ -187,7 +187,7 @@ def to_json(kind: DocumentKind, result) -> dict:
     if kind is DocumentKind.FR_DOCUMENTS:
         fr: FRFile = result
         return {"type": kind.value, "documents": [_document_json(d, (s, e)) for d, s, e in
-                                                  zip(fr.documents, fr.sections, fr.entity_list)]}
+                                                  zip(fr.documents, fr.sections, fr.entity_list, strict=True)]}
     if kind is DocumentKind.SECTIONS_744:
         sections: tuple[SectionCountryList, ...] = result
         return {"type": kind.value, "version_date": _iso(sections[0].version_date),
@@ -236,7 +236,7 @@ def _review_text(item: ReviewItem) -> str:
 
 def _fr_text(fr: FRFile) -> list[str]:
     lines = [f"{len(fr.documents)} Federal Register document{'' if len(fr.documents) == 1 else 's'}"]
-    for doc, sections, entities in zip(fr.documents, fr.sections, fr.entity_list):
+    for doc, sections, entities in zip(fr.documents, fr.sections, fr.entity_list, strict=True):
         eff = doc.effective_date.isoformat() if doc.effective_date else "-"
         pub = doc.publication_date.isoformat() if doc.publication_date else "-"
         cited = f" {doc.citation}" if doc.citation else ""

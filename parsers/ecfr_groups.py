@@ -214,7 +214,7 @@ def _entry(tds, codes: tuple[str, ...], title: str, name: str) -> Entry:
     if not country:
         raise ParseError(name, f"{title}: a row has no country name")
     marks = []
-    for code, td in zip(codes, tds[1:]):
+    for code, td in zip(codes, tds[1:], strict=False):   # a short row leaves its last groups unmarked
         marked = None if len(td) else _CELL.get(td.text)  # fast path: a bare "X" or blank cell, no markup
         if marked is None:   # "<P>X</P>", "<E T="03">X</E>", "X<sup>1</sup>", " X ": the cell's whole text
             cell = element_text(td, skip=FOOTNOTE_TAGS).upper() if len(td) else squash(td.text).upper()

@@ -378,7 +378,7 @@ def reprinted_entries(table: etree._Element) -> tuple[EntityEntry, ...]:
         if not cells:
             continue
         texts = [element_text(c, skip=FOOTNOTE_TAGS) for c in cells]
-        stars = [c.get("I") == "28" or _is_stars(t) for c, t in zip(cells, texts)]
+        stars = [c.get("I") == "28" or _is_stars(t) for c, t in zip(cells, texts, strict=True)]
         if texts[0] and not stars[0]:
             destination, printed = destination_name(texts[0]), texts[0]
         if len(cells) == 4 and destination:
@@ -590,7 +590,7 @@ def entity_list_delta(before: EntityList, after: EntityList) -> EntityListDelta:
     added, removed, revised = [], [], []
     for key in dict.fromkeys([*old, *new]):
         olds, news = old.get(key, ()), new.get(key, ())
-        for a, b in zip(olds, news):
+        for a, b in zip(olds, news, strict=False):   # the surplus on either side is added or removed below
             changed = changed_fields(a, b)
             if changed or a != b:
                 revised.append((a, b, changed))
@@ -625,7 +625,7 @@ def summary_counts(text: str) -> SummaryCounts:
             continue
         for pattern, fields in _COUNT_PATTERNS:
             for match in pattern.finditer(sentence):
-                for field, word in zip(fields, match.groups()):
+                for field, word in zip(fields, match.groups(), strict=True):
                     value = number_value(word) if word else None
                     if value is not None:
                         found.setdefault(field, value)

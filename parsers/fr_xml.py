@@ -190,7 +190,7 @@ def _dated(instructions: list[Instruction], amdpars: list, stated: EffectiveText
     numbered: list[Instruction] = []
     current: int | None = None
     parent = None
-    for ins, amdpar in zip(instructions, amdpars):
+    for ins, amdpar in zip(instructions, amdpars, strict=True):
         own = printed_number(ins.text)
         if own is not None:
             current = own
@@ -290,7 +290,7 @@ def _instructions(amdpars: list, single_part, corrects: str | None) -> list[Inst
         first = bare[positions[0]]
         read = interpret_sequence([(bare[i].text, bare[i].tables) for i in positions],
                                   title=first.title, part=first.part, corrects=corrects)
-        operations.update(zip(positions, read))
+        operations.update(zip(positions, read, strict=True))
     return [Instruction(ins.index, ins.title, ins.part, ins.text, ins.content_tags, ins.tables, operations[i])
             for i, ins in enumerate(bare)]
 

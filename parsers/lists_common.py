@@ -105,7 +105,7 @@ def fr_documents(root: etree._Element, name: str, documents=None) -> tuple[FRDoc
     if len(elements) != len(documents):
         raise ParseError(name, f"found {len(elements)} document elements but {len(documents)} documents")
     out = []
-    for doc, element in zip(documents, elements):
+    for doc, element in zip(documents, elements, strict=True):
         amdpars = tuple(_context(i, amdpar, doc) for i, amdpar in enumerate(element.iter("AMDPAR")))
         summary = element.find("PREAMB/SUM")
         if summary is None:

@@ -45,7 +45,8 @@ _REVISE = re.compile(r"\brevis(?:e|es|ed|ing)\b|\bcorrect(?:s|ed|ing)?\b", re.IG
 _READ = re.compile(r"\bto\s+read\b|\bread(?:s)?\s+as\s+follows\b", re.IGNORECASE)
 _REPLACE = re.compile(r"\bremov\w*\s+(?:the\s+)?(?:words?|phrases?)?\s*\"([^\"]*)\".*?\badd\w*\s+in\s+(?:its|their)\s+place\s+"
                       r"(?:the\s+)?(?:words?|phrases?)?\s*\"([^\"]*)\"", re.IGNORECASE)
-_ADD = re.compile(r"\badd(?:s|ed|ing)?\s*,?\s+(?:in\s+alphabetical\s+order\s*,?\s+)?(?:the\s+)?(?:words?|phrases?|countr(?:y|ies))?\s*\"([^\"]*)\"", re.IGNORECASE)
+_ADD = re.compile(r"\badd(?:s|ed|ing)?\s*,?\s+(?:in\s+alphabetical\s+order\s*,?\s+)?"
+                  r"(?:the\s+)?(?:words?|phrases?|countr(?:y|ies))?\s*\"([^\"]*)\"", re.IGNORECASE)
 _REMOVE = re.compile(r"\b(?:remov|delet)(?:e|es|ed|ing)\s+(?:the\s+)?(?:words?|phrases?|countr(?:y|ies))?\s*\"([^\"]*)\"",
                      re.IGNORECASE)
 _EVERYWHERE = re.compile(r"\b(?:wherever|each\s+place|everywhere)\b.*?\bappears?\b|\bthroughout\s+the\s+section\b",

@@ -34,20 +34,27 @@ def list_changes(db: Database, *, since: date | str | None = None, until: date |
     """
     where, args = ["1=1"], []
     if since:
-        where.append("c.effective_date >= ?"); args.append(_d(since))
+        where.append("c.effective_date >= ?")
+        args.append(_d(since))
     if until:
-        where.append("c.effective_date <= ?"); args.append(_d(until))
+        where.append("c.effective_date <= ?")
+        args.append(_d(until))
     if country:
-        where.append("lower(c.country) = lower(?)"); args.append(country)
+        where.append("lower(c.country) = lower(?)")
+        args.append(country)
     if group:
-        where.append("upper(c.grp) = upper(?)"); args.append(group)
+        where.append("upper(c.grp) = upper(?)")
+        args.append(group)
     if statuses is not None:
         sts = [s.value for s in statuses]
-        where.append(f"c.status IN ({','.join('?' * len(sts))})"); args.extend(sts)
+        where.append(f"c.status IN ({','.join('?' * len(sts))})")
+        args.extend(sts)
     if touched_since:
-        where.append("c.updated_at >= ?"); args.append(touched_since)
+        where.append("c.updated_at >= ?")
+        args.append(touched_since)
     if touched_before:
-        where.append("c.created_at < ?"); args.append(touched_before)
+        where.append("c.created_at < ?")
+        args.append(touched_before)
     rows = db.execute_returning_dicts(
         f"""SELECT c.id, c.country, c.grp AS "group", c.action, c.effective_date, c.status,
                    c.fr_document, d.citation, d.publication_date, c.ecfr_version,
@@ -189,9 +196,11 @@ def documents(db: Database, *, since: date | str | None = None, until: date | st
     """FR documents published in [since, until], newest first."""
     where, args = ["1=1"], []
     if since:
-        where.append("publication_date >= ?"); args.append(_d(since))
+        where.append("publication_date >= ?")
+        args.append(_d(since))
     if until:
-        where.append("publication_date <= ?"); args.append(_d(until))
+        where.append("publication_date <= ?")
+        args.append(_d(until))
     rows = db.execute_returning_dicts(
         f"SELECT document_number, doc_type, title, action, publication_date, effective_date, effective_on,"
         f" citation, agencies, cfr_references, html_url, correction_of, parse_status, parse_error"
