@@ -335,7 +335,7 @@ def plan(db: Database, settings: Settings, *, today: date, ledger: AlertLedger |
     due: list[Due] = []
     for r in settings.recipients:
         for channel in _channels(r):
-            for key, events in by_change.items():
+            for events in by_change.values():
                 due.extend(_change_due(r, channel, events, ledger, oldest, limit))
             if REVIEW in r.alerts:
                 due.extend(Due(r, channel, a) for a in reviews

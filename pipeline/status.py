@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -189,7 +190,7 @@ def poll_interval_minutes(schedule: Any, now: datetime) -> float | None:
             break
         fires.append(t)
         t = t + timedelta(seconds=1)
-    gaps = [(b - a).total_seconds() / 60 for a, b in zip(fires, fires[1:])]
+    gaps = [(b - a).total_seconds() / 60 for a, b in pairwise(fires)]
     return min(gaps) if gaps else None
 
 

@@ -466,7 +466,7 @@ def digest_command(settings: Settings, db: Database, *, since: date | None, out:
 
     if out:
         recipients = list(settings.recipients) or [PLACEHOLDER]
-        for r, path in zip(recipients, _out_paths(out, recipients)):
+        for r, path in zip(recipients, _out_paths(out, recipients), strict=True):
             data = full.for_recipient(r)
             if data.is_empty and not settings.digest.send_empty:
                 report.skipped_empty.append(r.email)

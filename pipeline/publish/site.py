@@ -213,7 +213,7 @@ class _Site:
             chunks = template.render(changes=self.changes, root=root, sep=_ROW_SEP).split(_ROW_SEP)
             if len(chunks) != len(self.changes) + 1:   # the separator occurs in the data itself
                 chunks = [template.render(changes=[c], root=root, sep="") for c in self.changes]
-            for c, row in zip(self.changes, chunks):
+            for c, row in zip(self.changes, chunks, strict=False):   # the last chunk follows the last row
                 c["rows"][root] = Markup(row.strip("\n") + "\n")
 
     # Each page: (path, template, context). ``root`` makes links relative from any depth.

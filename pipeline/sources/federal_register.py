@@ -225,7 +225,7 @@ def _download_xml(http: Http, db: Database, settings: Settings, number: str, url
 def start_date(db: Database, settings: Settings, since: date | None) -> date:
     if since is not None:
         return since
-    marks = [get_watermark(db, k) for k, _ in zip(WATCH_KEYS, watches(settings))]
+    marks = [get_watermark(db, k) for k, _ in zip(WATCH_KEYS, watches(settings), strict=False)]   # only the configured watches
     if all(marks):
         return min(date.fromisoformat(m) for m in marks if m)
     return date.fromisoformat(settings.watch.since)
@@ -262,5 +262,5 @@ def fetch_federal_register(http: Http, db: Database, settings: Settings, *, run_
                          f"{len(missing)} XML downloads failed; their documents are stored and the "
                          "downloads are retried next run)", source=SOURCE.value)
     mark = today.isoformat()
-    set_watermarks(db, {k: mark for k, _ in zip(WATCH_KEYS, watches(settings))}, run_id)
+    set_watermarks(db, {k: mark for k, _ in zip(WATCH_KEYS, watches(settings), strict=False)}, run_id)
     return SourceOutcome(SOURCE, True, http.requests - before, new, mark, None)

@@ -173,8 +173,8 @@ class Http:
         announced = resp.headers.get("Content-Length")
         if announced and announced.isdigit() and int(announced) > limit:
             resp.close()
-            raise FetchError(full_url, f"body of {announced} bytes from {_host_port(full_url)} exceeds max_download_bytes {limit}",
-                             source=source.value)
+            raise FetchError(full_url, f"body of {announced} bytes from {_host_port(full_url)} exceeds "
+                             f"max_download_bytes {limit}", source=source.value)
         chunks: list[bytes] = []
         size, truncated = 0, False
         # keep the bytes of a cut body (urllib3 would raise and drop them); we compare lengths below
@@ -186,7 +186,8 @@ class Http:
                 size += len(chunk)
                 if size > limit:
                     resp.close()
-                    raise FetchError(full_url, f"body from {_host_port(full_url)} exceeds max_download_bytes {limit}", source=source.value)
+                    raise FetchError(full_url, f"body from {_host_port(full_url)} exceeds max_download_bytes {limit}",
+                                     source=source.value)
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
                 requests.exceptions.ContentDecodingError):
             truncated = True

@@ -137,7 +137,8 @@ def write_replay_dir(stages: tuple[Stage, ...], out: Path) -> Path:
             entries.append({"id": f"versions-{t}-{s}", "path": f"/api/versioner/v1/versions/title-{t}.json",
                             "body_file": body(f"versions-{t}-{s}.json", json.dumps(listing, indent=1)),
                             "stage": [s, s]})
-    manifest = {"description": "frtrack bundled sample: real country-group events 2021-2026 and marked SAMPLE ones (pipeline/demo/data/timeline.py)",
+    manifest = {"description": "frtrack bundled sample: real country-group events 2021-2026 and marked SAMPLE ones "
+                               "(pipeline/demo/data/timeline.py)",
                 "stages": [{"stage": i, "today": st.today.isoformat(), "note": st.note} for i, st in enumerate(stages)],
                 "entries": entries}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
