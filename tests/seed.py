@@ -34,8 +34,8 @@ COLUMNS = {
 
 DOCS = [
     # number, type, title, pub, effective, citation, agencies, correction_of
-    ("2021-26633", "Rule", "Revision of Controls for Cambodia Under the Export Administration Regulations", "2021-12-09", "2021-12-09",
-     "86 FR 70015", ["industry-and-security-bureau"], None),
+    ("2021-26633", "Rule", "Revision of Controls for Cambodia Under the Export Administration Regulations", "2021-12-09",
+     "2021-12-09", "86 FR 70015", ["industry-and-security-bureau"], None),
     ("2099-90101", "Rule", "SAMPLE: Updates to Country Group D:5 for Nicaragua and Cyprus", "2024-03-28",
      "2024-03-28", None, ["industry-and-security-bureau"], None),
     ("2025-19822", "Rule", "International Traffic in Arms Regulations: Changes to Section 126.1", "2025-11-07",

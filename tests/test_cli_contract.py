@@ -141,7 +141,7 @@ def test_missing_config_file_exits_2(extra_command, tmp_path):
     @click.command("settings-for-tests")
     @cli_module.pass_ctx
     def show(c):
-        c.settings
+        _ = c.settings
 
     extra_command(show)
     result = invoke(["--config", str(tmp_path / "absent.toml"), "settings-for-tests"])

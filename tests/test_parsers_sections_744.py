@@ -210,7 +210,8 @@ def test_other_titles_and_parts_produce_nothing():
 
 
 @pytest.mark.parametrize("text, detail, reason", [
-    ("Section 744.21 is amended by adding the word “Freedonia,” after the word “Burma,” in the section heading and in paragraph (a).",
+    ("Section 744.21 is amended by adding the word “Freedonia,” after the word “Burma,” in the section heading "
+     "and in paragraph (a).",
      "Freedonia", ReviewReason.UNKNOWN_COUNTRY),
     ("Section 744.21 is amended by adding the word “Nicaragua,” after the word “China,”.", "does not say where",
      ReviewReason.NO_LOCATION),

@@ -131,10 +131,10 @@ def test_sweep_of_intervals_matches_the_store_point_in_time_query(seeded_db):
 
 
 def test_matrix_shows_footnote_markers_and_notes_from_table_events(seeded_db, tmp_path):
-    seeded_db.execute("INSERT INTO table_events (unit, ecfr_version, kind, subject, before, after)"
-                      " VALUES ('15 CFR Supplement No. 1 to Part 740', '2021-12-09', 'footnote_changed', 'Cambodia (D)', NULL, '3')")
-    seeded_db.execute("INSERT INTO table_events (unit, ecfr_version, kind, subject, before, after)"
-                      " VALUES ('15 CFR Supplement No. 1 to Part 740', '2021-12-09', 'note_changed', 'D/3', NULL, 'See § 744.21.')")
+    seeded_db.execute("INSERT INTO table_events (unit, ecfr_version, kind, subject, before, after) VALUES"
+                      " ('15 CFR Supplement No. 1 to Part 740', '2021-12-09', 'footnote_changed', 'Cambodia (D)', NULL, '3')")
+    seeded_db.execute("INSERT INTO table_events (unit, ecfr_version, kind, subject, before, after) VALUES"
+                      " ('15 CFR Supplement No. 1 to Part 740', '2021-12-09', 'note_changed', 'D/3', NULL, 'See § 744.21.')")
     seeded_db.conn.commit()
     render_site(seeded_db, tmp_path / "s", today=TODAY)
     new = html.parse(str(tmp_path / "s" / "matrix" / "2021-12-09.html")).getroot()
@@ -146,7 +146,8 @@ def test_matrix_shows_footnote_markers_and_notes_from_table_events(seeded_db, tm
     assert old.xpath("//tr[th/a='Cambodia']") and not old.xpath("//tr[th/a='Cambodia']/th/sup")
     assert not old.xpath("//dl[@class='notes']")
     for ref, target, fragment in _internal_links(tmp_path / "s" / "matrix" / "2021-12-09.html"):
-        assert target.is_file() and (not fragment or html.parse(str(target)).getroot().get_element_by_id(fragment) is not None), ref
+        assert target.is_file(), ref
+        assert not fragment or html.parse(str(target)).getroot().get_element_by_id(fragment) is not None, ref
 
 
 def test_document_page_links_to_federal_register_and_ecfr(site):
@@ -186,7 +187,7 @@ def test_atom_feed_is_valid_and_ids_are_stable_across_renders(seeded_db_path, tm
     assert root.tag == f"{ATOM}feed"
     for tag in ("id", "title", "updated"):
         assert root.find(f"{ATOM}{tag}").text, tag
-    assert {l.get("rel") for l in root.findall(f"{ATOM}link")} == {"self", "alternate"}
+    assert {link.get("rel") for link in root.findall(f"{ATOM}link")} == {"self", "alternate"}
     assert root.find(f"{ATOM}author/{ATOM}name").text == "frtrack"
     entries = root.findall(f"{ATOM}entry")
     assert len(entries) == 7
@@ -260,7 +261,8 @@ def test_rerender_writes_only_changed_files(seeded_db, tmp_path):
     assert again.written == [] and again.unchanged == first.files
     # One new change attributed to a stored document: data_as_of does not move.
     seeded_db.execute("INSERT INTO changes (key, country, grp, action, effective_date, status, fr_document,"
-                      " created_at, updated_at) VALUES ('Cambodia|A:6|added|fr:2099-90101', 'Cambodia', 'A:6', 'added', '2024-03-28', 'published',"
+                      " created_at, updated_at) VALUES ('Cambodia|A:6|added|fr:2099-90101', 'Cambodia', 'A:6', 'added',"
+                      " '2024-03-28', 'published',"
                       " '2099-90101', '2026-02-24T13:00:00+00:00', '2026-02-24T13:00:00+00:00')")
     seeded_db.conn.commit()
     after = render_site(seeded_db, out, today=TODAY)
