@@ -75,9 +75,13 @@ def _connect(smtp: Smtp) -> smtplib.SMTP:
                                 context=ssl.create_default_context())
     conn = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
     if smtp.security == "starttls":
-        conn.ehlo()
-        conn.starttls(context=ssl.create_default_context())
-        conn.ehlo()
+        try:
+            conn.ehlo()
+            conn.starttls(context=ssl.create_default_context())
+            conn.ehlo()
+        except BaseException:
+            conn.close()   # not yet inside the caller's `with`: a refused STARTTLS would leak the socket
+            raise
     return conn
 
 
