@@ -19,6 +19,7 @@ returns all three; what cannot be read exactly is a problem, never a guess.
 """
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -61,7 +62,7 @@ def parse_fr_date(text: str | None) -> date | None:
     return None
 
 
-def _to_date(match: re.Match) -> date | None:
+def _to_date(match: re.Match[str]) -> date | None:
     month = _MONTHS[match.group(1).rstrip(".").lower()]
     try:
         return date(int(match.group(3)), month, int(match.group(2)))
@@ -79,8 +80,8 @@ class InstructionDate:
 
     numbers: tuple[int, ...]
     names: str | None
-    date: date | None
-    until: date | None
+    date: datetime.date | None   # (the field's name hides the type inside the class)
+    until: datetime.date | None
     text: str
 
 
@@ -88,10 +89,10 @@ class InstructionDate:
 class EffectiveText:
     """Everything a DATES/EFFDATE paragraph says about effective dates."""
 
-    date: date | None = None
+    date: datetime.date | None = None   # (the field's name hides the type inside the class)
     on_publication: bool = False
     days_after_publication: int | None = None   # the date relative to publication, when stated so
-    until: date | None = None
+    until: datetime.date | None = None
     exceptions: tuple[InstructionDate, ...] = ()
     changes: tuple[EffectiveDateChange, ...] = ()
     problems: tuple[str, ...] = ()
@@ -209,25 +210,25 @@ def _expression_near(text: str, pos: int, reach: int = 60) -> tuple[_When, int] 
     return (best[1], best[2]) if best else None
 
 
-def _when_insert(match: re.Match) -> _When:
+def _when_insert(match: re.Match[str]) -> _When:
     return _When(days_after=_days(match.group(1)) if match.group(1) else 0)
 
 
-def _when_days(match: re.Match) -> _When:
+def _when_days(match: re.Match[str]) -> _When:
     if match.group("qualifier"):
         return _When(inexact=match.group(0))
     return _When(days_after=_days(match.group(2)))
 
 
-def _when_comment(_match: re.Match) -> _When:
+def _when_comment(_match: re.Match[str]) -> _When:
     return _When(after_comment_period=True)
 
 
-def _when_publication(_match: re.Match) -> _When:
+def _when_publication(_match: re.Match[str]) -> _When:
     return _When(days_after=0)
 
 
-def _when_date(match: re.Match) -> _When | None:
+def _when_date(match: re.Match[str]) -> _When | None:
     day = _to_date(match)
     return _When(day=day) if day else None
 
@@ -334,7 +335,7 @@ def _exceptions(masked: str, text: str, publication_date: date | None,
         if match is None:
             break
         start, end = match.start(), match.end()
-        clause = match
+        clause: re.Match[str] | None = match
         while clause is not None:
             found = _expression_near(masked, end, reach=5)
             if found is None:
