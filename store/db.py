@@ -177,4 +177,4 @@ def open_readonly(path: str | os.PathLike[str]) -> Database:
 
 
 def integrity_ok(db: Database) -> bool:
-    return db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    return bool(db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")

@@ -339,12 +339,14 @@ def owed_alerts(db: Database) -> list[dict[str, Any]]:
 
 def first_version_date(db: Database, kind: str = "country_groups") -> str | None:
     """The date of the oldest parsed eCFR version of ``kind``."""
-    return db.execute("SELECT MIN(date) FROM ecfr_versions WHERE kind = ? AND parse_status = 'ok'",
-                      [kind]).fetchone()[0]
+    day: str | None = db.execute("SELECT MIN(date) FROM ecfr_versions WHERE kind = ? AND parse_status = 'ok'",
+                                 [kind]).fetchone()[0]
+    return day
 
 
 def first_membership_date(db: Database) -> str | None:
-    return db.execute("SELECT MIN(valid_from) FROM memberships").fetchone()[0]
+    day: str | None = db.execute("SELECT MIN(valid_from) FROM memberships").fetchone()[0]
+    return day
 
 
 # --- what the site reads -------------------------------------------------------------------------
