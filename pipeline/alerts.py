@@ -366,9 +366,9 @@ def _change_due(r: Recipient, channel: AlertChannel, events: list[ChangeEvent], 
     for e in events:
         if e.status is ChangeStatus.WITHDRAWN or (e.fact_date or "9999") < oldest:
             continue
-        row = ledger.get(r.email, channel, event_key(e.key, e.status, e.epoch))
-        if row is not None:
-            if _open(row, limit):
+        recorded = ledger.get(r.email, channel, event_key(e.key, e.status, e.epoch))
+        if recorded is not None:
+            if _open(recorded, limit):
                 owed.append(e)           # a failed send: retried
         elif first or e.status.value in r.alerts:
             owed.append(e)

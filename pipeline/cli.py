@@ -20,11 +20,14 @@ import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from parsers.errors import FrtrackError, UsageError
+
+if TYPE_CHECKING:
+    from pipeline.config import Settings
 
 log = logging.getLogger("frtrack")
 
@@ -36,10 +39,10 @@ class Context:
 
     def __init__(self, config: str | None, db: str, verbose: int, quiet: bool):
         self.config_path, self.db_path, self.verbose, self.quiet = config, db, verbose, quiet
-        self._settings = None
+        self._settings: Settings | None = None
 
     @property
-    def settings(self):
+    def settings(self) -> Settings:
         if self._settings is None:
             from pipeline.config import load_settings  # lazy: keeps `frtrack --help` fast
             self._settings = load_settings(self.config_path)

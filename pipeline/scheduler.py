@@ -247,7 +247,7 @@ class Daemon:
             self.scheduler.add_job(self.run_digest, self.digest_trigger, id="digest", name="digest")
         if self.poll_trigger is not None:
             self.scheduler.add_job(self.run_poll, self.poll_trigger, id="poll", name="poll")
-        previous: dict[int, Any] = {}
+        previous: dict[signal.Signals, Any] = {}
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGTERM, signal.SIGINT):
                 previous[sig] = signal.signal(sig, self._on_signal)

@@ -103,7 +103,7 @@ def build_status(db: Database, *, max_age_hours: float = 26.0,
         ok_at = _parse_ts(last_ok.get("finished_at")) if last_ok else None
         if ok_at is None or ok_at < limit:
             stale = True
-            problems.append("no successful fetch on record" if ok_at is None else
+            problems.append("no successful fetch on record" if ok_at is None or last_ok is None else
                             f"the last successful run finished {last_ok['finished_at']}, "
                             f"more than {max_age_hours:g} h ago")
     if last is None:
@@ -183,7 +183,8 @@ def poll_interval_minutes(schedule: Any, now: datetime) -> float | None:
     trigger = parse_trigger(schedule.poll, schedule.timezone, "schedule.poll")
     if trigger is None:
         return None
-    fires, t = [], now
+    fires: list[datetime] = []
+    t = now
     for _ in range(6):   # the shortest gap: a crontab with hours has a long one at night
         t = trigger.get_next_fire_time(fires[-1] if fires else None, t)
         if t is None:
@@ -219,7 +220,7 @@ def poll_health(db: Database, schedule: Any, now: datetime) -> dict[str, Any]:
             ok_at = _parse_ts(good["started_at"]) if good else None
             if ok_at is None or ok_at < settled:
                 since = f"the last successful poll was {good['started_at']}, " \
-                        f"{(now - ok_at).total_seconds() / 60:.0f} min ago" if ok_at else "no poll has succeeded"
+                        f"{(now - ok_at).total_seconds() / 60:.0f} min ago" if ok_at and good else "no poll has succeeded"
                 problems.append(f"public-inspection polls stopped during business hours: {since} "
                                 f"(limit {limit:g} min; last poll {last['status']}"
                                 f"{': ' + last['error'] if last.get('error') else ''})")

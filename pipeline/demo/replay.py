@@ -215,7 +215,8 @@ class _Handler(BaseHTTPRequestHandler):
             log.warning("replay: no entry for %s %s?%s", method, parts.path, parts.query)
             return self._send(404, {"Content-Type": "application/json"}, body)
         status, out_headers, body = self._response(entry, method, parts.path, query)
-        kind = fault.get("kind") if fault else None
+        fault = fault or {}
+        kind = fault.get("kind")
         if kind == "delay":
             time.sleep(float(fault.get("seconds", 1.0)))
         elif kind == "reset":
@@ -392,6 +393,8 @@ class ReplayServer:
         if self._httpd is None:
             raise RuntimeError("replay server is not started")
         host, port = self._httpd.server_address[:2]
+        if isinstance(host, bytes):     # (typeshed allows bytes; an AF_INET server's host is str)
+            host = host.decode()
         return f"http://{host}:{port}"
 
     def start(self) -> ReplayServer:

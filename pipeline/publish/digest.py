@@ -199,7 +199,7 @@ class HealthLine:
 
     @property
     def failing(self) -> bool:
-        return bool(self.last_failure) and (not self.last_success or self.last_failure > self.last_success)
+        return bool(self.last_failure and (not self.last_success or self.last_failure > self.last_success))
 
     @property
     def facts(self) -> str:
@@ -317,7 +317,7 @@ def _parts(refs: Iterable[Any]) -> list[tuple[int | None, str]]:
     for ref in refs or []:
         if isinstance(ref, dict) and ref.get("part") is not None:
             title = ref.get("title")
-            out.append((int(title) if str(title).isdigit() else None, str(ref["part"])))
+            out.append((int(str(title)) if str(title).isdigit() else None, str(ref["part"])))
     return out
 
 
@@ -359,7 +359,8 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
 
     def line(r: dict[str, Any]) -> ChangeLine:
         note = sample(r)   # a sample document exists nowhere else: no link to a page that is not there
-        return replace(_change_line(r, columns), sample=note, **({"url": None} if note else {}))
+        base = _change_line(r, columns)
+        return replace(base, sample=note, url=None if note else base.url)
 
     changes = tuple(line(r) for r in ordered)
     pending = tuple(line(r)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -54,6 +54,13 @@ SIDE_LABELS = {DivergenceSide.ITAR_ONLY: "in ITAR § 126.1, not in EAR D:5",
 MOVED_FIRST = {"itar": "State (ITAR § 126.1)", "ear": "BIS (EAR D:5)",
                "unknown": "not known (before the first compared versions)"}
 ACTION_LABELS = {ChangeAction.ADDED: "added to", ChangeAction.REMOVED: "removed from"}
+
+
+class VersionSpan(TypedDict):
+    """One eCFR version of the matrix pages: its date and the next version's (None for the latest)."""
+
+    date: str
+    until: str | None
 
 
 @dataclass
@@ -329,7 +336,7 @@ class _Site:
         cols = [{"code": g, "name": self.columns.get(g, ""), "slug": group_slug(g)} for g in self.codes]
         return {"as_of": as_of, "rows": rows, "columns": cols, "notes": notes}
 
-    def _version_spans(self) -> list[dict[str, str | None]]:
+    def _version_spans(self) -> list[VersionSpan]:
         vs = self.versions
         return [{"date": d, "until": vs[i + 1] if i + 1 < len(vs) else None} for i, d in enumerate(vs)]
 

@@ -81,7 +81,7 @@ def search_params(settings: Settings, gte: date, lte: date) -> list[tuple[str, s
 
 
 def _slugs(doc: dict[str, Any]) -> set[str]:
-    return {a.get("slug") for a in doc.get("agencies") or [] if isinstance(a, dict) and a.get("slug")}
+    return {a["slug"] for a in doc.get("agencies") or [] if isinstance(a, dict) and a.get("slug")}
 
 
 def cfr_in_query(settings: Settings) -> bool:

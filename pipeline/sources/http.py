@@ -42,6 +42,7 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import requests
+from requests import Response as RequestsResponse  # (inside the class, ``requests`` is the request counter)
 from sqlite_utils import Database
 
 from parsers.errors import BlockedError, FetchError, FetchTimeoutError, HTTPStatusError, TransportError, TruncatedBodyError
@@ -167,7 +168,7 @@ class Http:
             return
         put_http_validator(self.db, HttpValidator(full_url, etag, modified, sha), self.run_id)
 
-    def _read(self, resp: requests.Response, full_url: str, source: Source) -> tuple[bytes, bool]:
+    def _read(self, resp: RequestsResponse, full_url: str, source: Source) -> tuple[bytes, bool]:
         """The body and whether it was cut short; refuses bodies above max_download_bytes."""
         limit = self.sources.max_download_bytes
         announced = resp.headers.get("Content-Length")

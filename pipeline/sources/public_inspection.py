@@ -37,7 +37,7 @@ WATERMARK = "public_inspection"
 
 
 def _slugs(doc: dict[str, Any]) -> list[str]:
-    return sorted({a.get("slug") for a in doc.get("agencies") or [] if isinstance(a, dict) and a.get("slug")})
+    return sorted({a["slug"] for a in doc.get("agencies") or [] if isinstance(a, dict) and a.get("slug")})
 
 
 def filing_row(doc: dict[str, Any]) -> FilingRow:
