@@ -36,7 +36,8 @@ def best_of_pair(baseline, ours, repeat: int) -> tuple[float, float, float]:
     Runs are interleaved so machine load hits both alike; the median ratio
     of adjacent pairs is the figure least moved by other processes.
     """
-    base_times, our_times = [], []
+    base_times: list[float] = []
+    our_times: list[float] = []
     for _ in range(repeat):
         for fn, times in ((baseline, base_times), (ours, our_times)):
             start = time.perf_counter()

@@ -38,7 +38,8 @@ def synthesize(db, n_changes: int, n_countries: int = 200, per_doc: int = 10, pe
     """Alternating add/remove events per (country, group), memberships and eCFR versions that agree."""
     countries = [f"Country {i:03d}" for i in range(n_countries)]
     pairs = [(c, g) for c in countries for g in GROUPS]
-    docs, changes, logs, members, versions = [], [], [], [], []
+    docs, changes, logs, versions = [], [], [], []
+    members: list[tuple[str, str, str, str | None, str, str | None]] = []   # an open membership has no end
     open_from: dict[tuple[str, str], tuple[str, str]] = {}
     for i in range(n_changes):
         country, grp = pairs[i % len(pairs)]
