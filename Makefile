@@ -29,4 +29,4 @@ bench: $(BIN)/frtrack
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) demo-out *.egg-info
+	rm -rf $(VENV) demo-out *.egg-info .mypy_cache .ruff_cache
