@@ -245,6 +245,14 @@ def build_seed(db_path: Path, replay_dir: Path | None = None) -> list[RunReport]
     return reports
 
 
+def run_offline(db_path: Path, today: date = TODAY) -> RunReport:
+    """One real run with every source unreachable (a first run without network): sources never succeeded."""
+    s = demo_settings(UNREACHABLE)
+    s = replace(s, sources=replace(s.sources, max_retries=0))
+    with _isolated():
+        return run_once(s, db_path, today=today, trigger="cli")
+
+
 def _check(db_path: Path, reports: list[RunReport]) -> None:
     """Fail the build loudly when the pipeline did not do what the seed is for."""
     from store.db import open_db

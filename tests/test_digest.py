@@ -107,6 +107,20 @@ def test_a_change_touched_in_the_window_is_included_whatever_its_effective_date(
     assert summaries(after) == [] and after.pending == ()
 
 
+def test_sources_that_never_succeeded_say_so_in_the_health_part(tmp_path):
+    from store.db import open_db
+    from tests.seed import run_offline
+    run_offline(tmp_path / "offline.db")
+    db = open_db(tmp_path / "offline.db")
+    day = date(2026, 2, 25)
+    r = render_digest(build_digest(db, Settings(), Window.for_run(day), day), PLACEHOLDER)
+    db.close()
+    assert ("== Source health ==\n- ecfr: FAILING — never succeeded; last error: not tried: 127.0.0.1:9 refused 1"
+            " attempt by federal_register earlier in this run\n- federal_register: FAILING — never succeeded; last"
+            " error: connection refused by 127.0.0.1:9\n") in r.text
+    assert "federal_register: FAILING — never succeeded; last error: connection refused by 127.0.0.1:9" in html_text(r.html)
+
+
 def test_empty_week_says_so(seeded_db):
     day = date(2026, 1, 10)
     data = build_digest(seeded_db, Settings(), Window.for_run(day), day)
