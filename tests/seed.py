@@ -199,6 +199,19 @@ def stages() -> tuple[Stage, ...]:
     )
 
 
+def printed_memberships(day: str) -> dict[str, set[str]]:
+    """{country: groups} as the seed's eCFR version of ``day`` prints them, read by the real parser.
+
+    What the store must answer for that day; the tests compare it with ``store.queries``.
+    """
+    from parsers.ecfr_groups import parse_country_groups
+    [xml] = [x for s in stages() for d, x in s.ecfr_supplement if d.isoformat() == day]
+    out: dict[str, set[str]] = {}
+    for country, group in parse_country_groups(xml, f"seed eCFR version {day}").memberships():
+        out.setdefault(country, set()).add(group)
+    return out
+
+
 class _Wall(datetime):
     """The wall clock during the build: always RUN_TIME, so every stamp reads the same on every build."""
 
