@@ -36,7 +36,7 @@ import sys
 from dataclasses import replace
 from datetime import date, datetime, time, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -79,17 +79,26 @@ def _state_rule(number: str, pub: date, subject: str, summary: str) -> bytes:
     ).encode("utf-8")
 
 
+def _ecfr(day: date, table) -> tuple[date, bytes]:
+    return (day, synth.ecfr_supplement_xml(replace(table, version_date=day), day))
+
+
+def _itar(day: date, countries) -> tuple[date, bytes]:
+    return (day, synth.itar_126_1_xml(countries, day))
+
+
 def stages() -> tuple[Stage, ...]:
     """The seed's inputs, one stage per run day, oldest first (deterministic)."""
+    return _story()[0]
+
+
+def _story() -> tuple[tuple[Stage, ...], dict[str, Any]]:
+    """The stages, and the table models of 2026-02-03 and the 126.1 list of 2024-03-15 (for safety_stages)."""
     # Supplement No. 1 as of 2021-01-04: the synth tables with Cambodia's real row (D:1, D:3)
     t0 = _row(synth.default_country_groups(), "Country Group D", "Cambodia", _d(D1=True, D3=True))
     itar0 = sorted(c for c, g in t0.memberships() if g == "D:5")
 
-    def ecfr(day: date, table) -> tuple[date, bytes]:
-        return (day, synth.ecfr_supplement_xml(replace(table, version_date=day), day))
-
-    def itar(day: date, countries) -> tuple[date, bytes]:
-        return (day, synth.itar_126_1_xml(countries, day))
+    ecfr, itar = _ecfr, _itar
 
     # 2021: Cambodia into D:5 (FR Doc. 2021-26633), with State's 126.1 change the same day
     t1 = _row(t0, "Country Group D", "Cambodia", _d(D1=True, D3=True, D5=True))
@@ -196,7 +205,58 @@ def stages() -> tuple[Stage, ...]:
               note="eCFR of 2026-02-20 (SAMPLE date) does not show Venezuela in E:2: contradicted"),
         Stage(TODAY, public_inspection=(pi_laos,),
               note="SAMPLE 2099-90103 on public inspection (Laos into D:5, effective 2026-03-02); eCFR unreachable"),
-    )
+    ), {"t6": t6, "itar3": itar3}
+
+
+def safety_stages() -> tuple[Stage, ...]:
+    """``stages()`` plus, each by its real cause, the states issue 12 publishes apart (all SAMPLE):
+
+    - a change announced on public inspection that the published rule does not make (FR Doc.
+      2099-90104: announced "Egypt out of D:3", published with wording frtrack cannot read): withdrawn;
+    - an eCFR version (2026-02-17) that prints Country Group D without a single D:5 mark: held as suspect;
+    - a published rule whose D:5 removal takes effect after today (FR Doc. 2099-90105, Somalia out of
+      Country Group D on 2026-03-16; 126.1 keeps Somalia): a pending divergence;
+    - 126.1 first read on 2024-05-31, after BIS took Cyprus out of D:5 (126.1 keeps it, as the real section
+      does): a standing difference. The 126.1 versions before it are left out.
+    """
+    base, models = _story()
+    t6, itar3 = models["t6"], models["itar3"]
+    no_d5 = replace(t6, tables=tuple(
+        replace(t, rows=tuple(replace(r, marks=tuple((c, m and c != "D:5") for c, m in r.marks)) for r in t.rows))
+        if t.title == "Country Group D" else t for t in t6.tables))
+    egypt_pi = PIDoc(
+        "2099-90104", BIS, SAMPLE + "Revision of the Entry for Egypt in Country Group D", "2026-02-12T08:45:00-05:00",
+        date(2026, 2, 13),
+        "SAMPLE (invented for frtrack's tests). SUMMARY: In this rule, BIS removes Egypt from Country Group D:3. "
+        "DATES: This rule is effective February 13, 2026.")
+    egypt = Doc(
+        "2099-90104", BIS, egypt_pi.title, date(2026, 2, 13), date(2026, 2, 13), None,
+        _rule("2099-90104", date(2026, 2, 13), date(2026, 2, 13), egypt_pi.title,
+              [("Supplement No. 1 to part 740 is amended by transferring the entry for “Egypt” from "
+                "“Country Group D” to a new Country Group D:6.", None)]), 740)
+    somalia = Doc(
+        "2099-90105", BIS, SAMPLE + "Removal of Somalia From Country Group D", TODAY, date(2026, 3, 16), None,
+        _rule("2099-90105", TODAY, date(2026, 3, 16), SAMPLE + "Removal of Somalia From Country Group D",
+              [("Supplement No. 1 to part 740 is amended by removing the entry for “Somalia” from "
+                "“Country Group D”.", None)]), 740)
+    extra = {
+        date(2026, 2, 12): Stage(date(2026, 2, 12), public_inspection=(egypt_pi,),
+                                 note="SAMPLE 2099-90104 on public inspection: Egypt out of D:3 announced"),
+        date(2026, 2, 13): Stage(date(2026, 2, 13), documents=(egypt,),
+                                 note="SAMPLE 2099-90104 published without that change: withdrawn"),
+        date(2026, 2, 18): Stage(date(2026, 2, 18), (_ecfr(date(2026, 2, 17), no_d5),),
+                                 note="SAMPLE eCFR version 2026-02-17 without D:5 marks: suspect"),
+    }
+    out = []
+    for stage in base:
+        itar_versions = tuple(v for v in stage.ecfr_itar if v[0] >= date(2024, 5, 31))
+        if stage.today == date(2024, 6, 3):
+            itar_versions = (_itar(date(2024, 5, 31), itar3),)
+        if stage.today == TODAY:
+            stage = replace(stage, documents=stage.documents + (somalia,),
+                            note=stage.note + "; SAMPLE 2099-90105 published: Somalia out of D on 2026-03-16")
+        out.append(replace(stage, ecfr_itar=itar_versions))
+    return tuple(sorted(out + list(extra.values()), key=lambda st: st.today))
 
 
 def printed_memberships(day: str) -> dict[str, set[str]]:
@@ -237,13 +297,14 @@ def _isolated() -> Iterator[None]:
         yield
 
 
-def build_seed(db_path: Path, replay_dir: Path | None = None) -> list[RunReport]:
-    """Run the pipeline over ``stages()`` into a new database at ``db_path``; returns the run reports."""
+def build_seed(db_path: Path, replay_dir: Path | None = None, *,
+               world: tuple[Stage, ...] | None = None) -> list[RunReport]:
+    """Run the pipeline over ``world`` (default ``stages()``) into a new database at ``db_path``; the run reports."""
     db_path = Path(db_path)
     if db_path.exists():
         raise FileExistsError(f"{db_path}: the seed is built into a new file only")
     replay_dir = replay_dir or db_path.parent / "seed-replay"
-    all_stages = stages()
+    all_stages = world or stages()
     reports = []
     with _isolated(), ReplayServer(write_replay_dir(all_stages, replay_dir)) as server:
         settings = demo_settings(server.url)

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from store.db import open_db
-from tests.seed import build_seed
+from tests.seed import build_seed, safety_stages
 
 
 @pytest.fixture
@@ -35,5 +35,27 @@ def seeded_db_path(tmp_path, seed_file):
 @pytest.fixture
 def seeded_db(seeded_db_path):
     db = open_db(seeded_db_path)
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="session")
+def safety_seed_file(tmp_path_factory):
+    """The seed plus the states issue 12 publishes apart, each by its real cause (tests.seed.safety_stages)."""
+    path = tmp_path_factory.mktemp("safety-seed") / "seed.db"
+    build_seed(path, world=safety_stages())
+    return path
+
+
+@pytest.fixture
+def safety_db_path(tmp_path, safety_seed_file):
+    path = tmp_path / "safety.db"
+    shutil.copy(safety_seed_file, path)
+    return path
+
+
+@pytest.fixture
+def safety_db(safety_db_path):
+    db = open_db(safety_db_path)
     yield db
     db.close()
