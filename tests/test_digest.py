@@ -233,7 +233,7 @@ def test_html_is_well_formed_and_self_contained(seeded_db):
 
 def test_hostile_titles_are_escaped_and_cannot_inject_headers(seeded_db):
     evil_title = "<script>alert(1)</script> Export rule\r\nBcc: victim@example.net"
-    _insert_doc(seeded_db, "2026-02600", evil_title, "2026-02-05")
+    _insert_doc(seeded_db, "2099-90600", evil_title, "2026-02-05")
     with seeded_db.atomic():
         seeded_db.execute("INSERT INTO changes (key, country, grp, action, effective_date, status, created_at,"
                           " updated_at) VALUES (?,?,?,?,?,?,?,?)",
@@ -243,7 +243,7 @@ def test_hostile_titles_are_escaped_and_cannot_inject_headers(seeded_db):
     r = render_digest(data, PLACEHOLDER)
     assert "<script" not in r.html and "&lt;script&gt;alert(1)&lt;/script&gt; Export rule Bcc:" in r.html
     etree.fromstring(r.html.encode("utf-8"), XML)
-    assert "<script>alert(1)</script> Export rule Bcc: victim@example.net, FR Doc. 2026-02600" in r.text
+    assert "<script>alert(1)</script> Export rule Bcc: victim@example.net, FR Doc. 2099-90600" in r.text
     msg = mail.build_message(Settings(), PLACEHOLDER, r)
     raw = msg.as_bytes()
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
