@@ -40,6 +40,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from parsers.ecfr_groups import parse_country_groups
 from pipeline import clock
 from pipeline.demo import synth
 from pipeline.demo.data.replay_dir import write_replay_dir
@@ -47,6 +48,7 @@ from pipeline.demo.data.timeline import BIS, D_CODES, STATE, Doc, PIDoc, Stage, 
 from pipeline.demo.replay import ReplayServer
 from pipeline.demo.run import demo_settings
 from pipeline.run import RunReport, run_once
+from store.db import open_db
 
 TODAY = date(2026, 2, 24)            # the last run; the renderer tests' "today"
 RUN_TIME = time(15, 0)               # every run at 15:00 UTC (10:00 Eastern: after the 8:45 filings)
@@ -239,14 +241,13 @@ def safety_stages() -> tuple[Stage, ...]:
         _rule("2099-90105", TODAY, date(2026, 3, 16), SAMPLE + "Removal of Somalia From Country Group D",
               [("Supplement No. 1 to part 740 is amended by removing the entry for “Somalia” from "
                 "“Country Group D”.", None)]), 740)
-    extra = {
-        date(2026, 2, 12): Stage(date(2026, 2, 12), public_inspection=(egypt_pi,),
-                                 note="SAMPLE 2099-90104 on public inspection: Egypt out of D:3 announced"),
-        date(2026, 2, 13): Stage(date(2026, 2, 13), documents=(egypt,),
-                                 note="SAMPLE 2099-90104 published without that change: withdrawn"),
-        date(2026, 2, 18): Stage(date(2026, 2, 18), (_ecfr(date(2026, 2, 17), no_d5),),
-                                 note="SAMPLE eCFR version 2026-02-17 without D:5 marks: suspect"),
-    }
+    extra = (
+        Stage(date(2026, 2, 12), public_inspection=(egypt_pi,),
+              note="SAMPLE 2099-90104 on public inspection: Egypt out of D:3 announced"),
+        Stage(date(2026, 2, 13), documents=(egypt,), note="SAMPLE 2099-90104 published without that change: withdrawn"),
+        Stage(date(2026, 2, 18), (_ecfr(date(2026, 2, 17), no_d5),),
+              note="SAMPLE eCFR version 2026-02-17 without D:5 marks: suspect"),
+    )
     out = []
     for stage in base:
         itar_versions = tuple(v for v in stage.ecfr_itar if v[0] >= date(2024, 5, 31))
@@ -256,7 +257,7 @@ def safety_stages() -> tuple[Stage, ...]:
             stage = replace(stage, documents=stage.documents + (somalia,),
                             note=stage.note + "; SAMPLE 2099-90105 published: Somalia out of D on 2026-03-16")
         out.append(replace(stage, ecfr_itar=itar_versions))
-    return tuple(sorted(out + list(extra.values()), key=lambda st: st.today))
+    return tuple(sorted(out + list(extra), key=lambda st: st.today))
 
 
 def printed_memberships(day: str) -> dict[str, set[str]]:
@@ -264,7 +265,6 @@ def printed_memberships(day: str) -> dict[str, set[str]]:
 
     What the store must answer for that day; the tests compare it with ``store.queries``.
     """
-    from parsers.ecfr_groups import parse_country_groups
     [xml] = [x for s in stages() for d, x in s.ecfr_supplement if d.isoformat() == day]
     out: dict[str, set[str]] = {}
     for country, group in parse_country_groups(xml, f"seed eCFR version {day}").memberships():
@@ -329,7 +329,6 @@ def run_offline(db_path: Path, today: date = TODAY) -> RunReport:
 
 def _check(db_path: Path, reports: list[RunReport]) -> None:
     """Fail the build loudly when the pipeline did not do what the seed is for."""
-    from store.db import open_db
     problems = [f"run {r.run_id}: {r.summary()}" for r in reports[:-1] if not r.ok]
     if reports[-1].ok:
         problems.append("the last run was meant to fail (eCFR unreachable) but succeeded")

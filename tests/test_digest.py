@@ -26,6 +26,8 @@ from pipeline.publish import mail
 from pipeline.publish.digest import (PLACEHOLDER, Window, build_digest, digest_command, render_digest,
                                      write_demo_digest)
 from parsers.lifecycle import ChangeStatus
+from store.db import open_db
+from tests.seed import run_offline
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 CAMBODIA = ("Cambodia: removed from D:5 (U.S. Arms Embargoed Countries), effective 2026-02-03, "
@@ -108,8 +110,6 @@ def test_a_change_touched_in_the_window_is_included_whatever_its_effective_date(
 
 
 def test_sources_that_never_succeeded_say_so_in_the_health_part(tmp_path):
-    from store.db import open_db
-    from tests.seed import run_offline
     run_offline(tmp_path / "offline.db")
     db = open_db(tmp_path / "offline.db")
     day = date(2026, 2, 25)

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from pipeline.cli import cli
 from pipeline.status import build_status, format_status
 from store.db import open_db
+from tests.seed import run_offline
 
 NOW = datetime(2026, 2, 24, 12, 0, tzinfo=timezone.utc)
 
@@ -72,7 +73,6 @@ def test_seeded_db_reports_failed_source_and_open_divergence(seeded_db):
 
 
 def test_sources_that_never_succeeded_are_problems_with_their_last_error(tmp_path):
-    from tests.seed import run_offline
     assert not run_offline(tmp_path / "offline.db").ok
     db = open_db(tmp_path / "offline.db")
     report = build_status(db, now=SEED_NOW)
