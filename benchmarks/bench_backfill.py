@@ -22,14 +22,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lxml import etree
+from lxml import etree  # noqa: E402
 
-from benchmarks._machine import describe
-from parsers.model import GROUP_CODES, Column, CountryGroupTable, Entry, GroupTable
-from pipeline import engine
-from pipeline.demo import synth
-from store.blobs import put_blob
-from store.db import open_db
+from benchmarks._machine import describe  # noqa: E402
+from parsers.model import GROUP_CODES, Column, CountryGroupTable, Entry, GroupTable  # noqa: E402
+from pipeline import engine  # noqa: E402
+from pipeline.demo import synth  # noqa: E402
+from store.blobs import put_blob  # noqa: E402
+from store.db import open_db  # noqa: E402
 
 
 def big_table(n_countries: int, rng: random.Random) -> CountryGroupTable:
@@ -58,9 +58,6 @@ def mutate(t: CountryGroupTable, rng: random.Random) -> CountryGroupTable:
 
 def run(n_versions: int, n_countries: int = 200) -> dict[str, float]:
     rng = random.Random(n_versions)
-    engine._CACHE.clear()
-    engine._SUMMARIES.clear()
-    engine._INTERN.clear()
     with tempfile.TemporaryDirectory() as tmp:
         db = open_db(Path(tmp) / "bench.db")
         table = big_table(n_countries, rng)
@@ -82,11 +79,8 @@ def run(n_versions: int, n_countries: int = 200) -> dict[str, float]:
         t0 = time.perf_counter()
         report = engine.derive(db, today=day, run_id=None)
         elapsed = time.perf_counter() - t0
-        # memory in a second, separate derivation from cold caches: tracemalloc
-        # slows allocation several-fold, so it must not be on while timing
-        engine._CACHE.clear()
-        engine._SUMMARIES.clear()
-        engine._INTERN.clear()
+        # memory in a second, separate derivation (each run parses afresh: its cache is its own);
+        # tracemalloc slows allocation several-fold, so it must not be on while timing
         db.execute("UPDATE ecfr_versions SET parse_status = 'pending'")
         tracemalloc.start()
         engine.derive(db, today=day, run_id=None)

@@ -50,3 +50,56 @@ class ReviewSubject(enum.Enum):
 
     FR_DOCUMENT = "fr_document"
     ECFR_VERSION = "ecfr_version"
+
+
+class SourceKind(enum.Enum):
+    """What a derived fact stands on: an FR document or an eCFR version."""
+
+    FR = "fr"                       # by document number: "fr:2021-26633"
+    ECFR = "ecfr"                   # by version date: "ecfr:2021-12-09"
+
+
+class SourceRef(str):
+    """A reference to what opened or closed a fact: "fr:2021-26633" or "ecfr:2021-12-09".
+
+    It is the text itself (a ``str``), so stored rows, JSON and comparisons keep
+    the form they have always had; build one with ``fr``/``ecfr``/``of_change``
+    and read one with ``parse`` -- the only places the prefixes are written.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def fr(cls, document_number: str) -> SourceRef:
+        return cls(f"{SourceKind.FR.value}:{document_number}")
+
+    @classmethod
+    def ecfr(cls, version_date: str) -> SourceRef:
+        return cls(f"{SourceKind.ECFR.value}:{version_date}")
+
+    @classmethod
+    def of_change(cls, fr_document: str | None, ecfr_version: str | None) -> SourceRef:
+        """A change's source: its FR document, else the eCFR version that showed it."""
+        return cls.fr(fr_document) if fr_document else cls.ecfr(str(ecfr_version))
+
+    @classmethod
+    def parse(cls, text: str | None) -> SourceRef | None:
+        """The reference ``text`` holds, or None when it is not one (a bare document number, nothing)."""
+        if not text:
+            return None
+        kind, sep, value = text.partition(":")
+        if not sep or kind not in _SOURCE_KINDS:
+            return None
+        return text if isinstance(text, SourceRef) else cls(text)
+
+    @property
+    def kind(self) -> SourceKind:
+        return SourceKind(self.partition(":")[0])
+
+    @property
+    def value(self) -> str:
+        """The document number or the version date."""
+        return self.partition(":")[2]
+
+
+_SOURCE_KINDS = frozenset(k.value for k in SourceKind)

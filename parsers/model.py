@@ -60,6 +60,87 @@ def column_code(head: str) -> str | None:
     return f"{match.group(1).upper()}:{match.group(2)}" if match else None
 
 
+class GroupTableId(enum.Enum):
+    """One printed table of Supplement No. 1 ("Country Group D"), known by its letter.
+
+    Operations and column codes name tables as text ("Country Group D", "D:5");
+    this is the one decoder of both, so nothing slices the letter off a string.
+    """
+
+    A = "A"
+    B = "B"
+    D = "D"
+    E = "E"
+
+    @property
+    def title(self) -> str:
+        """"Country Group D": how the supplement (and ``Operation.table``) names it."""
+        return f"Country Group {self.value}"
+
+    @classmethod
+    def of_code(cls, code: str) -> GroupTableId | None:
+        """The table a column code belongs to: "D:5" -> D, "B" -> B; None for a code of no table."""
+        letter = code.partition(":")[0].strip().upper()
+        return cls.__members__.get(letter)
+
+    @classmethod
+    def of_title(cls, title: str | None) -> GroupTableId | None:
+        """"Country Group D" (any case, extra spaces) -> D; None when the text names no table."""
+        words = (title or "").split()
+        return cls.__members__.get(words[-1].upper()) if words else None
+
+
+class ListKind(enum.Enum):
+    """A tracked list (one eCFR unit and what is derived from it); the value is ``ecfr_versions.kind``."""
+
+    COUNTRY_GROUPS = "country_groups"     # Supplement No. 1 to part 740
+    ITAR_126_1 = "itar_126_1"             # 22 CFR 126.1
+
+
+_LEADING_NUMBER = re.compile(r"^\s*(\d+)")
+
+
+@dataclass(frozen=True)
+class CfrPart:
+    """A CFR title and part that an FR document cites or an instruction amends: "15 CFR 740".
+
+    ``title`` is None when the source gives no readable title: such a
+    reference matches a range of any title (a watch filter must not drop a
+    document over a missing number). ``part`` is kept as printed ("740").
+    """
+
+    title: int | None
+    part: str
+
+    def __str__(self) -> str:
+        return f"{self.title} CFR {self.part}"
+
+    @classmethod
+    def from_api(cls, ref: object) -> CfrPart | None:
+        """One federalregister.gov ``cfr_references`` item ({"title": 15, "part": 740}); None without a part."""
+        if not isinstance(ref, dict) or ref.get("part") in (None, ""):
+            return None
+        title = str(ref.get("title")).strip()
+        return cls(int(title) if title.isdigit() else None, str(ref["part"]).strip())
+
+    @classmethod
+    def from_api_list(cls, refs: object) -> tuple[CfrPart, ...]:
+        """Every readable reference of a stored ``cfr_references`` list, in order."""
+        items = refs if isinstance(refs, (list, tuple)) else ()
+        return tuple(p for p in (cls.from_api(r) for r in items) if p is not None)
+
+    @property
+    def number(self) -> int | None:
+        """The part's number: 740 for "740" (and for "740.1"); None when it starts with none."""
+        match = _LEADING_NUMBER.match(self.part)
+        return int(match.group(1)) if match else None
+
+    def within(self, title: int, first: int, last: int) -> bool:
+        """Is this reference in parts ``first``..``last`` of ``title``? The one range test."""
+        number = self.number
+        return (self.title is None or self.title == title) and number is not None and first <= number <= last
+
+
 class Action(enum.Enum):
     """What an amendatory instruction does to a tracked table.
 

@@ -7,12 +7,11 @@ effect. Nothing here touches the database, so every rule is testable alone.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Iterable
 
 from parsers.countries import canonical_name, resolve
-from parsers.model import Action, CountryGroupTable, Operation, ReviewReason
+from parsers.model import Action, CountryGroupTable, GroupTableId, Operation, ReviewReason
 from parsers.lifecycle import ChangeAction, TableEventKind
 
 State = frozenset[tuple[str, str]]
@@ -64,24 +63,28 @@ def apply_deltas(state: State, deltas: Iterable[Delta]) -> State:
 
 def table_prefix(table: str | None) -> str | None:
     """'Country Group D' -> 'D'."""
-    if not table:
-        return None
-    word = table.strip().split()[-1]
-    return word.upper() if word[:1].isalpha() else None
+    found = GroupTableId.of_title(table)
+    return found.value if found else None
 
 
-def _in_table(code: str, prefix: str) -> bool:
-    return code.split(":")[0] == prefix
+def _in_table(code: str, table: GroupTableId) -> bool:
+    return GroupTableId.of_code(code) is table
+
+
+def op_table(op: Operation) -> GroupTableId | None:
+    """The table an operation aims at (D, B): named, or read from its reprinted marks."""
+    table = GroupTableId.of_title(op.table)
+    if table is None and op.entries:
+        tables = {GroupTableId.of_code(code) for e in op.entries for code, _ in e.marks}
+        if len(tables) == 1:
+            table = tables.pop()
+    return table
 
 
 def op_table_letter(op: Operation) -> str | None:
     """The table letter an operation aims at ('D', 'B'): named, or read from its reprinted marks."""
-    prefix = table_prefix(op.table)
-    if prefix is None and op.entries:
-        codes = {code.split(":")[0] for e in op.entries for code, _ in e.marks}
-        if len(codes) == 1:
-            prefix = codes.pop()
-    return prefix
+    table = op_table(op)
+    return table.value if table else None
 
 
 @dataclass(frozen=True)
@@ -100,22 +103,26 @@ class Prediction:
     review: tuple[ReviewItem, ...]
 
 
-@functools.lru_cache(maxsize=4096)
-def _identity(name: str) -> str:
-    return canonical_name(name) or name
+def country_identity(name: str) -> str:
+    """The name two lists are compared under: the country's one name (parsers.countries), else as printed.
+
+    Not cached here: ``parsers.countries.resolve`` is, and a second cache on top
+    would only be a second process-wide dict.
+    """
+    return canonical_name(name) or name.strip()
 
 
 def _state_names(state: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Canonical identity -> the state's own spelling, so an operation finds its row however it is spelled."""
-    return {_identity(c): c for c, _ in state}
+    return {country_identity(c): c for c, _ in state}
 
 
 def _unknown(name: str, names: dict[str, str]) -> bool:
     """A name that resolves to no country and is not a row of the state either."""
-    return resolve(name) is None and _identity(name) not in names
+    return resolve(name) is None and country_identity(name) not in names
 
 
-def _not_exact(op: Operation, prefix: str | None) -> ReviewReason | None:
+def _not_exact(op: Operation, table: GroupTableId | None) -> ReviewReason | None:
     """Why an operation cannot be applied as it stands, or None when its effect is exact."""
     if op.review is not None:
         return op.review
@@ -123,7 +130,7 @@ def _not_exact(op: Operation, prefix: str | None) -> ReviewReason | None:
         return ReviewReason.UNRECOGNIZED_WORDING
     if op.action is Action.AMEND_TEXT:
         return None
-    if prefix is None:
+    if table is None:
         return ReviewReason.NO_TABLE
     if op.action is Action.REVISE_TABLE:
         return ReviewReason.TABLE_NOT_REPRINTED if not op.entries else None
@@ -134,23 +141,23 @@ def _not_exact(op: Operation, prefix: str | None) -> ReviewReason | None:
     return None
 
 
-def _apply_one(s: set, op: Operation, prefix: str, names: dict[str, str]) -> ReviewReason | None:
+def _apply_one(s: set[tuple[str, str]], op: Operation, table: GroupTableId, names: dict[str, str]) -> ReviewReason | None:
     """Apply one exact operation to ``s`` in place; a reason when it cannot be (or changes nothing)."""
     if op.action is Action.REVISE_TABLE:
         if any(_unknown(e.country, names) for e in op.entries):
             return ReviewReason.UNKNOWN_COUNTRY
         before = frozenset(s)
-        s.difference_update({(c, g) for c, g in before if _in_table(g, prefix)})
+        s.difference_update({(c, g) for c, g in before if _in_table(g, table)})
         for entry in op.entries:
-            country = names.get(_identity(entry.country), entry.country)
+            country = names.get(country_identity(entry.country), entry.country)
             s.update((country, code) for code, marked in entry.marks if marked)
-            if prefix == "B":
+            if table is GroupTableId.B:
                 s.add((country, "B"))
         return None
     countries = [op.country] if op.country else [e.country for e in op.entries]
     for printed in countries:
-        country = names.get(_identity(printed), printed)
-        had = {(c, g) for c, g in s if c == country and _in_table(g, prefix)}
+        country = names.get(country_identity(printed), printed)
+        had = {(c, g) for c, g in s if c == country and _in_table(g, table)}
         if op.action in (Action.ADD_MARK, Action.ADD_ENTRY, Action.REVISE_ENTRY) and _unknown(printed, names):
             return ReviewReason.UNKNOWN_COUNTRY      # never a new country that does not exist
         if op.action is Action.ADD_ENTRY and had:
@@ -162,6 +169,7 @@ def _apply_one(s: set, op: Operation, prefix: str, names: dict[str, str]) -> Rev
                 return ReviewReason.NO_EFFECT
             s.discard((country, op.column))
         elif op.action is Action.ADD_MARK:
+            assert op.column is not None    # an exact mark names its column (_not_exact)
             if (country, op.column) in s:
                 return ReviewReason.NO_EFFECT
             s.add((country, op.column))
@@ -169,14 +177,14 @@ def _apply_one(s: set, op: Operation, prefix: str, names: dict[str, str]) -> Rev
             if not had:
                 return ReviewReason.NO_EFFECT
             s.difference_update(had)
-        elif prefix == "B":
+        elif table is GroupTableId.B:
             s.add((country, "B"))
         else:  # REVISE_ENTRY, ADD_ENTRY: the reprinted row is the new truth for this table
-            entry = next((e for e in op.entries if _identity(e.country) == _identity(printed)), None)
-            if entry is None:
+            row = next((e for e in op.entries if country_identity(e.country) == country_identity(printed)), None)
+            if row is None:
                 return ReviewReason.ROW_NOT_REPRINTED
             s.difference_update(had)
-            s.update((country, code) for code, marked in entry.marks if marked)
+            s.update((country, code) for code, marked in row.marks if marked)
     return None
 
 
@@ -192,10 +200,10 @@ def predict_detailed(state: State, operations: Iterable[Operation]) -> Predictio
     names = _state_names(state)
     review: list[ReviewItem] = []
     for op in operations:
-        prefix = op_table_letter(op)
-        reason = _not_exact(op, prefix)
-        if reason is None and op.action is not Action.AMEND_TEXT:
-            reason = _apply_one(s, op, prefix, names)
+        table = op_table(op)
+        reason = _not_exact(op, table)
+        if reason is None and op.action is not Action.AMEND_TEXT and table is not None:   # exact: a table is named
+            reason = _apply_one(s, op, table, names)
         if reason is not None:
             review.append(ReviewItem(op, reason))
     return Prediction(diff_states(state, frozenset(s)), tuple(review))

@@ -25,7 +25,6 @@ sent ledger in ``pipeline.publish.mail``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -34,10 +33,12 @@ from typing import Any
 from sqlite_utils import Database
 
 from parsers.errors import ConfigError, MailError
-from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, ReviewSubject
+from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, ReviewSubject, SourceKind, SourceRef
+from parsers.model import CfrPart
 from pipeline import clock
 from pipeline.business_days import previous_business_day
 from pipeline.config import CfrRange, Recipient, Settings
+from pipeline.derive.units import in_cfr_ranges
 from pipeline.publish import mail
 from pipeline.publish.envelope import Rendered, Window
 from pipeline.publish.render import environment
@@ -152,8 +153,8 @@ class DivergenceLine:
         if self.kind == DivergenceKind.STANDING.value:
             return f"{side}, standing since the first compared versions ({self.opened_on})"
         if self.kind == DivergenceKind.PENDING.value:
-            by = self.opened_by or ""
-            what = f"FR Doc. {by[3:]}" if by.startswith("fr:") else "a change already published"
+            by = SourceRef.parse(self.opened_by)
+            what = f"FR Doc. {by.value}" if by and by.kind is SourceKind.FR else "a change already published"
             return f"{side} from {self.opened_on} (pending: begins when {what} takes effect)"
         mover = "State (ITAR)" if self.moved_first == "itar" else "BIS (EAR)"
         return f"{side} since {self.opened_on} ({mover} moved first)"
@@ -173,8 +174,9 @@ class ReviewLine:
     @property
     def label(self) -> str:
         """"FR Doc. 2026-02262", or "eCFR version 2026-03-02" for an item about a stored eCFR version."""
-        if self.document_number.startswith("ecfr:"):
-            return f"eCFR version {self.document_number[5:]}"
+        ref = SourceRef.parse(self.document_number)
+        if ref is not None and ref.kind is SourceKind.ECFR:
+            return f"eCFR version {ref.value}"
         return f"FR Doc. {self.document_number}"
 
 
@@ -312,28 +314,14 @@ def _change_line(row: dict[str, Any], columns: dict[str, str]) -> ChangeLine:
         ecfr_version=row["ecfr_version"])
 
 
-def _parts(refs: Iterable[Any]) -> list[tuple[int | None, str]]:
-    out = []
-    for ref in refs or []:
-        if isinstance(ref, dict) and ref.get("part") is not None:
-            title = ref.get("title")
-            out.append((int(str(title)) if str(title).isdigit() else None, str(ref["part"])))
-    return out
-
-
 def _watched(doc: dict[str, Any], agencies: set[str], ranges: tuple[CfrRange, ...]) -> bool:
     slugs = {(a.get("slug") if isinstance(a, dict) else str(a)) for a in doc["agencies"] or []}
     if agencies and not (slugs & agencies):
         return False
-    refs = _parts(doc["cfr_references"])
+    refs = CfrPart.from_api_list(doc["cfr_references"])
     if not refs:
         return True            # the fetcher already filtered on CFR; a missing list is no reason to hide it
-    for title, part in refs:
-        for rng in ranges:
-            lo, hi = rng.first_last
-            if (title is None or title == rng.title) and part.isdigit() and lo <= int(part) <= hi:
-                return True
-    return False
+    return in_cfr_ranges(refs, ((r.title, *r.first_last) for r in ranges))
 
 
 def build_digest(db: Database, settings: Settings, window: Window, today: date,
@@ -354,7 +342,7 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
     ordered = sorted(rows.values(), key=lambda r: (r["effective_date"] is None, r["effective_date"] or "",
                                                    r["country"], r["group"], r["id"]))
     def sample(r: dict[str, Any]) -> str | None:
-        ref = f"fr:{r['fr_document']}" if r["fr_document"] else f"ecfr:{r['ecfr_version']}"
+        ref = SourceRef.of_change(r["fr_document"], r["ecfr_version"])
         return disclosure.sample_note(ref) if disclosure else None
 
     def line(r: dict[str, Any]) -> ChangeLine:
@@ -374,9 +362,9 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
         DocLine(document_number=d["document_number"], title=_oneline(d["title"]) or "(untitled)",
                 doc_type=_oneline(d["doc_type"]) or "Document", publication_date=d["publication_date"],
                 citation=_oneline(d["citation"]) or None,
-                url=None if disclosure and disclosure.sample_note(f"fr:{d['document_number']}")
+                url=None if disclosure and disclosure.sample_note(SourceRef.fr(d["document_number"]))
                 else _fr_url(d["html_url"], d["document_number"]),
-                cfr_parts=tuple(sorted({p for _, p in _parts(d["cfr_references"])})))
+                cfr_parts=tuple(sorted({p.part for p in CfrPart.from_api_list(d["cfr_references"])})))
         for d in sorted(queries.documents(db, since=window.start, until=window.end),
                         key=lambda d: (d["publication_date"], d["document_number"]))
         if d["document_number"] not in cited and _watched(d, agencies, ranges))
@@ -388,7 +376,7 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
     review = tuple(ReviewLine(_oneline(r["document_number"]), _oneline(r["text"]), _oneline(r["reason"]),
                               _fr_url(None, r["document_number"])
                               if r["subject"] == ReviewSubject.FR_DOCUMENT.value
-                              and not (disclosure and disclosure.sample_note(f"fr:{r['document_number']}")) else None)
+                              and not (disclosure and disclosure.sample_note(SourceRef.fr(r["document_number"]))) else None)
                    for r in queries.review_items(db)
                    if window.contains(r["created_at"]) and r["subject"] == ReviewSubject.FR_DOCUMENT.value)
     suspects = tuple(SuspectLine(s["date"], _oneline(s["reason"])) for s in queries.suspect_versions(db))

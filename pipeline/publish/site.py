@@ -27,9 +27,11 @@ from markupsafe import Markup
 from sqlite_utils import Database
 
 from parsers.errors import OutputConflictError
-from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide
+from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide, SourceKind, SourceRef
+from parsers.model import CfrPart
 from pipeline import clock
 from pipeline.config import Settings
+from pipeline.derive.units import units_cited
 from pipeline.publish import feeds
 from pipeline.publish.render import environment
 from pipeline.publish.slugs import country_slugs, doc_slug, group_slug, group_sort_key
@@ -41,7 +43,7 @@ _ROW_SEP = "\x1e"                 # record separator: never in escaped HTML text
 # has hundreds of thousands of them across the as-of pages.
 _HELD, _EMPTY = Markup('<td class="x">X</td>'), Markup("<td></td>")
 ASSETS = ("site.css", "filter.js", "favicon.svg")
-ECFR_SUPPLEMENT = "https://www.ecfr.gov/{when}/title-15/part-740/appendix-Supplement%20No.%201%20to%20Part%20740"
+ECFR_UNIT = "https://www.ecfr.gov/{when}/{path}"      # path: a tracked unit's EcfrUnit.path
 ECFR_PART = "https://www.ecfr.gov/{when}/title-{title}/part-{part}"
 STATUS_LABELS = {
     ChangeStatus.ANNOUNCED: "announced", ChangeStatus.PUBLISHED: "published",
@@ -202,7 +204,7 @@ class _Site:
                          if c["fr_document"] in self.doc_numbers else None)
         c["action_label"] = ACTION_LABELS[action]
         c["status_label"] = STATUS_LABELS[status]
-        c["sample"] = self._sample(f"fr:{c['fr_document']}" if c["fr_document"] else f"ecfr:{c['ecfr_version']}")
+        c["sample"] = self._sample(SourceRef.of_change(c["fr_document"], c["ecfr_version"]))
 
     def _sample(self, ref: str) -> str | None:
         return self.disclosure.sample_note(ref) if self.disclosure else None
@@ -288,7 +290,7 @@ class _Site:
         for r in q.review_items(self.db):
             reviews.setdefault(r["document_number"], []).append(r)
         logs = q.status_logs(self.db)
-        docs = [dict(d, slug=doc_slug(d["document_number"]), sample=self._sample(f"fr:{d['document_number']}"),
+        docs = [dict(d, slug=doc_slug(d["document_number"]), sample=self._sample(SourceRef.fr(d["document_number"])),
                      held=_held(len(reviews.get(d["document_number"], []))))
                 for d in self.documents]
         for d in docs:
@@ -350,35 +352,36 @@ class _Site:
                     side_label=SIDE_LABELS[side], moved_first_label=MOVED_FIRST.get(d["moved_first"], d["moved_first"]),
                     opened=self._source_link(d["opened_by"]), closed=self._source_link(d["closed_by"]))
 
-    def _source_link(self, ref: str | None) -> dict[str, str | None] | None:
+    def _source_link(self, text: str | None) -> dict[str, str | None] | None:
         """'fr:2021-26633' -> FR Doc. page; 'ecfr:2021-12-09' -> the matrix of that version."""
-        if not ref:
+        if not text:
             return None
-        kind, _, value = ref.partition(":")
-        if kind == "fr":
-            return {"text": f"FR Doc. {value}",
-                    "href": f"doc/{doc_slug(value)}.html" if value in self.doc_numbers else None}
-        if kind == "ecfr":
-            return {"text": f"eCFR version {value}",
-                    "href": f"matrix/{value}.html" if value in self.versions else None}
-        return {"text": ref, "href": None}
+        ref = SourceRef.parse(text)
+        if ref is not None and ref.kind is SourceKind.FR:
+            return {"text": f"FR Doc. {ref.value}",
+                    "href": f"doc/{doc_slug(ref.value)}.html" if ref.value in self.doc_numbers else None}
+        if ref is not None and ref.kind is SourceKind.ECFR:
+            return {"text": f"eCFR version {ref.value}",
+                    "href": f"matrix/{ref.value}.html" if ref.value in self.versions else None}
+        return {"text": text, "href": None}
 
     def _ecfr_links(self, d: dict[str, Any]) -> list[dict[str, str]]:
+        """A document's eCFR links: a tracked unit it cites as of the document's date and current, else the part."""
         when = d.get("effective_date") or d.get("effective_on") or d.get("publication_date")
         links = []
-        for ref in d["cfr_references"] or []:
-            t, p = ref.get("title"), ref.get("part")
-            if not t or not p:
+        for ref in CfrPart.from_api_list(d["cfr_references"]):
+            if not ref.title:
                 continue
-            if (str(t), str(p)) == ("15", "740"):
+            linked = [u for u in units_cited((ref,)) if u.renderers.ecfr_label]
+            for unit in linked:
+                label = unit.renderers.ecfr_label
                 if when:
-                    links.append({"text": f"Supplement No. 1 to part 740 as of {when}",
-                                  "href": ECFR_SUPPLEMENT.format(when=f"on/{when}")})
-                links.append({"text": "Supplement No. 1 to part 740, current",
-                              "href": ECFR_SUPPLEMENT.format(when="current")})
-            else:
-                links.append({"text": f"{t} CFR part {p}, current",
-                              "href": ECFR_PART.format(when="current", title=t, part=p)})
+                    links.append({"text": f"{label} as of {when}",
+                                  "href": ECFR_UNIT.format(when=f"on/{when}", path=unit.ecfr.path)})
+                links.append({"text": f"{label}, current", "href": ECFR_UNIT.format(when="current", path=unit.ecfr.path)})
+            if not linked:
+                links.append({"text": f"{ref.title} CFR part {ref.part}, current",
+                              "href": ECFR_PART.format(when="current", title=ref.title, part=ref.part)})
         return links
 
 

@@ -28,7 +28,9 @@ from urllib.parse import urlsplit
 from sqlite_utils import Database
 
 from parsers.errors import BlockedError, FetchError, IncompleteResultsError
+from parsers.model import CfrPart
 from pipeline.config import CfrRange, Settings
+from pipeline.derive.units import in_cfr_ranges
 from pipeline.sources.http import Http
 from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.state import rebase
@@ -93,22 +95,13 @@ def matches_watch(doc: dict[str, Any], settings: Settings) -> list[str]:
     """Names of the watches this document belongs to."""
     check_cfr = not cfr_in_query(settings)
     slugs = _slugs(doc)
-    refs = doc.get("cfr_references") or []
+    refs = CfrPart.from_api_list(doc.get("cfr_references"))
     hits = []
     for name, agencies, ranges in watches(settings):
         if not slugs & set(agencies):
             continue
-        if not refs or not check_cfr:
+        if not refs or not check_cfr or in_cfr_ranges(refs, ((r.title, *r.first_last) for r in ranges)):
             hits.append(name)
-            continue
-        for ref in refs:
-            try:
-                title, part = int(ref.get("title")), int(str(ref.get("part")).split(".")[0])
-            except (TypeError, ValueError, AttributeError):
-                continue
-            if any(r.title == title and r.first_last[0] <= part <= r.first_last[1] for r in ranges):
-                hits.append(name)
-                break
     return hits
 
 
