@@ -47,6 +47,7 @@ from parsers.model import (
     TABLE_OF_CODE,
     Action,
     Entry,
+    GroupTableId,
     Operation,
     ReprintedTable,
     ReviewReason,
@@ -302,7 +303,8 @@ def _same(a: str, b: str) -> bool:
 def _reprinted_rows(table: str | None, tables: tuple[ReprintedTable, ...]
                     ) -> Iterator[tuple[list[tuple[str, ...]], tuple[str | None, ...], ReprintedTable]]:
     """(rows, column codes, reprint) of each reprinted table that may belong to ``table``."""
-    letter = table[-1] if table else None
+    table_id = GroupTableId.of_title(table)
+    letter = table_id.value if table_id else None
     for reprint in tables:
         reprint_letter = _table_letter(reprint)
         if letter and reprint_letter and reprint_letter != letter:
@@ -321,8 +323,7 @@ def attach_entries(action: Action, table: str | None, country: str | None,
         for row in rows:
             if country and _same(split_country(row[0])[0], country):
                 return (_row_entry(row, codes),)
-    letter = table[-1] if table else None
-    if letter == "B" and action is Action.ADD_ENTRY and country:
+    if GroupTableId.of_title(table) is GroupTableId.B and action is Action.ADD_ENTRY and country:
         return (Entry(country=country, printed=country, marks=(("B", True),)),)
     return ()
 
