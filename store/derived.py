@@ -19,7 +19,8 @@ eCFR version of that date.
 from __future__ import annotations
 
 import json
-from typing import Iterable, Protocol, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from sqlite_utils import Database
 

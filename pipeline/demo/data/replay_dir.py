@@ -93,8 +93,8 @@ def write_replay_dir(stages: tuple[Stage, ...], out: Path) -> Path:
     for s, stage in enumerate(stages):
         for d in stage.documents:
             published.append(d)
-            y, m, day = d.publication_date.year, f"{d.publication_date.month:02d}", f"{d.publication_date.day:02d}"
-            entries.append({"id": f"xml-{d.number}", "path": f"/documents/full_text/xml/{y}/{m}/{day}/{d.number}.xml",
+            y, m, dd = d.publication_date.year, f"{d.publication_date.month:02d}", f"{d.publication_date.day:02d}"
+            entries.append({"id": f"xml-{d.number}", "path": f"/documents/full_text/xml/{y}/{m}/{dd}/{d.number}.xml",
                             "body_file": body(f"{d.number}.xml", d.xml), "stage": [s, LAST]})
         for p in stage.public_inspection:
             n = p.number.replace("-", "")
@@ -137,7 +137,8 @@ def write_replay_dir(stages: tuple[Stage, ...], out: Path) -> Path:
             entries.append({"id": f"versions-{t}-{s}", "path": f"/api/versioner/v1/versions/title-{t}.json",
                             "body_file": body(f"versions-{t}-{s}.json", json.dumps(listing, indent=1)),
                             "stage": [s, s]})
-    manifest = {"description": "frtrack bundled sample: real country-group events 2021-2026 and marked SAMPLE ones (pipeline/demo/data/timeline.py)",
+    manifest = {"description": "frtrack bundled sample: real country-group events 2021-2026 and marked SAMPLE ones "
+                               "(pipeline/demo/data/timeline.py)",
                 "stages": [{"stage": i, "today": st.today.isoformat(), "note": st.note} for i, st in enumerate(stages)],
                 "entries": entries}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
