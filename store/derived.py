@@ -25,8 +25,16 @@ from typing import Protocol
 from sqlite_utils import Database
 
 from parsers.errors import StoreError
-from parsers.lifecycle import (ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide, ReviewSubject, SourceKind,
-                               SourceRef, TableEventKind)
+from parsers.lifecycle import (
+    ChangeAction,
+    ChangeStatus,
+    DivergenceKind,
+    DivergenceSide,
+    ReviewSubject,
+    SourceKind,
+    SourceRef,
+    TableEventKind,
+)
 from parsers.model import ListKind
 from store.db import utcnow
 from store.enums import ParseStatus
