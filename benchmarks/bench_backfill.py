@@ -73,7 +73,7 @@ def run(n_versions: int, n_countries: int = 200) -> dict[str, float]:
         day = date(2000, 1, 1)
         xmls = []
         with db.atomic():
-            for i in range(n_versions):
+            for _ in range(n_versions):
                 xml = synth.ecfr_supplement_xml(table, day)
                 xmls.append(xml)
                 db.execute("INSERT INTO ecfr_versions (unit, kind, date, xml_sha256, parse_status) VALUES (?,?,?,?,?)",

@@ -25,9 +25,9 @@ from jinja2 import Environment
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.publish.site import render_site  # noqa: E402
-from store import queries as q  # noqa: E402
-from store.db import open_db  # noqa: E402
+from pipeline.publish.site import render_site
+from store import queries as q
+from store.db import open_db
 
 GROUPS = ["A:1", "A:2", "A:3", "A:4", "A:5", "A:6", "B", "D:1", "D:2", "D:3", "D:4", "D:5", "E:1", "E:2"]
 NOW = "2026-02-24T12:00:00+00:00"
@@ -38,7 +38,8 @@ def synthesize(db, n_changes: int, n_countries: int = 200, per_doc: int = 10, pe
     """Alternating add/remove events per (country, group), memberships and eCFR versions that agree."""
     countries = [f"Country {i:03d}" for i in range(n_countries)]
     pairs = [(c, g) for c in countries for g in GROUPS]
-    docs, changes, logs, members, versions = [], [], [], [], []
+    docs, changes, logs, versions = [], [], [], []
+    members: list[tuple[str, str, str, str | None, str, str | None]] = []   # an open membership has no end
     open_from: dict[tuple[str, str], tuple[str, str]] = {}
     for i in range(n_changes):
         country, grp = pairs[i % len(pairs)]

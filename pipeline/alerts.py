@@ -32,9 +32,10 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -42,15 +43,15 @@ from sqlite_utils import Database
 
 from parsers.countries import canonical_name
 from parsers.errors import MailError, WebhookError
-from pipeline.config import Recipient, Settings
-from store import ledgers, queries
-from store.db import utcnow
 from parsers.lifecycle import ChangeAction, ChangeStatus, SourceKind, SourceRef
-from store.enums import AlertChannel, AlertState
+from pipeline.config import Recipient, Settings
+from pipeline.publish import mail
 from pipeline.publish.envelope import Rendered
 from pipeline.publish.render import environment
 from pipeline.sources.http import retry_after_seconds
-from pipeline.publish import mail
+from store import ledgers, queries
+from store.db import utcnow
+from store.enums import AlertChannel, AlertState
 
 log = logging.getLogger(__name__)
 
@@ -350,7 +351,7 @@ def plan(db: Database, settings: Settings, *, today: date, ledger: AlertLedger |
     due: list[Due] = []
     for r in settings.recipients:
         for channel in _channels(r):
-            for key, events in by_change.items():
+            for events in by_change.values():
                 due.extend(_change_due(r, channel, events, ledger, oldest, limit))
             if REVIEW in r.alerts:
                 due.extend(Due(r, channel, a) for a in reviews
@@ -381,9 +382,9 @@ def _change_due(r: Recipient, channel: AlertChannel, events: list[ChangeEvent], 
     for e in events:
         if e.status is ChangeStatus.WITHDRAWN or (e.fact_date or "9999") < oldest:
             continue
-        row = ledger.get(r.email, channel, event_key(e.key, e.status, e.epoch))
-        if row is not None:
-            if _open(row, limit):
+        recorded = ledger.get(r.email, channel, event_key(e.key, e.status, e.epoch))
+        if recorded is not None:
+            if _open(recorded, limit):
                 owed.append(e)           # a failed send: retried
         elif first or e.status.value in r.alerts:
             owed.append(e)

@@ -6,8 +6,9 @@ renderers never write SQL of their own.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -60,20 +61,27 @@ def list_changes(db: Database, *, since: date | str | None = None, until: date |
     if list_kind is not None:
         where.append("c.list = ?"); args.append(list_kind)
     if since:
-        where.append("c.effective_date >= ?"); args.append(_d(since))
+        where.append("c.effective_date >= ?")
+        args.append(_d(since))
     if until:
-        where.append("c.effective_date <= ?"); args.append(_d(until))
+        where.append("c.effective_date <= ?")
+        args.append(_d(until))
     if country:
-        where.append("lower(c.country) = lower(?)"); args.append(country)
+        where.append("lower(c.country) = lower(?)")
+        args.append(country)
     if group:
-        where.append("upper(c.group_code) = upper(?)"); args.append(group)
+        where.append("upper(c.group_code) = upper(?)")
+        args.append(group)
     if statuses is not None:
         sts = [s.value for s in statuses]
-        where.append(f"c.status IN ({','.join('?' * len(sts))})"); args.extend(sts)
+        where.append(f"c.status IN ({','.join('?' * len(sts))})")
+        args.extend(sts)
     if touched_since:
-        where.append("c.updated_at >= ?"); args.append(touched_since)
+        where.append("c.updated_at >= ?")
+        args.append(touched_since)
     if touched_before:
-        where.append("c.created_at < ?"); args.append(touched_before)
+        where.append("c.created_at < ?")
+        args.append(touched_before)
     rows = db.execute_returning_dicts(
         f"""SELECT c.id, c.country, c.group_code AS "group", c.action, c.effective_date, c.status,
                    c.fr_document, d.citation, d.publication_date, c.ecfr_version,
@@ -219,9 +227,11 @@ def documents(db: Database, *, since: date | str | None = None, until: date | st
     """FR documents published in [since, until], newest first."""
     where, args = ["1=1"], []
     if since:
-        where.append("publication_date >= ?"); args.append(_d(since))
+        where.append("publication_date >= ?")
+        args.append(_d(since))
     if until:
-        where.append("publication_date <= ?"); args.append(_d(until))
+        where.append("publication_date <= ?")
+        args.append(_d(until))
     rows = db.execute_returning_dicts(
         f"SELECT document_number, doc_type, title, action, publication_date, effective_date, effective_on,"
         f" citation, agencies, cfr_references, html_url, correction_of, parse_status, parse_error"
@@ -364,13 +374,15 @@ def owed_alerts(db: Database) -> list[dict[str, Any]]:
 
 def first_version_date(db: Database, kind: str = "country_groups") -> str | None:
     """The date of the oldest parsed eCFR version of ``kind``."""
-    return db.execute("SELECT MIN(date) FROM ecfr_versions WHERE kind = ? AND parse_status = 'ok'",
-                      [kind]).fetchone()[0]
+    day: str | None = db.execute("SELECT MIN(date) FROM ecfr_versions WHERE kind = ? AND parse_status = 'ok'",
+                                 [kind]).fetchone()[0]
+    return day
 
 
 def first_membership_date(db: Database) -> str | None:
-    return db.execute("SELECT MIN(valid_from) FROM memberships WHERE list = ? AND withdrawn = 0",
-                      [GROUPS]).fetchone()[0]
+    day: str | None = db.execute("SELECT MIN(valid_from) FROM memberships WHERE list = ? AND withdrawn = 0",
+                                 [GROUPS]).fetchone()[0]
+    return day
 
 
 # --- what the site reads -------------------------------------------------------------------------

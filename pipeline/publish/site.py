@@ -20,23 +20,23 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from jinja2 import Environment
 from markupsafe import Markup
 from sqlite_utils import Database
 
 from parsers.errors import OutputConflictError
+from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide, SourceKind, SourceRef
+from parsers.model import CfrPart
 from pipeline import clock
 from pipeline.config import Settings
+from pipeline.derive.units import units_cited
 from pipeline.publish import feeds
 from pipeline.publish.render import environment
 from pipeline.publish.slugs import country_slugs, doc_slug, group_slug, group_sort_key
 from pipeline.publish.wording import agency_name, plural
 from store import queries as q
-from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide, SourceKind, SourceRef
-from parsers.model import CfrPart
-from pipeline.derive.units import units_cited
 
 _ROW_SEP = "\x1e"                 # record separator: never in escaped HTML text
 # Matrix cells are constant markup (no data inside); built in Python because a large table
@@ -56,6 +56,13 @@ SIDE_LABELS = {DivergenceSide.ITAR_ONLY: "in ITAR § 126.1, not in EAR D:5",
 MOVED_FIRST = {"itar": "State (ITAR § 126.1)", "ear": "BIS (EAR D:5)",
                "unknown": "not known (before the first compared versions)"}
 ACTION_LABELS = {ChangeAction.ADDED: "added to", ChangeAction.REMOVED: "removed from"}
+
+
+class VersionSpan(TypedDict):
+    """One eCFR version of the matrix pages: its date and the next version's (None for the latest)."""
+
+    date: str
+    until: str | None
 
 
 @dataclass
@@ -215,7 +222,7 @@ class _Site:
             chunks = template.render(changes=self.changes, root=root, sep=_ROW_SEP).split(_ROW_SEP)
             if len(chunks) != len(self.changes) + 1:   # the separator occurs in the data itself
                 chunks = [template.render(changes=[c], root=root, sep="") for c in self.changes]
-            for c, row in zip(self.changes, chunks):
+            for c, row in zip(self.changes, chunks, strict=False):   # the last chunk follows the last row
                 c["rows"][root] = Markup(row.strip("\n") + "\n")
 
     # Each page: (path, template, context). ``root`` makes links relative from any depth.
@@ -331,7 +338,7 @@ class _Site:
         cols = [{"code": g, "name": self.columns.get(g, ""), "slug": group_slug(g)} for g in self.codes]
         return {"as_of": as_of, "rows": rows, "columns": cols, "notes": notes}
 
-    def _version_spans(self) -> list[dict[str, str | None]]:
+    def _version_spans(self) -> list[VersionSpan]:
         vs = self.versions
         return [{"date": d, "until": vs[i + 1] if i + 1 < len(vs) else None} for i, d in enumerate(vs)]
 

@@ -103,8 +103,8 @@ def write_replay_dir(stages: tuple[Stage, ...], out: Path) -> Path:
     for s, stage in enumerate(stages):
         for d in stage.documents:
             published.append(d)
-            y, m, day = d.publication_date.year, f"{d.publication_date.month:02d}", f"{d.publication_date.day:02d}"
-            entries.append({"id": f"xml-{d.number}", "path": f"/documents/full_text/xml/{y}/{m}/{day}/{d.number}.xml",
+            y, m, dd = d.publication_date.year, f"{d.publication_date.month:02d}", f"{d.publication_date.day:02d}"
+            entries.append({"id": f"xml-{d.number}", "path": f"/documents/full_text/xml/{y}/{m}/{dd}/{d.number}.xml",
                             "body_file": body(f"{d.number}.xml", d.xml), "stage": [s, LAST]})
         for p in stage.public_inspection:
             n = p.number.replace("-", "")
