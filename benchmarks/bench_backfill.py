@@ -151,13 +151,13 @@ def run_entity_list(n_versions: int, n_entries: int = 3000) -> dict[str, float]:
                 return load()
             return real(self, unit, sha, loading, name)
 
-        parse_cache.ParseCache.version = counted
+        setattr(parse_cache.ParseCache, "version", counted)  # noqa: B010 (a method, swapped for the run)
         try:
             t0 = time.perf_counter()
             report = engine.derive(db, today=day, run_id=None)
             elapsed = time.perf_counter() - t0
         finally:
-            parse_cache.ParseCache.version = real
+            setattr(parse_cache.ParseCache, "version", real)  # noqa: B010
         changes = db.execute("SELECT COUNT(*) FROM changes").fetchone()[0]
         db.close()
     assert not report.parse_failures, report.parse_failures

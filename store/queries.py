@@ -57,9 +57,11 @@ def list_changes(db: Database, *, since: date | str | None = None, until: date |
     (``changes.list``; None: every list's). The readers written before the other
     lists existed read Country Groups, as they always have.
     """
-    where, args = ["1=1"], []
+    where: list[str] = ["1=1"]
+    args: list[str | None] = []
     if list_kind is not None:
-        where.append("c.list = ?"); args.append(list_kind)
+        where.append("c.list = ?")
+        args.append(list_kind)
     if since:
         where.append("c.effective_date >= ?")
         args.append(_d(since))

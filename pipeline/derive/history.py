@@ -8,7 +8,7 @@ effect. Nothing here touches the database, so every rule is testable alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Generic, Iterable, TypeVar
 
 from parsers.countries import canonical_name, resolve
 from parsers.model import Action, CountryGroupTable, GroupTableId, Operation, ReviewReason
@@ -127,11 +127,14 @@ class ReviewItem:
     detail: str = ""          # the sentence that says exactly what (a list's own wording); "" = the reason's
 
 
-@dataclass(frozen=True)
-class Prediction:
-    """What an FR rule does to a state: the exact deltas, and what a person must look at."""
+D = TypeVar("D", Delta, ListDelta)
 
-    deltas: tuple[AnyDelta, ...]
+
+@dataclass(frozen=True)
+class Prediction(Generic[D]):
+    """What an FR rule does to a state: the exact deltas (of the unit's kind), and what a person must look at."""
+
+    deltas: tuple[D, ...]
     review: tuple[ReviewItem, ...]
 
 
@@ -220,7 +223,7 @@ def _apply_one(s: set[tuple[str, str]], op: Operation, table: GroupTableId, name
     return None
 
 
-def predict_detailed(state: State, operations: Iterable[Operation]) -> Prediction:
+def predict_detailed(state: State, operations: Iterable[Operation]) -> Prediction[Delta]:
     """The exact deltas an FR rule makes to ``state``, and every operation held for review with its reason.
 
     An operation whose effect is not exact (see ``ReviewReason``) is never
@@ -252,8 +255,7 @@ def apply_operations(state: State, operations: Iterable[Operation]) -> tuple[Sta
     """
     prediction = predict_detailed(state, operations)
     skipped = tuple(item.operation for item in prediction.review if item.reason is not ReviewReason.NO_EFFECT)
-    # (Country Group predictions hold Country Group deltas only)
-    return apply_deltas(state, [d for d in prediction.deltas if isinstance(d, Delta)]), skipped
+    return apply_deltas(state, prediction.deltas), skipped
 
 
 def predict(state: State, operations: Iterable[Operation]) -> tuple[tuple[Delta, ...], tuple[Operation, ...]]:

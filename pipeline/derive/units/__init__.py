@@ -153,7 +153,7 @@ class AnnouncedOnDesk(NamedTuple):
 class ChangeModel(Protocol):
     """How FR operations move a unit's state; what screening and attribution ask of a unit."""
 
-    def predict(self, state: frozenset[Any], operations: Iterable[Any]) -> Prediction:
+    def predict(self, state: frozenset[Any], operations: Iterable[Any]) -> Prediction[Any]:
         """The exact deltas the operations make to ``state``, and the operations held for review.
 
         Each held item has ``.operation`` (with its ``.text``) and ``.reason`` (with its ``.description``).

@@ -14,7 +14,8 @@ no country, is a problem of the version (a review item), never a guess.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from parsers.announcement import amendatory_paragraphs
 from parsers.errors import ParseError
@@ -28,8 +29,16 @@ from parsers.xmlsafe import parse_xml
 from pipeline.derive.history import ListDelta, Prediction, ReviewItem as Held
 from pipeline.derive.memberships import Held as Membership
 from pipeline.derive.rows import ReviewItem
-from pipeline.derive.units import (AnnouncedOnDesk, EcfrUnit, FrReading, Renderers, TrackedUnit, UnitInstruction,
-                                   VersionSummary, XmlLoader)
+from pipeline.derive.units import (
+    AnnouncedOnDesk,
+    EcfrUnit,
+    FrReading,
+    Renderers,
+    TrackedUnit,
+    UnitInstruction,
+    VersionSummary,
+    XmlLoader,
+)
 
 State = frozenset[tuple[str, str]]
 
@@ -78,7 +87,7 @@ class SectionListChanges:
         self.table = SECTION_TABLES[section]
 
     # -- state arithmetic ---------------------------------------------------
-    def predict(self, state: State, operations: Iterable[Operation]) -> Prediction:
+    def predict(self, state: State, operations: Iterable[Operation]) -> Prediction[ListDelta]:
         countries = {c for c, _ in state}
         held: list[Held] = []
         ops = [op for op in operations if op.table in (None, self.table)]
