@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench install clean
+.PHONY: demo test lint bench install clean
 
 $(BIN)/frtrack: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,11 +17,16 @@ install: $(BIN)/frtrack
 demo: $(BIN)/frtrack
 	$(BIN)/frtrack demo --out demo-out
 
-test: $(BIN)/frtrack
+# The quality gates: lint and types first (seconds), then the tests.
+test: lint
 	$(BIN)/python -m pytest -q
+
+lint: $(BIN)/frtrack
+	$(BIN)/ruff check
+	$(BIN)/mypy
 
 bench: $(BIN)/frtrack
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) demo-out *.egg-info
+	rm -rf $(VENV) demo-out *.egg-info .mypy_cache .ruff_cache

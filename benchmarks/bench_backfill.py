@@ -73,7 +73,7 @@ def run(n_versions: int, n_countries: int = 200) -> dict[str, float]:
         day = date(2000, 1, 1)
         xmls = []
         with db.atomic():
-            for i in range(n_versions):
+            for _ in range(n_versions):
                 xml = synth.ecfr_supplement_xml(table, day)
                 xmls.append(xml)
                 db.execute("INSERT INTO ecfr_versions (unit, kind, date, xml_sha256, parse_status) VALUES (?,?,?,?,?)",
@@ -151,13 +151,13 @@ def run_entity_list(n_versions: int, n_entries: int = 3000) -> dict[str, float]:
                 return load()
             return real(self, unit, sha, loading, name)
 
-        parse_cache.ParseCache.version = counted
+        setattr(parse_cache.ParseCache, "version", counted)  # noqa: B010 (a method, swapped for the run)
         try:
             t0 = time.perf_counter()
             report = engine.derive(db, today=day, run_id=None)
             elapsed = time.perf_counter() - t0
         finally:
-            parse_cache.ParseCache.version = real
+            setattr(parse_cache.ParseCache, "version", real)  # noqa: B010
         changes = db.execute("SELECT COUNT(*) FROM changes").fetchone()[0]
         db.close()
     assert not report.parse_failures, report.parse_failures

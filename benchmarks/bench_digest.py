@@ -17,13 +17,12 @@ from jinja2 import Environment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._machine import describe  # noqa: E402
-from benchmarks.bench_site import BASELINE_TEMPLATE, START, synthesize  # noqa: E402
-from pipeline.config import Settings  # noqa: E402
-from pipeline.publish.digest import Window, build_digest, render_digest  # noqa: E402
-from pipeline.config import Recipient  # noqa: E402
-from store import queries as q  # noqa: E402
-from store.db import open_db  # noqa: E402
+from benchmarks._machine import describe
+from benchmarks.bench_site import BASELINE_TEMPLATE, START, synthesize
+from pipeline.config import Recipient, Settings
+from pipeline.publish.digest import Window, build_digest, render_digest
+from store import queries as q
+from store.db import open_db
 
 
 def best(fn, n: int = 5) -> float:
@@ -49,8 +48,8 @@ def main() -> None:
             window = Window(first, date.fromordinal(start + days - 1))
             today = date.fromordinal(start + days)
             n = len(q.list_changes(db, since=window.start, until=window.end))
-            base = best(lambda: tpl.render(rows=q.list_changes(db, since=window.start, until=window.end)))
-            ours = best(lambda: render_digest(build_digest(db, settings, window, today), who))
+            base = best(lambda w=window: tpl.render(rows=q.list_changes(db, since=w.start, until=w.end)))
+            ours = best(lambda w=window, t=today: render_digest(build_digest(db, settings, w, t), who))
             print(f"{label:<28} {n:>8} {base * 1000:>12.1f} {ours * 1000:>10.1f} {ours / base:>5.1f}x")
         db.close()
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._machine import describe  # noqa: E402
-from pipeline.demo.run import demo_settings  # noqa: E402
-from pipeline.demo.data.replay_dir import write_replay_dir  # noqa: E402
-from pipeline.demo.data.timeline import build_timeline  # noqa: E402
-from pipeline.demo.replay import ReplayServer  # noqa: E402
-from pipeline.run import run_once  # noqa: E402
+from benchmarks._machine import describe
+from pipeline.demo.data.replay_dir import write_replay_dir
+from pipeline.demo.data.timeline import build_timeline
+from pipeline.demo.replay import ReplayServer
+from pipeline.demo.run import demo_settings
+from pipeline.run import run_once
 
 
 def main() -> dict[str, float]:

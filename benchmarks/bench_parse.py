@@ -20,13 +20,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from lxml import etree  # noqa: E402
+from lxml import etree
 
-from parsers.ecfr_groups import parse_country_groups  # noqa: E402
-from parsers.fr_xml import parse_fr_xml  # noqa: E402
-from parsers.model import CountryGroupTable  # noqa: E402
-from pipeline.demo.synth import group_table  # noqa: E402
-from pipeline.demo.synth import ecfr_supplement_xml  # noqa: E402
+from parsers.ecfr_groups import parse_country_groups
+from parsers.fr_xml import parse_fr_xml
+from parsers.model import CountryGroupTable
+from pipeline.demo.synth import ecfr_supplement_xml, group_table
 
 CORPUS = REPO.parent / "shared" / "corpus"
 
@@ -37,13 +36,14 @@ def best_of_pair(baseline, ours, repeat: int) -> tuple[float, float, float]:
     Runs are interleaved so machine load hits both alike; the median ratio
     of adjacent pairs is the figure least moved by other processes.
     """
-    base_times, our_times = [], []
+    base_times: list[float] = []
+    our_times: list[float] = []
     for _ in range(repeat):
         for fn, times in ((baseline, base_times), (ours, our_times)):
             start = time.perf_counter()
             fn()
             times.append(time.perf_counter() - start)
-    ratios = sorted(o / b for o, b in zip(our_times, base_times))
+    ratios = sorted(o / b for o, b in zip(our_times, base_times, strict=True))
     return min(base_times), min(our_times), ratios[len(ratios) // 2]
 
 
@@ -80,8 +80,8 @@ def main() -> int:
         data = path.read_bytes()
         docs = parse_fr_xml(data, path.name)
         instr = sum(len(d.instructions) for d in docs)
-        lxml_t, ours_t, median = best_of_pair(lambda: etree.fromstring(data),
-                                              lambda: parse_fr_xml(data, path.name), args.repeat)
+        lxml_t, ours_t, median = best_of_pair(lambda data=data: etree.fromstring(data),
+                                              lambda data=data, name=path.name: parse_fr_xml(data, name), args.repeat)
         mb = len(data) / 1e6
         total_ours += ours_t
         total_lxml += lxml_t

@@ -24,14 +24,14 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._machine import describe  # noqa: E402
-from pipeline.config import Recipient  # noqa: E402
-from pipeline.demo.run import demo_settings  # noqa: E402
-from pipeline.demo.data.replay_dir import write_replay_dir  # noqa: E402
-from pipeline.demo.data.timeline import build_timeline  # noqa: E402
-from pipeline.poll import poll_once  # noqa: E402
-from pipeline.demo.replay import ReplayServer  # noqa: E402
-from pipeline.run import run_once  # noqa: E402
+from benchmarks._machine import describe
+from pipeline.config import Recipient
+from pipeline.demo.data.replay_dir import write_replay_dir
+from pipeline.demo.data.timeline import build_timeline
+from pipeline.demo.replay import ReplayServer
+from pipeline.demo.run import demo_settings
+from pipeline.poll import poll_once
+from pipeline.run import run_once
 
 POLLS = 54
 DESK = "/api/v1/public-inspection-documents/current.json"

@@ -92,9 +92,11 @@ def synthesize(db, n_changes: int, n_entities: int = 3000, n_countries: int = 20
     for n in range(n_added):
         events.append(("added", n))
         if n >= 20 and (n - 20) % 15 == 0 and revised < n_revised:
-            events.append(("revised", n - 20)); revised += 1
+            events.append(("revised", n - 20))
+            revised += 1
         if n >= 40 and (n - 40) % 31 == 0 and removed < n_removed:
-            events.append(("removed", n - 40)); removed += 1
+            events.append(("removed", n - 40))
+            removed += 1
     events += [("added", n_added + k) for k in range(n_entity_changes - len(events))]   # the count asked for
     e_next = 0
     names: dict[int, tuple[str, str, str]] = {}    # n -> (destination, name, key)

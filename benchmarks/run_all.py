@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["bench_parse.py", "bench_incremental.py", "bench_backfill.py", "bench_site.py", "bench_digest.py", "bench_poll.py", "bench_entity_list.py"]
+BENCHES = ["bench_parse.py", "bench_incremental.py", "bench_backfill.py", "bench_site.py", "bench_digest.py", "bench_poll.py",
+           "bench_entity_list.py"]
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE.parent))

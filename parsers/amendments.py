@@ -35,11 +35,24 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from typing import Any
 
 from parsers.countries import canonical_name, country_key, resolve, split_country, split_name_list
-from parsers.model import GROUP_CODES, MIN_B_NAMES, MIN_ROWS, TABLE_OF_CODE, column_code, Action, Entry, Operation, ReprintedTable, ReviewReason
+from parsers.model import (
+    GROUP_CODES,
+    MIN_B_NAMES,
+    MIN_ROWS,
+    TABLE_OF_CODE,
+    Action,
+    Entry,
+    GroupTableId,
+    Operation,
+    ReprintedTable,
+    ReviewReason,
+    column_code,
+)
 from parsers.text import ROMAN_NUMERALS, split_lettered
 
 _DOUBLE_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
@@ -197,6 +210,8 @@ def classify(clause: str) -> Action | None:
     if _TEXT_ONLY.search(bare):
         return Action.AMEND_TEXT
     kind = verb.lastgroup
+    if kind is None:               # (never: every alternative of _VERB is a named group)
+        return None
     if _MARK.search(clause):       # an "X" in a column: one mark, not the row
         return _MARK_OF.get(kind)
     if kind in _MARK_OF and find_columns(clause) and not (kind == "add" and _REPRINT.search(clause)):
@@ -277,7 +292,7 @@ def _row_entry(row: tuple[str, ...], codes: tuple[str | None, ...]) -> Entry:
     country, footnotes = split_country(row[0])
     country = country_key(country)     # rows are stored under the country identity, as the eCFR parser does
     marks = tuple((code, cell.strip().upper().startswith("X"))
-                  for code, cell in zip(codes[1:], row[1:]) if code)
+                  for code, cell in zip(codes[1:], row[1:], strict=False) if code)
     return Entry(country=country, printed=row[0], marks=marks, footnotes=footnotes)
 
 
@@ -285,9 +300,11 @@ def _same(a: str, b: str) -> bool:
     return a == b or (canonical_name(a) or a) == (canonical_name(b) or b)
 
 
-def _reprinted_rows(table: str | None, tables: tuple[ReprintedTable, ...]):
+def _reprinted_rows(table: str | None, tables: tuple[ReprintedTable, ...]
+                    ) -> Iterator[tuple[list[tuple[str, ...]], tuple[str | None, ...], ReprintedTable]]:
     """(rows, column codes, reprint) of each reprinted table that may belong to ``table``."""
-    letter = table[-1] if table else None
+    table_id = GroupTableId.of_title(table)
+    letter = table_id.value if table_id else None
     for reprint in tables:
         reprint_letter = _table_letter(reprint)
         if letter and reprint_letter and reprint_letter != letter:
@@ -306,8 +323,7 @@ def attach_entries(action: Action, table: str | None, country: str | None,
         for row in rows:
             if country and _same(split_country(row[0])[0], country):
                 return (_row_entry(row, codes),)
-    letter = table[-1] if table else None
-    if letter == "B" and action is Action.ADD_ENTRY and country:
+    if GroupTableId.of_title(table) is GroupTableId.B and action is Action.ADD_ENTRY and country:
         return (Entry(country=country, printed=country, marks=(("B", True),)),)
     return ()
 
@@ -422,9 +438,9 @@ def _held(made: list[Operation], reason: ReviewReason, printed: str | None = Non
     """A clause's operations as one operation held for review: a person reads the clause, never a part of it."""
     first = made[0]
 
-    def single(values):
-        values = set(values)
-        return values.pop() if len(values) == 1 else None
+    def single(values: Iterable[str | None]) -> str | None:
+        distinct = set(values)
+        return distinct.pop() if len(distinct) == 1 else None
     return Operation(first.action, single(o.table for o in made), single(o.country for o in made), text=first.text,
                      corrects=first.corrects, column=single(o.column for o in made),
                      printed=printed if printed is not None else single(o.printed for o in made), review=reason)
@@ -434,7 +450,7 @@ def _clause_operations(clause: str, action: Action | None, table: str | None, in
                        tables: tuple[ReprintedTable, ...], previous: tuple[str, ...],
                        corrects: str | None) -> tuple[list[Operation], tuple[str, ...]]:
     """The operations of one single-verb clause aimed at the supplement, and the names it used."""
-    def op(act, tbl, country=None, **kw) -> Operation:
+    def op(act: Action, tbl: str | None, country: str | None = None, **kw: Any) -> Operation:
         return Operation(act, tbl, country, text=clause, corrects=corrects, **kw)
 
     if action is None:
@@ -470,7 +486,7 @@ def _clause_operations(clause: str, action: Action | None, table: str | None, in
         if marks:
             operations.extend(op(action, TABLE_OF_CODE[c], country, column=c, printed=printed) for c in targets)
             continue
-        own_tables = [f"Country Group {t}" for t in targets] or [table]
+        own_tables: list[str | None] = [f"Country Group {t}" for t in targets] or [table]
         for own in own_tables:
             operations.append(_entry_operation(op, action, own, inherited_table, country, printed, tables))
     if unknown:               # one name that is no country holds the whole clause: never a part of it
@@ -478,7 +494,7 @@ def _clause_operations(clause: str, action: Action | None, table: str | None, in
     return operations, names
 
 
-def _entry_operation(op, action: Action, table: str | None, inherited_table: str | None, country: str,
+def _entry_operation(op: Callable[..., Operation], action: Action, table: str | None, inherited_table: str | None, country: str,
                      printed: str, tables: tuple[ReprintedTable, ...]) -> Operation:
     """An add/revise/remove of one country's entry, with its reprinted row where one is needed."""
     entries = attach_entries(action, table, country, tables) if action is not Action.REMOVE_ENTRY else ()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from parsers.amendments import interpret
 from parsers.dates import dates_section, read_effective
 from parsers.errors import ParseError
-from parsers.model import Action, FRDocument, Instruction, Operation
+from parsers.model import Action, FRDocument, GroupTableId, Instruction, Operation
 
 _Q = "\"'\u201c\u201d\u2018\u2019"
 _COUNTRY = r"[A-Z][A-Za-z.'\u2019 ,()-]*?"
@@ -71,7 +71,7 @@ def announced_operations(text: bytes | str) -> tuple[Operation, ...]:
     ops: list[Operation] = []
     for m in _INSTRUCTION.finditer(text):
         for op in interpret(_WS.sub(" ", m.group(1)).strip(), (), title=15, part="740"):
-            b_list = (op.table or "").endswith(" B")
+            b_list = GroupTableId.of_title(op.table) is GroupTableId.B
             exact = (op.action in (Action.REMOVE_ENTRY, Action.ADD_MARK, Action.REMOVE_MARK)
                      or (b_list and op.action in (Action.ADD_ENTRY, Action.REVISE_ENTRY)))
             if exact and op.review is None:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import pycountry
 
-from parsers.text import squash
 from parsers.errors import UnknownCountryError
+from parsers.text import squash
 
 _TYPO = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',

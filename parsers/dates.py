@@ -19,10 +19,11 @@ returns all three; what cannot be read exactly is a problem, never a guess.
 """
 from __future__ import annotations
 
+import datetime
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Sequence
 
 from parsers.model import DateChangeKind, EffectiveDateChange
 from parsers.text import dehyphen, squash
@@ -33,7 +34,8 @@ _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
     "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
 }
-_MONTH_RE = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_MONTH_RE = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+             r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
 DATE_RE = re.compile(rf"({_MONTH_RE})\s+(\d{{1,2}}),?\s+(\d{{4}})", re.IGNORECASE)
 _ISO_RE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _ON_PUBLICATION = re.compile(
@@ -60,7 +62,7 @@ def parse_fr_date(text: str | None) -> date | None:
     return None
 
 
-def _to_date(match: re.Match) -> date | None:
+def _to_date(match: re.Match[str]) -> date | None:
     month = _MONTHS[match.group(1).rstrip(".").lower()]
     try:
         return date(int(match.group(3)), month, int(match.group(2)))
@@ -78,8 +80,8 @@ class InstructionDate:
 
     numbers: tuple[int, ...]
     names: str | None
-    date: date | None
-    until: date | None
+    date: datetime.date | None   # (the field's name hides the type inside the class)
+    until: datetime.date | None
     text: str
 
 
@@ -87,10 +89,10 @@ class InstructionDate:
 class EffectiveText:
     """Everything a DATES/EFFDATE paragraph says about effective dates."""
 
-    date: date | None = None
+    date: datetime.date | None = None   # (the field's name hides the type inside the class)
     on_publication: bool = False
     days_after_publication: int | None = None   # the date relative to publication, when stated so
-    until: date | None = None
+    until: datetime.date | None = None
     exceptions: tuple[InstructionDate, ...] = ()
     changes: tuple[EffectiveDateChange, ...] = ()
     problems: tuple[str, ...] = ()
@@ -113,7 +115,8 @@ _DATE_NC = rf"{_MONTH_RE}\s+\d{{1,2}},?\s+\d{{4}}"
 _INSERT = re.compile(r"\[\s*INSERT\s+DATE\s+(?:OF\s+PUBLICATION|" + _N + r"\s+DAYS\s+(?:AFTER|FROM|FOLLOWING)\s+"
                      r"(?:THE\s+)?DATE\s+OF\s+PUBLICATION)\s+IN\s+THE\s+FEDERAL\s+REGISTER\s*\]", re.IGNORECASE)
 _DAYS_AFTER = re.compile(r"(?P<qualifier>(?:a\s+minimum\s+of|at\s+least|not\s+less\s+than|no\s+(?:earlier|sooner)\s+"
-                         r"than|up\s+to|within)\s+)?" + _N + r"\s+(?:calendar\s+)?days\s+(?:after|following|from)\s+(?:the\s+)?(?:date\s+of\s+)?"
+                         r"than|up\s+to|within)\s+)?" + _N + r"\s+(?:calendar\s+)?days\s+(?:after|following|from)\s+"
+                         r"(?:the\s+)?(?:date\s+of\s+)?"
                          r"(?:its\s+|this\s+rule's\s+|the\s+rule's\s+)?publication\b"
                          r"(?:\s+of\s+this\s+(?:rule|document|notice))?(?:\s+in\s+the\s+Federal\s+Register)?",
                          re.IGNORECASE)
@@ -207,25 +210,25 @@ def _expression_near(text: str, pos: int, reach: int = 60) -> tuple[_When, int] 
     return (best[1], best[2]) if best else None
 
 
-def _when_insert(match: re.Match) -> _When:
+def _when_insert(match: re.Match[str]) -> _When:
     return _When(days_after=_days(match.group(1)) if match.group(1) else 0)
 
 
-def _when_days(match: re.Match) -> _When:
+def _when_days(match: re.Match[str]) -> _When:
     if match.group("qualifier"):
         return _When(inexact=match.group(0))
     return _When(days_after=_days(match.group(2)))
 
 
-def _when_comment(_match: re.Match) -> _When:
+def _when_comment(_match: re.Match[str]) -> _When:
     return _When(after_comment_period=True)
 
 
-def _when_publication(_match: re.Match) -> _When:
+def _when_publication(_match: re.Match[str]) -> _When:
     return _When(days_after=0)
 
 
-def _when_date(match: re.Match) -> _When | None:
+def _when_date(match: re.Match[str]) -> _When | None:
     day = _to_date(match)
     return _When(day=day) if day else None
 
@@ -332,7 +335,7 @@ def _exceptions(masked: str, text: str, publication_date: date | None,
         if match is None:
             break
         start, end = match.start(), match.end()
-        clause = match
+        clause: re.Match[str] | None = match
         while clause is not None:
             found = _expression_near(masked, end, reach=5)
             if found is None:

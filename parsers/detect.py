@@ -34,6 +34,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from parsers.ecfr_groups import country_groups_from_tree
 from parsers.entity_list import EntityList, entity_list_changes_from_tree, entity_list_from_tree, entity_tables
@@ -41,7 +43,7 @@ from parsers.errors import ParseError
 from parsers.fr_xml import DOCUMENT_TAGS, parse_fr_tree
 from parsers.itar import find_section, itar_from_tree
 from parsers.lists_common import DocumentListChanges
-from parsers.model import CountryGroupTable, DocumentKind, FRDocument, ItarList, Operation, ReviewItem
+from parsers.model import CountryGroupTable, DocumentKind, EntityEntry, FRDocument, ItarList, Operation, ReviewItem
 from parsers.section_amendments import section_changes_from_tree
 from parsers.sections_744 import SectionCountryList, section_divs, sections_from_tree
 from parsers.xmlsafe import parse_xml
@@ -62,7 +64,11 @@ class FRFile:
     entity_list: tuple[DocumentListChanges, ...]
 
 
-def parse_file(data: bytes, name: str):
+# What parse_file yields, one type per DocumentKind.
+ParsedFile = FRFile | CountryGroupTable | tuple[SectionCountryList, ...] | EntityList | ItarList
+
+
+def parse_file(data: bytes, name: str) -> tuple[DocumentKind, ParsedFile]:
     """(DocumentKind, result) for FR XML, eCFR Supplement No. 1 to part 740, § 744.21/§ 744.22,
     Supplement No. 4 to part 744 (the Entity List), or 22 CFR 126.1.
 
@@ -91,13 +97,13 @@ def parse_file(data: bytes, name: str):
         raise
 
 
-def _iso(value):
+def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def operation_json(op: Operation) -> dict:
+def operation_json(op: Operation) -> dict[str, Any]:
     """One operation as ``parse --json`` prints it, for every list (Country Groups, § 744.21/22, Entity List)."""
-    data = {"action": op.action.value, "table": op.table, "country": op.country, "marks": op.marks}
+    data: dict[str, Any] = {"action": op.action.value, "table": op.table, "country": op.country, "marks": op.marks}
     if op.entity is not None:
         data["entity"] = op.entity
     if op.changed is not None:
@@ -118,7 +124,7 @@ def operation_json(op: Operation) -> dict:
     return data
 
 
-def review_json(item: ReviewItem) -> dict:
+def review_json(item: ReviewItem) -> dict[str, Any]:
     """One review item of the lists beyond Country Groups, as ``parse --json`` prints it."""
     return {"reason": item.reason.value, "detail": item.detail, "text": item.text, "table": item.table,
             "instruction": item.instruction}
@@ -129,11 +135,12 @@ def _list_operations(changes: tuple[DocumentListChanges, ...]) -> dict[int, list
     by_instruction: dict[int, list[Operation]] = defaultdict(list)
     for change in changes:
         for op in change.operations:
-            by_instruction[op.instruction].append(op)
+            if op.instruction is not None:   # the lists' interpreters always set it
+                by_instruction[op.instruction].append(op)
     return by_instruction
 
 
-def _document_json(doc: FRDocument, lists: tuple[DocumentListChanges, ...] = ()) -> dict:
+def _document_json(doc: FRDocument, lists: tuple[DocumentListChanges, ...] = ()) -> dict[str, Any]:
     extra = _list_operations(lists)
     return {
         "document_number": doc.document_number,
@@ -169,37 +176,38 @@ def _document_json(doc: FRDocument, lists: tuple[DocumentListChanges, ...] = ())
     }
 
 
-def _section_json(section: SectionCountryList) -> dict:
+def _section_json(section: SectionCountryList) -> dict[str, Any]:
     return {"section": section.section, "table": section.table, "countries": list(section.countries),
             "heading_countries": list(section.heading_countries),
             "paragraph_a_countries": list(section.paragraph_a_countries), "printed": list(section.printed),
             "groups": list(section.groups)}
 
 
-def _entity_json(entry) -> dict:
+def _entity_json(entry: EntityEntry) -> dict[str, Any]:
     return {"country": entry.destination, "country_printed": entry.destination_printed, "entity": entry.name,
             "aliases": list(entry.aliases), "address": entry.address,
             "license_requirement": entry.license_requirement, "review_policy": entry.review_policy,
             "citations": list(entry.citations), "footnotes": list(entry.footnotes)}
 
 
-def to_json(kind: DocumentKind, result) -> dict:
-    if kind is DocumentKind.FR_DOCUMENTS:
-        fr: FRFile = result
+def to_json(kind: DocumentKind, result: ParsedFile) -> dict[str, Any]:
+    """The ``parse --json`` object; ``result`` is what parse_file returned with ``kind``."""
+    if isinstance(result, FRFile):
+        fr = result
         return {"type": kind.value, "documents": [_document_json(d, (s, e)) for d, s, e in
-                                                  zip(fr.documents, fr.sections, fr.entity_list)]}
-    if kind is DocumentKind.SECTIONS_744:
-        sections: tuple[SectionCountryList, ...] = result
+                                                  zip(fr.documents, fr.sections, fr.entity_list, strict=True)]}
+    if isinstance(result, tuple):
+        sections = result
         return {"type": kind.value, "version_date": _iso(sections[0].version_date),
                 "sections": [_section_json(s) for s in sections],
                 "review": [review_json(p) for s in sections for p in s.problems]}
-    if kind is DocumentKind.ENTITY_LIST:
-        table: EntityList = result
-        return {"type": kind.value, "version_date": _iso(table.version_date),
-                "entries": [_entity_json(e) for e in table.entries],
-                "review": [review_json(p) for p in table.problems]}
-    if kind is DocumentKind.COUNTRY_GROUPS:
-        table: CountryGroupTable = result
+    if isinstance(result, EntityList):
+        entities = result
+        return {"type": kind.value, "version_date": _iso(entities.version_date),
+                "entries": [_entity_json(e) for e in entities.entries],
+                "review": [review_json(p) for p in entities.problems]}
+    if isinstance(result, CountryGroupTable):
+        table = result
         return {
             "type": kind.value,
             "version_date": _iso(table.version_date),
@@ -207,8 +215,8 @@ def to_json(kind: DocumentKind, result) -> dict:
             "memberships": [{"country": c, "group": g} for c, g in sorted(table.memberships())],
             "notes": [{"table": n.table, "marker": n.marker, "text": n.text} for n in table.notes],
         }
-    if kind is DocumentKind.ITAR_126_1:
-        itar: ItarList = result
+    if isinstance(result, ItarList):
+        itar = result
         return {"type": kind.value, "version_date": _iso(itar.version_date), "countries": list(itar.countries),
                 "entries": [{"country": e.country, "printed": e.printed, "in_d1": e.in_d1, "in_d2": e.in_d2,
                              "d2_paragraph": e.d2_paragraph, "paragraph": e.paragraph} for e in itar.entries],
@@ -236,7 +244,7 @@ def _review_text(item: ReviewItem) -> str:
 
 def _fr_text(fr: FRFile) -> list[str]:
     lines = [f"{len(fr.documents)} Federal Register document{'' if len(fr.documents) == 1 else 's'}"]
-    for doc, sections, entities in zip(fr.documents, fr.sections, fr.entity_list):
+    for doc, sections, entities in zip(fr.documents, fr.sections, fr.entity_list, strict=True):
         eff = doc.effective_date.isoformat() if doc.effective_date else "-"
         pub = doc.publication_date.isoformat() if doc.publication_date else "-"
         cited = f" {doc.citation}" if doc.citation else ""
@@ -256,26 +264,26 @@ def _fr_text(fr: FRFile) -> list[str]:
     return lines
 
 
-def to_text(kind: DocumentKind, result) -> str:
-    """A short human summary of what a file yields."""
+def to_text(kind: DocumentKind, result: ParsedFile) -> str:
+    """A short human summary of what a file yields (``kind`` and ``result`` as parse_file returned them)."""
     lines: list[str] = []
-    if kind is DocumentKind.FR_DOCUMENTS:
+    if isinstance(result, FRFile):
         lines = _fr_text(result)
-    elif kind is DocumentKind.COUNTRY_GROUPS:
+    elif isinstance(result, CountryGroupTable):
         lines.append(f"Supplement No. 1 to part 740 ({result.version_date or 'undated'}): "
                      f"{len(result.memberships())} memberships")
         for table in result.tables:
             lines.append(f"  {table.title}: {len(table.rows)} countries, columns "
                          + ", ".join(c.code for c in table.columns))
         lines.append(f"  Country Group B: {len(result.b_list)} countries")
-    elif kind is DocumentKind.SECTIONS_744:
+    elif isinstance(result, tuple):
         for section in result:
             lines.append(f"{section.table} ({section.version_date or 'undated'}): {len(section.countries)} countries: "
                          + "; ".join(section.countries))
             if section.groups:
                 lines.append("  and Country Groups " + ", ".join(section.groups))
             lines.extend(_review_text(p) for p in section.problems)
-    elif kind is DocumentKind.ENTITY_LIST:
+    elif isinstance(result, EntityList):
         destinations = len({e.destination for e in result.entries})
         lines.append(f"Supplement No. 4 to part 744, the Entity List ({result.version_date or 'undated'}): "
                      f"{len(result.entries)} entries under {destinations} destinations")

@@ -34,7 +34,7 @@ from parsers.countries import country_key, resolve, split_country
 from parsers.dates import parse_fr_date
 from parsers.ecfr_tables import gpotbl_tables, has_class, table_rows, table_title
 from parsers.errors import ParseError
-from parsers.model import MIN_B_NAMES, MIN_ROWS, column_code, Column, CountryGroupTable, Entry, GroupTable, Note
+from parsers.model import MIN_B_NAMES, MIN_ROWS, Column, CountryGroupTable, Entry, GroupTable, Note, column_code
 from parsers.text import FOOTNOTE_TAGS, element_text, split_footnotes, squash
 from parsers.xmlsafe import parse_xml
 
@@ -106,7 +106,8 @@ def _check_complete(tables: dict[str, GroupTable], b_list: tuple[str, ...], name
                                " version prints; a partial list is not read")
 
 
-def _group_table(table: etree._Element, title_el, title: str, title_marks, name: str) -> GroupTable:
+def _group_table(table: etree._Element, title_el: etree._Element, title: str, title_marks: tuple[str, ...],
+                 name: str) -> GroupTable:
     letter = title[-1]
     columns: list[Column] = []
     rows: list[Entry] = []
@@ -162,7 +163,7 @@ def _body_cells(tr: etree._Element) -> list[etree._Element] | None:
     return None
 
 
-def _note_row(tds, title: str, name: str) -> Note | None:
+def _note_row(tds: list[etree._Element], title: str, name: str) -> Note | None:
     """The footnote a row prints instead of a country (versioner layout), or None for a country row.
 
     A row is a note when its first cell spans the table (colspan), starts with
@@ -185,7 +186,7 @@ def _note_row(tds, title: str, name: str) -> Note | None:
     return Note(table=title, marker="", text=body)
 
 
-def _columns(ths, title: str, letter: str, name: str) -> list[Column]:
+def _columns(ths: list[etree._Element], title: str, letter: str, name: str) -> list[Column]:
     first = element_text(ths[0], skip=FOOTNOTE_TAGS)
     if not first.lower().startswith("country"):
         raise ParseError(name, f"{title}: first column is {first!r}, expected 'Country'")
@@ -202,7 +203,7 @@ def _columns(ths, title: str, letter: str, name: str) -> list[Column]:
     return columns
 
 
-def _entry(tds, codes: tuple[str, ...], title: str, name: str) -> Entry:
+def _entry(tds: list[etree._Element], codes: tuple[str, ...], title: str, name: str) -> Entry:
     first = tds[0]
     if len(first):
         printed = element_text(first)
@@ -214,7 +215,7 @@ def _entry(tds, codes: tuple[str, ...], title: str, name: str) -> Entry:
     if not country:
         raise ParseError(name, f"{title}: a row has no country name")
     marks = []
-    for code, td in zip(codes, tds[1:]):
+    for code, td in zip(codes, tds[1:], strict=False):   # a short row leaves its last groups unmarked
         marked = None if len(td) else _CELL.get(td.text)  # fast path: a bare "X" or blank cell, no markup
         if marked is None:   # "<P>X</P>", "<E T="03">X</E>", "X<sup>1</sup>", " X ": the cell's whole text
             cell = element_text(td, skip=FOOTNOTE_TAGS).upper() if len(td) else squash(td.text).upper()
@@ -231,8 +232,8 @@ def _row_name(text: str) -> tuple[str, tuple[str, ...]]:
     return country_key(country), digits
 
 
-def _notes(title_el, title: str) -> tuple[Note, ...]:
-    container = title_el
+def _notes(title_el: etree._Element, title: str) -> tuple[Note, ...]:
+    container: etree._Element | None = title_el
     while container is not None and not (container.tag == "DIV" and container.get("width") == "100%"):
         container = container.getparent()
     if container is None:

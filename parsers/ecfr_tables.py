@@ -11,6 +11,8 @@ Neither is the FR's GPOTABLE, so they are returned as ReprintedTable values.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from lxml import etree
 
 from parsers.model import ReprintedTable
@@ -24,7 +26,7 @@ def has_class(el: etree._Element, name: str) -> bool:
     return name in (el.get("class") or "").split()
 
 
-def gpotbl_tables(root: etree._Element):
+def gpotbl_tables(root: etree._Element) -> Iterator[etree._Element]:
     """Every eCFR TABLE (class gpotbl_table or gpo_table) under ``root``, in document order."""
     return (t for t in root.iter("TABLE") if not TABLE_CLASSES.isdisjoint((t.get("class") or "").split()))
 
@@ -47,7 +49,7 @@ def table_title(table: etree._Element) -> etree._Element | None:
     return next((p for p in container.iter("P") if has_class(p, "gpotbl_title")), None)
 
 
-def table_rows(table: etree._Element):
+def table_rows(table: etree._Element) -> Iterator[etree._Element]:
     """Every TR of ``table`` in document order, whether bare or under THEAD/TBODY/TFOOT."""
     return table.iter("TR")
 
@@ -57,7 +59,8 @@ def read_table(table: etree._Element) -> ReprintedTable:
     heads: tuple[str, ...] = ()
     rows = []
     for tr in table_rows(table):
-        if tr.getparent().tag == "TFOOT":
+        parent = tr.getparent()
+        if parent is not None and parent.tag == "TFOOT":
             continue
         ths = [c for c in tr if c.tag == "TH"]
         if ths and not heads:

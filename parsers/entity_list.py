@@ -37,6 +37,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -47,8 +48,17 @@ from parsers.dates import parse_fr_date
 from parsers.errors import ParseError
 from parsers.lists_common import DocumentListChanges, SummaryCounts, fr_documents, normalize_instruction, number_value
 from parsers.model import (
-    ENTITY_LIST_TABLE, Action, EntityEntry, EntryField, Operation, ReviewItem, ReviewReason, name_key)
-from parsers.text import FOOTNOTE_TAGS, element_text, first_descendant, split_lettered, squash
+    ENTITY_LIST_TABLE,
+    Action,
+    EntityEntry,
+    EntryField,
+    FRDocument,
+    Operation,
+    ReviewItem,
+    ReviewReason,
+    name_key,
+)
+from parsers.text import FOOTNOTE_TAGS, element_text, first_descendant, itertext, split_lettered, squash
 from parsers.xmlsafe import parse_xml
 
 HEADS = ("country", "entity", "license requirement", "license review policy", "federal register citation")
@@ -161,8 +171,8 @@ def _entity_cell(lines: list[str]) -> tuple[str, tuple[str, ...], str]:
     first = lines[0]
     aka = _AKA.search(first) if "k.a" in first.lower() else None
     if not aka:
-        name, address = split_name_address(first if len(lines) == 1 else " ".join(lines))
-        return name, (), address
+        name, one_address = split_name_address(first if len(lines) == 1 else " ".join(lines))
+        return name, (), one_address
     name = first[: aka.start()].strip(" ,")
     rest = [_FOLLOWING.sub("", first[aka.end():]).strip(), *lines[1:]]
     aliases: list[str] = []
@@ -223,7 +233,7 @@ def _cell_lines(cell: etree._Element) -> tuple[list[str], tuple[str, ...]]:
             marks += [squash(m.text) for m in child.iter(*FOOTNOTE_TAGS) if squash(m.text)]
             current = []
         elif tag in FOOTNOTE_TAGS:
-            marks.append(squash("".join(child.itertext())))
+            marks.append(squash("".join(itertext(child))))
         elif tag:
             current.append(element_text(child, skip=FOOTNOTE_TAGS))
         tail = child.tail
@@ -308,11 +318,13 @@ def entity_list_from_tree(root: etree._Element, name: str) -> EntityList:
                                "| Federal Register citation) found: is this Supplement No. 4 to part 744?")
     entries: list[EntityEntry] = []
     problems: list[ReviewItem] = []
-    destination = printed = None
+    destination: str | None = None
+    printed = ""                # set with destination
     pending = 0                 # rows a rowspan'd Country cell still covers
     for table in tables:
         for tr in table.iter("TR"):        # one pass over the rows, the destination carried down
-            if tr.getparent().tag in ("THEAD", "TFOOT"):
+            parent = tr.getparent()
+            if parent is not None and parent.tag in ("THEAD", "TFOOT"):
                 continue
             cells = [c for c in tr if c.tag == "TD"]
             if not cells:
@@ -327,7 +339,7 @@ def entity_list_from_tree(root: etree._Element, name: str) -> EntityList:
                                            "expected 5", " | ".join(element_text(c) for c in cells), ENTITY_LIST_TABLE))
                 continue
             country = _plain(country_cell) if country_cell is not None else ""
-            if country:
+            if country_cell is not None and country:
                 destination, printed, pending = _destination_cell(country_cell, country, problems)
             elif not any(len(c) or (c.text and not c.text.isspace()) for c in cells):
                 continue           # an empty row
@@ -373,20 +385,22 @@ def reprinted_entries(table: etree._Element) -> tuple[EntityEntry, ...]:
     if not is_entity_table(heads):
         return ()
     out: list[EntityEntry] = []
-    destination = printed = None
+    destination: str | None = None
+    printed = ""                # set with destination
     for row in table.iter("ROW"):
         cells = [c for c in row if c.tag == "ENT"]
         if not cells:
             continue
         texts = [element_text(c, skip=FOOTNOTE_TAGS) for c in cells]
-        stars = [c.get("I") == "28" or _is_stars(t) for c, t in zip(cells, texts)]
+        stars = [c.get("I") == "28" or _is_stars(t) for c, t in zip(cells, texts, strict=True)]
         if texts[0] and not stars[0]:
             destination, printed = destination_name(texts[0]), texts[0]
-        if len(cells) == 4 and destination:
-            cells, texts, stars = [None, *cells], ["", *texts], [False, *stars]
-        if len(cells) < 5 or stars[1] or not texts[1] or destination is None:
+        entity_cells = cells[1:5]
+        if len(cells) == 4 and destination:   # no Country cell: the row's cells are the entity's four
+            entity_cells, texts, stars = cells, ["", *texts], [False, *stars]
+        if len(texts) < 5 or stars[1] or not texts[1] or destination is None:
             continue
-        out.append(_entry(destination, printed, cells[1:5]))
+        out.append(_entry(destination, printed, entity_cells))
     return tuple(out)
 
 
@@ -473,7 +487,13 @@ def interpret(text: str, reprinted: tuple[EntityEntry, ...] = (), *, title: int 
     return EntityInterpretation(tuple(operations), tuple(review))
 
 
-def _clause(clause, destination, reprinted, corrects, instruction, current, plain_text=False):
+# What one clause yields: operations and review items.
+_Clause = tuple[list[Operation], list[ReviewItem]]
+
+
+def _clause(clause: str, destination: tuple[str | None, str | None], reprinted: tuple[EntityEntry, ...],
+            corrects: str | None, instruction: int | None, current: EntityList | None,
+            plain_text: bool = False) -> _Clause:
     def item(reason: ReviewReason, detail: str) -> ReviewItem:
         return ReviewItem(reason, detail, clause, ENTITY_LIST_TABLE, instruction)
 
@@ -491,7 +511,8 @@ def _clause(clause, destination, reprinted, corrects, instruction, current, plai
     names = [q.strip() for q in _QUOTED.findall(clause)]
     rows = [e for e in reprinted if e.destination == dest]
 
-    def op(action_, entity, entry=None, changed=None):
+    def op(action_: Action, entity: str, entry: EntityEntry | None = None,
+           changed: frozenset[EntryField] | None = None) -> Operation:
         return Operation(action_, ENTITY_LIST_TABLE, dest, text=clause, corrects=corrects, printed=printed,
                          entity=entity, entity_entry=entry, changed=changed, instruction=instruction)
 
@@ -501,6 +522,7 @@ def _clause(clause, destination, reprinted, corrects, instruction, current, plai
     def not_reprinted(n: str) -> ReviewItem:
         return item(ReviewReason.ROW_NOT_REPRINTED, f"{n!r} is not in the reprinted table under {dest}")
 
+    notes: list[ReviewItem]
     if action is Action.REMOVE_ENTRY:
         if not names:
             return [], [item(ReviewReason.NO_ENTITY, f"removal under {dest} names no entity in quotes")]
@@ -511,7 +533,8 @@ def _clause(clause, destination, reprinted, corrects, instruction, current, plai
             if not rows:
                 return [], [item(ReviewReason.ROW_NOT_REPRINTED, f"addition under {dest} with no reprinted entry")]
             return [op(action, r.name, r) for r in rows], []
-        out, notes = [], []
+        out: list[Operation] = []
+        notes = []
         for n in names:
             row = _matching_row(rows, n)
             if row is None and plain_text:
@@ -545,7 +568,8 @@ def _matching_row(rows: list[EntityEntry], name: str) -> EntityEntry | None:
         next((r for r in rows if key in r.name_keys()), None)
 
 
-def _move(clause, match, reprinted, corrects, instruction, item):
+def _move(clause: str, match: re.Match[str], reprinted: tuple[EntityEntry, ...], corrects: str | None,
+          instruction: int | None, item: Callable[[ReviewReason, str], ReviewItem]) -> _Clause:
     source, target = _destination_phrase(match.group(1)), _destination_phrase(match.group(2))
     names = [q.strip() for q in _QUOTED.findall(clause)]
     if not source or not target or not names:
@@ -571,6 +595,7 @@ def mark_moves(operations: list[Operation]) -> list[Operation]:
         for j, addition in enumerate(out):
             if (addition.action is Action.ADD_ENTRY and not addition.moved_from
                     and addition.country != removal.country
+                    and addition.entity is not None and removal.entity is not None
                     and name_key(addition.entity) == name_key(removal.entity)):
                 out[i] = dataclasses.replace(removal, moved_to=addition.country)
                 out[j] = dataclasses.replace(addition, moved_from=removal.country)
@@ -596,10 +621,12 @@ def entity_list_delta(before: EntityList, after: EntityList) -> EntityListDelta:
     printed order; the surplus on either side is added or removed.
     """
     old, new = before.index(), after.index()
-    added, removed, revised = [], [], []
+    added: list[EntityEntry] = []
+    removed: list[EntityEntry] = []
+    revised: list[tuple[EntityEntry, EntityEntry, frozenset[EntryField]]] = []
     for key in dict.fromkeys([*old, *new]):
         olds, news = old.get(key, ()), new.get(key, ())
-        for a, b in zip(olds, news):
+        for a, b in zip(olds, news, strict=False):   # the surplus on either side is added or removed below
             changed = changed_fields(a, b)
             if changed or a != b:
                 revised.append((a, b, changed))
@@ -639,7 +666,7 @@ def summary_counts(text: str) -> SummaryCounts:
             continue
         for pattern, fields in _COUNT_PATTERNS:
             for match in pattern.finditer(sentence):
-                for field, word in zip(fields, match.groups()):
+                for field, word in zip(fields, match.groups(), strict=True):
                     value = number_value(word) if word else None
                     if value is not None:
                         found.setdefault(field, value)
@@ -652,9 +679,10 @@ def check_summary(counts: SummaryCounts, operations: list[Operation]) -> list[Re
     removes = [o for o in operations if o.action is Action.REMOVE_ENTRY and not o.moved_to]
     revises = [o for o in operations if o.action is Action.REVISE_ENTRY]
     parsed = {
-        "entities_added": (len({name_key(o.entity) for o in adds}), "entities", "added", "add"),
+        "entities_added": (len({name_key(o.entity) for o in adds if o.entity is not None}), "entities", "added", "add"),
         "entries_added": (len(adds), "entries", "added", "add"),
-        "entities_removed": (len({name_key(o.entity) for o in removes}), "entities", "removed", "remove"),
+        "entities_removed": (len({name_key(o.entity) for o in removes if o.entity is not None}), "entities", "removed",
+                             "remove"),
         "entries_removed": (len(removes), "entries", "removed", "remove"),
         "entries_revised": (len(revises), "entries", "revised", "revise"),
     }
@@ -684,7 +712,7 @@ def parse_entity_list_changes(data: bytes, name: str, *, current: EntityList | N
 
 
 def entity_list_changes_from_tree(root: etree._Element, name: str, *, current: EntityList | None = None,
-                                  documents=None) -> tuple[DocumentListChanges, ...]:
+                                  documents: Sequence[FRDocument] | None = None) -> tuple[DocumentListChanges, ...]:
     """Like parse_entity_list_changes on a parsed tree; ``documents``: its parse_fr_tree result, if at hand."""
     out = []
     for doc in fr_documents(root, name, documents):

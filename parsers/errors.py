@@ -161,6 +161,7 @@ class WebhookError(AlertError):
 
     def __init__(self, url: str, problem: str, status: int | None = None):
         self.url, self.problem, self.status = url, problem, status
+        self.retry_after: float | None = None     # seconds, when the answer said (Retry-After)
         super().__init__(f"webhook {url}: {problem}")
 
 

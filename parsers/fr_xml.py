@@ -15,14 +15,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from lxml import etree
 
 from parsers.amendments import interpret_sequence
-from parsers.dates import (EffectiveText, dates_corrections, match_instructions, parse_fr_date, printed_number,
-                           read_effective)
+from parsers.dates import EffectiveText, dates_corrections, match_instructions, parse_fr_date, printed_number, read_effective
 from parsers.errors import ParseError
-from parsers.model import FRDocument, Instruction, ReprintedTable
+from parsers.model import FRDocument, Instruction, Operation, ReprintedTable
 from parsers.text import dehyphen, element_text, squash
 from parsers.xmlsafe import parse_xml
 
@@ -66,7 +66,7 @@ def parse_fr_tree(root: etree._Element, name: str, *,
                  for doc, page, amdpars in _scan(root))
 
 
-def _scan(root: etree._Element):
+def _scan(root: etree._Element) -> list[tuple[etree._Element, str | None, list[etree._Element]]]:
     """One pass over the tree: each document, the page it starts on, its AMDPARs.
 
     A document starts on the page of its own first PRTPAGE when no text
@@ -74,7 +74,7 @@ def _scan(root: etree._Element):
     Documents never nest (a CORRECT section wrapping RULEs is not one), so
     every AMDPAR belongs to the document most recently opened.
     """
-    found: list[list] = []   # [doc, start page or None, [AMDPAR...], page settled?]
+    found: list[list[Any]] = []   # [doc, start page or None, [AMDPAR...], page settled?]
     current: str | None = None
     for el in root.iter("PRTPAGE", "AMDPAR", *DOCUMENT_TAGS):
         tag = el.tag
@@ -119,7 +119,7 @@ def _child_text(el: etree._Element, tag: str) -> str | None:
 
 
 def _document(doc: etree._Element, name: str, issue_date: date | None, volume: str | None,
-              start_page: str | None, amdpars: list) -> FRDocument:
+              start_page: str | None, amdpars: list[etree._Element]) -> FRDocument:
     frdoc = doc.find("FRDOC")
     if frdoc is None:
         frdoc = next(doc.iter("FRDOC"), None)
@@ -181,7 +181,7 @@ def _document(doc: etree._Element, name: str, issue_date: date | None, volume: s
     )
 
 
-def _dated(instructions: list[Instruction], amdpars: list, stated: EffectiveText,
+def _dated(instructions: list[Instruction], amdpars: list[etree._Element], stated: EffectiveText,
            ) -> tuple[list[Instruction], tuple[str, ...]]:
     """Instructions with their printed numbers and the dates DATES exceptions give them.
 
@@ -191,7 +191,7 @@ def _dated(instructions: list[Instruction], amdpars: list, stated: EffectiveText
     numbered: list[Instruction] = []
     current: int | None = None
     parent = None
-    for ins, amdpar in zip(instructions, amdpars):
+    for ins, amdpar in zip(instructions, amdpars, strict=True):
         own = printed_number(ins.text)
         if own is not None:
             current = own
@@ -229,8 +229,8 @@ def _corrected_number(number: str, doc: etree._Element) -> str | None:
     return None
 
 
-def _preamble_fields(head: etree._Element) -> dict:
-    fields: dict = {"agency": None, "subagency": None, "cfr": [], "rins": [],
+def _preamble_fields(head: etree._Element) -> dict[str, Any]:
+    fields: dict[str, Any] = {"agency": None, "subagency": None, "cfr": [], "rins": [],
                     "subject": None, "action": None, "dates": None}
     for child in head:
         tag = child.tag
@@ -274,7 +274,8 @@ def _single_part(cfr_parts: list[str]) -> tuple[int, str] | None:
     return int(title), part
 
 
-def _instructions(amdpars: list, single_part, corrects: str | None) -> list[Instruction]:
+def _instructions(amdpars: list[etree._Element], single_part: tuple[int, str] | None,
+                  corrects: str | None) -> list[Instruction]:
     """Every AMDPAR as an Instruction; the AMDPARs of one REGTEXT (or one parent) are interpreted together.
 
     Context carries only between the AMDPARs of one parent element: a header
@@ -286,17 +287,17 @@ def _instructions(amdpars: list, single_part, corrects: str | None) -> list[Inst
     groups: dict[int, list[int]] = {}
     for position, parent in enumerate(parents):
         groups.setdefault(id(parent), []).append(position)
-    operations: dict[int, tuple] = {}
+    operations: dict[int, tuple[Operation, ...]] = {}
     for positions in groups.values():
         first = bare[positions[0]]
         read = interpret_sequence([(bare[i].text, bare[i].tables) for i in positions],
                                   title=first.title, part=first.part, corrects=corrects)
-        operations.update(zip(positions, read))
+        operations.update(zip(positions, read, strict=True))
     return [Instruction(ins.index, ins.title, ins.part, ins.text, ins.content_tags, ins.tables, operations[i])
             for i, ins in enumerate(bare)]
 
 
-def _instruction(amdpar: etree._Element, index: int, single_part) -> Instruction:
+def _instruction(amdpar: etree._Element, index: int, single_part: tuple[int, str] | None) -> Instruction:
     parent = amdpar.getparent()
     title: int | None = None
     part: str | None = None
@@ -360,7 +361,7 @@ def _is_stars(cell: str) -> bool:
 
 def _text_before(marker: etree._Element, doc: etree._Element) -> bool:
     """Is there any text inside ``doc`` before ``marker``?"""
-    node = marker
+    node: etree._Element | None = marker
     while node is not doc and node is not None:
         for sibling in node.itersiblings(preceding=True):
             if any(not t.isspace() for t in sibling.itertext()) or (sibling.tail and not sibling.tail.isspace()):

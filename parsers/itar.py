@@ -19,6 +19,7 @@ canonical (parsers.countries), so they compare with the EAR's D:5.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from lxml import etree
 
@@ -72,9 +73,13 @@ def itar_from_tree(root: etree._Element, name: str) -> ItarList:
                     entries=tuple(sorted(entries, key=lambda e: e.country)), review=tuple(review))
 
 
-def _listings(section: etree._Element) -> list[tuple[str, str, str | None, str]]:
+# (printed name, "d1"|"d2", paragraph letter its row points to, where)
+_Listing = tuple[str, str, str | None, str]
+
+
+def _listings(section: etree._Element) -> list[_Listing]:
     """(printed name, "d1"|"d2", paragraph letter its row points to, where) for every name (d) lists."""
-    out: list[tuple[str, str, str | None, str]] = []
+    out: list[_Listing] = []
     in_d, sub = False, None
     for el in section.iter("P", "TABLE"):
         if el.tag == "P":
@@ -86,8 +91,8 @@ def _listings(section: etree._Element) -> list[tuple[str, str, str | None, str]]
                 in_d = top.group(1) == "d"
                 d_sub = _D_SUB.match(text)
                 sub = int(d_sub.group(1)) if d_sub else None
-            elif in_d and _SUB.match(text):
-                sub = int(_SUB.match(text).group(1))
+            elif in_d and (sub_match := _SUB.match(text)):
+                sub = int(sub_match.group(1))
             if in_d:
                 for match in _LIST_SENTENCE.finditer(text):
                     out.extend((squash(item), "d1", None, "paragraph (d)(1)")
@@ -97,7 +102,7 @@ def _listings(section: etree._Element) -> list[tuple[str, str, str | None, str]]
     return out
 
 
-def _table_listings(table: etree._Element, sub: int | None):
+def _table_listings(table: etree._Element, sub: int | None) -> list[_Listing]:
     read = read_table(table)
     if not read.column_heads or not read.column_heads[0].lower().startswith("country"):
         return []
@@ -136,9 +141,10 @@ def _country_paragraphs(section: etree._Element) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _entries(listed, paragraphs: dict[str, tuple[str, str]]) -> tuple[list[ItarEntry], list[ItarReview]]:
+def _entries(listed: list[_Listing], paragraphs: dict[str, tuple[str, str]]
+             ) -> tuple[list[ItarEntry], list[ItarReview]]:
     review: list[ItarReview] = []
-    fields: dict[str, dict] = {}
+    fields: dict[str, dict[str, Any]] = {}
     own = {country: letter for letter, (country, _) in sorted(paragraphs.items(), reverse=True)}
     for printed, kind, ref, where in listed:
         country = canonical_name(printed)

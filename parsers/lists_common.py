@@ -11,13 +11,14 @@ does not keep -- quote normalization, and the per-document result.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lxml import etree
 
 from parsers.errors import ParseError
 from parsers.fr_xml import DOCUMENT_TAGS, parse_fr_tree
-from parsers.model import Operation, ReviewItem
+from parsers.model import FRDocument, Operation, ReviewItem
 from parsers.text import element_text
 
 SECTION_TABLES: dict[str, str] = {"744.21": "15 CFR 744.21", "744.22": "15 CFR 744.22"}
@@ -92,7 +93,8 @@ class FRDocumentContext:
 _CONTENT_STOP = frozenset({"AMDPAR", "SIG", "FRDOC", "BILCOD", "LSTSUB"})
 
 
-def fr_documents(root: etree._Element, name: str, documents=None) -> tuple[FRDocumentContext, ...]:
+def fr_documents(root: etree._Element, name: str, documents: Sequence[FRDocument] | None = None
+                 ) -> tuple[FRDocumentContext, ...]:
     """Every FR document of a parsed tree (single document or daily issue) with its AMDPAR contexts.
 
     Document numbers and corrections come from ``parsers.fr_xml`` so both
@@ -105,7 +107,7 @@ def fr_documents(root: etree._Element, name: str, documents=None) -> tuple[FRDoc
     if len(elements) != len(documents):
         raise ParseError(name, f"found {len(elements)} document elements but {len(documents)} documents")
     out = []
-    for doc, element in zip(documents, elements):
+    for doc, element in zip(documents, elements, strict=True):
         amdpars = tuple(_context(i, amdpar, doc) for i, amdpar in enumerate(element.iter("AMDPAR")))
         summary = element.find("PREAMB/SUM")
         if summary is None:
@@ -121,7 +123,7 @@ def _is_container(el: etree._Element) -> bool:
     return el.tag == "CORRECT" and any(c.tag in ("RULE", "PRORULE", "NOTICE", "PRESDOCU") for c in el)
 
 
-def _context(index: int, amdpar: etree._Element, doc) -> AmdparContext:
+def _context(index: int, amdpar: etree._Element, doc: FRDocument) -> AmdparContext:
     instruction = doc.instructions[index] if index < len(doc.instructions) else None
     content = []
     for sibling in amdpar.itersiblings():
@@ -149,6 +151,15 @@ class SummaryCounts:
 
 
 @dataclass(frozen=True)
+class SectionListing:
+    """The complete list a revision of the heading/paragraph (a) reprinted: what is listed afterwards."""
+
+    table: str
+    countries: tuple[str, ...]
+    instruction: int | None = None
+
+
+@dataclass(frozen=True)
 class DocumentListChanges:
     """What one FR document does to one kind of list: operations, complete listings, review items.
 
@@ -163,5 +174,5 @@ class DocumentListChanges:
     corrects: str | None
     operations: tuple[Operation, ...] = ()
     review: tuple[ReviewItem, ...] = ()
-    listings: tuple = ()
+    listings: tuple[SectionListing, ...] = ()
     summary: SummaryCounts | None = None

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+
 from parsers.errors import UnknownGroupError
 
 # Column codes of Supplement No. 1 to part 740, in printed order. "B" is a list.
@@ -122,8 +123,8 @@ class CfrPart:
         """One federalregister.gov ``cfr_references`` item ({"title": 15, "part": 740}); None without a part."""
         if not isinstance(ref, dict) or ref.get("part") in (None, ""):
             return None
-        title = ref.get("title")
-        return cls(int(title) if str(title).strip().isdigit() else None, str(ref["part"]).strip())
+        title = str(ref.get("title")).strip()
+        return cls(int(title) if title.isdigit() else None, str(ref["part"]).strip())
 
     @classmethod
     def from_api_list(cls, refs: object) -> tuple[CfrPart, ...]:

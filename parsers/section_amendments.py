@@ -22,15 +22,15 @@ reprint whose heading and (a) disagree.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
 
 from parsers.countries import resolve
-from parsers.lists_common import SECTION_TABLES, DocumentListChanges, fr_documents, normalize_instruction
-from parsers.model import Action, Operation, ReviewItem, ReviewReason
-from parsers.sections_744 import (
-    HEADING_WITHOUT_COUNTRIES, _strip_country_parentheticals, paragraph_text, section_list_from_text)
+from parsers.lists_common import SECTION_TABLES, DocumentListChanges, SectionListing, fr_documents, normalize_instruction
+from parsers.model import Action, FRDocument, Operation, ReviewItem, ReviewReason
+from parsers.sections_744 import HEADING_WITHOUT_COUNTRIES, _strip_country_parentheticals, paragraph_text, section_list_from_text
 from parsers.text import element_text, split_lettered
 from parsers.xmlsafe import parse_xml
 
@@ -46,21 +46,13 @@ _REVISE = re.compile(r"\brevis(?:e|es|ed|ing)\b|\bcorrect(?:s|ed|ing)?\b", re.IG
 _READ = re.compile(r"\bto\s+read\b|\bread(?:s)?\s+as\s+follows\b", re.IGNORECASE)
 _REPLACE = re.compile(r"\bremov\w*\s+(?:the\s+)?(?:words?|phrases?)?\s*\"([^\"]*)\".*?\badd\w*\s+in\s+(?:its|their)\s+place\s+"
                       r"(?:the\s+)?(?:words?|phrases?)?\s*\"([^\"]*)\"", re.IGNORECASE)
-_ADD = re.compile(r"\badd(?:s|ed|ing)?\s*,?\s+(?:in\s+alphabetical\s+order\s*,?\s+)?(?:the\s+)?(?:words?|phrases?|countr(?:y|ies))?\s*\"([^\"]*)\"", re.IGNORECASE)
+_ADD = re.compile(r"\badd(?:s|ed|ing)?\s*,?\s+(?:in\s+alphabetical\s+order\s*,?\s+)?"
+                  r"(?:the\s+)?(?:words?|phrases?|countr(?:y|ies))?\s*\"([^\"]*)\"", re.IGNORECASE)
 _REMOVE = re.compile(r"\b(?:remov|delet)(?:e|es|ed|ing)\s+(?:the\s+)?(?:words?|phrases?|countr(?:y|ies))?\s*\"([^\"]*)\"",
                      re.IGNORECASE)
 _EVERYWHERE = re.compile(r"\b(?:wherever|each\s+place|everywhere)\b.*?\bappears?\b|\bthroughout\s+the\s+section\b",
                          re.IGNORECASE)
 _ANY_VERB = re.compile(r"\b(?:add|remov|revis|delet|correct)\w*", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class SectionListing:
-    """The complete list a revision of the heading/paragraph (a) reprinted: what is listed afterwards."""
-
-    table: str
-    countries: tuple[str, ...]
-    instruction: int | None = None
 
 
 @dataclass(frozen=True)
@@ -117,7 +109,7 @@ def quoted_countries(quoted: str) -> tuple[tuple[tuple[str, str], ...], tuple[st
     i = 0
     while i < len(pieces):
         piece = pieces[i]
-        joined = f"{piece}, {pieces[i + 1]}" if i + 1 < len(pieces) else None
+        joined = f"{piece}, {pieces[i + 1]}" if i + 1 < len(pieces) else ""
         country = resolve(joined) if joined else None     # "Korea, North"
         if country:
             found.append((country.name, joined))
@@ -159,7 +151,12 @@ def interpret(text: str, reprints: tuple[SectionReprint, ...] = (), *, title: in
     return SectionInterpretation(tuple(operations), tuple(listings), tuple(review))
 
 
-def _clause(section: str, clause: str, reprints, corrects, instruction):
+# What one clause yields: operations, complete listings, review items.
+_Clause = tuple[list[Operation], list[SectionListing], list[ReviewItem]]
+
+
+def _clause(section: str, clause: str, reprints: tuple[SectionReprint, ...], corrects: str | None,
+            instruction: int | None) -> _Clause:
     table = SECTION_TABLES[section]
     heading, para_a, other = locations(clause)
 
@@ -198,13 +195,13 @@ def _clause(section: str, clause: str, reprints, corrects, instruction):
             return [], [], []      # words replaced by words naming the same countries: the list is unchanged
         return [], [], [item(ReviewReason.NO_COUNTRY,
                              f"§ {section}: the words changed in the heading/paragraph (a) name no country")]
-    notes = []
+    notes: list[ReviewItem] = []
     if not heading and section not in HEADING_WITHOUT_COUNTRIES:
         notes.append(item(ReviewReason.PARTIAL_CHANGE, f"§ {section}: paragraph (a) changes but the heading does not"))
     return ops, [], notes
 
 
-def _word_changes(clause: str):
+def _word_changes(clause: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]], tuple[str, ...]] | None:
     """(added, removed, unknown) countries of a words clause; None when no quoted change is understood."""
     replace = _REPLACE.search(clause)
     if replace:
@@ -223,17 +220,18 @@ def _word_changes(clause: str):
     return None
 
 
-def _revision(section, clause, heading, para_a, reprints, corrects, instruction, item):
+def _revision(section: str, clause: str, heading: bool, para_a: bool, reprints: tuple[SectionReprint, ...],
+              corrects: str | None, instruction: int | None, item: Callable[[ReviewReason, str], ReviewItem]) -> _Clause:
     table = SECTION_TABLES[section]
     reprint = next((r for r in reprints if r.section == section), None)
     reprinted_a = paragraph_text(list(reprint.paragraphs)) if reprint else None
     if reprint is None or (para_a and reprinted_a is None) or (heading and not reprint.heading):
         return [], [], [item(ReviewReason.TEXT_NOT_REPRINTED,
                              f"§ {section}: revised text not found in the reprint after the instruction")]
-    if not para_a:
+    if not para_a or reprinted_a is None:   # (with para_a, a missing reprint returned above)
         return [], [], [item(ReviewReason.PARTIAL_CHANGE,
                              f"§ {section}: revises the section heading only, not paragraph (a)")]
-    heading_text = reprint.heading if heading else ""
+    heading_text = (reprint.heading or "") if heading else ""   # (with heading, reprint.heading is set)
     listed = section_list_from_text(section, heading_text, reprinted_a)
     # With the heading not revised, its (empty) list disagreeing with (a) is no problem of the reprint.
     problems = [p for p in listed.problems if heading or p.reason is not ReviewReason.PLACES_DISAGREE]
@@ -243,7 +241,7 @@ def _revision(section, clause, heading, para_a, reprints, corrects, instruction,
         return [], [], [item(ReviewReason.NO_COUNTRY, f"§ {section}: the revised text names no country")]
     ops = [Operation(Action.REVISE_ENTRY, table, c, text=clause, corrects=corrects, printed=c, instruction=instruction)
            for c in listed.countries]
-    notes = []
+    notes: list[ReviewItem] = []
     if not heading and section not in HEADING_WITHOUT_COUNTRIES:
         notes.append(item(ReviewReason.PARTIAL_CHANGE, f"§ {section}: paragraph (a) revised but the heading is not"))
     return ops, [SectionListing(table, listed.countries, instruction)], notes
@@ -271,11 +269,14 @@ def parse_section_changes(data: bytes, name: str) -> tuple[DocumentListChanges, 
     return section_changes_from_tree(parse_xml(data, name), name)
 
 
-def section_changes_from_tree(root: etree._Element, name: str, documents=None) -> tuple[DocumentListChanges, ...]:
+def section_changes_from_tree(root: etree._Element, name: str, documents: Sequence[FRDocument] | None = None
+                              ) -> tuple[DocumentListChanges, ...]:
     """Like parse_section_changes on a parsed tree; ``documents``: its parse_fr_tree result, if at hand."""
     out = []
     for doc in fr_documents(root, name, documents):
-        operations, listings, review = [], [], []
+        operations: list[Operation] = []
+        listings: list[SectionListing] = []
+        review: list[ReviewItem] = []
         for amdpar in doc.amdpars:
             result = interpret(amdpar.text, section_reprints(amdpar.content), title=amdpar.title,
                                part=amdpar.part, corrects=doc.corrects, instruction=amdpar.index)

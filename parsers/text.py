@@ -7,6 +7,8 @@ Also the one splitter of amendatory-instruction text into its lettered parts
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import cast
 
 from lxml import etree
 
@@ -37,7 +39,7 @@ def element_text(el: etree._Element, *, skip: frozenset[str] = frozenset()) -> s
     return squash("".join(parts))
 
 
-def _collect(el, parts: list[str], skip: frozenset[str]) -> None:
+def _collect(el: etree._Element, parts: list[str], skip: frozenset[str]) -> None:
     if el.text:
         parts.append(el.text)
     for child in el:
@@ -58,12 +60,18 @@ def first_descendant(el: etree._Element, tag: str) -> etree._Element | None:
     3,000-entry supplement walks the whole tree (~2 ms); XPath stops at it.
     """
     found = el.xpath(f"descendant-or-self::{tag}[1]")
-    return found[0] if found else None
+    first = found[0] if isinstance(found, list) and found else None   # an element path yields a list of elements
+    return first if isinstance(first, etree._Element) else None
+
+
+def itertext(el: etree._Element) -> Iterator[str]:
+    """``el.itertext()``: lxml yields str for a parsed tree; lxml-stubs also allows bytes."""
+    return cast("Iterator[str]", el.itertext())
 
 
 def split_footnotes(el: etree._Element) -> tuple[str, tuple[str, ...]]:
     """(text without footnote markers, the markers) of an element like ``Iraq<SU>3</SU>``."""
-    markers = tuple(squash("".join(c.itertext())) for c in el.iter() if c.tag in FOOTNOTE_TAGS)
+    markers = tuple(squash("".join(itertext(c))) for c in el.iter() if c.tag in FOOTNOTE_TAGS)
     return element_text(el, skip=FOOTNOTE_TAGS), tuple(m for m in markers if m)
 
 
@@ -94,7 +102,7 @@ def split_lettered(text: str) -> tuple[str, list[str]]:
     ("Under IRAN: i. Adding …" -> "Under IRAN: Adding …"). Without letters:
     ("", [text]).
     """
-    starts: list[re.Match] = []
+    starts: list[re.Match[str]] = []
     expected = "a"
     for match in _LETTER.finditer(text):
         if match.group(1) == expected:
@@ -115,7 +123,7 @@ def _trim_part(part: str) -> str:
 
 
 def _split_roman(part: str) -> list[str]:
-    starts: list[re.Match] = []
+    starts: list[re.Match[str]] = []
     for match in _LETTER.finditer(part):
         if len(starts) < len(ROMAN_NUMERALS) and match.group(1) == ROMAN_NUMERALS[len(starts)]:
             starts.append(match)

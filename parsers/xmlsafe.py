@@ -59,6 +59,6 @@ def parse_xml(data: bytes, name: str) -> etree._Element:
     # The byte scan above cannot see declarations in UTF-16/32 input; the DTD
     # libxml2 kept (entities unexpanded, nothing fetched) can.
     dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
+    if dtd is not None and any(True for _ in dtd.iterentities()):  # type: ignore[union-attr]  # lxml-stubs 0.5 lacks DTD.iterentities
         raise ParseError(name, "refused: DOCTYPE declares entities (possible XXE or entity-expansion attack)")
     return root

@@ -32,9 +32,10 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -42,15 +43,15 @@ from sqlite_utils import Database
 
 from parsers.countries import canonical_name
 from parsers.errors import MailError, WebhookError
-from pipeline.config import Recipient, Settings
-from store import ledgers, queries
-from store.db import utcnow
 from parsers.lifecycle import ChangeAction, ChangeStatus, SourceKind, SourceRef
-from store.enums import AlertChannel, AlertState
+from pipeline.config import Recipient, Settings
+from pipeline.publish import mail
 from pipeline.publish.envelope import Rendered
 from pipeline.publish.render import environment
 from pipeline.sources.http import retry_after_seconds
-from pipeline.publish import mail
+from store import ledgers, queries
+from store.db import utcnow
+from store.enums import AlertChannel, AlertState
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ class ChangeEvent:
     now: ChangeStatus                 # the change's status today
     key: str
     country: str
-    group: str
+    group: str | None
     group_name: str
     action: ChangeAction
     effective_date: str | None
@@ -116,9 +117,16 @@ class ChangeEvent:
     note: str | None
     logged_at: str
     epoch: int = 0                    # withdrawals logged before this row: a change back after one is news again
+    list_kind: str = "country_groups"  # changes.list: the lists beyond Country Groups have no group
+    entity: str | None = None         # an Entity List change: the entity's first name as printed
 
     @property
     def headline(self) -> str:
+        if self.entity is not None:      # "Russia: Entity List entry 'Example Co.' added"
+            return f"{self.country}: Entity List entry {self.entity!r} {self.action.value}"
+        if self.group is None:           # "Cambodia added to § 744.21"
+            verb = "added to" if self.action is ChangeAction.ADDED else "removed from"
+            return f"{self.country} {verb} § {self.list_kind}"
         verb = "added to" if self.action is ChangeAction.ADDED else "removed from"
         return f"{self.country} {verb} {self.group}"
 
@@ -165,7 +173,10 @@ class ChangeEvent:
         if self.status is ChangeStatus.ANNOUNCED and self.document:
             url = f"{_FR_URL}public-inspection/{self.document}"
         group = f"{self.group} ({self.group_name})" if self.group_name else self.group
-        details = [("Country", self.country), ("Group", group), ("Change", self.action.value),
+        where = [("Group", group)] if self.group is not None else [("List", self.list_kind)]
+        if self.entity is not None:
+            where.append(("Entity", self.entity))
+        details = [("Country", self.country), *where, ("Change", self.action.value),
                    ("Effective", self.effective_date or "not known yet")]
         if self.document:
             details.append(("FR document", self.document + (f", {self.citation}" if self.citation else "")))
@@ -188,7 +199,8 @@ class ChangeEvent:
                            "fr_document": self.document, "citation": self.citation,
                            "publication_date": self.publication_date, "scheduled_publication_date": self.scheduled,
                            "filed_at": self.filed_at, "ecfr_version": self.ecfr_version,
-                           "withdrawn_from_public_inspection": self.off_desk}}
+                           "withdrawn_from_public_inspection": self.off_desk, "list": self.list_kind,
+                           "entity": self.entity}}
         return Alert(event=event_key(self.key, self.status, self.epoch), kind=self.status.value, change_key=self.key,
                      subject=self.subject(), details=tuple(details), url=url, data=data,
                      fact_date=self.fact_date, retraction=self.status is ChangeStatus.WITHDRAWN)
@@ -216,7 +228,8 @@ def change_events(db: Database, touched_since: str | None = None) -> dict[str, l
             action=ChangeAction(r["action"]), effective_date=r["effective_date"], document=number,
             citation=d.get("citation"), publication_date=d.get("publication_date"),
             scheduled=p.get("publication_date"), filed_at=p.get("filed_at"), ecfr_version=r["ecfr_version"],
-            off_desk=bool(p.get("withdrawn_at")) and not d, note=r["note"], logged_at=r["at"], epoch=epoch))
+            off_desk=bool(p.get("withdrawn_at")) and not d, note=r["note"], logged_at=r["at"], epoch=epoch,
+            list_kind=r.get("list") or "country_groups", entity=r.get("entity")))
     return out
 
 
@@ -343,7 +356,7 @@ def plan(db: Database, settings: Settings, *, today: date, ledger: AlertLedger |
     due: list[Due] = []
     for r in settings.recipients:
         for channel in _channels(r):
-            for key, events in by_change.items():
+            for events in by_change.values():
                 due.extend(_change_due(r, channel, events, ledger, oldest, limit))
             if REVIEW in r.alerts:
                 due.extend(Due(r, channel, a) for a in reviews
@@ -374,9 +387,9 @@ def _change_due(r: Recipient, channel: AlertChannel, events: list[ChangeEvent], 
     for e in events:
         if e.status is ChangeStatus.WITHDRAWN or (e.fact_date or "9999") < oldest:
             continue
-        row = ledger.get(r.email, channel, event_key(e.key, e.status, e.epoch))
-        if row is not None:
-            if _open(row, limit):
+        recorded = ledger.get(r.email, channel, event_key(e.key, e.status, e.epoch))
+        if recorded is not None:
+            if _open(recorded, limit):
                 owed.append(e)           # a failed send: retried
         elif first or e.status.value in r.alerts:
             owed.append(e)

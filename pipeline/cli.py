@@ -20,11 +20,14 @@ import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from parsers.errors import FrtrackError, UsageError
+
+if TYPE_CHECKING:
+    from pipeline.config import Settings
 
 log = logging.getLogger("frtrack")
 
@@ -36,10 +39,10 @@ class Context:
 
     def __init__(self, config: str | None, db: str, verbose: int, quiet: bool):
         self.config_path, self.db_path, self.verbose, self.quiet = config, db, verbose, quiet
-        self._settings = None
+        self._settings: Settings | None = None
 
     @property
-    def settings(self):
+    def settings(self) -> Settings:
         if self._settings is None:
             from pipeline.config import load_settings  # lazy: keeps `frtrack --help` fast
             self._settings = load_settings(self.config_path)
@@ -93,7 +96,7 @@ class FrtrackCommand(click.Command):
     def invoke(self, ctx: click.Context) -> Any:
         c = ctx.find_object(Context)
         if c is not None and not (self.name == "init" and c.config_path and not Path(c.config_path).exists()):
-            c.settings        # (init may be the one writing the config it is pointed at)
+            _ = c.settings    # loading validates; (init may be the one writing the config it is pointed at)
         return super().invoke(ctx)
 
 
@@ -193,7 +196,8 @@ def init(c: Context, path: str | None, force: bool) -> None:
 
 
 @cli.command()
-@click.option("--since", callback=_date, metavar="DATE", help="Fetch FR documents published on or after DATE (default: since the last successful run).")
+@click.option("--since", callback=_date, metavar="DATE",
+              help="Fetch FR documents published on or after DATE (default: since the last successful run).")
 @pass_ctx
 def run(c: Context, since: date | None) -> None:
     """Fetch, parse, store and diff once (the cron job). Exit 1 if any source failed.
@@ -229,7 +233,8 @@ def reparse(c: Context) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("--check", is_flag=True, help="Exit 3 when the last successful fetch is older than --max-age, or the last run failed.")
+@click.option("--check", is_flag=True,
+              help="Exit 3 when the last successful fetch is older than --max-age, or the last run failed.")
 @click.option("--max-age", type=float, default=26.0, show_default=True, metavar="HOURS", help="Staleness limit for --check.")
 @pass_ctx
 def status(c: Context, as_json: bool, check: bool, max_age: float) -> None:
@@ -278,8 +283,8 @@ def changes(c: Context, since: date | None, country: str | None, group: str | No
     """
     from parsers.errors import UsageError  # lazy: keeps `frtrack --help` fast
     from parsers.model import ListKind  # lazy: keeps `frtrack --help` fast
-    from pipeline.publish.wording import change_phrase  # lazy: keeps `frtrack --help` fast
     from pipeline.lookup import find_country  # lazy: keeps `frtrack --help` fast
+    from pipeline.publish.wording import change_phrase  # lazy: keeps `frtrack --help` fast
     from store.queries import change_json, entity_keys_matching, list_changes  # lazy: keeps `frtrack --help` fast
     if group is not None and list_kind not in (None, ListKind.COUNTRY_GROUPS):
         raise UsageError(f"--group {group} is a Country Group; it cannot be combined with --list {list_kind.value}")
@@ -371,8 +376,8 @@ def history(c: Context, country: str, as_json: bool) -> None:
       frtrack history Cambodia
     """
     from parsers.model import ListKind  # lazy: keeps `frtrack --help` fast
-    from pipeline.publish.wording import change_phrase  # lazy: keeps `frtrack --help` fast
     from pipeline.lookup import find_country  # lazy: keeps `frtrack --help` fast
+    from pipeline.publish.wording import change_phrase  # lazy: keeps `frtrack --help` fast
     from store.queries import change_json, list_changes  # lazy: keeps `frtrack --help` fast
     db = c.open_db()
     found = find_country(db, country)
@@ -401,7 +406,11 @@ def divergences(c: Context, as_json: bool) -> None:
     Example:
       frtrack divergences --json
     """
-    from store.queries import divergence_json, divergence_text, divergences as list_divergences  # lazy: keeps `frtrack --help` fast
+    from store.queries import (  # lazy: keeps `frtrack --help` fast
+        divergence_json,
+        divergence_text,
+        divergences as list_divergences,
+    )
     rows = list_divergences(c.open_db())
     if as_json:
         click.echo(json.dumps([divergence_json(r) for r in rows], indent=2))
@@ -532,7 +541,8 @@ def schedule(c: Context) -> None:
 
 
 @cli.command()
-@click.option("--out", type=click.Path(file_okay=False), help="Folder for the demo database, digest and site (default: a new temporary folder).")
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Folder for the demo database, digest and site (default: a new temporary folder).")
 @pass_ctx
 def demo(c: Context, out: str | None) -> None:
     """Run the whole pipeline offline over the bundled 2021-2026 sample.

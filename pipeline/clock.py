@@ -9,14 +9,14 @@ so a replayed history reads as it happened, not as the day it was replayed.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 
 def today() -> date:
     pinned = os.environ.get("FRTRACK_TODAY")
     if pinned:
         return date.fromisoformat(pinned)
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 class Clock:
@@ -29,11 +29,11 @@ class Clock:
 
     def __init__(self, day: date | None = None) -> None:
         self.day = day or today()
-        wall = datetime.now(timezone.utc)
+        wall = datetime.now(UTC)
         self._shift = datetime.combine(self.day, wall.timetz()) - wall
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc) + self._shift
+        return datetime.now(UTC) + self._shift
 
     def stamp(self) -> str:
         """ISO 8601, seconds, UTC: the form the store keeps."""
@@ -52,7 +52,7 @@ def now() -> datetime:
     pinned = os.environ.get("FRTRACK_NOW")
     if pinned:
         moment = datetime.fromisoformat(pinned)
-        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    wall = datetime.now(timezone.utc)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    wall = datetime.now(UTC)
     day = os.environ.get("FRTRACK_TODAY")
     return datetime.combine(date.fromisoformat(day), wall.timetz()) if day else wall

@@ -718,7 +718,7 @@ def example_config() -> str:
     out = ["# frtrack configuration. Every key is optional; the values shown are the defaults.",
            "# (Made from pipeline/config.py, like the README's table: `python -m pipeline.config --example`.)"]
     recipient_keys = []
-    for name, (f, hint) in _fields(Settings).items():
+    for name, (_, hint) in _fields(Settings).items():
         if not dataclasses.is_dataclass(hint):
             recipient_keys = [k for k in schema_keys() if k.name.startswith(f"{name}[].")]
             continue

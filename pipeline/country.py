@@ -206,7 +206,7 @@ def country_text(answer: dict[str, Any]) -> str:
     else:
         lines.append(f"  Entity List: {len(answer['entity_list'])} "
                      f"entr{'y' if len(answer['entity_list']) == 1 else 'ies'} under this destination")
-        for e, by in zip(answer["entity_list"], t["entries"]):
+        for e, by in zip(answer["entity_list"], t["entries"], strict=True):
             lines.append(f"    {e['entity']}: since {e['since']} (last changed by {source_text(by)})")
     if t["divergence_rows"]:
         lines.append("  D:5 / ITAR 126.1 divergences:")

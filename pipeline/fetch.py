@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 from urllib.parse import urlsplit
 
 from sqlite_utils import Database
@@ -85,9 +85,9 @@ def _run_source(source: Source, fn: Callable[..., SourceOutcome], http: Http, db
         kind = type(exc).__name__
         log.info("%s failed: %s", source.value, exc)      # the full URL: with -v
         blocked = isinstance(exc, BlockedError)
-        brief = _brief(exc) + ("; consider sources.govinfo_fallback = true" if blocked else "")
+        said = _brief(exc) + ("; consider sources.govinfo_fallback = true" if blocked else "")
         outcome = SourceOutcome(source, False, http.requests - before, first_seen_count(db, source, run_id),
-                                None, f"{kind}: {exc}", brief=brief, blocked=blocked)
+                                None, f"{kind}: {exc}", brief=said, blocked=blocked)
     brief = outcome.brief or (outcome.error.split(": ", 1)[-1] if outcome.error else None)
     outcome = SourceOutcome(outcome.source, outcome.ok, http.requests - before, outcome.new_items,
                             outcome.watermark, outcome.error, brief=brief, blocked=outcome.blocked)

@@ -28,15 +28,15 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from parsers.announcement import public_inspection_document
 from parsers.countries import canonical_name, country_key, split_country
 from parsers.ecfr_groups import parse_country_groups
-from parsers.announcement import public_inspection_document
 from parsers.errors import ParseError
 from parsers.fr_xml import parse_fr_tree
+from parsers.lifecycle import ChangeAction
 from parsers.model import CountryGroupTable, FRDocument, ReviewReason
 from parsers.xmlsafe import parse_xml
 from pipeline.derive.history import apply_deltas, predict_detailed
-from parsers.lifecycle import ChangeAction
 
 
 @dataclass(frozen=True)

@@ -15,14 +15,13 @@ from datetime import date
 from parsers.errors import FrtrackError
 from pipeline import clock
 from pipeline.config import Settings
+from pipeline.engine import derive
+from pipeline.fetch import fetch_all
+from pipeline.lock import db_lock, mark_interrupted_runs
 from pipeline.publish.wording import plural
 from store.db import open_db
 from store.enums import RunStatus
 from store.runs import finish_run, start_run
-from pipeline.lock import db_lock
-from pipeline.lock import mark_interrupted_runs
-from pipeline.engine import derive
-from pipeline.fetch import fetch_all
 
 log = logging.getLogger(__name__)
 

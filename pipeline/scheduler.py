@@ -29,8 +29,9 @@ import os
 import signal
 import threading
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from apscheduler.events import EVENT_JOB_MISSED, EVENT_SCHEDULER_STARTED, JobExecutionEvent, SchedulerEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -38,12 +39,12 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from parsers.errors import FrtrackError, LockHeldError
-from pipeline.triggers import parse_trigger
-from pipeline.config import Settings
 from pipeline.clock import Clock
+from pipeline.config import Settings
 from pipeline.lock import db_lock
 from pipeline.poll import deliver_pending, poll_once
 from pipeline.publish.digest import digest_command
+from pipeline.triggers import parse_trigger
 from store.db import open_db
 from store.runs import fail_runs, running_runs
 
@@ -116,7 +117,7 @@ class Daemon:
 
     # -- the jobs ---------------------------------------------------------
     def _default_fetch(self) -> Any:
-        from pipeline.run import run_once   # lazy: the daemon starts even if a run would fail to import
+        from pipeline.run import run_once  # lazy: the daemon starts even if a run would fail to import
         report = run_once(self.settings, self.db_path, trigger="schedule")
         self._alerts_after_run()
         return report
@@ -246,7 +247,7 @@ class Daemon:
             self.scheduler.add_job(self.run_digest, self.digest_trigger, id="digest", name="digest")
         if self.poll_trigger is not None:
             self.scheduler.add_job(self.run_poll, self.poll_trigger, id="poll", name="poll")
-        previous: dict[int, Any] = {}
+        previous: dict[signal.Signals, Any] = {}
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGTERM, signal.SIGINT):
                 previous[sig] = signal.signal(sig, self._on_signal)

@@ -7,22 +7,23 @@ JSON-ready dict whose ``healthy`` flag drives ``status --check`` (exit 3), and
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from pipeline import clock
-from pipeline.clock import Clock
-from pipeline.publish.wording import plural
-from store import queries
 from parsers.lifecycle import DivergenceKind
-from store.enums import PollStatus, RunStatus
-from pipeline.triggers import parse_trigger
+from pipeline import clock
 from pipeline.alerts import ledger_summary
-from pipeline.config import Schedule, parse_poll_window
 from pipeline.business_days import in_window
-from zoneinfo import ZoneInfo
+from pipeline.clock import Clock
+from pipeline.config import Schedule, parse_poll_window
+from pipeline.publish.wording import plural
+from pipeline.triggers import parse_trigger
+from store import queries
+from store.enums import PollStatus, RunStatus
 
 _RUN_KEYS = ("id", "status", "trigger", "started_at", "finished_at", "error")
 
@@ -35,7 +36,7 @@ def _parse_ts(value: str | None) -> datetime | None:
         ts = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
 
 
 def _age_hours(ts: datetime | None, now: datetime) -> float | None:
@@ -58,7 +59,7 @@ def build_status(db: Database, *, max_age_hours: float = 26.0,
     if now is None:   # FRTRACK_NOW pins the moment; a pinned FRTRACK_TODAY is the day runs were stamped with
         now = clock.now() if os.environ.get("FRTRACK_NOW") else Clock().now()
     if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+        now = now.replace(tzinfo=UTC)
     limit = now - timedelta(hours=max_age_hours)
     problems: list[str] = []
 
@@ -102,7 +103,7 @@ def build_status(db: Database, *, max_age_hours: float = 26.0,
         ok_at = _parse_ts(last_ok.get("finished_at")) if last_ok else None
         if ok_at is None or ok_at < limit:
             stale = True
-            problems.append("no successful fetch on record" if ok_at is None else
+            problems.append("no successful fetch on record" if ok_at is None or last_ok is None else
                             f"the last successful run finished {last_ok['finished_at']}, "
                             f"more than {max_age_hours:g} h ago")
     if last is None:
@@ -182,14 +183,15 @@ def poll_interval_minutes(schedule: Any, now: datetime) -> float | None:
     trigger = parse_trigger(schedule.poll, schedule.timezone, "schedule.poll")
     if trigger is None:
         return None
-    fires, t = [], now
+    fires: list[datetime] = []
+    t = now
     for _ in range(6):   # the shortest gap: a crontab with hours has a long one at night
         t = trigger.get_next_fire_time(fires[-1] if fires else None, t)
         if t is None:
             break
         fires.append(t)
         t = t + timedelta(seconds=1)
-    gaps = [(b - a).total_seconds() / 60 for a, b in zip(fires, fires[1:])]
+    gaps = [(b - a).total_seconds() / 60 for a, b in pairwise(fires)]
     return min(gaps) if gaps else None
 
 
@@ -218,7 +220,7 @@ def poll_health(db: Database, schedule: Any, now: datetime) -> dict[str, Any]:
             ok_at = _parse_ts(good["started_at"]) if good else None
             if ok_at is None or ok_at < settled:
                 since = f"the last successful poll was {good['started_at']}, " \
-                        f"{(now - ok_at).total_seconds() / 60:.0f} min ago" if ok_at else "no poll has succeeded"
+                        f"{(now - ok_at).total_seconds() / 60:.0f} min ago" if ok_at and good else "no poll has succeeded"
                 problems.append(f"public-inspection polls stopped during business hours: {since} "
                                 f"(limit {limit:g} min; last poll {last['status']}"
                                 f"{': ' + last['error'] if last.get('error') else ''})")

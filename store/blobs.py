@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from typing import Mapping
+from collections.abc import Mapping
 
 from sqlite_utils import Database
 

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
-from typing import Callable
 
 from sqlite_utils import Database
 
 from parsers.errors import NoDatabaseError, SchemaTooNewError, StoreError
 from store.migrations import migrations
-
 
 Clock = Callable[[], str]
 _CLOCK_ATTR = "frtrack_clock"
@@ -27,7 +26,7 @@ _CLOCK_ATTR = "frtrack_clock"
 
 def wall_clock() -> str:
     """The system's UTC time: for a database opened without the pipeline's clock."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def set_clock(db: Database, clock: Clock) -> None:
@@ -178,4 +177,4 @@ def open_readonly(path: str | os.PathLike[str]) -> Database:
 
 
 def integrity_ok(db: Database) -> bool:
-    return db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    return bool(db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")

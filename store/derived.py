@@ -19,13 +19,22 @@ eCFR version of that date.
 from __future__ import annotations
 
 import json
-from typing import Iterable, Protocol, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from sqlite_utils import Database
 
 from parsers.errors import StoreError
-from parsers.lifecycle import (ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide, ReviewSubject, SourceKind,
-                               SourceRef, TableEventKind)
+from parsers.lifecycle import (
+    ChangeAction,
+    ChangeStatus,
+    DivergenceKind,
+    DivergenceSide,
+    ReviewSubject,
+    SourceKind,
+    SourceRef,
+    TableEventKind,
+)
 from parsers.model import ListKind
 from store.db import utcnow
 from store.enums import ParseStatus
@@ -39,7 +48,7 @@ class ChangeRecord(Protocol):
     @property
     def country(self) -> str: ...
     @property
-    def group(self) -> str: ...
+    def group(self) -> str | None: ...   # None for a list without groups
     @property
     def action(self) -> ChangeAction: ...
     @property

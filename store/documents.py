@@ -11,8 +11,9 @@ version held as suspect) are the engine's to write, not these.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -91,9 +92,9 @@ def upsert_api_document(db: Database, doc: FrDocumentRow, *, api_sha256: str | N
     now = utcnow(db)
     with db.atomic():
         if document_exists(db, doc.document_number):
-            db["fr_documents"].update(doc.document_number, {**values, "api_sha256": api_sha256, "updated_at": now})
+            db.table("fr_documents").update(doc.document_number, {**values, "api_sha256": api_sha256, "updated_at": now})
             return False
-        db["fr_documents"].insert({"document_number": doc.document_number, **values, "api_sha256": api_sha256,
+        db.table("fr_documents").insert({"document_number": doc.document_number, **values, "api_sha256": api_sha256,
                                    "parse_status": ParseStatus.PENDING.value,
                                    "source": Source.FEDERAL_REGISTER.value, "first_seen_run": run_id,
                                    "updated_at": now})
@@ -105,7 +106,7 @@ def add_document(db: Database, doc: FrDocumentRow, *, xml_sha256: str, source: S
     with db.atomic():
         if document_exists(db, doc.document_number):
             return False
-        db["fr_documents"].insert({"document_number": doc.document_number,
+        db.table("fr_documents").insert({"document_number": doc.document_number,
                                    **_columns(doc, (*API_COLUMNS, "effective_date")),
                                    "xml_sha256": xml_sha256, "parse_status": ParseStatus.PENDING.value,
                                    "source": source.value, "first_seen_run": run_id, "updated_at": utcnow(db)})
@@ -160,10 +161,10 @@ def upsert_filing(db: Database, filing: FilingRow, *, api_sha256: str | None, ru
     with db.atomic():
         published = 1 if document_exists(db, number) else 0
         if db.execute("SELECT 1 FROM public_inspection WHERE document_number = ?", [number]).fetchone():
-            db["public_inspection"].update(number, {**values, "published": published},
+            db.table("public_inspection").update(number, {**values, "published": published},
                                            conversions={"published": "MAX(published, ?)"})
             return False
-        db["public_inspection"].insert({"document_number": number, **values, "published": published,
+        db.table("public_inspection").insert({"document_number": number, **values, "published": published,
                                         "first_seen_run": run_id})
     return True
 
@@ -176,7 +177,7 @@ def filing_has_text(db: Database, number: str) -> bool:
 def set_filing_text(db: Database, number: str, *, url: str | None, text_sha256: str) -> None:
     """The filing's raw text (the preamble states the change before the rule is published)."""
     with db.atomic():
-        db["public_inspection"].update(number, {"raw_text_url": url, "text_sha256": text_sha256})
+        db.table("public_inspection").update(number, {"raw_text_url": url, "text_sha256": text_sha256})
 
 
 def mark_filing_published(db: Database, number: str) -> None:
@@ -206,7 +207,7 @@ def unpublished_filings(db: Database) -> list[UnpublishedFiling]:
 
 def set_filing_withdrawn(db: Database, number: str, withdrawn_at: str | None) -> None:
     """The filing left the desk unpublished at ``withdrawn_at``; ``None``: it is listed again."""
-    db["public_inspection"].update(number, {"withdrawn_at": withdrawn_at})
+    db.table("public_inspection").update(number, {"withdrawn_at": withdrawn_at})
 
 
 # --- eCFR versions -------------------------------------------------------------------------------
@@ -233,7 +234,7 @@ def ecfr_version_dates(db: Database, unit: str) -> set[str]:
 def add_ecfr_version(db: Database, version: EcfrVersionRow, *, xml_sha256: str, run_id: int | None) -> None:
     """Store a version with its XML, pending a parse; a (unit, date) already stored is left as it is."""
     with db.atomic():
-        db["ecfr_versions"].insert({
+        db.table("ecfr_versions").insert({
             "unit": version.unit, "kind": version.kind, "date": version.date,
             "amendment_date": version.amendment_date, "issue_date": version.issue_date,
             "identifier": version.identifier, "name": version.name,

@@ -222,7 +222,8 @@ def m003_alerts_and_polls(db: Database) -> None:
     """Instant alerts: public-inspection withdrawals, the poll log and the per-recipient alert ledger."""
     db.executescript(
         """
-        ALTER TABLE public_inspection ADD COLUMN withdrawn_at TEXT;  -- date it left the desk unpublished; NULL = listed or published
+        -- withdrawn_at: the date it left the desk unpublished; NULL = listed or published
+        ALTER TABLE public_inspection ADD COLUMN withdrawn_at TEXT;
         CREATE TABLE polls (
             id INTEGER PRIMARY KEY,
             started_at TEXT NOT NULL,          -- UTC ISO timestamp

@@ -6,8 +6,9 @@ renderers never write SQL of their own.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -58,26 +59,34 @@ def list_changes(db: Database, *, since: date | str | None = None, until: date |
     """
     where, args = ["1=1"], []
     if since:
-        where.append("c.effective_date >= ?"); args.append(_d(since))
+        where.append("c.effective_date >= ?")
+        args.append(_d(since))
     if until:
-        where.append("c.effective_date <= ?"); args.append(_d(until))
+        where.append("c.effective_date <= ?")
+        args.append(_d(until))
     if country:
-        where.append("lower(c.country) = lower(?)"); args.append(country)
+        where.append("lower(c.country) = lower(?)")
+        args.append(country)
     if group:
-        where.append("upper(c.group_code) = upper(?)"); args.append(group)
+        where.append("upper(c.group_code) = upper(?)")
+        args.append(group)
     if list_kind is not None:
-        where.append("c.list = ?"); args.append(_list_value(list_kind))
+        where.append("c.list = ?")
+        args.append(_list_value(list_kind))
     if entity_keys is not None:
         keys = sorted(set(entity_keys))
         where.append(f"c.entity_key IN ({','.join('?' * len(keys))})" if keys else "0")
         args.extend(keys)
     if statuses is not None:
         sts = [s.value for s in statuses]
-        where.append(f"c.status IN ({','.join('?' * len(sts))})"); args.extend(sts)
+        where.append(f"c.status IN ({','.join('?' * len(sts))})")
+        args.extend(sts)
     if touched_since:
-        where.append("c.updated_at >= ?"); args.append(touched_since)
+        where.append("c.updated_at >= ?")
+        args.append(touched_since)
     if touched_before:
-        where.append("c.created_at < ?"); args.append(touched_before)
+        where.append("c.created_at < ?")
+        args.append(touched_before)
     rows = db.execute_returning_dicts(
         f"""SELECT c.id, c.list, c.country, c.group_code AS "group", c.entity, c.entity_key, c.action, c.detail,
                    c.effective_date, c.status, c.fr_document, d.citation, d.publication_date, c.ecfr_version,
@@ -161,9 +170,11 @@ def list_memberships(db: Database, country: str | None = None, list_kind: Any = 
     """
     where, args = ["m.withdrawn = 0"], []
     if country:
-        where.append("lower(m.country) = lower(?)"); args.append(country)
+        where.append("lower(m.country) = lower(?)")
+        args.append(country)
     if list_kind is not None:
-        where.append("m.list = ?"); args.append(_list_value(list_kind))
+        where.append("m.list = ?")
+        args.append(_list_value(list_kind))
     rows = db.execute_returning_dicts(
         f"SELECT m.list, m.country, m.group_code AS \"group\", m.entity, m.entity_key, m.detail,"
         f" m.valid_from, m.valid_to, {_ref('m', 'opened')} AS opened_by, {_ref('m', 'closed')} AS closed_by,"
@@ -188,22 +199,23 @@ def list_history_start(db: Database, list_kind: Any) -> str | None:
     oldest membership; None when nothing of the list is stored (it is not tracked)."""
     first = first_version_date(db, _list_value(list_kind))
     if first is None:
-        first = db.execute("SELECT MIN(valid_from) FROM memberships WHERE list = ? AND withdrawn = 0",
-                           [_list_value(list_kind)]).fetchone()[0]
+        row = db.execute("SELECT MIN(valid_from) FROM memberships WHERE list = ? AND withdrawn = 0",
+                         [_list_value(list_kind)]).fetchone()
+        first = row[0] if row else None
     return first
 
 
-def standing(intervals: Iterable[dict[str, Any]], day: str, identity: tuple[str, ...]) -> dict[tuple, dict[str, Any]]:
+def standing(intervals: Iterable[dict[str, Any]], day: str, identity: tuple[str, ...]) -> dict[tuple[Any, ...], dict[str, Any]]:
     """identity values -> what is in force on ``day``: ``{"since", "by", "row"}``, from ``list_memberships`` rows.
 
     A revision (an Entity List entry whose fields changed) closes an interval and opens the next on
     the same day under the same identity, so ``since`` is the start of that unbroken chain, and
     ``by`` -- the SourceRef text that last changed the entry -- is the opener of the interval in force.
     """
-    chains: dict[tuple, list[dict[str, Any]]] = {}
+    chains: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for iv in intervals:
         chains.setdefault(tuple(iv[k] for k in identity), []).append(iv)
-    out: dict[tuple, dict[str, Any]] = {}
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
     for key, ivs in chains.items():
         ivs.sort(key=lambda iv: iv["valid_from"])
         for i, iv in enumerate(ivs):
@@ -336,9 +348,11 @@ def documents(db: Database, *, since: date | str | None = None, until: date | st
     """FR documents published in [since, until], newest first."""
     where, args = ["1=1"], []
     if since:
-        where.append("publication_date >= ?"); args.append(_d(since))
+        where.append("publication_date >= ?")
+        args.append(_d(since))
     if until:
-        where.append("publication_date <= ?"); args.append(_d(until))
+        where.append("publication_date <= ?")
+        args.append(_d(until))
     rows = db.execute_returning_dicts(
         f"SELECT document_number, doc_type, title, action, publication_date, effective_date, effective_on,"
         f" citation, agencies, cfr_references, html_url, correction_of, parse_status, parse_error"
@@ -480,13 +494,15 @@ def owed_alerts(db: Database) -> list[dict[str, Any]]:
 
 def first_version_date(db: Database, kind: str = "country_groups") -> str | None:
     """The date of the oldest parsed eCFR version of ``kind``."""
-    return db.execute("SELECT MIN(date) FROM ecfr_versions WHERE kind = ? AND parse_status = 'ok'",
-                      [kind]).fetchone()[0]
+    day: str | None = db.execute("SELECT MIN(date) FROM ecfr_versions WHERE kind = ? AND parse_status = 'ok'",
+                                 [kind]).fetchone()[0]
+    return day
 
 
 def first_membership_date(db: Database) -> str | None:
-    return db.execute("SELECT MIN(valid_from) FROM memberships WHERE list = 'country_groups' AND withdrawn = 0"
-                      ).fetchone()[0]
+    day: str | None = db.execute("SELECT MIN(valid_from) FROM memberships WHERE list = 'country_groups'"
+                                 " AND withdrawn = 0").fetchone()[0]
+    return day
 
 
 # --- what the site reads -------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlite_utils import Database
+from sqlite_utils.db import Table
 
+from parsers.errors import StoreError
 from store.db import utcnow
 from store.enums import FetchStatus, PollStatus, RunStatus, Source
 
@@ -18,19 +20,27 @@ from store.enums import FetchStatus, PollStatus, RunStatus, Source
 def start_run(db: Database, *, today: str, trigger: str, pid: int | None) -> int:
     """A new ``running`` run believing it is ``today``; returns its id."""
     with db.atomic():
-        table = db["runs"].insert({"started_at": utcnow(db), "status": RunStatus.RUNNING.value, "trigger": trigger,
+        table = db.table("runs").insert({"started_at": utcnow(db), "status": RunStatus.RUNNING.value, "trigger": trigger,
                                    "today": today, "pid": pid})
+    return _new_id(table)
+
+
+def _new_id(table: Table) -> int:
+    """The id the insert just gave (sqlite-utils types ``last_pk`` as anything or None)."""
+    if table.last_pk is None:
+        raise StoreError(f"inserting into {table.name} gave no row id")
     return int(table.last_pk)
 
 
 def finish_run(db: Database, run_id: int, status: RunStatus, error: str | None) -> None:
     with db.atomic():
-        db["runs"].update(run_id, {"finished_at": utcnow(db), "status": status.value, "error": error})
+        db.table("runs").update(run_id, {"finished_at": utcnow(db), "status": status.value, "error": error})
 
 
 def running_runs(db: Database, *, pid: int | None = None) -> list[int]:
     """Ids of the runs still ``running`` (only those of process ``pid`` when given), oldest first."""
-    where, args = "status = ?", [RunStatus.RUNNING.value]
+    where = "status = ?"
+    args: list[str | int] = [RunStatus.RUNNING.value]
     if pid is not None:
         where, args = where + " AND pid = ?", [*args, pid]
     return [r[0] for r in db.execute(f"SELECT id FROM runs WHERE {where} ORDER BY id", args).fetchall()]
@@ -53,14 +63,14 @@ def fail_runs(db: Database, run_ids: list[int], error: str) -> None:
     now = utcnow(db)
     with db.atomic():
         for run_id in run_ids:
-            db["runs"].update(run_id, {"status": RunStatus.FAILED.value, "finished_at": now, "error": error})
+            db.table("runs").update(run_id, {"status": RunStatus.FAILED.value, "finished_at": now, "error": error})
 
 
 def record_source_fetch(db: Database, *, run_id: int, source: Source, ok: bool, started_at: str, requests: int,
                         new_items: int, error: str | None) -> None:
     """What one source did in run ``run_id``, finished now (``frtrack status`` reads its health from these)."""
     with db.atomic():
-        db["source_fetches"].insert({"run_id": run_id, "source": source.value,
+        db.table("source_fetches").insert({"run_id": run_id, "source": source.value,
                                      "status": (FetchStatus.OK if ok else FetchStatus.FAILED).value,
                                      "started_at": started_at, "finished_at": utcnow(db), "requests": requests,
                                      "new_items": new_items, "error": error})
@@ -69,14 +79,14 @@ def record_source_fetch(db: Database, *, run_id: int, source: Source, ok: bool, 
 def start_poll(db: Database, started_at: str) -> int:
     """A new ``running`` poll; returns its id."""
     with db.atomic():
-        table = db["polls"].insert({"started_at": started_at, "status": PollStatus.RUNNING.value})
-    return int(table.last_pk)
+        table = db.table("polls").insert({"started_at": started_at, "status": PollStatus.RUNNING.value})
+    return _new_id(table)
 
 
 def link_poll_run(db: Database, poll_id: int, run_id: int) -> None:
     """The run a changed poll derived under."""
     with db.atomic():
-        db["polls"].update(poll_id, {"run_id": run_id})
+        db.table("polls").update(poll_id, {"run_id": run_id})
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,7 @@ class PollResult:
 
 def finish_poll(db: Database, poll_id: int, result: PollResult) -> None:
     with db.atomic():
-        db["polls"].update(poll_id, {
+        db.table("polls").update(poll_id, {
             "finished_at": result.finished_at, "status": result.status.value, "requests": result.requests,
             "new_documents": result.new_documents, "withdrawn": result.withdrawn,
             "alerts_sent": result.alerts_sent, "alerts_failed": result.alerts_failed, "note": result.note,

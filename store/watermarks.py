@@ -8,8 +8,9 @@ a URL's last 200 with the body it stands for, so a 304 can return that body.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -38,7 +39,7 @@ def set_watermarks(db: Database, values: Mapping[str, str], run_id: int | None) 
     now = utcnow(db)
     rows = [{"source": key, "value": value, "run_id": run_id, "updated_at": now} for key, value in values.items()]
     with db.atomic():
-        db["watermarks"].upsert_all(rows, pk="source")
+        db.table("watermarks").upsert_all(rows, pk="source")
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def get_http_validator(db: Database, url: str) -> HttpValidator | None:
 def put_http_validator(db: Database, validator: HttpValidator, run_id: int | None) -> None:
     """Remember (or replace) the validators of ``validator.url``; its body must already be a blob."""
     with db.atomic():
-        db["http_validators"].upsert({"url": validator.url, "etag": validator.etag,
+        db.table("http_validators").upsert({"url": validator.url, "etag": validator.etag,
                                       "last_modified": validator.last_modified,
                                       "body_sha256": validator.body_sha256, "run_id": run_id,
                                       "updated_at": utcnow(db)}, pk="url")

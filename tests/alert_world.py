@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from pipeline.demo import synth
 from pipeline.config import Settings, settings_from_dict
+from pipeline.demo import synth
 from pipeline.demo.data.timeline import D_CODES, _d, _row
 from pipeline.demo.replay import ReplayServer
 from tests.plugins.replay import FR, ApiWorld, fr_doc

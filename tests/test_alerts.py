@@ -6,7 +6,7 @@ log, its documents); mail goes to the real aiosmtpd server on 127.0.0.1.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -157,7 +157,7 @@ def test_review_items_go_to_who_asked_and_failures_end_abandoned_in_status(fresh
     assert report.sent == [] and len(report.abandoned) == 1
     assert report.abandoned[0].startswith("email review@example.com: Needs review: FR Doc. 2026-03001, instruction 1:"
                                           " unrecognized amendment wording")
-    status = build_status(fresh_db, now=datetime(2026, 2, 4, 16, 0, tzinfo=timezone.utc))
+    status = build_status(fresh_db, now=datetime(2026, 2, 4, 16, 0, tzinfo=UTC))
     assert "1 alert(s) abandoned after every attempt failed (see the alert ledger below)" in status["problems"]
     assert "ABANDONED email review@example.com after 2 attempts: Needs review" in format_status(status)
     smtp_server.start()
@@ -177,7 +177,7 @@ def _ok_run(db, at: datetime):
 def test_status_check_fails_when_polls_stop_during_business_hours(tmp_path):
     db_path = tmp_path / "frtrack.db"
     db = open_db(db_path)
-    tuesday_11am = datetime(2026, 2, 3, 16, 0, tzinfo=timezone.utc)       # 11:00 New York
+    tuesday_11am = datetime(2026, 2, 3, 16, 0, tzinfo=UTC)       # 11:00 New York
     _ok_run(db, tuesday_11am - timedelta(hours=2))
     assert build_status(db, now=tuesday_11am)["healthy"]                  # never polled: polling is optional
     _poll_row(db, tuesday_11am - timedelta(minutes=25))
@@ -186,8 +186,8 @@ def test_status_check_fails_when_polls_stop_during_business_hours(tmp_path):
     late = build_status(db, now=tuesday_11am + timedelta(minutes=10))
     assert late["problems"] == ["public-inspection polls stopped during business hours: the last successful poll was "
                                 "2026-02-03T15:35:00+00:00, 35 min ago (limit 30 min; last poll failed)"]
-    assert build_status(db, now=datetime(2026, 2, 3, 23, 30, tzinfo=timezone.utc))["problems"] == []   # 18:30 ET
-    presidents_day = datetime(2026, 2, 16, 16, 0, tzinfo=timezone.utc)   # a federal holiday: no polls expected
+    assert build_status(db, now=datetime(2026, 2, 3, 23, 30, tzinfo=UTC))["problems"] == []   # 18:30 ET
+    presidents_day = datetime(2026, 2, 16, 16, 0, tzinfo=UTC)   # a federal holiday: no polls expected
     _ok_run(db, presidents_day - timedelta(hours=1))
     assert build_status(db, now=presidents_day)["problems"] == []
     db.close()
@@ -243,7 +243,7 @@ def test_alert_html_is_strict_xml_and_escapes_what_came_from_outside():
 def test_poll_interval_is_the_shortest_gap_of_the_trigger():
     from pipeline.config import Schedule
     from pipeline.status import poll_interval_minutes
-    friday_evening = datetime(2026, 2, 13, 22, 55, tzinfo=timezone.utc)      # 17:55 New York
+    friday_evening = datetime(2026, 2, 13, 22, 55, tzinfo=UTC)      # 17:55 New York
     assert poll_interval_minutes(Schedule(poll="*/10 8-18 * * mon-fri"), friday_evening) == 10
     assert poll_interval_minutes(Schedule(poll="interval:300"), friday_evening) == 5
     assert poll_interval_minutes(Schedule(poll="off"), friday_evening) is None

@@ -90,8 +90,8 @@ def test_a_day_on_the_desk(day, smtp_server, webhook_receiver):
     assert smtp_server.messages_to("russia@example.com") == []
     assert [p.status for p in webhook_receiver.posts] == [500, 500, 500]
     assert not report.ok and report.alerts.failed == [
-        "webhook analyst@example.com: webhook http://127.0.0.1:%d/…: HTTP 500: upstream trouble"
-        % int(webhook_receiver.url.split(":")[2].split("/")[0])]
+        f"webhook analyst@example.com: webhook http://127.0.0.1:{int(webhook_receiver.url.split(':')[2].split('/')[0])}/…: "
+        "HTTP 500: upstream trouble"]
 
     mail = smtp_server.messages_to("analyst@example.com")[0]
     text = mail.get_body(("plain",)).get_content()

@@ -1,7 +1,7 @@
 """The federal business-day calendar behind the poll window and the digest's "last business day"."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -35,9 +35,9 @@ def test_next_and_previous_skip_weekends_and_holidays():
 def test_poll_window_is_eastern_business_hours():
     start, end = time(8, 30), time(18, 0)
     # 08:47 Eastern on 2026-02-03 is 13:47 UTC (EST, UTC-5)
-    assert in_window(datetime(2026, 2, 3, 13, 47, tzinfo=timezone.utc), start, end)
-    assert not in_window(datetime(2026, 2, 3, 13, 20, tzinfo=timezone.utc), start, end)   # 08:20
-    assert not in_window(datetime(2026, 2, 3, 23, 30, tzinfo=timezone.utc), start, end)   # 18:30
-    assert not in_window(datetime(2026, 2, 16, 15, 0, tzinfo=timezone.utc), start, end)   # holiday
+    assert in_window(datetime(2026, 2, 3, 13, 47, tzinfo=UTC), start, end)
+    assert not in_window(datetime(2026, 2, 3, 13, 20, tzinfo=UTC), start, end)   # 08:20
+    assert not in_window(datetime(2026, 2, 3, 23, 30, tzinfo=UTC), start, end)   # 18:30
+    assert not in_window(datetime(2026, 2, 16, 15, 0, tzinfo=UTC), start, end)   # holiday
     # summer time: 08:45 EDT is 12:45 UTC
-    assert in_window(datetime(2026, 6, 2, 12, 45, tzinfo=timezone.utc), start, end)
+    assert in_window(datetime(2026, 6, 2, 12, 45, tzinfo=UTC), start, end)

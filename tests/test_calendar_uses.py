@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from pipeline.publish.digest import PLACEHOLDER, Window, build_digest, render_digest
 from pipeline.config import Settings
+from pipeline.publish.digest import PLACEHOLDER, Window, build_digest, render_digest
 from pipeline.sources.govinfo import fetch_govinfo
 from pipeline.sources.http import Http
 

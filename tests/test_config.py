@@ -8,9 +8,19 @@ import tomllib
 import pytest
 
 from parsers.errors import ConfigError
-from pipeline.config import (DEFAULT_ECFR_API_BASE, DEFAULT_FR_API_BASE, EXAMPLE_CONFIG, CfrRange,
-                             Recipient, Settings, Smtp, Tracked, load_settings, settings_from_dict,
-                             write_example)
+from pipeline.config import (
+    DEFAULT_ECFR_API_BASE,
+    DEFAULT_FR_API_BASE,
+    EXAMPLE_CONFIG,
+    CfrRange,
+    Recipient,
+    Settings,
+    Smtp,
+    Tracked,
+    load_settings,
+    settings_from_dict,
+    write_example,
+)
 
 
 def _write(tmp_path, text: str, name: str = "frtrack.toml"):

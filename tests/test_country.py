@@ -29,54 +29,57 @@ def country_json(db_path, *args) -> dict:
     return json.loads(result.stdout)
 
 
-# --- frtrack country ------------------------------------------------------------------------
+# --- frtrack country, over the lists world (tests/test_e2e_lists.py, built by the pipeline) -----------
 
 def test_country_json_is_the_contract_over_every_list(lists_db_path):
-    answer = country_json(lists_db_path, "Cambodia", "--as-of", "2026-02-20")
+    answer = country_json(lists_db_path, "Nicaragua", "--as-of", "2099-04-09")
     assert list(answer) == COUNTRY_KEYS
-    assert answer["country"] == "Cambodia" and answer["as_of"] == "2026-02-20"
-    assert answer["groups"] == ["D:1"]                       # out of D:5 since 2026-02-03
+    assert answer["country"] == "Nicaragua" and answer["as_of"] == "2099-04-09"
+    assert "B" not in answer["groups"] and {"D:1", "D:5"} <= set(answer["groups"])
     assert answer["sections"] == {"744.21": True, "744.22": True}
-    assert answer["entity_list"] == [{"entity": "Sample Khmer Trading Co., Ltd.", "since": "2026-02-17",
-                                      "fr_document": "2099-90104"}]
-    assert answer["divergences"] == [{"country": "Cambodia", "side": "ear_only", "kind": "closed",
-                                      "since": "2025-11-07", "until": "2026-02-03", "opened_by": "fr:2025-19822",
-                                      "closed_by": "fr:2026-02262"}]
+    assert answer["entity_list"] == [] and answer["divergences"] == []
     # history: every change of every list, oldest first, each exactly a `changes --json` row
-    history = invoke(["--db", str(lists_db_path), "changes", "--country", "Cambodia", "--json"])
+    history = invoke(["--db", str(lists_db_path), "changes", "--country", "Nicaragua", "--json"])
     assert answer["history"] == json.loads(history.stdout)
-    assert [(r["list"], r["action"], r["effective_date"], r["fr_document"]) for r in answer["history"]] == [
-        ("country_groups", "added", "2021-12-09", "2021-26633"),
-        ("744.21", "added", "2021-12-09", "2021-26633"),
-        ("country_groups", "removed", "2026-02-03", "2026-02262"),
-        ("entity_list", "added", "2026-02-17", "2099-90104")]
+    assert [(r["list"], r["group"], r["action"], r["fr_document"]) for r in answer["history"]] == [
+        ("country_groups", "B", "removed", "2099-90016"), ("country_groups", "D:1", "added", "2099-90016"),
+        ("country_groups", "D:5", "added", "2099-90016"), ("744.21", None, "added", "2099-90016"),
+        ("744.22", None, "added", "2099-90016")]
+    before = country_json(lists_db_path, "nicaragua", "--as-of", "2099-04-05")
+    assert "B" in before["groups"] and "D:5" not in before["groups"]
+    assert before["sections"] == {"744.21": False, "744.22": False}
 
 
-def test_country_on_an_earlier_date_and_the_last_document_of_each_entry(lists_db_path):
-    before = country_json(lists_db_path, "cambodia", "--as-of", "2024-06-01")
-    assert before["groups"] == ["D:1", "D:5"] and before["entity_list"] == []
-    china = country_json(lists_db_path, "China", "--as-of", "2026-02-20")
-    assert china["country"] == "China (PRC)"                  # the EAR's name for the entry answered for
-    # listed since the first stored version; revised by 2099-90104, the document that last changed it
-    assert china["entity_list"] == [{"entity": "Example Precision Optics Co., Ltd.", "since": "2021-01-04",
-                                     "fr_document": "2099-90104"}]
-    russia = country_json(lists_db_path, "Russia", "--as-of", "2026-02-20")
-    assert russia["entity_list"] == [] and russia["sections"] == {"744.21": True, "744.22": True}
-    assert [r["action"] for r in russia["history"]] == ["removed"]
-    assert country_json(lists_db_path, "Russia", "--as-of", "2026-02-16")["entity_list"] == [
-        {"entity": "Fictional Avionics LLC", "since": "2021-01-04", "fr_document": None}]   # the eCFR showed it
+def test_entity_list_entries_each_with_the_document_that_last_changed_it(lists_db_path):
+    russia = country_json(lists_db_path, "Russia", "--as-of", "2099-04-09")
+    assert russia["entity_list"] == [{"entity": "Sample Microwave Trading LLC (SAMPLE)", "since": "2099-03-02",
+                                      "fr_document": "2099-90014"}]              # moved here from Armenia
+    assert country_json(lists_db_path, "Russia", "--as-of", "2099-03-01")["entity_list"] == [
+        {"entity": "Fictitious Avionics OOO (SAMPLE)", "since": "2099-01-05", "fr_document": None}]  # the eCFR showed it
+    assert [r["action"] for r in russia["history"]] == ["removed", "added"]
+    # a revision does not restart "since"; the document that last changed the entry is the revising rule
+    iran = country_json(lists_db_path, "Iran", "--as-of", "2099-04-09")
+    assert iran["entity_list"] == [{"entity": "Imaginary Drone Works (SAMPLE)", "since": "2099-01-05",
+                                    "fr_document": "2099-90013"}]
+    assert iran["sections"] == {"744.21": False, "744.22": False}
+    china = country_json(lists_db_path, "China", "--as-of", "2099-04-09")
+    assert china["country"] == "China (PRC)"
+    assert china["entity_list"] == [{"entity": "Example Photonics Co., Ltd. (SAMPLE)", "since": "2099-02-09",
+                                     "fr_document": "2099-90011"}]               # its correction belongs to it
+    armenia = country_json(lists_db_path, "Armenia", "--as-of", "2099-04-09")
+    assert armenia["entity_list"] == [] and [r["detail"] for r in armenia["history"]] == [{"moved_to": "Russia"}]
 
 
 def test_country_before_a_lists_history_is_not_known_never_not_listed(seeded_db_path, lists_db_path):
-    early = invoke(["--db", str(lists_db_path), "country", "Cambodia", "--as-of", "2020-06-01", "--json"])
+    early = invoke(["--db", str(lists_db_path), "country", "Russia", "--as-of", "2099-01-01", "--json"])
     answer = json.loads(early.stdout)
     assert (answer["groups"], answer["sections"], answer["entity_list"]) == (
         None, {"744.21": None, "744.22": None}, None)
-    assert "tracked history starts 2021-01-04" in early.stderr
-    # a database that tracks only Country Groups knows nothing of the other lists
+    assert "tracked history starts 2099-01-05" in early.stderr
+    # the seed tracks Country Groups and 126.1 only: it knows nothing of the other lists
     only_groups = invoke(["--db", str(seeded_db_path), "country", "Cambodia", "--as-of", "2026-02-20", "--json"])
     answer = json.loads(only_groups.stdout)
-    assert answer["groups"] == ["D:1"]
+    assert "D:1" in answer["groups"] and "D:5" not in answer["groups"]
     assert answer["sections"] == {"744.21": None, "744.22": None} and answer["entity_list"] is None
     assert "not tracked in this database" in only_groups.stderr
     text = invoke(["--db", str(seeded_db_path), "country", "Cambodia", "--as-of", "2026-02-20"]).stdout
@@ -85,36 +88,39 @@ def test_country_before_a_lists_history_is_not_known_never_not_listed(seeded_db_
 
 
 def test_country_text_gives_each_fact_with_what_last_changed_it(lists_db_path):
-    result = invoke(["--db", str(lists_db_path), "country", "Cambodia", "--as-of", "2026-02-20"])
+    result = invoke(["--db", str(lists_db_path), "country", "Nicaragua", "--as-of", "2099-04-09"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[:8] == [
-        "Cambodia on 2026-02-20",
-        "  Country Groups:",
-        "    D:1 (National Security): since 2021-01-04 (eCFR version of 2021-01-04)",
-        "    not in D:5 since 2026-02-03 (FR Doc. 2026-02262)",
-        "  § 744.21 (military end use / end user): listed since 2021-12-09 (FR Doc. 2021-26633)",
-        "  § 744.22 (military-intelligence end use / end user): listed since 2021-01-04 (eCFR version of 2021-01-04)",
-        "  Entity List: 1 entry under this destination",
-        "    Sample Khmer Trading Co., Ltd.: since 2026-02-17 (last changed by FR Doc. 2099-90104)",
-    ]
-    assert "    2026-02-17  Entity List: added \u201cSample Khmer Trading Co., Ltd.\u201d  [published]  FR Doc. 2099-90104" \
-        in lines
-    assert "    2021-12-09  added to § 744.21  [confirmed]  FR Doc. 2021-26633 (86 FR 70015)" in lines
+    assert lines[0] == "Nicaragua on 2099-04-09"
+    assert "    D:5 (U.S. Arms Embargoed Countries): since 2099-04-06 (FR Doc. 2099-90016)" in lines
+    assert "    not in B since 2099-04-06 (FR Doc. 2099-90016)" in lines
+    assert "  § 744.21 (military end use / end user): listed since 2099-04-06 (FR Doc. 2099-90016)" in lines
+    assert "  § 744.22 (military-intelligence end use / end user): listed since 2099-04-06 (FR Doc. 2099-90016)" in lines
+    assert "  Entity List: no entries under this destination" in lines
+    assert "    2099-04-06  added to § 744.21  [confirmed]  FR Doc. 2099-90016" in lines
+    russia = invoke(["--db", str(lists_db_path), "country", "Russia", "--as-of", "2099-04-09"]).stdout.splitlines()
+    assert "  § 744.21 (military end use / end user): listed since 2099-01-05 (eCFR version of 2099-01-05)" in russia
+    assert russia[russia.index("  Entity List: 1 entry under this destination") + 1] == \
+        "    Sample Microwave Trading LLC (SAMPLE): since 2099-03-02 (last changed by FR Doc. 2099-90014)"
+    assert "    2099-03-02  Entity List: removed \u201cFictitious Avionics OOO (SAMPLE)\u201d  [confirmed]  " \
+        "FR Doc. 2099-90012" in russia
+    iran = invoke(["--db", str(lists_db_path), "country", "Iran", "--as-of", "2099-04-09"]).stdout.splitlines()
+    assert "  § 744.21 (military end use / end user): not listed" in iran
 
 
 def test_country_that_is_no_country_exits_2_with_suggestions(lists_db_path):
-    result = invoke(["--db", str(lists_db_path), "country", "Cambodja"])
+    result = invoke(["--db", str(lists_db_path), "country", "Nicaragwa"])
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr.startswith("frtrack: error: unknown country 'Cambodja'") and "Cambodia" in result.stderr
+    assert result.stderr.startswith("frtrack: error: unknown country 'Nicaragwa'") and "Nicaragua" in result.stderr
 
 
 def test_country_alias_says_which_entry_answers(lists_db_path):
-    result = invoke(["--db", str(lists_db_path), "country", "PRC", "--as-of", "2026-02-20"])
+    result = invoke(["--db", str(lists_db_path), "country", "PRC", "--as-of", "2099-04-09"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("China (PRC) on 2026-02-20")
+    assert result.stdout.startswith("China (PRC) on 2099-04-09")
     assert "frtrack: note: 'PRC' is listed in the EAR as 'China (PRC)'" in result.stderr
-    assert "Example Precision Optics Co., Ltd.: since 2021-01-04 (last changed by FR Doc. 2099-90104)" in result.stdout
+    assert "Example Photonics Co., Ltd. (SAMPLE): since 2099-02-09 (last changed by FR Doc. 2099-90011)" \
+        in result.stdout
 
 
 # --- changes --list / --entity ----------------------------------------------------------------
@@ -127,40 +133,47 @@ def changes(db_path, *args) -> list[dict]:
 
 def test_changes_rows_carry_their_list_and_entity_rows_their_entity(lists_db_path):
     rows = changes(lists_db_path)
-    assert {r["list"] for r in rows} == {"country_groups", "744.21", "entity_list"}
+    assert {r["list"] for r in rows} == {"country_groups", "744.21", "744.22", "entity_list"}
     for r in rows:
         assert list(r) == (ENTITY_KEYS if r["list"] == "entity_list" else CHANGE_KEYS), r
-    revised = [r for r in rows if r["action"] == "revised"]
+    revised = [r for r in rows if r["action"] == "revised" and r["country"] == "Iran"]
     assert revised == [{
-        "country": "China", "group": None, "action": "revised", "effective_date": "2026-02-17",
-        "status": "published", "fr_document": "2099-90104", "citation": None, "publication_date": "2026-02-17",
-        "ecfr_version": None, "list": "entity_list", "entity": "Example Precision Optics Co., Ltd.",
-        "detail": {"fields": {"address": {"before": "No. 1 Sample Road, Exampletown.",
-                                          "after": "No. 2 Sample Road, Exampletown."},
-                              "citations": {"before": ["99 FR 00001, 1/4/21"],
-                                            "after": ["99 FR 00001, 1/4/21", "99 FR 90104, 2/17/26"]}}}}]
+        "country": "Iran", "group": None, "action": "revised", "effective_date": "2099-03-02",
+        "status": "confirmed", "fr_document": "2099-90013", "citation": None, "publication_date": "2099-03-02",
+        "ecfr_version": "2099-03-02", "list": "entity_list", "entity": "Imaginary Drone Works (SAMPLE)",
+        "detail": {"fields": {
+            "aliases": {"before": ["IDW Sample"], "after": ["IDW Sample", "Drone Sample Works (SAMPLE)"]},
+            "review_policy": {"before": "Presumption of denial.", "after": "Policy of denial."},
+            "citations": {"before": ["99 FR 00011, 1/5/99"], "after": ["99 FR 00011, 1/5/99", "99 FR 00031, 3/2/99"]}}}}]
+    moves = [(r["country"], r["action"], r["detail"]) for r in rows if r.get("entity", "").startswith("Sample Micro")]
+    assert moves == [("Armenia", "removed", {"moved_to": "Russia"}), ("Russia", "added", {"moved_from": "Armenia"})]
     section = [r for r in rows if r["list"] == "744.21"]
-    assert section == [{"country": "Cambodia", "group": None, "action": "added", "effective_date": "2021-12-09",
-                        "status": "confirmed", "fr_document": "2021-26633", "citation": "86 FR 70015",
-                        "publication_date": "2021-12-09", "ecfr_version": "2021-12-09", "list": "744.21"}]
+    assert section == [{"country": "Nicaragua", "group": None, "action": "added", "effective_date": "2099-04-06",
+                        "status": "confirmed", "fr_document": "2099-90016", "citation": None,
+                        "publication_date": "2099-04-06", "ecfr_version": "2099-04-06", "list": "744.21"}]
 
 
 def test_changes_filter_by_list_country_and_entity(lists_db_path):
     def keys(*args):
-        return [(r["country"], r["list"], r.get("entity")) for r in changes(lists_db_path, *args)]
+        return [(r["country"], r["list"], r.get("entity"), r["action"]) for r in changes(lists_db_path, *args)]
 
-    assert keys("--list", "744.21") == [("Cambodia", "744.21", None)]
+    assert keys("--list", "744.21") == [("Nicaragua", "744.21", None, "added")]
     assert keys("--list", "§ 744.21") == keys("--list", "744-21") == keys("--list", "744.21")
-    assert keys("--list", "entity-list", "--country", "china") == [
-        ("China", "entity_list", "Example Precision Optics Co., Ltd.")]
-    assert keys("--list", "country_groups", "--country", "Cambodia") == [
-        ("Cambodia", "country_groups", None), ("Cambodia", "country_groups", None)]
+    assert keys("--list", "entity-list", "--country", "russia") == [
+        ("Russia", "entity_list", "Fictitious Avionics OOO (SAMPLE)", "removed"),
+        ("Russia", "entity_list", "Sample Microwave Trading LLC (SAMPLE)", "added")]
+    assert [k[1] for k in keys("--country", "Nicaragua")] == ["country_groups"] * 3 + ["744.21", "744.22"]
+    assert keys("--list", "country_groups", "--country", "Russia") == []
     # names as typed: case, punctuation, legal forms, part of the name, an a.k.a.
-    for typed in ("EXAMPLE PRECISION OPTICS COMPANY LIMITED", "example precision optics co. ltd", "Precision Optics"):
-        assert keys("--entity", typed) == [("China", "entity_list", "Example Precision Optics Co., Ltd.")], typed
-    assert keys("--entity", "skt sample") == [("Cambodia", "entity_list", "Sample Khmer Trading Co., Ltd.")]
-    assert keys("--entity", "Optic") == []                # whole words, not fragments
-    assert keys("--entity", "sample", "--country", "Russia") == []
+    photonics = [("China (PRC)", "entity_list", "Example Photonics Co., Ltd. (SAMPLE)", "added"),
+                 ("China (PRC)", "entity_list", "Example Photonics Co., Ltd. (SAMPLE)", "revised")]
+    for typed in ("EXAMPLE PHOTONICS COMPANY LIMITED", "example photonics co. ltd", "Photonics", "EP Sample Lasers"):
+        assert keys("--entity", typed) == photonics, typed
+    assert keys("--entity", "drone sample works") == [("Iran", "entity_list", "Imaginary Drone Works (SAMPLE)",
+                                                       "revised")]
+    assert keys("--entity", "Photon") == []                # whole words, not fragments
+    assert keys("--entity", "microwave", "--country", "Armenia") == [
+        ("Armenia", "entity_list", "Sample Microwave Trading LLC (SAMPLE)", "removed")]
     assert keys("--entity", "No Such Entity") == []
 
 
@@ -176,17 +189,18 @@ def test_changes_list_errors_exit_2_naming_the_valid_values(lists_db_path):
 
 
 def test_changes_and_history_text_for_every_list(lists_db_path):
-    text = invoke(["--db", str(lists_db_path), "changes", "--country", "China"]).stdout.splitlines()
-    assert text == ["2026-02-17  China: Entity List: revised \u201cExample Precision Optics Co., Ltd.\u201d "
-                    "(address, citations)  [published]  FR Doc. 2099-90104"]
-    history = invoke(["--db", str(lists_db_path), "history", "Cambodia"]).stdout.splitlines()
+    text = invoke(["--db", str(lists_db_path), "changes", "--country", "Iran"]).stdout.splitlines()
+    assert text == ["2099-03-02  Iran: Entity List: revised \u201cImaginary Drone Works (SAMPLE)\u201d (aliases, license"
+                    " review policy, citations)  [confirmed]  FR Doc. 2099-90013"]
+    history = invoke(["--db", str(lists_db_path), "history", "Nicaragua"]).stdout.splitlines()
     assert history == [
-        "2021-12-09  added   D:5   [confirmed]  FR Doc. 2021-26633",
-        "2021-12-09  added to § 744.21  [confirmed]  FR Doc. 2021-26633",
-        "2026-02-03  removed D:5   [confirmed]  FR Doc. 2026-02262",
-        "2026-02-17  Entity List: added \u201cSample Khmer Trading Co., Ltd.\u201d  [published]  FR Doc. 2099-90104"]
-    rows = json.loads(invoke(["--db", str(lists_db_path), "history", "Cambodia", "--json"]).stdout)
-    assert [r["list"] for r in rows] == ["country_groups", "744.21", "country_groups", "entity_list"]
+        "2099-04-06  removed B     [confirmed]  FR Doc. 2099-90016",
+        "2099-04-06  added   D:1   [confirmed]  FR Doc. 2099-90016",
+        "2099-04-06  added   D:5   [confirmed]  FR Doc. 2099-90016",
+        "2099-04-06  added to § 744.21  [confirmed]  FR Doc. 2099-90016",
+        "2099-04-06  added to § 744.22  [confirmed]  FR Doc. 2099-90016"]
+    rows = json.loads(invoke(["--db", str(lists_db_path), "history", "Russia", "--json"]).stdout)
+    assert [r["list"] for r in rows] == ["entity_list", "entity_list"]
 
 
 # --- the demo, built by the real pipeline ---------------------------------------------------------

@@ -14,8 +14,9 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -166,7 +167,8 @@ def test_sigkill_mid_run_then_rerun_completes_the_work_once(tmp_path, api_world,
 
     assert read_db(db, "PRAGMA integrity_check") == [("ok",)]
     assert read_db(db, "PRAGMA foreign_key_check") == []
-    runs = read_db(db, "SELECT id, status, finished_at IS NOT NULL, COALESCE(error, '') LIKE 'interrupted:%', pid FROM runs ORDER BY id")
+    runs = read_db(db, "SELECT id, status, finished_at IS NOT NULL, COALESCE(error, '') LIKE 'interrupted:%', pid"
+                       " FROM runs ORDER BY id")
     assert runs == [(1, "interrupted", 1, 1, victim.pid), (2, "ok", 1, 0, rerun.pid)]
     # every document is there exactly once, with its XML stored and parsed
     assert read_db(db, "SELECT document_number, xml_sha256 IS NOT NULL, parse_status FROM fr_documents"

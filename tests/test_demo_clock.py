@@ -10,14 +10,14 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
-from pipeline.demo.run import run_demo
-from pipeline.demo.data.timeline import build_timeline
-from pipeline.publish.digest import Window, digest_command
 from pipeline.config import Recipient, Settings, Smtp
+from pipeline.demo.data.timeline import build_timeline
+from pipeline.demo.run import run_demo
+from pipeline.publish.digest import Window, digest_command
 from store import queries as q
 from store.db import open_db
 
@@ -90,7 +90,7 @@ def test_digest_is_dated_by_the_pinned_clock_and_carries_the_review_item(demo):
     assert review, demo.summary()
     number = review[0].split(":")[0].replace("FR Doc. ", "")
     assert number in text[text.index("review"):]
-    wall = datetime.now(timezone.utc).date().isoformat()
+    wall = datetime.now(UTC).date().isoformat()
     if wall not in STAGE_DAYS:
         assert wall not in text
 
@@ -101,7 +101,7 @@ def test_site_pages_show_only_pinned_dates(demo):
     sources = health[health.index('<table class="health">'):health.index('<section aria-labelledby="parse-h">')]
     assert f"Last run: #{len(build_timeline())} started 2026-02-09T" in sources
     assert _dates(sources) == {LAST}
-    wall = datetime.now(timezone.utc).date().isoformat()
+    wall = datetime.now(UTC).date().isoformat()
     if wall not in STAGE_DAYS:
         for page in site.rglob("*"):
             if page.is_file() and page.suffix in (".html", ".atom", ".json", ".csv"):

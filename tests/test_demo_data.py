@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from pipeline.demo.run import run_demo
 from pipeline.demo.data.timeline import DISCLOSURE, build_timeline
+from pipeline.demo.run import run_demo
 
 # From /work/shared/DESIGN.md, "Real Country Group rules" (2026-02262: 91 FR 5091 is marked unverified)
 REAL = {

@@ -1,10 +1,9 @@
 """Lifecycle steps and the sync plans: what a run writes, decided over rows without a database."""
 from __future__ import annotations
 
-from parsers.lifecycle import ChangeAction, ChangeStatus as S
+from parsers.lifecycle import ChangeAction, ChangeStatus as S, SourceRef
 from pipeline.derive.rows import Change, HeldReview, ReviewItem, StoredChange, StoredFlag, Suspect, change_key
-from parsers.lifecycle import SourceRef
-from pipeline.derive.sync import (LogEntry, lifecycle_steps, plan_change_sync, plan_review_sync, plan_suspect_flags)
+from pipeline.derive.sync import LogEntry, lifecycle_steps, plan_change_sync, plan_review_sync, plan_suspect_flags
 
 KEY = change_key("Cambodia", "D:5", ChangeAction.REMOVED, SourceRef.fr("2026-02262"))
 DOCS = {"2026-02262"}

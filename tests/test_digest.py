@@ -1,9 +1,11 @@
 """The digest's content: window rules, watchlists, both parts, goldens, escaping, the CLI.
 
-Dates are frozen by passing ``today`` (the seeded data is the Cambodia story of
-tests/seed.py). Goldens: tests/fixtures/golden/digest.{txt,html}, the digest of
-the seeded database for today=2026-02-24 and a window from 2026-02-01;
-regenerate with ``FRTRACK_REGEN_GOLDEN=1 python -m pytest tests/test_digest.py``.
+Dates are frozen by passing ``today`` (the seeded data is the Cambodia story
+as the real pipeline stores it, tests/seed.py). Goldens:
+tests/fixtures/golden/digest.{txt,html}, the digest of the seeded database for
+today=2026-02-24 and a window from 2026-02-01; regenerate with
+``FRTRACK_REGEN_GOLDEN=1 python -m pytest tests/test_digest.py -k golden`` and
+read the diff (tests/fixtures/README.md, "The test seed").
 """
 from __future__ import annotations
 
@@ -19,16 +21,19 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from parsers.lifecycle import ChangeStatus
 from pipeline.config import Digest, Recipient, Settings
 from pipeline.publish import mail
-from pipeline.publish.digest import (PLACEHOLDER, Window, build_digest, digest_command, render_digest,
-                                     write_demo_digest)
-from parsers.lifecycle import ChangeStatus
-from tests.seed import insert_change
+from pipeline.publish.digest import PLACEHOLDER, Window, build_digest, digest_command, render_digest, write_demo_digest
+from store.db import open_db
+from tests.seed import run_offline
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 CAMBODIA = ("Cambodia: removed from D:5 (U.S. Arms Embargoed Countries), effective 2026-02-03, "
             "FR Doc. 2026-02262")
+# the document's html_url as the federalregister.gov API gives it (tests/seed.py serves the API's form)
+CAMBODIA_URL = ("https://www.federalregister.gov/documents/2026/02/04/2026-02262/"
+                "conforming-change-to-the-export-administration-regulations-for-cambodia")
 FEB8 = date(2026, 2, 8)        # default window 2026-02-01 .. 2026-02-07
 FEB24 = date(2026, 2, 24)
 WIDE = Window.for_run(FEB24, 7, since=date(2026, 2, 1))   # 2026-02-01 .. 2026-02-23
@@ -58,34 +63,61 @@ def test_window_holds_changes_effective_in_it_and_lists_later_ones_as_pending(se
     assert summaries(data) == ["Cambodia removed from D:5"]
     assert [c.facts for c in data.changes] == [CAMBODIA]
     # effective after today: pending, in effective-date order, not counted as this week's news
-    assert [c.headline for c in data.pending] == [
-        "Belarus removed from A:4", "Venezuela added to E:2", "Haiti added to D:5"]
+    assert [c.headline for c in data.pending] == ["Venezuela added to E:2", "Laos added to D:5"]
     assert data.subject == "frtrack: 1 country-group change — Cambodia removed from D:5"
 
 
 def test_wide_window_groups_changes_by_status_in_lifecycle_order(seeded_db):
     data = build_digest(seeded_db, Settings(), WIDE, FEB24)
     assert [(st, [c.country for c in lines]) for st, _, lines in data.by_status] == [
-        (ChangeStatus.CONFIRMED, ["Cambodia"]), (ChangeStatus.CONTRADICTED, ["Venezuela"]),
-        (ChangeStatus.UNATTRIBUTED, ["Belarus"])]
-    assert data.subject == "frtrack: 3 country-group changes — Cambodia removed from D:5, +2 more"
-    assert [c.headline for c in data.pending] == ["Haiti added to D:5"]
+        (ChangeStatus.CONFIRMED, ["Cambodia"]), (ChangeStatus.CONTRADICTED, ["Venezuela"])]
+    assert data.subject == "frtrack: 2 country-group changes — Cambodia removed from D:5, +1 more"
+    assert [c.headline for c in data.pending] == ["Laos added to D:5"]
+    # Cyprus: BIS took it out of D:5 in 2024, 126.1 keeps it; Cambodia's divergence closed on 2026-02-03
     assert [d.facts for d in data.divergences] == [
-        "Haiti: in ITAR 126.1 but not in EAR D:5 since 2026-02-18 (State (ITAR) moved first)"]
-    # both FR documents of the window are cited by a listed change: no "other documents"
-    assert data.documents == ()
+        "Cyprus: in ITAR 126.1 but not in EAR D:5 since 2024-05-30 (BIS (EAR) moved first)"]
+    # 2026-02262 and 2099-90102 are cited by a listed change; the SAMPLE rule frtrack cannot read is not
+    assert [d.document_number for d in data.documents] == ["2099-90101"]
     assert [(h.source, h.failing) for h in data.health] == [
         ("ecfr", True), ("federal_register", False), ("public_inspection", False)]
 
 
+def test_an_ecfr_change_without_its_rule_is_listed_as_unattributed(seeded_db):
+    # the seed leaves out Belarus's rule 2022-04819: the eCFR of 2022-03-02 shows the change alone
+    day = date(2022, 3, 16)
+    data = build_digest(seeded_db, Settings(), Window.for_run(day), day)
+    assert [(st, [c.headline for c in lines]) for st, _, lines in data.by_status] == [
+        (ChangeStatus.UNATTRIBUTED, ["Belarus removed from A:4"])]
+    r = render_digest(data, PLACEHOLDER)
+    line = ("- Belarus: removed from A:4 (Nuclear Suppliers Group), effective 2022-03-02, "
+            "seen in the eCFR of 2022-03-02\n")
+    assert "== Country Groups ==\nIn the eCFR with no FR document found:\n" + line in r.text
+    assert line[2:-1] in html_text(r.html)
+
+
 def test_a_change_touched_in_the_window_is_included_whatever_its_effective_date(seeded_db):
-    # every seeded change was written 2026-02-24: the week 02-24..03-02 shows all of them once
-    data = build_digest(seeded_db, Settings(), Window(date(2026, 2, 24), date(2026, 3, 2)), date(2026, 3, 3))
-    assert data.count == 7
+    # Venezuela's change took effect 02-20 and was moved to contradicted by the run of 02-23 (updated_at):
+    # the week 02-22..02-28 holds it for that move, though its effective date lies before the window
+    data = build_digest(seeded_db, Settings(), Window(date(2026, 2, 22), date(2026, 2, 28)), date(2026, 3, 1))
+    assert summaries(data) == ["Venezuela added to E:2", "Laos added to D:5"]
     assert data.pending == ()
-    # ... and the week before does not (touched after its end), so nothing is reported twice
+    # ... and the week of its effective date holds it too; the week after 02-28 does not: touched before it
     before = build_digest(seeded_db, Settings(), Window(date(2026, 2, 14), date(2026, 2, 20)), date(2026, 2, 21))
     assert summaries(before) == ["Venezuela added to E:2"]
+    after = build_digest(seeded_db, Settings(), Window(date(2026, 3, 3), date(2026, 3, 9)), date(2026, 3, 10))
+    assert summaries(after) == [] and after.pending == ()
+
+
+def test_sources_that_never_succeeded_say_so_in_the_health_part(tmp_path):
+    run_offline(tmp_path / "offline.db")
+    db = open_db(tmp_path / "offline.db")
+    day = date(2026, 2, 25)
+    r = render_digest(build_digest(db, Settings(), Window.for_run(day), day), PLACEHOLDER)
+    db.close()
+    assert ("== Source health ==\n- ecfr: FAILING — never succeeded; last error: not tried: 127.0.0.1:9 refused 1"
+            " attempt by federal_register earlier in this run\n- federal_register: FAILING — never succeeded; last"
+            " error: connection refused by 127.0.0.1:9\n") in r.text
+    assert "federal_register: FAILING — never succeeded; last error: connection refused by 127.0.0.1:9" in html_text(r.html)
 
 
 def test_empty_week_says_so(seeded_db):
@@ -104,30 +136,41 @@ def test_empty_week_says_so(seeded_db):
     assert html_text(r.html).count("No change in this window.") == 4
 
 
+UNREAD = ("Supplement No. 1 to part 740 is amended by transferring the entry for \"Somalia\" from "
+          "\"Country Group D\" to a new Country Group D:6.")
+
+
 def test_review_items_and_other_documents_of_the_window_are_listed(seeded_db):
-    with seeded_db.atomic():
-        seeded_db.execute("INSERT INTO review_items (document_number, instruction_index, text, reason, created_at)"
-                          " VALUES (?,?,?,?,?)", ["2026-02262", 3, "In Supplement No. 1, footnote 4 is amended",
-                                                 "no pass recognised the wording", "2026-02-05T10:00:00+00:00"])
-        _insert_doc(seeded_db, "2026-02500", "Entity List Additions", "2026-02-06", parts=[744])
-        _insert_doc(seeded_db, "2026-02501", "Unrelated Commerce Notice", "2026-02-06",
-                    agencies=["census-bureau"], parts=[30])
-    data = build_digest(seeded_db, Settings(), Window.for_run(FEB8), FEB8)
-    assert [(r.document_number, r.text) for r in data.review] == [
-        ("2026-02262", "In Supplement No. 1, footnote 4 is amended")]
-    # 2026-02262 is cited by the Cambodia change; the Census notice is not a watched agency
-    assert [d.document_number for d in data.documents] == ["2026-02500"]
+    # the seed's SAMPLE 2099-90101 (2026-02-11) has wording frtrack cannot read: a review item, and a
+    # document no change cites; two more documents of the week are added here: one on part 744, one
+    # from an agency nobody watches
+    _insert_doc(seeded_db, "2099-90201", "SAMPLE: Entity List Additions", "2026-02-12", parts=[744])
+    _insert_doc(seeded_db, "2099-90202", "SAMPLE: Unrelated Commerce Notice", "2026-02-12",
+                agencies=["census-bureau"], parts=[30])
+    day = date(2026, 2, 15)
+    data = build_digest(seeded_db, Settings(), Window.for_run(day), day)
+    assert summaries(data) == ["Cambodia removed from D:5"]     # moved to confirmed by the run of 02-09
+    assert [(r.document_number, r.text, r.reason) for r in data.review] == [
+        ("2099-90101", UNREAD, "unrecognized amendment wording")]
+    # the Census notice is not a watched agency
+    assert [d.document_number for d in data.documents] == ["2099-90101", "2099-90201"]
     r = render_digest(data, PLACEHOLDER)
     for text in (r.text, html_text(r.html)):
-        assert "2026-02-06 Rule: Entity List Additions, FR Doc. 2026-02500" in text
-        assert "In Supplement No. 1, footnote 4 is amended" in text
+        assert ("2026-02-11 Rule: SAMPLE (invented for frtrack's tests, not a real FR document): Country Group D "
+                "Reorganization, FR Doc. 2099-90101") in text
+        assert "2026-02-12 Rule: SAMPLE: Entity List Additions, FR Doc. 2099-90201" in text
+        assert UNREAD in text
+    # the week before holds neither: the document and its review item are of 2026-02-11
+    quiet = build_digest(seeded_db, Settings(), Window.for_run(FEB8), FEB8)
+    assert quiet.review == () and quiet.documents == ()
 
 
 # --- watchlists ---------------------------------------------------------------------
 
 def test_watchlists_narrow_each_part_of_the_digest(seeded_db):
-    _insert_doc(seeded_db, "2026-02500", "Entity List Additions", "2026-02-06", parts=[744], doc_type="Rule")
-    _insert_doc(seeded_db, "2026-02502", "Request for comments on licensing", "2026-02-10", parts=[740],
+    _insert_doc(seeded_db, "2099-90201", "SAMPLE: Entity List Additions", "2026-02-06", parts=[744],
+                doc_type="Rule")
+    _insert_doc(seeded_db, "2099-90203", "SAMPLE: Request for comments on licensing", "2026-02-10", parts=[740],
                 doc_type="Proposed Rule")
     full = build_digest(seeded_db, Settings(), WIDE, FEB24)
     venezuela = full.for_recipient(Recipient("a@example.com", countries=("venezuela",)))
@@ -135,11 +178,13 @@ def test_watchlists_narrow_each_part_of_the_digest(seeded_db):
     assert venezuela.subject == "frtrack: 1 country-group change — Venezuela added to E:2"
     d5 = full.for_recipient(Recipient("b@example.com", groups=("d:5",)))
     assert summaries(d5) == ["Cambodia removed from D:5"]
-    assert [c.country for c in d5.pending] == ["Haiti"] and [v.country for v in d5.divergences] == ["Haiti"]
+    assert [c.country for c in d5.pending] == ["Laos"] and [v.country for v in d5.divergences] == ["Cyprus"]
+    cyprus = full.for_recipient(Recipient("g@example.com", countries=("Cyprus",)))
+    assert cyprus.count == 0 and [v.country for v in cyprus.divergences] == ["Cyprus"]
     part744 = full.for_recipient(Recipient("c@example.com", cfr_parts=("744",)))
-    assert [d.document_number for d in part744.documents] == ["2026-02500"]
+    assert [d.document_number for d in part744.documents] == ["2099-90201"]
     prorule = full.for_recipient(Recipient("d@example.com", document_types=("PRORULE",)))
-    assert [d.document_number for d in prorule.documents] == ["2026-02502"]
+    assert [d.document_number for d in prorule.documents] == ["2099-90203"]
     nothing = full.for_recipient(Recipient("e@example.com", countries=("Canada",)))
     assert nothing.count == 0 and nothing.subject.startswith("frtrack: no changes")
     assert full.for_recipient(Recipient("f@example.com")) == full
@@ -149,9 +194,9 @@ def test_watchlists_narrow_each_part_of_the_digest(seeded_db):
 
 def test_both_parts_carry_the_cambodia_line(seeded_db):
     r = render_digest(build_digest(seeded_db, Settings(), Window.for_run(FEB8), FEB8), PLACEHOLDER)
-    assert f"- {CAMBODIA}\n  https://www.federalregister.gov/d/2026-02262\n" in r.text
+    assert f"- {CAMBODIA}\n  {CAMBODIA_URL}\n" in r.text
     assert CAMBODIA in html_text(r.html)
-    assert '<a href="https://www.federalregister.gov/d/2026-02262"' in r.html
+    assert f'<a href="{CAMBODIA_URL}"' in r.html
 
 
 @pytest.mark.parametrize("part", ["txt", "html"])
@@ -165,10 +210,15 @@ def test_golden(seeded_db, part):
     assert got == path.read_text(encoding="utf-8"), f"{path} differs; FRTRACK_REGEN_GOLDEN=1 rewrites it"
 
 
+# --- the other lists (issue 15), over the lists world (tests/test_e2e_lists.py, built by the pipeline) ----------
+
+LISTS_WINDOW = Window(date(2099, 2, 1), date(2099, 3, 8))
+LISTS_TODAY = date(2099, 3, 9)
+
+
 @pytest.mark.parametrize("part", ["txt", "html"])
 def test_golden_with_every_list(lists_db, part):
-    """The same window over the story with its § 744.21 / § 744.22 and Entity List facts."""
-    r = render_digest(build_digest(lists_db, Settings(), WIDE, FEB24), PLACEHOLDER)
+    r = render_digest(build_digest(lists_db, Settings(), LISTS_WINDOW, LISTS_TODAY), PLACEHOLDER)
     got = r.text if part == "txt" else r.html
     path = GOLDEN / f"digest_lists.{part}"
     if os.environ.get("FRTRACK_REGEN_GOLDEN"):
@@ -177,64 +227,61 @@ def test_golden_with_every_list(lists_db, part):
     assert got == path.read_text(encoding="utf-8"), f"{path} differs; FRTRACK_REGEN_GOLDEN=1 rewrites it"
 
 
-# --- the other lists (issue 15) ---------------------------------------------------------------
-
-EL_KHMER = ("Cambodia: Entity List entry \u201cSample Khmer Trading Co., Ltd.\u201d added, effective 2026-02-17, "
-            "FR Doc. 2099-90104")
+def _sections(text: str) -> dict[str, str]:
+    return {part.split(" ==\n", 1)[0]: part.split(" ==\n", 1)[1] for part in text.split("\n== ")[1:]}
 
 
 def test_a_section_per_list_and_no_change_where_a_list_was_quiet(lists_db):
-    data = build_digest(lists_db, Settings(), WIDE, FEB24)
+    data = build_digest(lists_db, Settings(), LISTS_WINDOW, LISTS_TODAY)
     assert [(lst, n) for lst, _, n, _ in data.by_list] == [
-        ("country_groups", 3), ("744.21", 0), ("744.22", 0), ("entity_list", 3)]
-    assert data.subject == ("frtrack: 6 changes (Country Groups 3, Entity List 3) — Cambodia removed from D:5,"
-                            " +5 more")
-    text = render_digest(data, PLACEHOLDER).text
-    sections = text.split("\n== ")
-    titled = {s.split(" ==\n", 1)[0]: s.split(" ==\n", 1)[1] for s in sections[1:]}
-    assert titled["§ 744.21 (military end use / end user)"].startswith("No change in this window.")
-    assert titled["§ 744.22 (military-intelligence end use / end user)"].startswith("No change in this window.")
-    assert titled["Entity List"].splitlines()[:3] == [
-        "Published in the Federal Register:", f"- {EL_KHMER}", "  https://www.federalregister.gov/d/2099-90104"]
-    assert ("- China: Entity List entry \u201cExample Precision Optics Co., Ltd.\u201d revised (address, citations),"
-            " effective 2026-02-17, FR Doc. 2099-90104") in titled["Entity List"]
-    assert "No change" not in titled["Country Groups"] and "No change" not in titled["Entity List"]
-    assert EL_KHMER in html_text(render_digest(data, PLACEHOLDER).html)
+        ("country_groups", 0), ("744.21", 0), ("744.22", 0), ("entity_list", 6)]
+    assert data.subject == ("frtrack: 6 Entity List changes — Entity List: Example Photonics Co., Ltd. (SAMPLE)"
+                            " (China (PRC)) added, +5 more")
+    titled = _sections(render_digest(data, PLACEHOLDER).text)
+    for quiet in ("Country Groups", "§ 744.21 (military end use / end user)",
+                  "§ 744.22 (military-intelligence end use / end user)"):
+        assert titled[quiet].startswith("No change in this window."), quiet
+    assert titled["Entity List"].splitlines()[:2] == [
+        "Confirmed by the eCFR:",
+        "- China (PRC): Entity List entry \u201cExample Photonics Co., Ltd. (SAMPLE)\u201d added, effective 2099-02-09,"
+        " FR Doc. 2099-90011"]
+    assert ("- Iran: Entity List entry \u201cImaginary Drone Works (SAMPLE)\u201d revised (aliases, license review"
+            " policy, citations), effective 2099-03-02, FR Doc. 2099-90013") in titled["Entity List"]
+    assert ("- Russia: Entity List entry \u201cSample Microwave Trading LLC (SAMPLE)\u201d added (moved from Armenia),"
+            " effective 2099-03-02, FR Doc. 2099-90014") in titled["Entity List"]
 
 
-def test_a_section_list_change_is_in_its_section(lists_db):
-    window = Window(date(2021, 12, 6), date(2021, 12, 12))
-    data = build_digest(lists_db, Settings(), window, date(2021, 12, 13))
+def test_sections_and_groups_of_one_rule_each_in_their_list(lists_db):
+    window = Window(date(2099, 4, 1), date(2099, 4, 8))
+    data = build_digest(lists_db, Settings(), window, date(2099, 4, 9))
     assert [(lst, n) for lst, _, n, _ in data.by_list] == [
-        ("country_groups", 1), ("744.21", 1), ("744.22", 0), ("entity_list", 0)]
-    text = render_digest(data, PLACEHOLDER).text
-    assert ("== § 744.21 (military end use / end user) ==\nConfirmed by the eCFR:\n- Cambodia: added to § 744.21"
-            " (military end use / end user), effective 2021-12-09, FR Doc. 2021-26633, 86 FR 70015\n") in text
+        ("country_groups", 3), ("744.21", 1), ("744.22", 1), ("entity_list", 0)]
+    assert data.subject == ("frtrack: 5 changes (Country Groups 3, § 744.21 1, § 744.22 1) — Nicaragua removed"
+                            " from B, +4 more")
+    titled = _sections(render_digest(data, PLACEHOLDER).text)
+    assert titled["§ 744.21 (military end use / end user)"].splitlines()[:2] == [
+        "Confirmed by the eCFR:",
+        "- Nicaragua: added to § 744.21 (military end use / end user), effective 2099-04-06, FR Doc. 2099-90016"]
+    assert titled["Entity List"].startswith("No change in this window.")
 
 
 def test_a_country_watchlist_covers_every_list_and_groups_only_country_groups(lists_db):
-    full = build_digest(lists_db, Settings(), WIDE, FEB24)
-    cambodia = full.for_recipient(Recipient("a@example.com", countries=("Cambodia",)))
-    assert summaries(cambodia) == ["Cambodia removed from D:5",
-                                   "Entity List: Sample Khmer Trading Co., Ltd. (Cambodia) added"]
-    assert cambodia.subject == ("frtrack: 2 changes (Country Groups 1, Entity List 1) — Cambodia removed from D:5,"
-                                " +1 more")
-    # groups alone watch Country Groups; with countries, the groups narrow only the Country Group changes
-    d5 = full.for_recipient(Recipient("b@example.com", groups=("D:5",)))
-    assert summaries(d5) == ["Cambodia removed from D:5"]
-    both = full.for_recipient(Recipient("c@example.com", countries=("Cambodia", "China"), groups=("E:2",)))
-    assert summaries(both) == ["Entity List: Sample Khmer Trading Co., Ltd. (Cambodia) added",
-                               "Entity List: Example Precision Optics Co., Ltd. (China) revised"]
-    russia = full.for_recipient(Recipient("d@example.com", countries=("russia",)))
-    assert summaries(russia) == ["Entity List: Fictional Avionics LLC (Russia) removed"]
-    window = Window(date(2021, 12, 6), date(2021, 12, 12))
-    early = build_digest(lists_db, Settings(), window, date(2021, 12, 13))
-    assert summaries(early.for_recipient(Recipient("a@example.com", countries=("Cambodia",)))) == [
-        "Cambodia added to D:5", "Cambodia added to § 744.21"]
+    full = build_digest(lists_db, Settings(), Window(date(2099, 2, 1), date(2099, 4, 8)), date(2099, 4, 9))
+    russia = full.for_recipient(Recipient("a@example.com", countries=("Russia",)))
+    assert summaries(russia) == ["Entity List: Fictitious Avionics OOO (SAMPLE) (Russia) removed",
+                                 "Entity List: Sample Microwave Trading LLC (SAMPLE) (Russia) added"]
+    nicaragua = full.for_recipient(Recipient("b@example.com", countries=("Nicaragua",)))
+    assert summaries(nicaragua) == ["Nicaragua removed from B", "Nicaragua added to D:1", "Nicaragua added to D:5",
+                                    "Nicaragua added to § 744.21", "Nicaragua added to § 744.22"]
+    # groups alone watch Country Groups; beside countries they narrow only the Country Group changes
+    d5 = full.for_recipient(Recipient("c@example.com", groups=("D:5",)))
+    assert summaries(d5) == ["Nicaragua added to D:5"]
+    both = full.for_recipient(Recipient("d@example.com", countries=("Nicaragua",), groups=("D:5",)))
+    assert summaries(both) == ["Nicaragua added to D:5", "Nicaragua added to § 744.21", "Nicaragua added to § 744.22"]
 
 
 def test_html_is_well_formed_and_self_contained(seeded_db):
-    _insert_doc(seeded_db, "2026-02500", "Entity List Additions", "2026-02-06", parts=[744])
+    _insert_doc(seeded_db, "2099-90201", "SAMPLE: Entity List Additions", "2026-02-06", parts=[744])
     site = "https://frtrack.example.org/"
     settings = Settings(digest=Digest(site_url=site))
     html = render_digest(build_digest(seeded_db, settings, WIDE, FEB24), PLACEHOLDER).html
@@ -261,15 +308,17 @@ def test_html_is_well_formed_and_self_contained(seeded_db):
 
 def test_hostile_titles_are_escaped_and_cannot_inject_headers(seeded_db):
     evil_title = "<script>alert(1)</script> Export rule\r\nBcc: victim@example.net"
-    _insert_doc(seeded_db, "2026-02600", evil_title, "2026-02-05")
+    _insert_doc(seeded_db, "2099-90600", evil_title, "2026-02-05")
     with seeded_db.atomic():
-        insert_change(seeded_db, "Aland\r\nBcc: victim@example.net", "D:5", "added", "2026-02-01", "unattributed",
-                      key="evil|D:5|added|ecfr:2026-02-01", created="2026-02-05", log=False)
+        seeded_db.execute("INSERT INTO changes (change_key, country, group_code, action, effective_date, status,"
+                          " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                          ["evil|D:5|added|ecfr:2026-02-01", "Aland\r\nBcc: victim@example.net", "D:5", "added",
+                                                      "2026-02-01", "unattributed", "2026-02-05", "2026-02-05"])
     data = build_digest(seeded_db, Settings(), Window.for_run(FEB8), FEB8)
     r = render_digest(data, PLACEHOLDER)
     assert "<script" not in r.html and "&lt;script&gt;alert(1)&lt;/script&gt; Export rule Bcc:" in r.html
     etree.fromstring(r.html.encode("utf-8"), XML)
-    assert "<script>alert(1)</script> Export rule Bcc: victim@example.net, FR Doc. 2026-02600" in r.text
+    assert "<script>alert(1)</script> Export rule Bcc: victim@example.net, FR Doc. 2099-90600" in r.text
     msg = mail.build_message(Settings(), PLACEHOLDER, r)
     raw = msg.as_bytes()
     parsed = email.message_from_bytes(raw, policy=email.policy.default)

@@ -271,3 +271,22 @@ def test_nothing_in_the_timeline_needs_review(played):
     db, _ = played
     assert db.execute("SELECT document_number, text, reason FROM review_items WHERE withdrawn_at IS NULL"
                       ).fetchall() == []
+
+
+def test_alerts_name_the_list_and_the_entity_and_a_watchlist_of_groups_is_not_one_of_them(played):
+    from pipeline.alerts import change_events, watches
+    from pipeline.config import Recipient
+
+    db, _ = played
+    events = change_events(db)
+    headlines = {e.headline for evs in events.values() for e in evs}
+    assert {"Nicaragua added to § 744.21", "Nicaragua added to D:5",
+            "China (PRC): Entity List entry 'Example Photonics Co., Ltd. (SAMPLE)' added"} <= headlines
+    [announced] = [e for e in events[ADDED] if e.status.value == "announced"]
+    alert = announced.alert()
+    assert ("List", "entity_list") in alert.details and ("Entity", "Example Photonics Co., Ltd. (SAMPLE)") in alert.details
+    assert (alert.data["change"]["list"], alert.data["change"]["group"]) == ("entity_list", None)
+    by_groups, by_country = Recipient("a@example.com", groups=("D:5",)), Recipient("b@example.com",
+                                                                                    countries=("Nicaragua",))
+    assert not watches(by_groups, "Nicaragua", None) and watches(by_groups, "Nicaragua", "D:5")
+    assert watches(by_country, "Nicaragua", None)      # a watchlist of countries covers every list

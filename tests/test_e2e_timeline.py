@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
-from pipeline.demo.run import demo_settings
 from pipeline.demo.data.replay_dir import write_replay_dir
 from pipeline.demo.data.timeline import build_timeline
 from pipeline.demo.replay import ReplayServer
+from pipeline.demo.run import demo_settings
 from pipeline.run import run_once
 from store import queries as q
 from store.db import open_db
@@ -169,3 +169,32 @@ def test_failed_source_keeps_watermark_and_next_run_recovers(timeline_server, tm
     db.close()
     ok = run_once(demo_settings(timeline_server.url), db_path, today=STAGES[ANNOUNCED].today)
     assert ok.ok, ok.summary()
+
+
+def test_cambodia_on_2026_02_04_is_in_744_21_by_2021_26633_and_has_the_sample_entity_list_entry(timeline_server,
+                                                                                                tmp_path):
+    """What `frtrack country Cambodia --as-of 2026-02-04` reads: every list's entries in force that day."""
+    db_path = tmp_path / "frtrack.db"
+    play(timeline_server, db_path)
+    db = open_db(db_path)
+    held = db.execute("SELECT list, group_code, entity, valid_from, opened_by_document FROM memberships"
+                      " WHERE country = 'Cambodia' AND withdrawn = 0 AND valid_from <= '2026-02-04'"
+                      " AND (valid_to IS NULL OR valid_to > '2026-02-04') ORDER BY list, group_code").fetchall()
+    assert [tuple(r) for r in held] == [
+        ("744.21", None, None, "2021-12-09", "2021-26633"),
+        ("country_groups", "B", None, "2021-01-04", None),
+        ("country_groups", "D:1", None, "2021-01-04", None),
+        ("country_groups", "D:3", None, "2021-01-04", None),
+        ("entity_list", None, "SAMPLE Phnom Penh Example Trading Co. (fictional)", "2025-06-06", "2099-90003"),
+    ]
+    sections = db.execute("SELECT list, country, action, status, fr_document, effective_date FROM changes"
+                          " WHERE list = '744.21' ORDER BY effective_date").fetchall()
+    assert [tuple(r) for r in sections] == [("744.21", "Cambodia", "added", "confirmed", "2021-26633", "2021-12-09"),
+                                            ("744.21", "Belarus", "added", "confirmed", "2022-04819", "2022-03-02"),
+                                            ("744.21", "Nicaragua", "added", "confirmed", "2024-05696", "2024-03-15")]
+    key = "744.21|Cambodia|added|fr:2021-26633"
+    assert [s for (s,) in db.execute("SELECT l.status FROM change_status_log l JOIN changes c ON c.id = l.change_id"
+                                     " WHERE c.change_key = ? ORDER BY l.id", [key])] == [
+        "announced", "published", "in_effect", "confirmed"]
+    assert db.execute("SELECT COUNT(*) FROM memberships WHERE list = '744.22'").fetchone()[0] == 0   # none known
+    db.close()

@@ -80,7 +80,7 @@ def test_cambodia_removal_is_one_attributed_confirmed_change(played):
 def test_lifecycle_steps_run_by_run(tmp_path):
     db = open_db(tmp_path / "t.db")
     seen = []
-    for i, stage in enumerate(TIMELINE):
+    for stage in TIMELINE:
         load_stage_direct(db, stage)
         derive(db, today=stage.today, run_id=None)
         rows = q.list_changes(db, country="Cambodia", group="D:5")

@@ -182,8 +182,9 @@ def test_public_inspection_placeholder_date_is_counted_from_the_scheduled_public
 def test_reparse_after_a_delay_reproduces_the_moved_change_and_its_log(tmp_path):
     db = open_db(tmp_path / "t.db")
     run(db, BASE, Stage(date(2026, 1, 21), documents=(DELAYED,)), Stage(date(2026, 1, 31), documents=(NOTICE,)))
-    content = lambda: (db.execute("SELECT change_key, effective_date, status FROM changes ORDER BY id").fetchall(),
-                       db.execute("SELECT change_id, status, note FROM change_status_log ORDER BY id").fetchall())
+    def content():
+        return (db.execute("SELECT change_key, effective_date, status FROM changes ORDER BY id").fetchall(),
+                db.execute("SELECT change_id, status, note FROM change_status_log ORDER BY id").fetchall())
     before = content()
     db.execute("UPDATE fr_documents SET parse_status = 'pending'")
     derive(db, today=date(2026, 1, 31), run_id=None, everything=True)

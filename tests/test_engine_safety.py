@@ -10,16 +10,26 @@ import json
 from dataclasses import replace
 from datetime import date
 
-
+from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide
 from parsers.model import Action, Entry, Operation
 from pipeline.demo.data.load import load_stage_direct
 from pipeline.demo.data.timeline import build_timeline
-from pipeline.engine import (SUSPECT_REMOVALS, Accepted, Divergence, Rule, Version, derive, derive_changes,
-                             derive_divergences, screen_versions, unresolved_itar_names, unresolved_names)
+from pipeline.engine import (
+    SUSPECT_REMOVALS,
+    Accepted,
+    Divergence,
+    Rule,
+    Version,
+    derive,
+    derive_changes,
+    derive_divergences,
+    screen_versions,
+    unresolved_itar_names,
+    unresolved_names,
+)
 from store import queries as q
 from store.blobs import put_blob
 from store.db import open_db
-from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide
 
 TIMELINE = build_timeline()
 DAYS = [s.today.isoformat() for s in TIMELINE]
@@ -401,6 +411,7 @@ def test_stored_suspect_version_is_accepted_when_the_next_version_shows_it_again
 
 def test_stored_divergences_carry_their_kind_and_the_cli_lists_them(tmp_path):
     from click.testing import CliRunner
+
     from pipeline.cli import cli
     db = open_db(tmp_path / "t.db")
     play(db)
@@ -425,10 +436,10 @@ def test_stored_divergences_carry_their_kind_and_the_cli_lists_them(tmp_path):
 
 def test_a_run_whose_ecfr_source_failed_derives_no_delta_without_a_baseline(tmp_path):
     """Issue 12: such a run recorded "Cambodia: added to D:1 [in_effect]" and the digest rendered it."""
-    from pipeline.demo.run import demo_settings
     from pipeline.demo.data.replay_dir import write_replay_dir
-    from pipeline.publish.digest import PLACEHOLDER, Window, build_digest, render_digest
     from pipeline.demo.replay import ReplayServer
+    from pipeline.demo.run import demo_settings
+    from pipeline.publish.digest import PLACEHOLDER, Window, build_digest, render_digest
     from pipeline.run import run_once
 
     db_path = tmp_path / "frtrack.db"
@@ -468,9 +479,9 @@ def test_a_run_whose_ecfr_source_failed_raises_no_divergence_the_stored_126_1_ca
     The stored 126.1 speaks only up to the last successful eCFR fetch: comparing
     the new D:5 with it would report two false divergences ("BIS moved first").
     """
-    from pipeline.demo.run import demo_settings
     from pipeline.demo.data.replay_dir import write_replay_dir
     from pipeline.demo.replay import ReplayServer
+    from pipeline.demo.run import demo_settings
     from pipeline.run import run_once
 
     db_path = tmp_path / "frtrack.db"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-
 from pipeline.fetch import SourceOutcome, fetch_all
 from pipeline.sources.federal_register import FIELDS
 from store.blobs import get_blob

@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-
 from pipeline.config import settings_from_dict
 from pipeline.fetch import fetch_all
 from pipeline.sources.federal_register import search_params

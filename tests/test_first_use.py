@@ -102,7 +102,7 @@ def test_read_commands_work_on_a_read_only_database(tmp_path, readonly_db, comma
     assert result.stderr == ""
     assert sorted(os.listdir(readonly_db.parent)) == ["frtrack.db"]
     if command[0] == "groups":
-        assert json.loads(result.stdout)["groups"] == ["D:1", "D:5"]
+        assert json.loads(result.stdout)["groups"] == ["B", "D:1", "D:3", "D:5"]
 
 
 def test_site_and_digest_out_read_a_read_only_database(tmp_path, readonly_db):
@@ -173,7 +173,7 @@ def test_a_read_only_database_file_in_a_writable_folder_refuses_writes_by_name(t
     assert result.stderr == (f"frtrack: error: {seeded_db_path}: cannot write the database: the file is read-only "
                              "(read commands such as `frtrack changes` still work)\n")
     result = frtrack("--db", str(seeded_db_path), "changes", "--json", cwd=tmp_path, unprivileged=True)
-    assert result.returncode == 0 and len(json.loads(result.stdout)) == 7
+    assert result.returncode == 0 and len(json.loads(result.stdout)) == 9
 
 
 # --- groups outside the stored history --------------------------------------------------------
@@ -188,11 +188,14 @@ def test_groups_before_the_tracked_history_is_not_known(seeded_db_path):
 
 
 def test_groups_after_the_data_says_where_the_data_ends(seeded_db_path):
+    # the seed's last clean run is of 2026-02-23 (the run of 2026-02-24 could not reach the eCFR)
     result = invoke("--db", str(seeded_db_path), "groups", "Cambodia", "--as-of", "2027-01-01")
-    assert result.stdout == "Cambodia on 2027-01-01: D:1\n"
-    assert result.stderr == "frtrack: note: data only through 2026-02-24: changes after that day are not known\n"
+    assert result.stdout == "Cambodia on 2027-01-01: B, D:1, D:3\n"
+    assert result.stderr == "frtrack: note: data only through 2026-02-23: changes after that day are not known\n"
     result = invoke("--db", str(seeded_db_path), "groups", "Cambodia", "--as-of", "2026-02-24")
-    assert (result.stdout, result.stderr) == ("Cambodia on 2026-02-24: D:1\n", "")
+    assert result.stderr == "frtrack: note: data only through 2026-02-23: changes after that day are not known\n"
+    result = invoke("--db", str(seeded_db_path), "groups", "Cambodia", "--as-of", "2026-02-23")
+    assert (result.stdout, result.stderr) == ("Cambodia on 2026-02-23: B, D:1, D:3\n", "")
 
 
 def test_groups_json_carries_the_coverage(seeded_db_path):
@@ -200,11 +203,12 @@ def test_groups_json_carries_the_coverage(seeded_db_path):
         return json.loads(invoke("--db", str(seeded_db_path), "groups", "Cambodia", "--as-of", day, "--json").stdout)
 
     assert answer("2019-05-01") == {"country": "Cambodia", "as_of": "2019-05-01", "groups": None,
-                                    "history_starts": "2021-01-04", "data_through": "2026-02-24",
+                                    "history_starts": "2021-01-04", "data_through": "2026-02-23",
                                     "notes": ["tracked history starts 2021-01-04"]}
-    assert answer("2023-06-01") == {"country": "Cambodia", "as_of": "2023-06-01", "groups": ["D:1", "D:5"],
-                                    "history_starts": "2021-01-04", "data_through": "2026-02-24", "notes": []}
-    assert answer("2030-01-01")["notes"] == ["data only through 2026-02-24: changes after that day are not known"]
+    assert answer("2023-06-01") == {"country": "Cambodia", "as_of": "2023-06-01",
+                                    "groups": ["B", "D:1", "D:3", "D:5"], "history_starts": "2021-01-04",
+                                    "data_through": "2026-02-23", "notes": []}
+    assert answer("2030-01-01")["notes"] == ["data only through 2026-02-23: changes after that day are not known"]
 
 
 # --- group codes ----------------------------------------------------------------------------
@@ -213,7 +217,7 @@ def test_groups_json_carries_the_coverage(seeded_db_path):
 @pytest.mark.parametrize("typed", ["D5", "d:5", "D: 5", " d5 "])
 def test_group_codes_are_normalized(seeded_db_path, typed):
     result = invoke("--db", str(seeded_db_path), "changes", "--json", "--group", typed, "--since", "2024-01-01")
-    assert [r["country"] for r in json.loads(result.stdout)] == ["Cyprus", "Nicaragua", "Cambodia", "Haiti"]
+    assert [r["country"] for r in json.loads(result.stdout)] == ["Nicaragua", "Cyprus", "Cambodia", "Laos"]
 
 
 def test_an_unknown_group_code_is_refused_with_the_valid_codes(seeded_db_path):
@@ -256,7 +260,7 @@ def test_an_unknown_country_exits_2_with_suggestions(seeded_db_path, command, ty
 def test_hong_kong_answers_with_china_and_says_why(seeded_db_path):
     result = invoke("--db", str(seeded_db_path), "groups", "Hong Kong", "--as-of", "2024-01-01")
     assert result.exit_code == 0
-    assert result.stdout == "China (PRC) on 2024-01-01: D:1, D:5\n"
+    assert result.stdout == "China (PRC) on 2024-01-01: D:1, D:3, D:4, D:5\n"
     assert "Hong Kong has no entry of its own" in result.stderr and "China (PRC)" in result.stderr
 
 
@@ -346,7 +350,7 @@ def test_run_with_unreachable_apis_is_one_short_line_per_source(tmp_path):
 
     status = invoke("--db", "f.db", "status").stdout
     assert "http://" not in status
-    for source, port in (("federal_register", fr_port), ("ecfr", ecfr_port)):
+    for source in ("federal_register", "ecfr"):
         assert status.count(f"{source}: no successful fetch") == 1
     assert status.count(f"connection refused by 127.0.0.2:{ecfr_port}") == 1
     assert status.count(f"connection refused by 127.0.0.1:{fr_port} after 3 attempts") == 1   # fr's own attempts
@@ -422,9 +426,9 @@ def test_init_writes_the_config_it_is_pointed_at(tmp_path):
 
 def test_q_silences_notes_but_not_errors_and_json_keeps_them(seeded_db_path):
     quiet = invoke("--db", str(seeded_db_path), "-q", "groups", "Cambodia", "--as-of", "2030-01-01")
-    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "Cambodia on 2030-01-01: D:1\n", "")
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "Cambodia on 2030-01-01: B, D:1, D:3\n", "")
     as_json = invoke("--db", str(seeded_db_path), "-q", "groups", "Cambodia", "--as-of", "2030-01-01", "--json")
-    assert json.loads(as_json.stdout)["notes"] == ["data only through 2026-02-24: changes after that day are not known"]
+    assert json.loads(as_json.stdout)["notes"] == ["data only through 2026-02-23: changes after that day are not known"]
     failed = invoke("--db", str(seeded_db_path), "-q", "groups", "Atlantis")
     assert failed.exit_code == 2 and failed.stderr.startswith("frtrack: error: unknown country")
 

@@ -12,10 +12,10 @@ from dataclasses import replace
 from datetime import date
 
 from pipeline.demo import synth
-from pipeline.demo.run import demo_settings
 from pipeline.demo.data.replay_dir import write_replay_dir
 from pipeline.demo.data.timeline import build_timeline
 from pipeline.demo.replay import ReplayServer
+from pipeline.demo.run import demo_settings
 from pipeline.run import run_once
 from store import queries as q
 from store.db import open_db

@@ -1,9 +1,9 @@
 """Pure change arithmetic: predicted deltas from operations, observed deltas from states."""
 from __future__ import annotations
 
+from parsers.lifecycle import ChangeAction, TableEventKind
 from parsers.model import Action, Column, CountryGroupTable, Entry, GroupTable, Operation, ReviewReason
 from pipeline.derive.history import Delta, diff_states, predict, predict_detailed, table_events
-from parsers.lifecycle import ChangeAction, TableEventKind
 
 D = ("D:1", "D:2", "D:3", "D:4", "D:5")
 

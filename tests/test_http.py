@@ -3,11 +3,11 @@ truncation, size limits, conditional requests, rate limit, raw storage of every 
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 import pytest
 
-from parsers.errors import (BlockedError, FetchError, FetchTimeoutError, HTTPStatusError,
-                                TransportError, TruncatedBodyError)
+from parsers.errors import BlockedError, FetchError, FetchTimeoutError, HTTPStatusError, TransportError, TruncatedBodyError
 from pipeline.config import settings_from_dict
 from pipeline.sources.http import Http, build_url, retry_after_seconds
 from store.blobs import get_blob
@@ -206,7 +206,7 @@ def test_helpers():
 
 
 def test_retry_after_as_http_date():
-    from datetime import datetime, timezone
-    now = datetime(2026, 2, 20, 12, 0, 0, tzinfo=timezone.utc)
+    from datetime import datetime
+    now = datetime(2026, 2, 20, 12, 0, 0, tzinfo=UTC)
     assert retry_after_seconds("Fri, 20 Feb 2026 12:00:30 GMT", now=now) == 30.0
     assert retry_after_seconds("Fri, 20 Feb 2026 11:00:00 GMT", now=now) == 0.0

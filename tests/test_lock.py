@@ -71,14 +71,14 @@ def test_lock_file_is_owner_only(tmp_path):
 
 def test_other_process_holding_the_lock_is_named(tmp_path):
     db = tmp_path / "f.db"
-    proc = _holder(db)
-    try:
-        with pytest.raises(LockHeldError, match=rf"\(pid {proc.pid}, since "):
-            with db_lock(db):
-                pass
-    finally:
-        proc.stdin.close()
-        assert proc.wait(timeout=30) == 0
+    with _holder(db) as proc:   # the with closes the pipes
+        try:
+            with pytest.raises(LockHeldError, match=rf"\(pid {proc.pid}, since "):
+                with db_lock(db):
+                    pass
+        finally:
+            proc.stdin.close()
+            assert proc.wait(timeout=30) == 0
     with db_lock(db):
         pass
 
@@ -86,9 +86,9 @@ def test_other_process_holding_the_lock_is_named(tmp_path):
 def test_lock_of_a_killed_holder_is_free(tmp_path):
     """SIGKILL gives the holder no chance to clean up; the kernel still drops the flock."""
     db = tmp_path / "f.db"
-    proc = _holder(db)
-    os.kill(proc.pid, signal.SIGKILL)
-    assert proc.wait(timeout=30) == -signal.SIGKILL
+    with _holder(db) as proc:   # the with closes the pipes
+        os.kill(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=30) == -signal.SIGKILL
     assert lock_path(db).read_text().startswith(f"{proc.pid} ")   # stale note left behind...
     with db_lock(db) as path:                                       # ...but the lock is free
         assert path.read_text().startswith(f"{os.getpid()} ")

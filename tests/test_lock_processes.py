@@ -4,8 +4,19 @@ from __future__ import annotations
 import re
 import signal
 
-from tests.test_crash import (DOCS, WAIT, doc_xml_path, finish, frtrack, gate_path, needs_pipeline,
-                              populated_world, read_db, wait_for, write_config)
+from tests.test_crash import (
+    DOCS,
+    WAIT,
+    doc_xml_path,
+    finish,
+    frtrack,
+    gate_path,
+    needs_pipeline,
+    populated_world,
+    read_db,
+    wait_for,
+    write_config,
+)
 
 
 @needs_pipeline

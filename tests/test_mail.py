@@ -158,7 +158,7 @@ def test_hostile_title_over_smtp_reaches_only_the_recipient(seeded_db, smtp_serv
         seeded_db.execute(
             "INSERT INTO fr_documents (document_number, doc_type, title, publication_date, agencies, cfr_references,"
             " parse_status, updated_at) VALUES (?,?,?,?,?,?,?,?)",
-            ["2026-02600", "Rule", "<script>x()</script>\r\nBcc: victim@example.net\r\n\r\nbody", "2026-02-05",
+            ["2099-90600", "Rule", "<script>x()</script>\r\nBcc: victim@example.net\r\n\r\nbody", "2026-02-05",
              json.dumps(["industry-and-security-bureau"]), json.dumps([{"title": 15, "part": 740}]), "ok",
              "2026-02-24T12:00:00+00:00"])
     assert run(settings_for(smtp_server, Recipient("a@example.com")), seeded_db).ok

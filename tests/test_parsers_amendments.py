@@ -4,8 +4,16 @@ from __future__ import annotations
 import pytest
 
 from parsers.amendments import (
-    attach_entries, classify, column_code, find_countries, find_table, interpret, is_tracked, normalize,
-    split_clauses, split_lettered,
+    attach_entries,
+    classify,
+    column_code,
+    find_countries,
+    find_table,
+    interpret,
+    is_tracked,
+    normalize,
+    split_clauses,
+    split_lettered,
 )
 from parsers.countries import canonical_name
 from parsers.model import Action, Entry, Operation, ReprintedTable, ReviewReason

@@ -7,9 +7,20 @@ from datetime import date
 import pytest
 
 from parsers.entity_list import (
-    EntityEntry, EntityList, EntityListDelta, EntryField, changed_fields, entity_cell, entity_list_delta, interpret,
+    EntityEntry,
+    EntityList,
+    EntityListDelta,
+    EntryField,
+    changed_fields,
+    entity_cell,
+    entity_list_delta,
+    interpret,
     name_key,
-    parse_entity_list, parse_entity_list_changes, reprinted_entries, summary_counts)
+    parse_entity_list,
+    parse_entity_list_changes,
+    reprinted_entries,
+    summary_counts,
+)
 from parsers.errors import ParseError
 from parsers.model import ENTITY_LIST_TABLE, Action, ReviewReason
 from parsers.xmlsafe import parse_xml
@@ -103,11 +114,11 @@ def test_real_row_markup_from_the_corpus_patch(corpus):
 
 
 def test_a_row_before_any_destination_and_an_unknown_destination_are_problems():
-    xml = ("<DIV9 N=\"Supplement No. 4 to Part 744\"><TABLE class=\"gpotbl_table\"><TR><TH>Country</TH><TH>Entity</TH>"
-           "<TH>License requirement</TH><TH>License review policy</TH><TH>Federal Register citation</TH></TR>"
-           "<TR><TD/><TD>Orphan Example Ltd. (SAMPLE), Nowhere.</TD><TD>a</TD><TD>b</TD><TD>99 FR 00001, 1/2/99.</TD></TR>"
-           "<TR><TD>FREEDONIA</TD><TD>Example Freedonia Works (SAMPLE), Fredville.</TD><TD>a</TD><TD>b</TD>"
-           "<TD>99 FR 00001, 1/2/99.</TD></TR></TABLE></DIV9>").encode()
+    xml = (b"<DIV9 N=\"Supplement No. 4 to Part 744\"><TABLE class=\"gpotbl_table\"><TR><TH>Country</TH><TH>Entity</TH>"
+           b"<TH>License requirement</TH><TH>License review policy</TH><TH>Federal Register citation</TH></TR>"
+           b"<TR><TD/><TD>Orphan Example Ltd. (SAMPLE), Nowhere.</TD><TD>a</TD><TD>b</TD><TD>99 FR 00001, 1/2/99.</TD></TR>"
+           b"<TR><TD>FREEDONIA</TD><TD>Example Freedonia Works (SAMPLE), Fredville.</TD><TD>a</TD><TD>b</TD>"
+           b"<TD>99 FR 00001, 1/2/99.</TD></TR></TABLE></DIV9>")
     table = parse_entity_list(xml, "bad")
     reasons = " | ".join(p.detail for p in table.problems)
     assert "no destination" in reasons and "FREEDONIA" in reasons
@@ -416,10 +427,10 @@ def test_address_entries_in_the_summary_skip_the_entity_count():
 
 
 def test_column_heads_split_by_line_breaks_are_recognized():
-    xml = ("<DIV9><TABLE class=\"gpo_table\"><THEAD><TR><TH>Country</TH><TH>Entity</TH><TH>License<br/>requirement</TH>"
-           "<TH>License review<br/>policy</TH><TH>Federal Register<br/>citation</TH></TR></THEAD><TBODY><TR><TD>CUBA</TD>"
-           "<TD>Sample Sugar Exports (SAMPLE), 1 Calle Ejemplo, Havana.</TD><TD>a</TD><TD>b</TD>"
-           "<TD>99 FR 00001, 1/2/99.</TD></TR></TBODY></TABLE></DIV9>").encode()
+    xml = (b"<DIV9><TABLE class=\"gpo_table\"><THEAD><TR><TH>Country</TH><TH>Entity</TH><TH>License<br/>requirement</TH>"
+           b"<TH>License review<br/>policy</TH><TH>Federal Register<br/>citation</TH></TR></THEAD><TBODY><TR><TD>CUBA</TD>"
+           b"<TD>Sample Sugar Exports (SAMPLE), 1 Calle Ejemplo, Havana.</TD><TD>a</TD><TD>b</TD>"
+           b"<TD>99 FR 00001, 1/2/99.</TD></TR></TBODY></TABLE></DIV9>")
     [entry] = parse_entity_list(xml, "heads").entries
     assert (entry.destination, entry.name, entry.address) == ("Cuba", "Sample Sugar Exports (SAMPLE)",
                                                               "1 Calle Ejemplo, Havana.")

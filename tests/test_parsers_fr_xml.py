@@ -90,13 +90,13 @@ def test_revise_whole_table_carries_every_row():
     assert op.review is None and not doc.instructions[1].tables[0].elided   # the whole table, reprinted whole
 
 
-_ELIDED_D = ("<RULE><SUPLINF><REGTEXT TITLE=\"15\" PART=\"740\"><AMDPAR>2. Supplement No. 1 to part 740 is amended by "
-             "revising Country Group D to read as follows:</AMDPAR><APPENDIX><GPOTABLE COLS=\"6\"><TTITLE>Country Group "
-             "D</TTITLE><BOXHD><CHED H=\"1\">Country</CHED><CHED H=\"1\">[D:1]</CHED><CHED H=\"1\">[D:2]</CHED>"
-             "<CHED H=\"1\">[D:3]</CHED><CHED H=\"1\">[D:4]</CHED><CHED H=\"1\">[D:5]</CHED></BOXHD>"
-             "<ROW><ENT I=\"28\">*  *  *</ENT></ROW><ROW><ENT I=\"01\">Cambodia</ENT><ENT>X</ENT><ENT/><ENT>X</ENT>"
-             "<ENT/><ENT/></ROW><ROW><ENT I=\"28\">*  *  *</ENT></ROW></GPOTABLE></APPENDIX></REGTEXT></SUPLINF>"
-             "<FRDOC>[FR Doc. 2099-00107 Filed 1-2-99; 8:45 am]</FRDOC></RULE>").encode()
+_ELIDED_D = (b"<RULE><SUPLINF><REGTEXT TITLE=\"15\" PART=\"740\"><AMDPAR>2. Supplement No. 1 to part 740 is amended by "
+             b"revising Country Group D to read as follows:</AMDPAR><APPENDIX><GPOTABLE COLS=\"6\"><TTITLE>Country Group "
+             b"D</TTITLE><BOXHD><CHED H=\"1\">Country</CHED><CHED H=\"1\">[D:1]</CHED><CHED H=\"1\">[D:2]</CHED>"
+             b"<CHED H=\"1\">[D:3]</CHED><CHED H=\"1\">[D:4]</CHED><CHED H=\"1\">[D:5]</CHED></BOXHD>"
+             b"<ROW><ENT I=\"28\">*  *  *</ENT></ROW><ROW><ENT I=\"01\">Cambodia</ENT><ENT>X</ENT><ENT/><ENT>X</ENT>"
+             b"<ENT/><ENT/></ROW><ROW><ENT I=\"28\">*  *  *</ENT></ROW></GPOTABLE></APPENDIX></REGTEXT></SUPLINF>"
+             b"<FRDOC>[FR Doc. 2099-00107 Filed 1-2-99; 8:45 am]</FRDOC></RULE>")
 
 
 def test_a_whole_table_reprint_with_elided_rows_is_held_not_applied():

@@ -87,8 +87,8 @@ def test_the_2026_fixture_pair_differs_only_by_the_real_standing_differences():
 
 
 AUTHORED = (FIXTURES / "itar_126_1_2026-03-02_authored.xml").read_bytes()
-CYPRUS_ROW = ('<TR><TD align="left" class="gpotbl_cell" scope="row">Cyprus</TD><TD align="left" class="gpotbl_cell">'
-              'See also paragraph (r) of this section.</TD></TR>').encode()
+CYPRUS_ROW = (b'<TR><TD align="left" class="gpotbl_cell" scope="row">Cyprus</TD><TD align="left" class="gpotbl_cell">'
+              b'See also paragraph (r) of this section.</TD></TR>')
 
 
 def test_a_paragraph_that_outlives_its_table_row_is_a_review_item_not_a_removal():

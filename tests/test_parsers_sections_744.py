@@ -10,8 +10,8 @@ from parsers.fr_xml import parse_fr_xml
 from parsers.lists_common import normalize_instruction
 from parsers.model import Action, Operation, ReviewReason
 from parsers.section_amendments import SectionListing, SectionReprint, interpret, parse_section_changes
-from parsers.text import split_lettered
 from parsers.sections_744 import countries_in_text, parse_sections_744, section_delta, section_list_from_text
+from parsers.text import split_lettered
 from tests.conftest import FIXTURES
 
 PRC = "China (PRC)"
@@ -210,7 +210,8 @@ def test_other_titles_and_parts_produce_nothing():
 
 
 @pytest.mark.parametrize("text, detail, reason", [
-    ("Section 744.21 is amended by adding the word “Freedonia,” after the word “Burma,” in the section heading and in paragraph (a).",
+    ("Section 744.21 is amended by adding the word “Freedonia,” after the word “Burma,” in the section heading "
+     "and in paragraph (a).",
      "Freedonia", ReviewReason.UNKNOWN_COUNTRY),
     ("Section 744.21 is amended by adding the word “Nicaragua,” after the word “China,”.", "does not say where",
      ReviewReason.NO_LOCATION),

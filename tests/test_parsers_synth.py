@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from parsers.ecfr_groups import parse_country_groups
 from parsers.fr_xml import parse_fr_xml

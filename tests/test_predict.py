@@ -60,7 +60,8 @@ def test_single_document_is_one_object_with_its_review_items():
         "document_number": "2099-90016", "effective_date": "2023-05-25",   # a SAMPLE fixture
         "deltas": [{"country": "Montenegro", "group": "B", "action": "added", "effective_date": "2023-05-25"},
                    {"country": "Nicaragua", "group": "B", "action": "removed", "effective_date": "2023-05-25"}],
-        "review": [{"instruction": 3, "amdpar": 4, "text": "Supplement No. 1 to part 740 is amended by reordering Country Group B.",
+        "review": [{"instruction": 3, "amdpar": 4,
+                    "text": "Supplement No. 1 to part 740 is amended by reordering Country Group B.",
                     "reason": "unrecognized_wording"}]}
 
 

@@ -83,7 +83,7 @@ def test_fault_block_page(replay_server):
 def test_fault_truncate_announces_full_length(replay_server):
     replay_server.add_entry("/t", json_body={"results": list(range(500))}, fault={"kind": "truncate", "bytes": 40})
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
-        requests.get(replay_server.url + "/t", timeout=5).content
+        _ = requests.get(replay_server.url + "/t", timeout=5).content
     assert replay_server.requests[-1].entry is not None
 
 

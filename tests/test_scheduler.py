@@ -221,6 +221,7 @@ def test_stop_before_the_scheduler_started_still_stops_it(tmp_path):
 
 def test_cli_schedule_with_a_bad_schedule_exits_2(tmp_path):
     from click.testing import CliRunner
+
     from pipeline.cli import cli
     cfg = tmp_path / "f.toml"
     cfg.write_text('[schedule]\nfetch = "every weekday at six"\n')

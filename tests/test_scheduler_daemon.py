@@ -6,8 +6,19 @@ import subprocess
 
 import pytest
 
-from tests.test_crash import (DOCS, WAIT, doc_xml_path, finish, frtrack, gate_path, needs_pipeline,
-                              populated_world, read_db, wait_for, write_config)
+from tests.test_crash import (
+    DOCS,
+    WAIT,
+    doc_xml_path,
+    finish,
+    frtrack,
+    gate_path,
+    needs_pipeline,
+    populated_world,
+    read_db,
+    wait_for,
+    write_config,
+)
 
 STOP_WITHIN = 5   # seconds: the requirement for a clean stop
 

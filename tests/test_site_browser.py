@@ -52,7 +52,7 @@ def _assert_clean_load(driver, site_root: str) -> None:
 def test_index_over_file_loads_without_errors_or_outside_requests(page, site):
     page.get(site.joinpath("index.html").as_uri())
     _assert_clean_load(page, site.as_uri() + "/")
-    assert page.find_element(By.ID, "filter-count").text == "7 changes"
+    assert page.find_element(By.ID, "filter-count").text == "9 changes"
 
 
 def test_index_over_local_http_server_loads_clean(page, site, static_server):
@@ -67,14 +67,14 @@ def test_filter_by_country_shows_exactly_its_rows(page, site, seeded_db):
     expected = _expected(q.list_changes(seeded_db, country="Cambodia"))
     assert expected == [("2026-02-03", "Cambodia", "D:5"), ("2021-12-09", "Cambodia", "D:5")]
     WebDriverWait(page, 5).until(lambda d: _visible_rows(d) == expected)
-    assert page.find_element(By.ID, "filter-count").text == "2 of 7 changes shown"
+    assert page.find_element(By.ID, "filter-count").text == "2 of 9 changes shown"
 
 
 def test_filter_by_group_shows_exactly_its_rows(page, site, seeded_db):
     page.get(site.joinpath("index.html").as_uri())
     page.find_element(By.ID, "f-group").send_keys("D:5")
     expected = _expected(q.list_changes(seeded_db, group="D:5"))
-    assert {c for _, c, _ in expected} == {"Cambodia", "Nicaragua", "Cyprus", "Haiti"}
+    assert {c for _, c, _ in expected} == {"Cambodia", "Nicaragua", "Cyprus", "Laos"}
     WebDriverWait(page, 5).until(lambda d: _visible_rows(d) == expected)
     assert all(g == "D:5" for _, _, g in _visible_rows(page))
 
@@ -88,16 +88,20 @@ def test_filter_by_status_and_date_range_then_clear(page, site, seeded_db):
     confirmed = {(c["effective_date"], c["country"], c["group"])
                  for c in q.list_changes(seeded_db, since="2024-01-01") if c["status"] == "confirmed"}
     expected = [r for r in expected if r in confirmed]
-    assert len(expected) == 3
+    # Nicaragua's three moves of 2024-03-15, Cyprus out of D:5, Cambodia out of D:5 (not Venezuela: contradicted)
+    assert expected == [("2026-02-03", "Cambodia", "D:5"), ("2024-05-30", "Cyprus", "D:5"),
+                        ("2024-03-15", "Nicaragua", "D:5"), ("2024-03-15", "Nicaragua", "D:1"),
+                        ("2024-03-15", "Nicaragua", "B")]
     WebDriverWait(page, 5).until(lambda d: _visible_rows(d) == expected)
     page.find_element(By.CSS_SELECTOR, "#filters button[type=reset]").click()
-    WebDriverWait(page, 5).until(lambda d: len(_visible_rows(d)) == 7)
+    WebDriverWait(page, 5).until(lambda d: len(_visible_rows(d)) == 9)
 
 
 @pytest.fixture
 def lists_site(lists_db, tmp_path) -> Path:
+    """The site of the lists world (tests/test_e2e_lists.py, built by the pipeline) on its last run's day."""
     out = tmp_path / "lists-site"
-    render_site(lists_db, out, today=TODAY)
+    render_site(lists_db, out, today=date(2099, 4, 9))
     return out
 
 
@@ -114,28 +118,32 @@ def test_filter_by_list_then_by_entity_name_as_typed(page, lists_site, lists_db)
     assert page.find_element(By.ID, "filter-count").text == f"{total} changes"
     Select(page.find_element(By.ID, "f-list")).select_by_value("entity_list")
     WebDriverWait(page, 5).until(lambda d: sorted(_visible_lists(d)) == [
-        ("Cambodia", "entity_list", "Sample Khmer Trading Co., Ltd."),
-        ("China", "entity_list", "Example Precision Optics Co., Ltd."),
-        ("Russia", "entity_list", "Fictional Avionics LLC")])
+        ("Armenia", "entity_list", "Sample Microwave Trading LLC (SAMPLE)"),
+        ("China (PRC)", "entity_list", "Example Photonics Co., Ltd. (SAMPLE)"),
+        ("China (PRC)", "entity_list", "Example Photonics Co., Ltd. (SAMPLE)"),
+        ("Iran", "entity_list", "Imaginary Drone Works (SAMPLE)"),
+        ("Russia", "entity_list", "Fictitious Avionics OOO (SAMPLE)"),
+        ("Russia", "entity_list", "Sample Microwave Trading LLC (SAMPLE)")])
     # the name as a person types it: case, punctuation and "Company Limited" for "Co., Ltd." do not matter
-    page.find_element(By.ID, "f-entity").send_keys("EXAMPLE precision optics company limited")
+    page.find_element(By.ID, "f-entity").send_keys("EXAMPLE photonics company limited")
     WebDriverWait(page, 5).until(lambda d: _visible_lists(d) == [
-        ("China", "entity_list", "Example Precision Optics Co., Ltd.")])
-    assert page.find_element(By.ID, "filter-count").text == f"1 of {total} changes shown"
+        ("China (PRC)", "entity_list", "Example Photonics Co., Ltd. (SAMPLE)")] * 2)
+    assert page.find_element(By.ID, "filter-count").text == f"2 of {total} changes shown"
     page.find_element(By.CSS_SELECTOR, "#filters button[type=reset]").click()
     Select(page.find_element(By.ID, "f-list")).select_by_value("744.21")
-    WebDriverWait(page, 5).until(lambda d: _visible_lists(d) == [("Cambodia", "744.21", "")])
+    WebDriverWait(page, 5).until(lambda d: _visible_lists(d) == [("Nicaragua", "744.21", "")])
     assert console_errors(page) == []
 
 
 def test_country_page_shows_every_list_with_its_documents(page, lists_site):
-    page.get(lists_site.joinpath("country", "cambodia.html").as_uri())
+    page.get(lists_site.joinpath("country", "nicaragua.html").as_uri())
     section = page.find_element(By.ID, "sec-744-21").find_element(By.XPATH, "..")
-    assert "Listed: § 744.21 names Cambodia since 2021-12-09 (FR Doc. 2021-26633)" in section.text
+    assert "Listed: § 744.21 names Nicaragua since 2099-04-06 (FR Doc. 2099-90016)" in section.text
+    page.get(lists_site.joinpath("country", "iran.html").as_uri())
     entry = page.find_element(By.CSS_SELECTOR, "table.entities tbody tr")
-    assert entry.find_element(By.TAG_NAME, "th").text.startswith("Sample Khmer Trading Co., Ltd.")
-    link = entry.find_element(By.LINK_TEXT, "FR Doc. 2099-90104")
-    assert link.get_attribute("href") == lists_site.joinpath("doc", "2099-90104.html").as_uri()
+    assert entry.find_element(By.TAG_NAME, "th").text.startswith("Imaginary Drone Works (SAMPLE)")
+    link = entry.find_element(By.LINK_TEXT, "FR Doc. 2099-90013")
+    assert link.get_attribute("href") == lists_site.joinpath("doc", "2099-90013.html").as_uri()
     assert console_errors(page) == []
 
 
@@ -143,7 +151,7 @@ def test_country_page_shows_d5_removal_with_fr_citation(page, site):
     page.get(site.joinpath("country", "cambodia.html").as_uri())
     assert page.find_element(By.TAG_NAME, "h1").text == "Cambodia"
     current = [li.text.split()[0] for li in page.find_elements(By.CSS_SELECTOR, "ul.groups li")]
-    assert current == ["D:1"]
+    assert current == ["B", "D:1", "D:3"]
     rows = page.find_elements(By.CSS_SELECTOR, "table.changes tbody tr")
     removal = [r for r in rows if r.get_attribute("data-effective") == "2026-02-03"]
     assert len(removal) == 1
@@ -158,14 +166,14 @@ def _matrix_cell(driver, country: str, group: str) -> str:
     heads = [th.get_attribute("data-group") for th in driver.find_elements(By.CSS_SELECTOR, "#matrix thead th")]
     col = heads.index(group)
     for row in driver.find_elements(By.CSS_SELECTOR, "#matrix tbody tr"):
-        if row.find_element(By.TAG_NAME, "th").text == country:
+        if row.find_element(By.CSS_SELECTOR, "th a").text == country:     # the name, without footnote marks
             return row.find_elements(By.CSS_SELECTOR, "th, td")[col].text
     raise AssertionError(f"{country} not in the matrix")
 
 
 def test_as_of_matrix_for_a_2023_date_marks_cambodia_in_d5(page, site, seeded_db):
     in_force = [d for d in q.ecfr_version_dates(seeded_db) if d <= "2023-06-01"][-1]
-    assert in_force == "2021-12-09"
+    assert in_force == "2022-03-02"          # the version that took Belarus out of A:4
     page.get(site.joinpath("index.html").as_uri())
     page.find_element(By.LINK_TEXT, "Matrix").click()
     page.find_element(By.LINK_TEXT, in_force).click()
@@ -173,7 +181,9 @@ def test_as_of_matrix_for_a_2023_date_marks_cambodia_in_d5(page, site, seeded_db
     assert _matrix_cell(page, "Cambodia", "D:5") == "X"
     assert _matrix_cell(page, "Cambodia", "D:1") == "X"
     assert _matrix_cell(page, "Cyprus", "D:5") == "X"          # left in 2024
-    assert "Nicaragua" not in page.find_element(By.ID, "matrix").text  # joined in 2024
+    assert _matrix_cell(page, "Nicaragua", "B") == "X"         # moved from B to D:1 and D:5 in 2024
+    assert _matrix_cell(page, "Nicaragua", "D:5") == ""
+    assert _matrix_cell(page, "Belarus", "A:4") == ""
     page.get(site.joinpath("matrix.html").as_uri())       # today: Cambodia has left D:5
     assert _matrix_cell(page, "Cambodia", "D:5") == ""
     assert _matrix_cell(page, "Cambodia", "D:1") == "X"

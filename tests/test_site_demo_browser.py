@@ -53,7 +53,7 @@ def test_disclosure_is_one_line_on_other_pages_and_opens_on_click(page, demo_sit
 def test_document_page_reads_as_english(page, demo_site):
     page.get(demo_site.joinpath("doc", "2099-90002.html").as_uri())
     terms = {dt.text: dd.text for dt, dd in zip(page.find_elements(By.CSS_SELECTOR, "dl.meta dt"),
-                                                page.find_elements(By.CSS_SELECTOR, "dl.meta dd"))}
+                                                page.find_elements(By.CSS_SELECTOR, "dl.meta dd"), strict=True)}
     assert terms["Parsing"] == "1 instruction held for review (see below)"
     assert terms["Agencies"] == "Industry and Security Bureau"
     assert page.find_element(By.CSS_SELECTOR, "p.lede .sample").is_displayed()

@@ -4,6 +4,7 @@ re-render that renders only the pages whose inputs changed (no browser; see test
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 from datetime import date
@@ -12,11 +13,12 @@ from pathlib import Path
 import pytest
 from lxml import etree, html
 
+from parsers.lifecycle import ChangeAction, ChangeStatus
+from parsers.model import ListKind, name_key
 from pipeline.publish.site import MANIFEST, ROW_CACHE, render_site
-from store import queries as q
-from tests.seed import entity_detail, insert_change, insert_membership
+from store import derived, queries as q
 
-TODAY = date(2026, 2, 24)
+TODAY = date(2099, 4, 9)          # the lists world's last run (tests/test_e2e_lists.py, built by the pipeline)
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -42,100 +44,139 @@ def test_timeline_rows_and_filter_index_carry_the_list_and_entity(site, lists_db
     index = json.loads(doc.get_element_by_id("changes-index").text)
     assert index == [[r.get("data-country"), r.get("data-group"), r.get("data-status"), r.get("data-effective"),
                       r.get("data-list"), r.get("data-entity")] for r in rows]
-    assert ["China", "", "published", "2026-02-17", "entity_list", "Example Precision Optics Co., Ltd."] in index
-    assert ["Cambodia", "", "confirmed", "2021-12-09", "744.21", ""] in index
+    assert ["Iran", "", "confirmed", "2099-03-02", "entity_list", "Imaginary Drone Works (SAMPLE)"] in index
+    assert ["Nicaragua", "", "confirmed", "2099-04-06", "744.21", ""] in index
+    assert ["Nicaragua", "D:5", "confirmed", "2099-04-06", "country_groups", ""] in index
     assert doc.xpath("//select[@id='f-list']/option/@value") == ["", "country_groups", "744.21", "744.22",
                                                                  "entity_list"]
     assert doc.xpath("//label[@for='f-entity']") and doc.xpath("//input[@id='f-entity']")
-    revised = [r for r in rows if r.get("data-entity") == "Example Precision Optics Co., Ltd."][0]
+    revised = [r for r in rows if r.get("data-entity") == "Imaginary Drone Works (SAMPLE)"][0]
     cells = [text(td) for td in revised.xpath("td")]
-    assert cells[:5] == ["2026-02-17", "China", "Entity List", "Example Precision Optics Co., Ltd.",
-                         "revised in Entity List address, citations"]
+    assert cells[:5] == ["2099-03-02", "Iran", "Entity List", "Imaginary Drone Works (SAMPLE)",
+                         "revised in Entity List aliases, license review policy, citations"]
     section = [r for r in rows if r.get("data-list") == "744.21"][0]
     assert [text(td) for td in section.xpath("td")][2:5] == ["§ 744.21", "—", "added to § 744.21"]
 
 
 def test_country_page_has_every_list_each_with_its_document(site):
-    doc = page(site, "country/cambodia.html")
+    doc = page(site, "country/nicaragua.html")
     groups = [text(li) for li in doc.xpath("//ul[@class='groups']/li")]
-    assert groups == ["D:1 National Security since 2021-01-04 (eCFR version 2021-01-04)"]
+    assert "D:5 U.S. Arms Embargoed Countries since 2099-04-06 (FR Doc. 2099-90016)" in groups
     s21 = doc.xpath("//section[h2[@id='sec-744-21']]")[0]
     assert text(s21.xpath(".//p[contains(@class,'status-line')]")[0]) == \
-        "Listed: § 744.21 names Cambodia since 2021-12-09 (FR Doc. 2021-26633)."
-    assert s21.xpath(".//p[contains(@class,'status-line')]//a/@href") == ["../doc/2021-26633.html"]
+        "Listed: § 744.21 names Nicaragua since 2099-04-06 (FR Doc. 2099-90016)."
+    assert s21.xpath(".//p[contains(@class,'status-line')]//a/@href") == ["../doc/2099-90016.html"]
     assert [r.get("data-list") for r in s21.xpath(".//table[contains(@class,'changes')]/tbody/tr")] == ["744.21"]
-    s22 = doc.xpath("//section[h2[@id='sec-744-22']]")[0]
-    assert text(s22.xpath(".//p[contains(@class,'status-line')]")[0]) == \
-        "Listed: § 744.22 names Cambodia since 2021-01-04 (eCFR version 2021-01-04 of § 744.22)."
-    entries = doc.xpath("//table[@class='entities']/tbody/tr")
-    assert len(entries) == 1
-    cells = [text(c) for c in entries[0].xpath("th|td")]
-    assert cells[0] == "Sample Khmer Trading Co., Ltd. a.k.a. SKT Sample"
-    assert "Street 000, Sample Quarter, Phnom Penh." in cells[1] and "Presumption of denial." in cells[1]
-    assert cells[2:4] == ["2026-02-17", "FR Doc. 2099-90104"]
-    assert cells[4] == "2026-02-17: added, published, FR Doc. 2099-90104"
-    divs = [text(li) for li in doc.xpath("//ul[@class='divergences']/li")]
-    assert len(divs) == 1 and "from 2025-11-07 (FR Doc. 2025-19822) to 2026-02-03 (FR Doc. 2026-02262)" in divs[0]
+    assert "No Entity List entry is under Nicaragua today." in text(doc)
+    assert "None recorded for Nicaragua." in text(doc.xpath("//section[h2[@id='div-h']]")[0])
     history = doc.xpath("//section[h2[@id='hist-h']]//tbody/tr")
-    assert [(r.get("data-list"), r.get("data-effective")) for r in history] == [
-        ("entity_list", "2026-02-17"), ("country_groups", "2026-02-03"), ("744.21", "2021-12-09"),
-        ("country_groups", "2021-12-09")]
-
-
-def test_revised_and_removed_entries_with_their_history(site):
-    china = page(site, "country/china.html")
-    [entry] = china.xpath("//table[@class='entities']/tbody/tr")
-    cells = [text(c) for c in entry.xpath("th|td")]
-    assert "No. 2 Sample Road, Exampletown." in cells[1]        # the revised address, as in force
-    assert cells[2:5] == ["2021-01-04", "FR Doc. 2099-90104",
-                          "2026-02-17: revised (address, citations), published, FR Doc. 2099-90104"]
+    assert sorted((r.get("data-list"), r.get("data-group")) for r in history) == [
+        ("744.21", ""), ("744.22", ""), ("country_groups", "B"), ("country_groups", "D:1"), ("country_groups", "D:5")]
     russia = page(site, "country/russia.html")
-    assert not russia.xpath("//table[@class='entities']")
-    assert "No Entity List entry is under Russia today." in text(russia)
+    s22 = russia.xpath("//section[h2[@id='sec-744-22']]")[0]
+    assert text(s22.xpath(".//p[contains(@class,'status-line')]")[0]) == \
+        "Listed: § 744.22 names Russia since 2099-01-05 (eCFR version 2099-01-05 of § 744.22)."
+    iran = page(site, "country/iran.html")
+    assert text(iran.xpath("//section[h2[@id='sec-744-21']]//p")[0]) == "Not listed: § 744.21 does not name Iran."
+
+
+def test_entity_entries_with_their_fields_and_history(site):
+    iran = page(site, "country/iran.html")
+    [entry] = iran.xpath("//table[@class='entities']/tbody/tr")
+    cells = [text(c) for c in entry.xpath("th|td")]
+    assert cells[0] == "Imaginary Drone Works (SAMPLE) a.k.a. IDW Sample; Drone Sample Works (SAMPLE)"
+    assert "Unit 3, 4 Nowhere Boulevard, Tehran, Iran." in cells[1] and "Review policy: Policy of denial." in cells[1]
+    assert cells[2:5] == ["2099-01-05", "FR Doc. 2099-90013",
+                          "2099-03-02: revised (aliases, license review policy, citations), confirmed, FR Doc. 2099-90013"]
+    assert entry.xpath(".//a/@href") == ["../doc/2099-90013.html", "../doc/2099-90013.html"]
+    russia = page(site, "country/russia.html")
+    [moved] = russia.xpath("//table[@class='entities']/tbody/tr")
+    assert [text(c) for c in moved.xpath("th|td")][2:5] == [
+        "2099-03-02", "FR Doc. 2099-90014", "2099-03-02: added (moved from Armenia), confirmed, FR Doc. 2099-90014"]
     assert [r.get("data-entity") for r in russia.xpath("//section[h2[@id='hist-h']]//tbody/tr")] == [
-        "Fictional Avionics LLC"]
+        "Sample Microwave Trading LLC (SAMPLE)", "Fictitious Avionics OOO (SAMPLE)"]
+    china = page(site, "country/china-prc.html")
+    [photonics] = china.xpath("//table[@class='entities']/tbody/tr")
+    assert "734.9(e)" in text(photonics)                            # as the correction printed it
+    assert "2099-02-09: revised (license requirement), confirmed, FR Doc. 2099-90011" in text(photonics)
+    armenia = page(site, "country/armenia.html")
+    assert "No Entity List entry is under Armenia today." in text(armenia)
 
 
 def test_lists_page_names_each_sections_countries_and_the_entity_list_by_destination(site):
     doc = page(site, "lists.html")
     s21 = doc.xpath("//section[h2[@id='l-744-21']]//li")
     assert [text(li) for li in s21] == [
-        "Cambodia since 2021-12-09 (FR Doc. 2021-26633)", "China since 2021-01-04 (eCFR version 2021-01-04 of § 744.21)",
-        "Russia since 2021-01-04 (eCFR version 2021-01-04 of § 744.21)",
-        "Venezuela since 2021-01-04 (eCFR version 2021-01-04 of § 744.21)"]
+        "Burma since 2099-01-05 (eCFR version 2099-01-05 of § 744.21)",
+        "China (PRC) since 2099-01-05 (eCFR version 2099-01-05 of § 744.21)",
+        "Nicaragua since 2099-04-06 (FR Doc. 2099-90016)",
+        "Russia since 2099-01-05 (eCFR version 2099-01-05 of § 744.21)",
+        "Venezuela since 2099-01-05 (eCFR version 2099-01-05 of § 744.21)"]
     el = doc.xpath("//section[h2[@id='l-entity-list']]")[0]
-    assert "2 entries in force today under 2 destinations." in text(el)
-    assert el.xpath(".//li/a/@href") == ["country/cambodia.html#ent-h", "country/china.html#ent-h"]
+    assert "3 entries in force today under 3 destinations." in text(el)
+    assert el.xpath(".//li/a/@href") == ["country/china-prc.html#ent-h", "country/iran.html#ent-h",
+                                         "country/russia.html#ent-h"]
     countries = page(site, "countries.html")
-    row = countries.xpath("//tr[th/a='Cambodia']/td")
-    assert [text(td) for td in row] == ["D:1", "§ 744.21, § 744.22", "1"]
+    assert [text(td) for td in countries.xpath("//tr[th/a='Russia']/td")][1:] == ["§ 744.21, § 744.22", "1"]
+    assert [text(td) for td in countries.xpath("//tr[th/a='Iran']/td")][1:] == ["neither", "1"]
 
 
 def test_exports_carry_the_list_and_entity(site, lists_db):
     data = json.loads((site / "changes.json").read_text())
     assert data == [q.change_json(c) for c in q.list_changes(lists_db, list_kind=None)]
-    assert {r["list"] for r in data} == {"country_groups", "744.21", "entity_list"}
+    assert {r["list"] for r in data} == {"country_groups", "744.21", "744.22", "entity_list"}
     with open(site / "changes.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == ["country", "group", "action", "effective_date", "status", "fr_document", "citation",
                              "publication_date", "ecfr_version", "list", "entity", "detail"]
-    revised = [r for r in rows if r["action"] == "revised"][0]
-    assert (revised["list"], revised["entity"]) == ("entity_list", "Example Precision Optics Co., Ltd.")
-    assert json.loads(revised["detail"])["fields"]["address"]["after"] == "No. 2 Sample Road, Exampletown."
+    moved = [r for r in rows if r["entity"] == "Sample Microwave Trading LLC (SAMPLE)"]
+    assert [(r["country"], r["action"], r["detail"]) for r in moved] == [
+        ("Armenia", "removed", '{"moved_to":"Russia"}'), ("Russia", "added", '{"moved_from":"Armenia"}')]
     feed = etree.parse(str(site / "feed.atom")).getroot()
     entries = {e.find(f"{ATOM}id").text: e for e in feed.iter(f"{ATOM}entry")}
-    el = entries["tag:frtrack,2026:change/china/entity-list/example-precision-optics-co-ltd/revised/2026-02-17/"
-                 "2099-90104"]
-    assert el.find(f"{ATOM}title").text == "Entity List: Example Precision Optics Co., Ltd. (China) revised (2026-02-17)"
+    el = entries["tag:frtrack,2026:change/iran/entity-list/imaginary-drone-works-sample/revised/2099-03-02/2099-90013"]
+    assert el.find(f"{ATOM}title").text == "Entity List: Imaginary Drone Works (SAMPLE) (Iran) revised (2099-03-02)"
     assert [(c.get("scheme"), c.get("term")) for c in el.findall(f"{ATOM}category")] == [
         ("tag:frtrack,2026:list", "entity_list")]
-    cg = entries["tag:frtrack,2026:change/cambodia/d5/removed/2026-02-03/2026-02262"]     # ids as before
+    cg = entries["tag:frtrack,2026:change/nicaragua/d5/added/2099-04-06/2099-90016"]       # ids as before
     assert [(c.get("scheme"), c.get("term")) for c in cg.findall(f"{ATOM}category")] == [
         (None, "D:5"), ("tag:frtrack,2026:list", "country_groups")]
-    assert "tag:frtrack,2026:change/cambodia/744-21/added/2021-12-09/2021-26633" in entries
+    assert "tag:frtrack,2026:change/nicaragua/744-21/added/2099-04-06/2099-90016" in entries
 
 
 # --- rendering only what changed ----------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class _Change:
+    """A change record as the derivation hands it to store.derived (its ChangeRecord protocol)."""
+
+    key: str
+    country: str
+    entity: str
+    entity_key: str
+    effective_date: str
+    fr_document: str
+    group: str | None = None
+    action: ChangeAction = ChangeAction.ADDED
+    status: ChangeStatus = ChangeStatus.CONFIRMED
+    ecfr_version: str | None = None
+    corrected_by: tuple[str, ...] = ()
+    list: ListKind = ListKind.ENTITY_LIST
+    detail: str | None = None
+
+
+def add_entity(db, country: str, name: str, day: str, doc: str) -> None:
+    """One more Entity List addition and its interval, written as the engine writes them."""
+    key = name_key(name)
+    with db.atomic():
+        cid = derived.insert_change(db, _Change(f"entity_list|{country}|{key}|added|fr:{doc}", country, name, key,
+                                                day, doc), "2099-04-09T16:00:00+00:00")
+        derived.log_status(db, cid, ChangeStatus.CONFIRMED, None, at="2099-04-09T16:00:00+00:00", run_id=None)
+        db.execute("INSERT INTO memberships (list, country, entity, entity_key, detail, valid_from, opened_by_document)"
+                   " VALUES ('entity_list', ?, ?, ?, ?, ?, ?)",
+                   [country, name, key, json.dumps({"name": name, "aliases": [], "address": "1 Sample Street."}),
+                    day, doc])
+
 
 def test_rerender_renders_only_the_pages_a_new_entity_touches(lists_db, tmp_path):
     out = tmp_path / "s"
@@ -143,18 +184,13 @@ def test_rerender_renders_only_the_pages_a_new_entity_touches(lists_db, tmp_path
     assert sorted(first.rendered) == sorted(first.written) and first.unchanged == 0
     again = render_site(lists_db, out, today=TODAY)
     assert again.rendered == [] and again.written == [] and again.unchanged == first.files
-    with lists_db.atomic():
-        insert_change(lists_db, "Cambodia", None, "added", "2026-02-17", "published", "2099-90104",
-                      list_kind="entity_list", entity="Second Sample Co.", entity_key="second sample co",
-                      created="2026-02-24T13:00:00+00:00")
-        insert_membership(lists_db, "Cambodia", None, "2026-02-17", None, "fr:2099-90104", list_kind="entity_list",
-                          entity="Second Sample Co.", entity_key="second sample co",
-                          detail=entity_detail("Second Sample Co.", "1 Example Street, Phnom Penh."))
+    # one more Entity List entry under Iran, as the engine writes it (store.derived), attributed to 2099-90013
+    add_entity(lists_db, "Iran", "Second Sample Works (SAMPLE)", "2099-03-02", "2099-90013")
     after = render_site(lists_db, out, today=TODAY)
-    assert sorted(after.rendered) == ["changes.csv", "changes.json", "countries.html", "country/cambodia.html",
-                                      "doc/2099-90104.html", "documents.html", "feed.atom", "index.html", "lists.html"]
+    assert sorted(after.rendered) == ["changes.csv", "changes.json", "countries.html", "country/iran.html",
+                                      "doc/2099-90013.html", "documents.html", "feed.atom", "index.html", "lists.html"]
     assert sorted(after.written) == sorted(after.rendered)
-    assert "Second Sample Co." in (out / "country" / "cambodia.html").read_text()
+    assert "Second Sample Works (SAMPLE)" in (out / "country" / "iran.html").read_text()
     # a fresh render of the same data gives the same bytes: skipping never leaves a stale page
     fresh = tmp_path / "fresh"
     render_site(lists_db, fresh, today=TODAY)
@@ -165,12 +201,12 @@ def test_rerender_renders_only_the_pages_a_new_entity_touches(lists_db, tmp_path
 def test_a_file_changed_on_disk_or_a_lost_manifest_is_rendered_again(lists_db, tmp_path):
     out = tmp_path / "s"
     render_site(lists_db, out, today=TODAY)
-    page_path = out / "country" / "china.html"
+    page_path = out / "country" / "iran.html"
     good = page_path.read_bytes()
-    page_path.write_bytes(good.replace(b"Exampletown", b"Elsewhere"))
+    page_path.write_bytes(good.replace(b"Tehran", b"Elsewhere"))
     os.utime(page_path, ns=(1, 1))
     report = render_site(lists_db, out, today=TODAY)
-    assert report.rendered == ["country/china.html"] and page_path.read_bytes() == good
+    assert report.rendered == ["country/iran.html"] and page_path.read_bytes() == good
     # an older frtrack's manifest (a bare list of files) has no fingerprints: everything is rendered, nothing lost
     (out / MANIFEST).write_text(json.dumps(json.loads((out / MANIFEST).read_text())["files"]))
     report = render_site(lists_db, out, today=TODAY)
@@ -185,10 +221,10 @@ def test_a_file_changed_on_disk_or_a_lost_manifest_is_rendered_again(lists_db, t
 def test_a_new_day_or_new_data_changes_the_fingerprints(lists_db, tmp_path):
     out = tmp_path / "s"
     render_site(lists_db, out, today=TODAY)
-    nextday = render_site(lists_db, out, today=date(2026, 2, 25))
-    assert "index.html" in nextday.written and "matrix/2021-01-04.html" in nextday.written   # the stamp moved
-    lists_db.execute("UPDATE fr_documents SET title = 'Renamed' WHERE document_number = '2021-26633'")
+    nextday = render_site(lists_db, out, today=date(2099, 4, 10))
+    assert "index.html" in nextday.written and "matrix/2099-01-05.html" in nextday.written   # the stamp moved
+    lists_db.execute("UPDATE fr_documents SET title = 'Renamed' WHERE document_number = '2099-90016'")
     lists_db.conn.commit()
-    renamed = render_site(lists_db, out, today=date(2026, 2, 25))
-    assert {"doc/2021-26633.html", "documents.html", "index.html", "country/cambodia.html"} <= set(renamed.rendered)
-    assert "matrix/2021-01-04.html" not in renamed.rendered
+    renamed = render_site(lists_db, out, today=date(2099, 4, 10))
+    assert {"doc/2099-90016.html", "documents.html", "index.html", "country/nicaragua.html"} <= set(renamed.rendered)
+    assert "matrix/2099-01-05.html" not in renamed.rendered and "country/iran.html" not in renamed.rendered

@@ -13,17 +13,50 @@ import pytest
 
 from store.blobs import put_blob
 from store.db import open_db
-from store.documents import (CfrReference, EcfrVersionRow, FilingRow, FrDocumentRow, add_document, add_ecfr_version,
-                             document_exists, documents_missing_xml, ecfr_version_dates, filing_has_text,
-                             first_seen_count, link_corrections, mark_filing_published, mark_stored_filings_published,
-                             set_document_xml, set_filing_text, set_filing_withdrawn, unpublished_filings,
-                             upsert_api_document, upsert_filing)
+from store.documents import (
+    CfrReference,
+    EcfrVersionRow,
+    FilingRow,
+    FrDocumentRow,
+    add_document,
+    add_ecfr_version,
+    document_exists,
+    documents_missing_xml,
+    ecfr_version_dates,
+    filing_has_text,
+    first_seen_count,
+    link_corrections,
+    mark_filing_published,
+    mark_stored_filings_published,
+    set_document_xml,
+    set_filing_text,
+    set_filing_withdrawn,
+    unpublished_filings,
+    upsert_api_document,
+    upsert_filing,
+)
 from store.enums import AlertChannel, AlertState, DigestStatus, PollStatus, RunStatus, Source
 from store.ledgers import AlertRow, alert_rows, digest_row, record_alert, record_digest
-from store.runs import (PollResult, fail_runs, finish_poll, finish_run, interrupt_runs, link_poll_run,
-                        record_source_fetch, running_runs, start_poll, start_run)
-from store.watermarks import (HttpValidator, get_http_validator, get_json_watermark, get_watermark,
-                              put_http_validator, set_watermarks)
+from store.runs import (
+    PollResult,
+    fail_runs,
+    finish_poll,
+    finish_run,
+    interrupt_runs,
+    link_poll_run,
+    record_source_fetch,
+    running_runs,
+    start_poll,
+    start_run,
+)
+from store.watermarks import (
+    HttpValidator,
+    get_http_validator,
+    get_json_watermark,
+    get_watermark,
+    put_http_validator,
+    set_watermarks,
+)
 
 DOC = FrDocumentRow(
     document_number="2026-02262", doc_type="Rule", title="Revisions to Country Group D:5", action="Final rule.",

@@ -21,10 +21,10 @@ from click.testing import CliRunner
 from lxml import etree
 
 from parsers.amendments import interpret, interpret_sequence
+from parsers.lifecycle import ChangeAction
 from parsers.model import ReprintedTable
 from pipeline.cli import cli
 from pipeline.derive.history import predict_detailed
-from parsers.lifecycle import ChangeAction
 
 D_HEADS = ("Country", "[D:1] National Security", "[D:2] Nuclear", "[D:3] Chemical & Biological",
            "[D:4] Missile Technology", "[D:5] U.S. Arms Embargoed Countries")

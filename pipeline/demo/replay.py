@@ -66,14 +66,15 @@ import struct
 import sys
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from pipeline.publish.wording import plural
 from parsers.errors import UsageError
+from pipeline.publish.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,7 @@ def _norm_stage(stage: Any) -> tuple[int, int] | None:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    replay: "ReplayServer"
+    replay: ReplayServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exc_info()[1]
@@ -214,7 +215,8 @@ class _Handler(BaseHTTPRequestHandler):
             log.warning("replay: no entry for %s %s?%s", method, parts.path, parts.query)
             return self._send(404, {"Content-Type": "application/json"}, body)
         status, out_headers, body = self._response(entry, method, parts.path, query)
-        kind = fault.get("kind") if fault else None
+        fault = fault or {}
+        kind = fault.get("kind")
         if kind == "delay":
             time.sleep(float(fault.get("seconds", 1.0)))
         elif kind == "reset":
@@ -391,9 +393,11 @@ class ReplayServer:
         if self._httpd is None:
             raise RuntimeError("replay server is not started")
         host, port = self._httpd.server_address[:2]
+        if isinstance(host, bytes):     # (typeshed allows bytes; an AF_INET server's host is str)
+            host = host.decode()
         return f"http://{host}:{port}"
 
-    def start(self) -> "ReplayServer":
+    def start(self) -> ReplayServer:
         if self._httpd is not None:
             return self
         self._httpd = _Server(("127.0.0.1", self.port), _Handler)
@@ -412,7 +416,7 @@ class ReplayServer:
             self._thread.join(timeout=5)
         self._httpd, self._thread = None, None
 
-    def __enter__(self) -> "ReplayServer":
+    def __enter__(self) -> ReplayServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -423,7 +427,7 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def open_replay(directory: str | Path, port: int) -> "ReplayServer":
+def open_replay(directory: str | Path, port: int) -> ReplayServer:
     """A started server for the CLI, or a UsageError in one line: no manifest, bad manifest, bad or busy port."""
     if not 0 <= port <= 65535:
         raise UsageError(f"replay: port {port} is out of range (0-65535; 0 = any free port)")

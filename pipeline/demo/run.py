@@ -19,10 +19,10 @@ from pathlib import Path
 from pipeline.config import Settings
 from pipeline.demo.data.replay_dir import write_replay_dir
 from pipeline.demo.data.timeline import DISCLOSURE, build_timeline
-from pipeline.publish.wording import clip, divergence_sentence, plural
+from pipeline.demo.replay import ReplayServer
 from pipeline.publish.digest import write_demo_digest
 from pipeline.publish.site import render_site
-from pipeline.demo.replay import ReplayServer
+from pipeline.publish.wording import clip, divergence_sentence, plural
 from pipeline.run import run_once
 from store import queries as q
 from store.db import open_db

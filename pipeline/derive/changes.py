@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 from parsers.lifecycle import ChangeAction, ChangeStatus, SourceRef
 from parsers.model import ListKind
-from pipeline.derive.history import Delta
+from pipeline.derive.history import AnyDelta, Delta
 from pipeline.derive.rows import Announcement, Change, ReviewItem, Rule, UnitState, Version, change_key
 from pipeline.derive.units import ChangeModel
 from pipeline.derive.units.country_groups import CountryGroupChanges
@@ -89,7 +89,7 @@ def without_baseline(versions: list[Version], day: str, operations: tuple[Any, .
     return tuple(keep), held
 
 
-def state_at(versions: list[Version], events: list[tuple[str, Delta]], day: str,
+def state_at(versions: list[Version], events: list[tuple[str, AnyDelta]], day: str,
              model: ChangeModel = _COUNTRY_GROUPS) -> UnitState:
     """State on ``day``: latest eCFR version on or before it, plus predicted events after that version."""
     dates = [v.date for v in versions]
@@ -108,14 +108,14 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[A
     """All changes of one unit and the review items, from its trusted versions, rules and announcements."""
     facts: dict[str, Change] = {}
     review: list[ReviewItem] = []
-    predicted_events: list[tuple[str, Delta]] = []
+    predicted_events: list[tuple[str, AnyDelta]] = []
     dates = [v.date for v in versions]
-    explained: set[tuple[str, Delta]] = set()   # (version date, delta) consumed by a rule
+    explained: set[tuple[str, AnyDelta]] = set()   # (version date, delta) consumed by a rule
 
-    observed: list[tuple[str, Delta]] = []
+    observed: list[tuple[str, AnyDelta]] = []
     for prev, cur in zip(versions, versions[1:]):
         observed.extend((cur.date, d) for d in model.diff(prev.state, cur.state))
-    observed_on: dict[Delta, list[str]] = {}    # delta -> version dates showing it, oldest first
+    observed_on: dict[AnyDelta, list[str]] = {}    # delta -> version dates showing it, oldest first
     for when, d in observed:
         observed_on.setdefault(d, []).append(when)
 

@@ -8,7 +8,7 @@ effect. Nothing here touches the database, so every rule is testable alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Generic, Iterable, TypeVar
 
 from parsers.countries import canonical_name, resolve
 from parsers.model import Action, CountryGroupTable, GroupTableId, Operation, ReviewReason
@@ -56,6 +56,10 @@ class ListDelta:
     def group(self) -> None:
         """Lists beyond Country Groups have no group code."""
         return None
+
+
+# A delta of any unit: a Country Group membership or a change of a list beyond them.
+AnyDelta = Delta | ListDelta
 
 
 @dataclass(frozen=True)
@@ -123,11 +127,14 @@ class ReviewItem:
     detail: str = ""          # the sentence that says exactly what (a list's own wording); "" = the reason's
 
 
-@dataclass(frozen=True)
-class Prediction:
-    """What an FR rule does to a state: the exact deltas, and what a person must look at."""
+D = TypeVar("D", Delta, ListDelta)
 
-    deltas: tuple[Delta, ...]
+
+@dataclass(frozen=True)
+class Prediction(Generic[D]):
+    """What an FR rule does to a state: the exact deltas (of the unit's kind), and what a person must look at."""
+
+    deltas: tuple[D, ...]
     review: tuple[ReviewItem, ...]
 
 
@@ -216,7 +223,7 @@ def _apply_one(s: set[tuple[str, str]], op: Operation, table: GroupTableId, name
     return None
 
 
-def predict_detailed(state: State, operations: Iterable[Operation]) -> Prediction:
+def predict_detailed(state: State, operations: Iterable[Operation]) -> Prediction[Delta]:
     """The exact deltas an FR rule makes to ``state``, and every operation held for review with its reason.
 
     An operation whose effect is not exact (see ``ReviewReason``) is never

@@ -41,7 +41,7 @@ class ChangeRecord:
 
     key: str
     country: str
-    group: str
+    group: str | None
     action: ChangeAction
     effective_date: str | None
     status: ChangeStatus

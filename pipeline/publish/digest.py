@@ -36,18 +36,18 @@ from typing import Any
 from sqlite_utils import Database
 
 from parsers.errors import ConfigError, MailError
+from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, ReviewSubject, SourceKind, SourceRef
+from parsers.model import CfrPart
 from pipeline import clock
+from pipeline.business_days import previous_business_day
 from pipeline.config import CfrRange, Recipient, Settings
+from pipeline.derive.units import in_cfr_ranges
 from pipeline.publish import mail
 from pipeline.publish.envelope import Rendered, Window
 from pipeline.publish.render import environment
 from pipeline.publish.wording import LIST_NAMES, LIST_TITLES, detail_words, plural
 from store import queries
 from store.db import set_clock
-from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, ReviewSubject, SourceKind, SourceRef
-from parsers.model import CfrPart
-from pipeline.derive.units import in_cfr_ranges
-from pipeline.business_days import previous_business_day
 
 PLACEHOLDER = Recipient(email="digest@localhost", name="frtrack user")
 
@@ -225,7 +225,7 @@ class HealthLine:
 
     @property
     def failing(self) -> bool:
-        return bool(self.last_failure) and (not self.last_success or self.last_failure > self.last_success)
+        return bool(self.last_failure and (not self.last_success or self.last_failure > self.last_success))
 
     @property
     def facts(self) -> str:
@@ -308,7 +308,7 @@ class DigestData:
         head += f" — {self.news[0].headline}"
         return head + (f", +{n - 1} more" if n > 1 else "") + gone
 
-    def for_recipient(self, r: Recipient) -> "DigestData":
+    def for_recipient(self, r: Recipient) -> DigestData:
         countries = {c.strip().lower() for c in r.countries}
         groups = {g.strip().upper() for g in r.groups}
         parts = {p.strip() for p in r.cfr_parts}
@@ -399,7 +399,8 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
 
     def line(r: dict[str, Any]) -> ChangeLine:
         note = sample(r)   # a sample document exists nowhere else: no link to a page that is not there
-        return replace(_change_line(r, columns), sample=note, **({"url": None} if note else {}))
+        base = _change_line(r, columns)
+        return replace(base, sample=note, url=None if note else base.url)
 
     changes = tuple(line(r) for r in ordered)
     pending = tuple(line(r)
@@ -506,7 +507,7 @@ def digest_command(settings: Settings, db: Database, *, since: date | None, out:
 
     if out:
         recipients = list(settings.recipients) or [PLACEHOLDER]
-        for r, path in zip(recipients, _out_paths(out, recipients)):
+        for r, path in zip(recipients, _out_paths(out, recipients), strict=True):
             data = full.for_recipient(r)
             if data.is_empty and not settings.digest.send_empty:
                 report.skipped_empty.append(r.email)

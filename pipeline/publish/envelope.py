@@ -13,7 +13,7 @@ class Window:
     end: date
 
     @classmethod
-    def for_run(cls, today: date, days: int = 7, since: date | None = None) -> "Window":
+    def for_run(cls, today: date, days: int = 7, since: date | None = None) -> Window:
         end = today - timedelta(days=1)
         start = since if since is not None else today - timedelta(days=days)
         return cls(start, max(start, end))

@@ -13,7 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from jinja2 import Environment
 
@@ -100,7 +101,7 @@ def _entries(changes: Iterable[dict[str, Any]], href_for: Any) -> list[dict[str,
     return out
 
 
-def atom_feed(env: Environment, changes: list[dict[str, Any]], *, base_url: str = "",
+def atom_feed(env: Environment, changes: Sequence[dict[str, Any]], *, base_url: str = "",
               href_for: Any = None) -> str:
     """The Atom 1.0 document (newest ATOM_LIMIT changes); links relative unless ``base_url``."""
     base = base_url.rstrip("/") + "/" if base_url else ""
@@ -127,7 +128,7 @@ def csv_line(change: dict[str, Any]) -> str:
     return buf.getvalue()
 
 
-def changes_json(changes: list[dict[str, Any]], lines: list[str] | None = None) -> str:
+def changes_json(changes: Sequence[dict[str, Any]], lines: list[str] | None = None) -> str:
     """The ``changes --json`` shape of every change (issue 5, with issue 15's list and entity), oldest first.
 
     ``lines``: each change's ``json_line``, when the caller has them already (the site keeps them by change).
@@ -138,7 +139,7 @@ def changes_json(changes: list[dict[str, Any]], lines: list[str] | None = None) 
     return "[\n" + ",\n".join(rows) + ("\n" if rows else "") + "]\n"
 
 
-def changes_csv(changes: list[dict[str, Any]], lines: list[str] | None = None) -> str:
+def changes_csv(changes: Sequence[dict[str, Any]], lines: list[str] | None = None) -> str:
     """Same columns as changes.json, RFC 4180 CSV with a header row (``detail``: compact JSON)."""
     buf = io.StringIO()
     csv.writer(buf).writerow(CSV_FIELDS)

@@ -11,7 +11,7 @@ import re
 import smtplib
 import socket
 import ssl
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -21,10 +21,9 @@ from sqlite_utils import Database
 
 from parsers.errors import MailError
 from pipeline.config import Recipient, Settings, Smtp
+from pipeline.publish.envelope import Rendered, Window
 from store import ledgers
 from store.enums import DigestStatus
-from pipeline.publish.envelope import Rendered, Window
-
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
 
@@ -59,7 +58,7 @@ def build_message(settings: Settings, recipient: Recipient, rendered: Rendered,
     msg["From"] = sender
     msg["To"] = _address(recipient.email, recipient.name)
     msg["Subject"] = clean_header(rendered.subject)
-    msg["Date"] = format_datetime(now or datetime.now(timezone.utc))
+    msg["Date"] = format_datetime(now or datetime.now(UTC))
     msg["Message-ID"] = make_msgid(domain=sender.domain or "localhost")
     unsubscribe = clean_header(settings.digest.list_unsubscribe)
     if unsubscribe:
@@ -76,9 +75,13 @@ def _connect(smtp: Smtp) -> smtplib.SMTP:
                                 context=ssl.create_default_context())
     conn = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
     if smtp.security == "starttls":
-        conn.ehlo()
-        conn.starttls(context=ssl.create_default_context())
-        conn.ehlo()
+        try:
+            conn.ehlo()
+            conn.starttls(context=ssl.create_default_context())
+            conn.ehlo()
+        except BaseException:
+            conn.close()   # not yet inside the caller's `with`: a refused STARTTLS would leak the socket
+            raise
     return conn
 
 

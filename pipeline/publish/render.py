@@ -17,8 +17,8 @@ import unicodedata
 from datetime import date, datetime
 from typing import Any
 
-from jinja2.bccache import BytecodeCache, Bucket
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2.bccache import Bucket, BytecodeCache
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")

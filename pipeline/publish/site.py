@@ -21,28 +21,38 @@ import operator
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, TypedDict
 
 from jinja2 import Environment
 from markupsafe import Markup
 from sqlite_utils import Database
 
 from parsers.errors import OutputConflictError
+from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide, SourceKind, SourceRef
+from parsers.model import CfrPart
 from pipeline import clock
 from pipeline.config import Settings
+from pipeline.derive.units import units_cited
 from pipeline.publish import feeds
 from pipeline.publish.render import environment
 from pipeline.publish.slugs import country_slugs, doc_slug, group_slug, group_sort_key
-from pipeline.publish.wording import (LIST_NAMES, LIST_SLUGS, LIST_TITLES, agency_name, change_phrase, detail_words,
-                                      list_of, plural)
+from pipeline.publish.wording import (
+    LIST_NAMES,
+    LIST_SLUGS,
+    LIST_TITLES,
+    agency_name,
+    change_phrase,
+    detail_words,
+    list_of,
+    plural,
+)
 from store import queries as q
-from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide, SourceKind, SourceRef
-from parsers.model import CfrPart
-from pipeline.derive.units import units_cited
 
 _ROW_SEP = "\x1e"                 # record separator: never in escaped HTML text
 # Matrix cells are constant markup (no data inside); built in Python because a large table
@@ -67,6 +77,13 @@ _ACTION_LABEL = {a.value: label for a, label in ACTION_LABELS.items()}
 _STATUS_LABEL = {st.value: label for st, label in STATUS_LABELS.items()}
 LISTS = ("country_groups", "744.21", "744.22", "entity_list")    # ListKind values, in the order pages name them
 SECTIONS = ("744.21", "744.22")
+
+
+class VersionSpan(TypedDict):
+    """One eCFR version of the matrix pages: its date and the next version's (None for the latest)."""
+
+    date: str
+    until: str | None
 
 
 @dataclass
@@ -213,6 +230,7 @@ class _Change(dict):
     """
 
     __slots__ = ("fp",)
+    fp: str
 
     def __repr__(self) -> str:
         return f"<change {self.fp}>"
@@ -227,7 +245,7 @@ class _Page:
     ctx: dict[str, Any] | None = None
     build: Callable[[], dict[str, Any]] | None = None
     key: Any = None
-    shows: list["_Change"] | None = None     # the changes it shows, when known without walking its context
+    shows: list[_Change] | None = None     # the changes it shows, when known without walking its context
 
     def context(self) -> dict[str, Any]:
         return self.ctx if self.ctx is not None else self.build()  # type: ignore[misc]
@@ -425,7 +443,7 @@ class _Site:
             chunks = template.render(changes=todo, root="", sep=_ROW_SEP).split(_ROW_SEP)
             if len(chunks) != len(todo) + 1:   # the separator occurs in the data itself
                 chunks = [template.render(changes=[c], root="", sep="") for c in todo]
-            for c, row in zip(todo, chunks):
+            for c, row in zip(todo, chunks, strict=False):   # the last chunk follows the last row
                 c["rows"][""] = row.strip("\n") + "\n"
         if root:
             for c in changes:
@@ -469,19 +487,15 @@ class _Site:
             notes = table_notes_as_of(self.db, v["date"])
             lazy(f"matrix/{v['date']}.html", "matrix.html",
                  key=[self.held_keys[v["date"]], self.codes, self.columns, notes, spans, v, self.cslug_keys()],
-                 build=lambda v=v, notes=notes: dict(
-                     title=f"Country group matrix, eCFR version of {v['date']}",
-                     matrix=self._matrix(v["date"], memberships_on_dates(self.intervals, [v["date"]])[v["date"]],
-                                         notes),
-                     versions=spans, current=False, version=v))
+                 build=partial(self._version_page, v, notes, spans))
 
         by_country: dict[str, list[_Change]] = {}
         for c in newest:
             by_country.setdefault(c["country"], []).append(c)
         iv_by_country: dict[str, dict[str, list[dict[str, Any]]]] = {}
-        for lst, ivs in [("country_groups", self.intervals)] + \
+        for lst, of_list in [("country_groups", self.intervals)] + \
                 [(k, v) for k, v in self.list_intervals.items() if k != "country_groups"]:
-            for iv in ivs:
+            for iv in of_list:
                 iv_by_country.setdefault(iv["country"], {}).setdefault(lst, []).append(iv)
         entries_now = {name: q.standing(ivs.get("entity_list", []), self.iso_today, ("country", "entity_key"))
                        for name, ivs in iv_by_country.items()}
@@ -498,12 +512,13 @@ class _Site:
             divs_by_country.setdefault(d["country"], []).append(self._divergence(d))
         for name in self.countries:
             changes = by_country.get(name, [])
-            ivs = iv_by_country.get(name, {})
+            mine = iv_by_country.get(name, {})
             page(f"country/{self.cslug[name]}.html", "country.html", title=name, country=name,
-                 current=self._current_groups(ivs.get("country_groups", [])),
+                 current=self._current_groups(mine.get("country_groups", [])),
                  changes=changes,
-                 intervals=[self._interval(iv) for iv in ivs.get("country_groups", [])],
-                 sections=[self._section(k, ivs.get(k, []), [c for c in changes if c["list"] == k]) for k in SECTIONS],
+                 intervals=[self._interval(iv) for iv in mine.get("country_groups", [])],
+                 sections=[self._section(k, mine.get(k, []), [c for c in changes if c["list"] == k])
+                           for k in SECTIONS],
                  entities=self._entities(entries_now.get(name, {}),
                                          [c for c in changes if c["list"] == "entity_list"]),
                  entity_known=self._known("entity_list"), entity_start=self.starts["entity_list"],
@@ -572,6 +587,13 @@ class _Site:
              failed_docs=[d for d in docs if d["parse_status"] == "failed"])
         return out
 
+    def _version_page(self, v: VersionSpan, notes: Any, spans: list[VersionSpan]) -> dict[str, Any]:
+        """The context of the matrix page of one eCFR version."""
+        day = v["date"]
+        return dict(title=f"Country group matrix, eCFR version of {day}",
+                    matrix=self._matrix(day, memberships_on_dates(self.intervals, [day])[day], notes),
+                    versions=spans, current=False, version=v)
+
     def render(self, pg: _Page) -> str:
         """The page's HTML; the rows of the changes it shows are rendered first, in one pass."""
         ctx = pg.context()
@@ -622,7 +644,7 @@ class _Site:
         cols = [{"code": g, "name": self.columns.get(g, ""), "slug": group_slug(g)} for g in self.codes]
         return {"as_of": as_of, "rows": rows, "columns": cols, "notes": notes}
 
-    def _version_spans(self) -> list[dict[str, str | None]]:
+    def _version_spans(self) -> list[VersionSpan]:
         vs = self.versions
         return [{"date": d, "until": vs[i + 1] if i + 1 < len(vs) else None} for i, d in enumerate(vs)]
 
@@ -632,7 +654,8 @@ class _Site:
 
     def _current_groups(self, ivs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         held = q.standing(ivs, self.iso_today, ("group",))
-        return [{"code": g, "name": self.columns.get(g, ""), "since": s["since"], "by": self._source_link(s["by"], "country_groups")}
+        return [{"code": g, "name": self.columns.get(g, ""), "since": s["since"],
+                 "by": self._source_link(s["by"], "country_groups")}
                 for (g,), s in sorted(held.items(), key=lambda kv: group_sort_key(kv[0][0]))]
 
     def _section(self, lst: str, ivs: list[dict[str, Any]], changes: list[_Change]) -> dict[str, Any]:
@@ -788,6 +811,10 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+def _encoded(make: Callable[..., str], *args: Any) -> bytes:
+    return make(*args).encode("utf-8")
+
+
 def _stamp(path: Path) -> list[int] | None:
     """A file's size and modification time: a page whose file was touched since is rendered again."""
     try:
@@ -823,13 +850,13 @@ def render_site(db: Database, out_dir: str | os.PathLike[str], *, settings: Sett
     # (path, fingerprint, how to make the bytes)
     plan: list[tuple[str, str, Callable[[], bytes]]] = []
     for pg in site.pages():
-        plan.append((pg.path, site.fingerprint(pg), lambda pg=pg: site.render(pg).encode("utf-8")))
+        plan.append((pg.path, site.fingerprint(pg), partial(_encoded, site.render, pg)))
     report.pages = len(plan)
     feeds_key = site.feeds_key()
-    for path, make in site.feeds():
-        plan.append((path, _digest([feeds_key, path]), lambda make=make: make().encode("utf-8")))
+    for path, text in site.feeds():
+        plan.append((path, _digest([feeds_key, path]), partial(_encoded, text)))
     for a in ASSETS:
-        plan.append((f"assets/{a}", _digest([_sources_digest(), a]), lambda a=a: _asset(a)))
+        plan.append((f"assets/{a}", _digest([_sources_digest(), a]), partial(_asset, a)))
 
     made: dict[str, bytes] = {}
     todo: list[tuple[str, str]] = []
@@ -874,8 +901,8 @@ def _read_manifest(out: Path) -> tuple[set[str], dict[str, list[Any]]]:
     if not isinstance(data, dict) or not isinstance(data.get("files"), list):
         return set(), {}
     files = {n for n in data["files"] if isinstance(n, str)}
-    raw = data.get("inputs") if isinstance(data.get("inputs"), dict) else {}
-    inputs = {p: v for p, v in raw.items()
+    raw = data.get("inputs")
+    inputs = {p: v for p, v in (raw.items() if isinstance(raw, dict) else ())
               if p in files and isinstance(v, list) and len(v) == 2 and isinstance(v[0], str)}
     return files, inputs
 

@@ -12,7 +12,7 @@ import functools
 import hashlib
 import re
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 from pipeline.publish.render import country_slug, group_slug
 

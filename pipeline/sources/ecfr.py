@@ -28,8 +28,8 @@ from sqlite_utils import Database
 
 from parsers.errors import BlockedError, FetchError, HTTPStatusError, NotYetAvailableError
 from pipeline.config import Settings, Tracked
-from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.http import Http
+from pipeline.sources.outcome import SourceOutcome
 from store.db import utcnow
 from store.documents import EcfrVersionRow, add_ecfr_version, ecfr_version_dates
 from store.enums import Source

@@ -31,11 +31,18 @@ from parsers.errors import BlockedError, FetchError, IncompleteResultsError
 from parsers.model import CfrPart
 from pipeline.config import CfrRange, Settings
 from pipeline.derive.units import in_cfr_ranges
-from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.http import Http
+from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.state import rebase
-from store.documents import (CfrReference, FrDocumentRow, documents_missing_xml, link_corrections,
-                             mark_filing_published, set_document_xml, upsert_api_document)
+from store.documents import (
+    CfrReference,
+    FrDocumentRow,
+    documents_missing_xml,
+    link_corrections,
+    mark_filing_published,
+    set_document_xml,
+    upsert_api_document,
+)
 from store.enums import Source
 from store.watermarks import get_watermark, set_watermarks
 
@@ -76,7 +83,7 @@ def search_params(settings: Settings, gte: date, lte: date) -> list[tuple[str, s
 
 
 def _slugs(doc: dict[str, Any]) -> set[str]:
-    return {a.get("slug") for a in doc.get("agencies") or [] if isinstance(a, dict) and a.get("slug")}
+    return {a["slug"] for a in doc.get("agencies") or [] if isinstance(a, dict) and a.get("slug")}
 
 
 def cfr_in_query(settings: Settings) -> bool:
@@ -211,7 +218,7 @@ def _download_xml(http: Http, db: Database, settings: Settings, number: str, url
 def start_date(db: Database, settings: Settings, since: date | None) -> date:
     if since is not None:
         return since
-    marks = [get_watermark(db, k) for k, _ in zip(WATCH_KEYS, watches(settings))]
+    marks = [get_watermark(db, k) for k, _ in zip(WATCH_KEYS, watches(settings), strict=False)]   # only the configured watches
     if all(marks):
         return min(date.fromisoformat(m) for m in marks if m)
     return date.fromisoformat(settings.watch.since)
@@ -248,5 +255,5 @@ def fetch_federal_register(http: Http, db: Database, settings: Settings, *, run_
                          f"{len(missing)} XML downloads failed; their documents are stored and the "
                          "downloads are retried next run)", source=SOURCE.value)
     mark = today.isoformat()
-    set_watermarks(db, {k: mark for k, _ in zip(WATCH_KEYS, watches(settings))}, run_id)
+    set_watermarks(db, {k: mark for k, _ in zip(WATCH_KEYS, watches(settings), strict=False)}, run_id)
     return SourceOutcome(SOURCE, True, http.requests - before, new, mark, None)

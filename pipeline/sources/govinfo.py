@@ -20,8 +20,8 @@ from parsers.errors import HTTPStatusError
 from parsers.fr_xml import parse_fr_xml
 from pipeline.business_days import is_business_day
 from pipeline.config import Settings
-from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.http import Http
+from pipeline.sources.outcome import SourceOutcome
 from store.documents import FrDocumentRow, add_document
 from store.enums import Source
 from store.watermarks import get_watermark, set_watermarks

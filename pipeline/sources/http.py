@@ -34,17 +34,18 @@ import json
 import logging
 import random
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import requests
+from requests import Response as RequestsResponse  # (inside the class, ``requests`` is the request counter)
 from sqlite_utils import Database
 
-from parsers.errors import (BlockedError, FetchError, FetchTimeoutError, HTTPStatusError,
-                                TransportError, TruncatedBodyError)
+from parsers.errors import BlockedError, FetchError, FetchTimeoutError, HTTPStatusError, TransportError, TruncatedBodyError
 from pipeline.config import Sources
 from store.blobs import get_blob, record_response
 from store.enums import Source
@@ -91,7 +92,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return max(0.0, (when - now).total_seconds())
 
 
@@ -167,14 +168,14 @@ class Http:
             return
         put_http_validator(self.db, HttpValidator(full_url, etag, modified, sha), self.run_id)
 
-    def _read(self, resp: requests.Response, full_url: str, source: Source) -> tuple[bytes, bool]:
+    def _read(self, resp: RequestsResponse, full_url: str, source: Source) -> tuple[bytes, bool]:
         """The body and whether it was cut short; refuses bodies above max_download_bytes."""
         limit = self.sources.max_download_bytes
         announced = resp.headers.get("Content-Length")
         if announced and announced.isdigit() and int(announced) > limit:
             resp.close()
-            raise FetchError(full_url, f"body of {announced} bytes from {_host_port(full_url)} exceeds max_download_bytes {limit}",
-                             source=source.value)
+            raise FetchError(full_url, f"body of {announced} bytes from {_host_port(full_url)} exceeds "
+                             f"max_download_bytes {limit}", source=source.value)
         chunks: list[bytes] = []
         size, truncated = 0, False
         # keep the bytes of a cut body (urllib3 would raise and drop them); we compare lengths below
@@ -186,7 +187,8 @@ class Http:
                 size += len(chunk)
                 if size > limit:
                     resp.close()
-                    raise FetchError(full_url, f"body from {_host_port(full_url)} exceeds max_download_bytes {limit}", source=source.value)
+                    raise FetchError(full_url, f"body from {_host_port(full_url)} exceeds max_download_bytes {limit}",
+                                     source=source.value)
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
                 requests.exceptions.ContentDecodingError):
             truncated = True

@@ -28,8 +28,7 @@ from pipeline.sources.http import Http
 from pipeline.sources.outcome import SourceOutcome
 from pipeline.sources.state import rebase
 from store.db import utcnow
-from store.documents import (FilingRow, filing_has_text, set_filing_text, set_filing_withdrawn, unpublished_filings,
-                             upsert_filing)
+from store.documents import FilingRow, filing_has_text, set_filing_text, set_filing_withdrawn, unpublished_filings, upsert_filing
 from store.enums import Source
 from store.watermarks import set_watermarks
 
@@ -38,7 +37,7 @@ WATERMARK = "public_inspection"
 
 
 def _slugs(doc: dict[str, Any]) -> list[str]:
-    return sorted({a.get("slug") for a in doc.get("agencies") or [] if isinstance(a, dict) and a.get("slug")})
+    return sorted({a["slug"] for a in doc.get("agencies") or [] if isinstance(a, dict) and a.get("slug")})
 
 
 def filing_row(doc: dict[str, Any]) -> FilingRow:

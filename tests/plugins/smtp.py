@@ -38,7 +38,7 @@ class Received:
 
 
 class _Handler:
-    def __init__(self, server: "SmtpServer"):
+    def __init__(self, server: SmtpServer):
         self.server = server
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -79,7 +79,7 @@ class SmtpServer:
                 return AuthResult(success=True)
         return AuthResult(success=False, handled=False)
 
-    def start(self) -> "SmtpServer":
+    def start(self) -> SmtpServer:
         if self._controller is None:
             kwargs = {}
             if self.tls:

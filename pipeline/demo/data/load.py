@@ -12,9 +12,18 @@ from sqlite_utils import Database
 
 from pipeline.demo.data.timeline import Stage
 from store.blobs import put_blob
-from store.documents import (CfrReference, EcfrVersionRow, FilingRow, FrDocumentRow, add_ecfr_version,
-                             mark_filing_published, set_document_xml, set_filing_text, upsert_api_document,
-                             upsert_filing)
+from store.documents import (
+    CfrReference,
+    EcfrVersionRow,
+    FilingRow,
+    FrDocumentRow,
+    add_ecfr_version,
+    mark_filing_published,
+    set_document_xml,
+    set_filing_text,
+    upsert_api_document,
+    upsert_filing,
+)
 
 SUPPLEMENT_UNIT = "15 CFR Supplement No. 1 to Part 740"
 ITAR_UNIT = "22 CFR 126.1"

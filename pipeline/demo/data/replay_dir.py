@@ -103,8 +103,8 @@ def write_replay_dir(stages: tuple[Stage, ...], out: Path) -> Path:
     for s, stage in enumerate(stages):
         for d in stage.documents:
             published.append(d)
-            y, m, day = d.publication_date.year, f"{d.publication_date.month:02d}", f"{d.publication_date.day:02d}"
-            entries.append({"id": f"xml-{d.number}", "path": f"/documents/full_text/xml/{y}/{m}/{day}/{d.number}.xml",
+            y, m, dd = d.publication_date.year, f"{d.publication_date.month:02d}", f"{d.publication_date.day:02d}"
+            entries.append({"id": f"xml-{d.number}", "path": f"/documents/full_text/xml/{y}/{m}/{dd}/{d.number}.xml",
                             "body_file": body(f"{d.number}.xml", d.xml), "stage": [s, LAST]})
         for p in stage.public_inspection:
             n = p.number.replace("-", "")
@@ -146,20 +146,21 @@ def write_replay_dir(stages: tuple[Stage, ...], out: Path) -> Path:
         entries.append({"id": f"titles-{s}", "path": "/api/versioner/v1/titles.json",
                         "body_file": body(f"titles-{s}.json", json.dumps(titles, indent=1)), "stage": [s, s]})
         part_744 = [v for f in ("ecfr_744_21", "ecfr_744_22", "ecfr_entity_list") for v in title_15[f]]
-        listings = (   # (title, name, the fetcher's query or None for any, versions)
+        listings: tuple[tuple[int, str, dict[str, str] | None, list[dict[str, Any]]], ...] = (
+            # (title, name, the fetcher's query or None for any, versions)
             (15, "740", {"part": "740"}, title_15["ecfr_supplement"]),
             (15, "744.21", {"part": "744", "section": "744.21"}, title_15["ecfr_744_21"]),
             (15, "744.22", {"part": "744", "section": "744.22"}, title_15["ecfr_744_22"]),
             (15, "744", {"part": "744"}, sorted(part_744, key=lambda v: (v["date"], v["identifier"]))),
             (22, "126", None, itar_versions))
-        for t, name, query, versions in listings:
+        for t, name, asked, versions in listings:
             listing = {"content_versions": list(versions),
                        "meta": {"title": str(t), "result_count": len(versions), "issue_date": {"lte": asof}}}
-            entry = {"id": f"versions-{t}-{name}-{s}", "path": f"/api/versioner/v1/versions/title-{t}.json",
-                     "body_file": body(f"versions-{t}-{name}-{s}.json", json.dumps(listing, indent=1)),
-                     "stage": [s, s]}
-            if query is not None:
-                entry["query"] = query
+            entry: dict[str, Any] = {
+                "id": f"versions-{t}-{name}-{s}", "path": f"/api/versioner/v1/versions/title-{t}.json",
+                "body_file": body(f"versions-{t}-{name}-{s}.json", json.dumps(listing, indent=1)), "stage": [s, s]}
+            if asked is not None:
+                entry["query"] = asked
             entries.append(entry)
     manifest = {"description": "frtrack bundled sample: real country-group and § 744.21 events 2021-2026 and marked"
                                " SAMPLE ones (pipeline/demo/data/timeline.py)",

@@ -81,7 +81,7 @@ from urllib.parse import quote
 
 from parsers.announcement import Announced
 from parsers.model import CfrPart, FRDocument, Instruction, ListKind, Operation
-from pipeline.derive.history import Delta, Prediction, TableSummary
+from pipeline.derive.history import AnyDelta, Prediction, TableSummary
 from pipeline.derive.rows import ReviewItem
 
 XmlLoader = Callable[[], bytes]
@@ -153,7 +153,7 @@ class AnnouncedOnDesk(NamedTuple):
 class ChangeModel(Protocol):
     """How FR operations move a unit's state; what screening and attribution ask of a unit."""
 
-    def predict(self, state: frozenset[Any], operations: Iterable[Any]) -> Prediction:
+    def predict(self, state: frozenset[Any], operations: Iterable[Any]) -> Prediction[Any]:
         """The exact deltas the operations make to ``state``, and the operations held for review.
 
         Each held item has ``.operation`` (with its ``.text``) and ``.reason`` (with its ``.description``).
@@ -162,13 +162,13 @@ class ChangeModel(Protocol):
     def apply(self, state: frozenset[Any], operations: Iterable[Any]) -> frozenset[Any]:
         """``state`` after the operations that can be applied exactly."""
 
-    def diff(self, before: frozenset[Any], after: frozenset[Any]) -> tuple[Delta, ...]:
+    def diff(self, before: frozenset[Any], after: frozenset[Any]) -> tuple[AnyDelta, ...]:
         """The deltas from one state to the next (observed between eCFR versions)."""
 
-    def apply_deltas(self, state: frozenset[Any], deltas: Iterable[Delta]) -> frozenset[Any]:
+    def apply_deltas(self, state: frozenset[Any], deltas: Iterable[Any]) -> frozenset[Any]:
         """``state`` with ``deltas`` applied."""
 
-    def shows(self, state: frozenset[Any], delta: Delta) -> bool:
+    def shows(self, state: frozenset[Any], delta: Any) -> bool:
         """Does ``state`` (an eCFR version) show the outcome of ``delta``? Confirms or contradicts a change."""
 
     def table_of(self, entry: Any) -> str:

@@ -56,7 +56,7 @@ def read_announcement(text: bytes) -> AnnouncedOnDesk:
 class CountryGroupChanges:
     """How FR operations move the Country Group memberships (``pipeline.derive.history``)."""
 
-    def predict(self, state: State, operations: Iterable[Operation]) -> Prediction:
+    def predict(self, state: State, operations: Iterable[Operation]) -> Prediction[Delta]:
         return predict_detailed(state, operations)
 
     def apply(self, state: State, operations: Iterable[Operation]) -> State:

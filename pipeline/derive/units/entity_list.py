@@ -29,19 +29,35 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any, Iterable
+import re
+from collections.abc import Iterable
+from typing import Any
 
 from parsers.announcement import amendatory_paragraphs
-from parsers.entity_list import EntityList, changed_fields, entity_list_changes_from_tree, interpret as interpret_clause
-from parsers.entity_list import mark_moves, parse_entity_list
+from parsers.entity_list import (
+    EntityList,
+    changed_fields,
+    entity_list_changes_from_tree,
+    interpret as interpret_clause,
+    mark_moves,
+    parse_entity_list,
+)
 from parsers.lifecycle import ChangeAction
-from parsers.model import (ENTITY_LIST_TABLE, Action, EntityEntry, EntryField, FRDocument, ListKind, Operation,
-                           ReviewReason, name_key)
+from parsers.model import (
+    ENTITY_LIST_TABLE,
+    Action,
+    EntityEntry,
+    EntryField,
+    FRDocument,
+    ListKind,
+    Operation,
+    ReviewReason,
+    name_key,
+)
 from parsers.xmlsafe import parse_xml
 from pipeline.derive.history import ListDelta, Prediction, ReviewItem as Held
 from pipeline.derive.memberships import Held as Membership
-from pipeline.derive.units import (AnnouncedOnDesk, EcfrUnit, FrReading, Renderers, TrackedUnit, VersionSummary,
-                                   XmlLoader)
+from pipeline.derive.units import AnnouncedOnDesk, EcfrUnit, FrReading, Renderers, TrackedUnit, VersionSummary, XmlLoader
 from pipeline.derive.units.section_lists import per_instruction, review_row, touches_part_744, version_problems
 
 ECFR = EcfrUnit(15, "744", appendix="Supplement No. 4 to Part 744")
@@ -141,7 +157,7 @@ class EntityListChanges:
 
     corrections_take_own_date = True
 
-    def predict(self, state: State, operations: Iterable[Operation]) -> Prediction:
+    def predict(self, state: State, operations: Iterable[Operation]) -> Prediction[ListDelta]:
         index = _Index(state)
         deltas: list[ListDelta] = []
         held: list[Held] = []
@@ -255,7 +271,7 @@ class EntityListChanges:
                 if o in olds and n in news:
                     olds.remove(o)
                     news.remove(n)
-            for old, cur in zip(olds, news):
+            for old, cur in zip(olds, news, strict=False):   # the surplus on either side: added or removed
                 fields = changed_fields(old[2], cur[2]) - {EntryField.DESTINATION}
                 if fields:
                     deltas.append(ListDelta(old[0], ChangeAction.REVISED, old[1], old[2].name,
@@ -340,9 +356,12 @@ def summarize(parsed: EntityList) -> VersionSummary:
     return VersionSummary(keyed(parsed.entries), problems=version_problems(problems))
 
 
+_NAMED = re.compile(r"supplement\s+no\.?\s*4\b", re.IGNORECASE)
+
+
 def interpret(doc: FRDocument, xml: XmlLoader) -> FrReading:
     """The document's Entity List operations (per AMDPAR) and its review items, the SUMMARY's counts included."""
-    if not touches_part_744(doc):
+    if not touches_part_744(doc, _NAMED):
         return FrReading(())
     name = f"FR Doc. {doc.document_number}"
     mine = [c for c in entity_list_changes_from_tree(parse_xml(xml(), name), name)

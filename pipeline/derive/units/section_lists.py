@@ -13,7 +13,9 @@ no country, is a problem of the version (a review item), never a guess.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+import re
+from collections.abc import Iterable
+from typing import Any
 
 from parsers.announcement import amendatory_paragraphs
 from parsers.errors import ParseError
@@ -27,8 +29,16 @@ from parsers.xmlsafe import parse_xml
 from pipeline.derive.history import ListDelta, Prediction, ReviewItem as Held
 from pipeline.derive.memberships import Held as Membership
 from pipeline.derive.rows import ReviewItem
-from pipeline.derive.units import (AnnouncedOnDesk, EcfrUnit, FrReading, Renderers, TrackedUnit, UnitInstruction,
-                                   VersionSummary, XmlLoader)
+from pipeline.derive.units import (
+    AnnouncedOnDesk,
+    EcfrUnit,
+    FrReading,
+    Renderers,
+    TrackedUnit,
+    UnitInstruction,
+    VersionSummary,
+    XmlLoader,
+)
 
 State = frozenset[tuple[str, str]]
 
@@ -38,9 +48,12 @@ State = frozenset[tuple[str, str]]
 SUSPECT_REMOVALS = 3
 
 
-def touches_part_744(doc: FRDocument) -> bool:
-    """Does any instruction of the document sit in a REGTEXT of 15 CFR part 744? (Cheap: no XML is read.)"""
-    return any(i.part == "744" and i.title in (None, 15) for i in doc.instructions)
+def touches_part_744(doc: FRDocument, names: re.Pattern[str] | None = None) -> bool:
+    """Does any instruction of the document sit in a REGTEXT of 15 CFR part 744 (and, given ``names``, does
+    one of them name the unit)? Cheap: the parsed document is at hand, no XML is read again -- every run
+    reads every stored rule, so a unit reads the XML only of the rules that can amend it."""
+    return (any(i.part == "744" and i.title in (None, 15) for i in doc.instructions)
+            and (names is None or any(names.search(i.text) for i in doc.instructions)))
 
 
 def review_row(number: str, item: ParserReview) -> ReviewItem:
@@ -74,7 +87,7 @@ class SectionListChanges:
         self.table = SECTION_TABLES[section]
 
     # -- state arithmetic ---------------------------------------------------
-    def predict(self, state: State, operations: Iterable[Operation]) -> Prediction:
+    def predict(self, state: State, operations: Iterable[Operation]) -> Prediction[ListDelta]:
         countries = {c for c, _ in state}
         held: list[Held] = []
         ops = [op for op in operations if op.table in (None, self.table)]
@@ -174,8 +187,10 @@ def section_unit(kind: ListKind, section: str, unknown_name: str) -> TrackedUnit
         return VersionSummary(frozenset((c, section) for c in parsed.countries),
                               problems=version_problems(parsed.problems))
 
+    named = re.compile(r"\b744\." + section.split(".")[1] + r"\b")
+
     def interpret(doc: FRDocument, xml: XmlLoader) -> FrReading:
-        if not touches_part_744(doc):
+        if not touches_part_744(doc, named):
             return FrReading(())
         name = f"FR Doc. {doc.document_number}"
         mine = [c for c in section_changes_from_tree(parse_xml(xml(), name), name)
