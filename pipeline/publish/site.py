@@ -21,7 +21,7 @@ import operator
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -229,8 +229,9 @@ class _Change(dict):
     fingerprint hashes) names each change it shows by what is shown of it.
     """
 
-    __slots__ = ("fp",)
+    __slots__ = ("decorated", "fp")
     fp: str
+    decorated: bool
 
     def __repr__(self) -> str:
         return f"<change {self.fp}>"
@@ -246,6 +247,7 @@ class _Page:
     build: Callable[[], dict[str, Any]] | None = None
     key: Any = None
     shows: list[_Change] | None = None     # the changes it shows, when known without walking its context
+    rows_only: bool = False                 # it shows its changes only as their table rows
 
     def context(self) -> dict[str, Any]:
         return self.ctx if self.ctx is not None else self.build()  # type: ignore[misc]
@@ -392,13 +394,26 @@ class _Site:
         self.held_keys = held_keys(self.intervals, self.versions)
         self.starts = {k: q.list_history_start(db, k) for k in LISTS}
         for c in self.changes:
-            self._decorate(c)
+            # what is shown of a change: its row, and what the site decides about it (its country's page,
+            # whether its document has a page, a sample note); decorated only when a page shows it
+            c.fp = _digest((_RAW(c), self.cslug[c["country"]], c["fr_document"] in self.doc_numbers,
+                            self._sample(SourceRef.of_change(c["fr_document"], c["ecfr_version"]))
+                            if disclosure else None))
+            c.decorated = False
+            c["rows"] = {}
         self.common = _digest([_sources_digest(), self.generated, self.as_of, repr(disclosure), self.base_url])
         self.row_cache = RowCache(None)
         self._links: dict[tuple[str, str], dict[str, str | None]] = {}
         self._cslug_keys: list[tuple[str, str]] | None = None
         self._changes_digest: str | None = None
         self._ecfr_cache: dict[tuple[str, str | None], list[dict[str, str]]] = {}
+
+    def decorate(self, changes: Sequence[_Change]) -> None:
+        """The labels and links a template shows of each change (its fingerprint already names them)."""
+        for c in changes:
+            if not c.decorated:
+                self._decorate(c)
+                c.decorated = True
 
     def _decorate(self, c: _Change) -> None:
         lst = c["list"] or "country_groups"
@@ -415,8 +430,6 @@ class _Site:
         c["status_label"] = _STATUS_LABEL[c["status"]]
         c["sample"] = (self._sample(SourceRef.of_change(c["fr_document"], c["ecfr_version"]))
                        if self.disclosure else None)
-        c["rows"] = {}
-        c.fp = _digest(_SHOWN(c))
 
     def _sample(self, ref: str) -> str | None:
         return self.disclosure.sample_note(ref) if self.disclosure else None
@@ -439,6 +452,7 @@ class _Site:
                 if c.fp in cached and "" not in c["rows"]:
                     c["rows"][""] = cached[c.fp]
         if todo:
+            self.decorate(todo)
             template = self.env.get_template("site/_rows.html")
             chunks = template.render(changes=todo, root="", sep=_ROW_SEP).split(_ROW_SEP)
             if len(chunks) != len(todo) + 1:   # the separator occurs in the data itself
@@ -458,8 +472,8 @@ class _Site:
             out.append(_Page(path, template, ctx=ctx))
 
         def lazy(path: str, template: str, key: Any, build: Callable[[], dict[str, Any]],
-                 shows: list[_Change] | None = None) -> None:
-            out.append(_Page(path, template, build=build, key=key, shows=shows))
+                 shows: list[_Change] | None = None, rows_only: bool = False) -> None:
+            out.append(_Page(path, template, build=build, key=key, shows=shows, rows_only=rows_only))
 
         newest = sorted(self.changes, key=lambda c: (c["effective_date"] or "9999-99-99", c["id"]), reverse=True)
         open_divs = q.divergences(self.db, open_only=True)
@@ -474,7 +488,7 @@ class _Site:
 
         # its rows and their index are the changes (in an order their fields decide): keyed by all of them at once
         lazy("index.html", "index.html", key=[self.changes_digest, self.countries, self.codes, open_divs,
-                                              self.cslug_keys()], build=index, shows=newest)
+                                              self.cslug_keys()], build=index, shows=newest, rows_only=True)
 
         spans = self._version_spans()
         notes_today = table_notes_as_of(self.db, self.iso_today)
@@ -598,7 +612,10 @@ class _Site:
         """The page's HTML; the rows of the changes it shows are rendered first, in one pass."""
         ctx = pg.context()
         root = "../" * pg.path.count("/")
-        self.render_rows(pg.shows if pg.shows is not None else _changes_in(ctx), root)
+        shown = pg.shows if pg.shows is not None else _changes_in(ctx)
+        if not pg.rows_only:
+            self.decorate(shown)
+        self.render_rows(shown, root)
         return self.env.get_template(f"site/{pg.template}").render(
             root=root, path=pg.path, generated=self.generated, as_of=self.as_of, disclosure=self.disclosure, **ctx)
 
@@ -609,12 +626,18 @@ class _Site:
     def feeds(self) -> list[tuple[str, Callable[[], str]]]:
         return [
             ("feed.atom", lambda: feeds.atom_feed(self.env, self.changes, base_url=self.base_url,
-                                                  href_for=lambda c: c["doc_href"] or c["country_href"])),
+                                                  href_for=self._href)),
             ("changes.json", lambda: feeds.changes_json(self.changes,
                                                         self.row_cache.lines("json", self.changes, feeds.json_line))),
             ("changes.csv", lambda: feeds.changes_csv(self.changes,
                                                       self.row_cache.lines("csv", self.changes, feeds.csv_line))),
         ]
+
+    def _href(self, c: dict[str, Any]) -> str:
+        """Where a feed entry links: its document's page, else its country's."""
+        if c["fr_document"] in self.doc_numbers:
+            return f"doc/{doc_slug(c['fr_document'])}.html"
+        return f"country/{self.cslug[c['country']]}.html"
 
     def feeds_key(self) -> str:
         return _digest((_sources_digest(), self.base_url, self.changes_digest))
@@ -751,14 +774,13 @@ class _Site:
         return links
 
 
-# Every key of a decorated change a page can show (its fingerprint hashes these).
+# Every field of a change row a page can show, or derive what it shows from (its fingerprint hashes these).
 _CHANGE_SHOWN = ("id", "list", "country", "group", "entity", "entity_key", "action", "detail", "effective_date",
                  "status", "fr_document", "citation", "publication_date", "ecfr_version", "fr_title", "html_url",
-                 "corrected_by", "group_name", "created_at", "updated_at", "country_href", "group_href", "doc_href",
-                 "action_label", "target", "phrase", "detail_words", "status_label", "sample")
+                 "corrected_by", "group_name", "created_at", "updated_at")
 
 
-_SHOWN = operator.itemgetter(*_CHANGE_SHOWN)
+_RAW = operator.itemgetter(*_CHANGE_SHOWN)
 
 
 def _changes_in(ctx: dict[str, Any]) -> list[_Change]:
