@@ -28,9 +28,9 @@ in ``pipeline.derive.divergences``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable
 
 from sqlite_utils import Database
 
@@ -42,14 +42,23 @@ from pipeline.derive.changes import derive_changes
 from pipeline.derive.divergences import derive_divergences, unresolved_itar_names, unresolved_names
 from pipeline.derive.facts import Derived, UnitInputs, derive_facts, versions_of
 from pipeline.derive.review import review_line
-from pipeline.derive.rows import (Accepted, Announcement, Change, Divergence, HeldReview, Rule, StoredChange,
-                                  StoredDocument, StoredFlag, Version)
+from pipeline.derive.rows import (
+    Accepted,
+    Announcement,
+    Change,
+    Divergence,
+    HeldReview,
+    Rule,
+    StoredChange,
+    StoredDocument,
+    StoredFlag,
+    Version,
+)
 from pipeline.derive.rules import announced_effective, derive_rules
 from pipeline.derive.screening import SUSPECT_REMOVALS, screen_versions
 from pipeline.derive.sync import plan_change_sync, plan_review_sync, plan_suspect_flags
 from pipeline.derive.units import REGISTRY, TrackedUnit, unit_of
-from store import derived as store_derived
-from store import loaders
+from store import derived as store_derived, loaders
 from store.blobs import get_blob
 from store.db import utcnow
 from store.enums import Source

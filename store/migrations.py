@@ -424,7 +424,8 @@ _M005_VIEWS = (
     CREATE VIEW change_detail AS           -- one row per change: what, where, its document and version, readable
     SELECT c.id, c.list, c.country, c.group_code, gc.name AS group_name, c.entity, c.action, c.status,
            c.effective_date, c.fr_document, d.title AS document_title, d.citation, d.publication_date,
-           coalesce(d.html_url, 'https://www.federalregister.gov/d/' || c.fr_document) AS html_url,
+           CASE WHEN d.title LIKE 'SAMPLE%' THEN NULL   -- a sample document has no federalregister.gov page
+                ELSE coalesce(d.html_url, 'https://www.federalregister.gov/d/' || c.fr_document) END AS html_url,
            coalesce(v.date, c.ecfr_version) AS ecfr_version,
            (SELECT l.at FROM change_status_log l WHERE l.change_id = c.id ORDER BY l.id DESC LIMIT 1)
                AS last_logged_at,

@@ -168,3 +168,11 @@ def test_browse_exits_as_datasette_did_and_never_starts_it_on_no_database(tmp_pa
     assert not missing.exists()
     open_db(missing).close()
     assert CliRunner().invoke(cli, ["--db", str(missing), "browse"]).exit_code == 3
+
+
+def test_change_detail_links_no_sample_document_to_federalregister_gov(timeline_db):
+    """A SAMPLE document exists nowhere else: the view, like the site, gives it no FR page link."""
+    samples = rows(timeline_db, "SELECT fr_document, html_url FROM change_detail WHERE fr_document LIKE '2099-%'")
+    assert samples and all(r["html_url"] is None for r in samples)
+    real = rows(timeline_db, "SELECT html_url FROM change_detail WHERE fr_document = '2026-02262'")
+    assert real and all(r["html_url"].startswith("https://www.federalregister.gov/") for r in real)

@@ -75,7 +75,7 @@ def test_wide_window_groups_changes_by_status_in_lifecycle_order(seeded_db):
     assert [c.headline for c in data.pending] == ["Laos added to D:5"]
     # Cyprus: BIS took it out of D:5 in 2024, 126.1 keeps it; Cambodia's divergence closed on 2026-02-03
     assert [d.facts for d in data.divergences] == [
-        "Cyprus: in ITAR 126.1 but not in EAR D:5 since 2024-05-30 (BIS (EAR) moved first)"]
+        "Cyprus: in ITAR § 126.1, not in EAR D:5 since 2024-05-30 (BIS (EAR) moved first)"]
     # 2026-02262 and 2099-90102 are cited by a listed change; the SAMPLE rule frtrack cannot read is not
     assert [d.document_number for d in data.documents] == ["2099-90101"]
     assert [(h.source, h.failing) for h in data.health] == [

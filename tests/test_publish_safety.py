@@ -57,9 +57,9 @@ def test_digest_shows_pending_and_standing_divergences_apart_and_suspect_version
     r = render_digest(data, PLACEHOLDER)
     for text in (r.text, html_text(r.html)):
         assert ("Pending D:5 / ITAR 126.1 divergences (begin on a future date)" in text and
-                "Somalia: in ITAR 126.1 but not in EAR D:5 from 2026-03-16 (pending: begins when FR Doc. "
+                "Somalia: in ITAR § 126.1, not in EAR D:5 from 2026-03-16 (pending: begins when FR Doc. "
                 "2099-90105 takes effect)" in text)
-        assert ("Cyprus: in ITAR 126.1 but not in EAR D:5, standing since the first compared versions "
+        assert ("Cyprus: in ITAR § 126.1, not in EAR D:5, standing since the first compared versions "
                 "(2024-05-31)") in text
         assert f"eCFR version of 2026-02-17: {SUSPECT}" in text
         # neither is an open alert, and Cambodia's divergence closed on 2026-02-03

@@ -9,8 +9,9 @@ what it has seen.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from datetime import date
-from typing import Any, Callable, Hashable
+from typing import Any
 
 from parsers.fr_xml import parse_fr_xml
 from parsers.model import FRDocument

@@ -21,6 +21,7 @@ rule's changes.
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any, NamedTuple
@@ -113,7 +114,7 @@ def derive_changes(versions: list[Version], rules: list[Rule], announced: list[A
     explained: set[tuple[str, AnyDelta]] = set()   # (version date, delta) consumed by a rule
 
     observed: list[tuple[str, AnyDelta]] = []
-    for prev, cur in zip(versions, versions[1:]):
+    for prev, cur in itertools.pairwise(versions):
         observed.extend((cur.date, d) for d in model.diff(prev.state, cur.state))
     observed_on: dict[AnyDelta, list[str]] = {}    # delta -> version dates showing it, oldest first
     for when, d in observed:

@@ -6,10 +6,11 @@ or pending (beginning after today, from a rule published but not in effect).
 from __future__ import annotations
 
 import bisect
-from typing import Any, Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
-from parsers.lifecycle import DivergenceKind, DivergenceSide, SourceKind, SourceRef
 from parsers.countries import canonical_name
+from parsers.lifecycle import DivergenceKind, DivergenceSide, SourceKind, SourceRef
 from parsers.model import ListKind
 from pipeline.derive.history import country_identity
 from pipeline.derive.rows import Divergence, Membership, Version

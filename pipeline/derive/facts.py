@@ -6,8 +6,8 @@ versions, its FR rules, its public-inspection announcements) and writes the
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from parsers.lifecycle import DivergenceKind, TableEventKind
 from parsers.model import ListKind
@@ -16,8 +16,19 @@ from pipeline.derive.divergences import derive_divergences, unresolved_names
 from pipeline.derive.history import TableEvent, TableSummary, table_events
 from pipeline.derive.memberships import derive_memberships
 from pipeline.derive.review import accepted_review, problem_review, suspect_review, unknown_name_review
-from pipeline.derive.rows import (Accepted, Announcement, Change, ColumnRow, Divergence, Membership, ReviewItem, Rule,
-                                  Suspect, TableEventRow, Version)
+from pipeline.derive.rows import (
+    Accepted,
+    Announcement,
+    Change,
+    ColumnRow,
+    Divergence,
+    Membership,
+    ReviewItem,
+    Rule,
+    Suspect,
+    TableEventRow,
+    Version,
+)
 from pipeline.derive.screening import screen_versions
 from pipeline.derive.units import TrackedUnit, VersionSummary
 

@@ -7,12 +7,13 @@ effect. Nothing here touches the database, so every rule is testable alone.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Generic, Iterable, TypeVar
+from typing import Any, Generic, TypeVar
 
 from parsers.countries import canonical_name, resolve
-from parsers.model import Action, CountryGroupTable, GroupTableId, Operation, ReviewReason
 from parsers.lifecycle import ChangeAction, TableEventKind
+from parsers.model import Action, CountryGroupTable, GroupTableId, Operation, ReviewReason
 
 State = frozenset[tuple[str, str]]
 

@@ -1,7 +1,7 @@
 """Review items about eCFR versions, and the one-line form the run summary prints."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from parsers.lifecycle import SourceKind, SourceRef
 from parsers.text import clip

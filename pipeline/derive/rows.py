@@ -12,8 +12,16 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from parsers.announcement import Announced
-from parsers.lifecycle import (ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide, ReviewSubject, SourceKind,
-                               SourceRef, TableEventKind)
+from parsers.lifecycle import (
+    ChangeAction,
+    ChangeStatus,
+    DivergenceKind,
+    DivergenceSide,
+    ReviewSubject,
+    SourceKind,
+    SourceRef,
+    TableEventKind,
+)
 from parsers.model import FRDocument, ListKind, Operation
 from pipeline.derive.history import TableEvent, TableSummary
 

@@ -8,8 +8,9 @@ rule's date: the rule carries "effective date moved from X to Y by FR Doc. N".
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from parsers.dates import dates_section, read_effective
 from parsers.model import EffectiveDateChange

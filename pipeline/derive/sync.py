@@ -9,8 +9,9 @@ through ``store.derived``; nothing here touches the database.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping, NamedTuple
+from typing import NamedTuple
 
 from parsers.lifecycle import ChangeAction, ChangeStatus
 from parsers.model import ListKind

@@ -36,7 +36,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from parsers.errors import ConfigError, MailError
-from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, ReviewSubject, SourceKind, SourceRef
+from parsers.lifecycle import ChangeAction, ChangeStatus, DivergenceKind, DivergenceSide, ReviewSubject, SourceKind, SourceRef
 from parsers.model import CfrPart
 from pipeline import clock
 from pipeline.business_days import previous_business_day
@@ -45,7 +45,7 @@ from pipeline.derive.units import in_cfr_ranges
 from pipeline.publish import mail
 from pipeline.publish.envelope import Rendered, Window
 from pipeline.publish.render import environment
-from pipeline.publish.wording import LIST_NAMES, LIST_TITLES, detail_words, plural
+from pipeline.publish.wording import LIST_NAMES, LIST_TITLES, SIDE_LABELS, STATUS_HEADINGS, detail_words, plural
 from store import queries
 from store.db import set_clock
 
@@ -54,19 +54,7 @@ PLACEHOLDER = Recipient(email="digest@localhost", name="frtrack user")
 STATUS_ORDER = (ChangeStatus.ANNOUNCED, ChangeStatus.PUBLISHED, ChangeStatus.IN_EFFECT,
                 ChangeStatus.CONFIRMED, ChangeStatus.CONTRADICTED, ChangeStatus.UNATTRIBUTED,
                 ChangeStatus.WITHDRAWN)
-STATUS_LABELS = {
-    ChangeStatus.ANNOUNCED: "Announced (on public inspection, not yet published)",
-    ChangeStatus.PUBLISHED: "Published in the Federal Register",
-    ChangeStatus.IN_EFFECT: "In effect (not yet in the eCFR)",
-    ChangeStatus.CONFIRMED: "Confirmed by the eCFR",
-    ChangeStatus.CONTRADICTED: "Contradicted by the eCFR — check",
-    ChangeStatus.UNATTRIBUTED: "In the eCFR with no FR document found",
-    ChangeStatus.WITHDRAWN: "Withdrawn (reported before, no longer derived from the sources)",
-}
-SIDE_LABELS = {
-    "itar_only": "in ITAR 126.1 but not in EAR D:5",
-    "ear_only": "in EAR D:5 but not in ITAR 126.1",
-}
+STATUS_LABELS = STATUS_HEADINGS
 FR_PREFIX = "https://www.federalregister.gov/"
 # federalregister.gov API type names <-> the names stored in fr_documents.doc_type
 DOC_TYPE_CODES = {"RULE": "Rule", "PRORULE": "Proposed Rule", "NOTICE": "Notice",
@@ -173,7 +161,7 @@ class DivergenceLine:
 
     @property
     def detail(self) -> str:
-        side = SIDE_LABELS.get(self.side, self.side)
+        side = SIDE_LABELS[DivergenceSide(self.side)]
         if self.kind == DivergenceKind.STANDING.value:
             return f"{side}, standing since the first compared versions ({self.opened_on})"
         if self.kind == DivergenceKind.PENDING.value:

@@ -46,6 +46,8 @@ from pipeline.publish.wording import (
     LIST_NAMES,
     LIST_SLUGS,
     LIST_TITLES,
+    SIDE_LABELS,
+    STATUS_NAMES,
     agency_name,
     change_phrase,
     detail_words,
@@ -61,14 +63,7 @@ _HELD, _EMPTY = Markup('<td class="x">X</td>'), Markup("<td></td>")
 ASSETS = ("site.css", "filter.js", "favicon.svg")
 ECFR_UNIT = "https://www.ecfr.gov/{when}/{path}"      # path: a tracked unit's EcfrUnit.path
 ECFR_PART = "https://www.ecfr.gov/{when}/title-{title}/part-{part}"
-STATUS_LABELS = {
-    ChangeStatus.ANNOUNCED: "announced", ChangeStatus.PUBLISHED: "published",
-    ChangeStatus.IN_EFFECT: "in effect", ChangeStatus.CONFIRMED: "confirmed",
-    ChangeStatus.CONTRADICTED: "contradicted", ChangeStatus.UNATTRIBUTED: "unattributed",
-    ChangeStatus.WITHDRAWN: "withdrawn",
-}
-SIDE_LABELS = {DivergenceSide.ITAR_ONLY: "in ITAR § 126.1, not in EAR D:5",
-               DivergenceSide.EAR_ONLY: "in EAR D:5, not in ITAR § 126.1"}
+STATUS_LABELS = STATUS_NAMES
 MOVED_FIRST = {"itar": "State (ITAR § 126.1)", "ear": "BIS (EAR D:5)",
                "unknown": "not known (before the first compared versions)"}
 ACTION_LABELS = {ChangeAction.ADDED: "added to", ChangeAction.REMOVED: "removed from",

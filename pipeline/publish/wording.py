@@ -6,6 +6,7 @@ and the D:5 / 126.1 divergence sentence, so every output says it the same way.
 """
 from __future__ import annotations
 
+from parsers.lifecycle import ChangeStatus, DivergenceSide
 from parsers.text import clip  # noqa: F401  (re-exported: renderers import it from here)
 
 _IRREGULAR = {"country": "countries", "entry": "entries", "was": "were", "divergence": "divergences"}
@@ -95,3 +96,23 @@ def change_phrase(row: dict) -> str:
         words = detail_words(row.get("detail"))
         return f"Entity List: {action} \u201c{row.get('entity') or '?'}\u201d" + (f" ({words})" if words else "")
     return f"{action} {prep} {LIST_NAMES.get(lst, lst)}"
+
+
+# A status in a table cell or filter (the site) and as a section heading (the digest): one vocabulary.
+STATUS_NAMES = {
+    ChangeStatus.ANNOUNCED: "announced", ChangeStatus.PUBLISHED: "published",
+    ChangeStatus.IN_EFFECT: "in effect", ChangeStatus.CONFIRMED: "confirmed",
+    ChangeStatus.CONTRADICTED: "contradicted", ChangeStatus.UNATTRIBUTED: "unattributed",
+    ChangeStatus.WITHDRAWN: "withdrawn",
+}
+STATUS_HEADINGS = {
+    ChangeStatus.ANNOUNCED: "Announced (on public inspection, not yet published)",
+    ChangeStatus.PUBLISHED: "Published in the Federal Register",
+    ChangeStatus.IN_EFFECT: "In effect (not yet in the eCFR)",
+    ChangeStatus.CONFIRMED: "Confirmed by the eCFR",
+    ChangeStatus.CONTRADICTED: "Contradicted by the eCFR — check",
+    ChangeStatus.UNATTRIBUTED: "In the eCFR with no FR document found",
+    ChangeStatus.WITHDRAWN: "Withdrawn (reported before, no longer derived from the sources)",
+}
+SIDE_LABELS = {DivergenceSide.ITAR_ONLY: "in ITAR § 126.1, not in EAR D:5",
+               DivergenceSide.EAR_ONLY: "in EAR D:5, not in ITAR § 126.1"}

@@ -75,8 +75,9 @@ against a state holding the corrected rule's changes).
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import quote
 
 from parsers.announcement import Announced
@@ -249,8 +250,7 @@ def unit_of(kind: ListKind | str) -> TrackedUnit | None:
 
 
 # The units, one module each; importing them here is the registration.
-from pipeline.derive.units import country_groups, entity_list, itar_126_1  # noqa: E402
-from pipeline.derive.units import section_744_21, section_744_22  # noqa: E402
+from pipeline.derive.units import country_groups, entity_list, itar_126_1, section_744_21, section_744_22  # noqa: E402  # noqa: E402
 
 REGISTRY: tuple[TrackedUnit, ...] = (country_groups.UNIT, itar_126_1.UNIT, section_744_21.UNIT, section_744_22.UNIT,
                                      entity_list.UNIT)

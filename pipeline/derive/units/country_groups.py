@@ -9,16 +9,33 @@ engine needs to know about the list is here.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from parsers.announcement import announced_changes, announced_operations
 from parsers.ecfr_groups import parse_country_groups
 from parsers.model import Action, CfrPart, CountryGroupTable, FRDocument, GroupTableId, ListKind, Operation
-from pipeline.derive.history import (Delta, Prediction, State, apply_deltas, apply_operations, diff_states, op_table,
-                                     predict_detailed, summarize as summarize_table)
+from pipeline.derive.history import (
+    Delta,
+    Prediction,
+    State,
+    apply_deltas,
+    apply_operations,
+    diff_states,
+    op_table,
+    predict_detailed,
+    summarize as summarize_table,
+)
 from pipeline.derive.rows import Column
-from pipeline.derive.units import (AnnouncedOnDesk, EcfrUnit, FrReading, Renderers, TrackedUnit, UnitInstruction,
-                                   VersionSummary, XmlLoader)
+from pipeline.derive.units import (
+    AnnouncedOnDesk,
+    EcfrUnit,
+    FrReading,
+    Renderers,
+    TrackedUnit,
+    UnitInstruction,
+    VersionSummary,
+    XmlLoader,
+)
 
 ECFR = EcfrUnit(15, "740", appendix="Supplement No. 1 to Part 740")
 
