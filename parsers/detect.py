@@ -1,6 +1,6 @@
 """Which kind of file is this, its parse, and its JSON/text rendering.
 
-The JSON shape below is a contract later tools rely on (issue 4):
+The JSON shape below is a contract scripts rely on (README, "JSON contracts"):
 
     {"type": "fr_documents", "documents": [{"document_number", "citation",
       "publication_date", "effective_date", "rins", "cfr_parts",
@@ -12,7 +12,7 @@ The JSON shape below is a contract later tools rely on (issue 4):
     {"type": "itar_126_1", "countries": [...], "entries": [{"country", "printed", "in_d1", "in_d2",
       "d2_paragraph", "paragraph"}], "review": [{"country", "reason"}]}
 
-The lists beyond Country Groups (issue 15) extend it. An FR document's
+The lists beyond Country Groups (§ 744.21, § 744.22, the Entity List) extend it. An FR document's
 instructions also carry the § 744.21/§ 744.22 and Entity List operations
 (``{"action", "table": "15 CFR 744.21"|"15 CFR 744.22"|"Entity List",
 "country", "marks": null}``, Entity List ones with "entity" and, where known,

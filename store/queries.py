@@ -113,7 +113,7 @@ CHANGE_KEYS = ("country", "group", "action", "effective_date", "status", "fr_doc
 
 
 def change_json(row: dict[str, Any]) -> dict[str, Any]:
-    """The public JSON shape of one change (issue 5 contract, extended by issue 15).
+    """The public JSON shape of one change (README "JSON contracts"; the list and entity fields extend it).
 
     ``status`` is one of announced, published, in_effect, confirmed, contradicted,
     unattributed, withdrawn (reported before, no longer derived; kept with its log).
@@ -306,7 +306,7 @@ def divergences(db: Database, *, open_only: bool = False,
 
 
 def divergence_json(row: dict[str, Any]) -> dict[str, Any]:
-    """The public JSON shape of one divergence (``frtrack divergences --json``, issue 12 contract)."""
+    """The public JSON shape of one divergence (``frtrack divergences --json``, README "JSON contracts")."""
     return {"country": row["country"], "side": row["side"], "kind": row["kind"], "since": row["opened_on"],
             "until": row["closed_on"], "opened_by": row["opened_by"], "closed_by": row["closed_by"]}
 

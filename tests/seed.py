@@ -11,8 +11,8 @@ wrote. The inputs are listed in tests/fixtures/README.md ("The test seed").
 
 Real: the numbers, dates, citations and moves of FR Docs. 2021-26633
 (86 FR 70015), 2024-05696 (89 FR 18780), 2024-10280 (89 FR 40369), State's
-2025-19822 and 2026-02262 (RIN 0694-AK41; citation not verified, so none is
-given), and Belarus leaving A:4 effective 2022-03-02 -- its rule, FR Doc.
+2025-19822, and BIS's 2026-02262 (RIN 0694-AK41; citation not verified, so none
+is given), and Belarus leaving A:4 effective 2022-03-02 -- its rule, FR Doc.
 2022-04819, is left out of the seed on purpose, so the eCFR shows that change
 with no FR document: the seed's unattributed change. Illustrative: the table
 contents around those rows (``pipeline.demo.synth.default_country_groups``,

@@ -7,7 +7,6 @@ sleep), and a read-only look at the database while a process writes it.
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import sqlite3
@@ -25,10 +24,6 @@ WAIT = 60          # ceiling for waiting on a process or an event, never an asse
 TODAY = "2026-02-24"
 DOCS = (("2026-00101", "2026-01-05"), ("2026-00202", "2026-01-12"), ("2026-00303", "2026-01-20"))
 
-_MISSING = [m for m in ("pipeline.run", "pipeline.fetch", "pipeline.demo.replay")
-            if importlib.util.find_spec(m) is None]
-needs_pipeline = pytest.mark.skipif(bool(_MISSING), reason="pipeline.run not built yet"
-                                    + (f" (missing: {', '.join(_MISSING)})" if _MISSING else ""))
 
 
 def write_config(tmp_path: Path, base_url: str, *, fetch: str = "0 6 * * mon-fri", digest: str = "off") -> Path:
@@ -137,7 +132,6 @@ KILL_POINTS = {
 }
 
 
-@needs_pipeline
 @pytest.mark.parametrize("point", sorted(KILL_POINTS))
 def test_sigkill_mid_run_then_rerun_completes_the_work_once(tmp_path, api_world, point):
     world = populated_world(api_world)
@@ -188,7 +182,6 @@ def test_sigkill_mid_run_then_rerun_completes_the_work_once(tmp_path, api_world,
     assert read_db(db, "SELECT SUM(new_items) FROM source_fetches WHERE run_id = 3") == [(0,)]
 
 
-@needs_pipeline
 def test_status_after_a_crash_says_interrupted_until_the_next_run(tmp_path, api_world):
     world = populated_world(api_world)
     gate = gate_path(world, doc_xml_path(*DOCS[0]), "/documents/full_text/xml/*")

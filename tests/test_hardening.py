@@ -347,10 +347,9 @@ class _Big(http.server.BaseHTTPRequestHandler):
 
 
 def test_max_download_size_is_enforced(fresh_db):
-    http_mod = pytest.importorskip("pipeline.sources.http",
-                                   reason="pipeline/sources/http.py (the HTTP layer, fetchers issue) is not built yet")
     from parsers.errors import FetchError
     from pipeline.config import Sources
+    from pipeline.sources import http as http_mod
     from store.enums import Source
 
     limit = 64 * 1024

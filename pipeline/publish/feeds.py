@@ -129,7 +129,7 @@ def csv_line(change: dict[str, Any]) -> str:
 
 
 def changes_json(changes: Sequence[dict[str, Any]], lines: list[str] | None = None) -> str:
-    """The ``changes --json`` shape of every change (issue 5, with issue 15's list and entity), oldest first.
+    """The ``changes --json`` shape of every change (with the list and entity), oldest first.
 
     ``lines``: each change's ``json_line``, when the caller has them already (the site keeps them by change).
     """

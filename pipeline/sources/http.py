@@ -34,7 +34,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -366,13 +366,3 @@ def _short(exc: BaseException) -> str:
     text = str(exc)
     return text if len(text) < 200 else text[:197] + "..."
 
-
-def iter_pairs(mapping: Mapping[str, Iterable[str] | str]) -> list[tuple[str, str]]:
-    """Flatten {key: value | [values]} into repeated (key, value) pairs."""
-    out: list[tuple[str, str]] = []
-    for k, v in mapping.items():
-        if isinstance(v, str):
-            out.append((k, v))
-        else:
-            out.extend((k, x) for x in v)
-    return out
