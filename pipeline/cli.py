@@ -283,9 +283,10 @@ def changes(c: Context, since: date | None, country: str | None, group: str | No
     """
     from parsers.errors import UsageError  # lazy: keeps `frtrack --help` fast
     from parsers.model import ListKind  # lazy: keeps `frtrack --help` fast
+    from pipeline.country import entity_keys  # lazy: keeps `frtrack --help` fast
     from pipeline.lookup import find_country  # lazy: keeps `frtrack --help` fast
     from pipeline.publish.wording import change_phrase  # lazy: keeps `frtrack --help` fast
-    from store.queries import change_json, entity_keys_matching, list_changes  # lazy: keeps `frtrack --help` fast
+    from store.queries import change_json, list_changes  # lazy: keeps `frtrack --help` fast
     if group is not None and list_kind not in (None, ListKind.COUNTRY_GROUPS):
         raise UsageError(f"--group {group} is a Country Group; it cannot be combined with --list {list_kind.value}")
     if entity is not None and list_kind not in (None, ListKind.ENTITY_LIST):
@@ -296,7 +297,7 @@ def changes(c: Context, since: date | None, country: str | None, group: str | No
         for note in found.notes:
             c.note(note)
         country = found.stored
-    keys = entity_keys_matching(db, entity) if entity is not None else None
+    keys = entity_keys(db, entity) if entity is not None else None
     rows = list_changes(db, since=since, country=country, group=group, list_kind=list_kind, entity_keys=keys)
     if as_json:
         click.echo(json.dumps([change_json(r) for r in rows], indent=2))

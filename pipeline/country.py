@@ -12,6 +12,7 @@ end is answered with a note saying so.
 """
 from __future__ import annotations
 
+import difflib
 from datetime import date
 from typing import Any
 
@@ -20,17 +21,18 @@ from sqlite_utils import Database
 from parsers import countries
 from parsers.errors import UsageError
 from parsers.lifecycle import SourceKind, SourceRef
-from parsers.model import ListKind
+from parsers.model import ListKind, name_key
 from pipeline.lookup import FoundCountry, coverage, find_country
-from pipeline.publish.wording import LIST_TITLES, change_phrase
+from pipeline.publish import wording
+from pipeline.publish.wording import LIST_TITLES, NOT_TRACKED, change_phrase
 from store import queries
 
-SECTIONS = (ListKind.SECTION_744_21, ListKind.SECTION_744_22)
+SECTIONS = tuple(ListKind(v) for v in wording.SECTION_LISTS)
 LIST_LABELS = LIST_TITLES
 
 
-# The lists a change can belong to (126.1 is compared with D:5, it has no changes of its own).
-CHANGE_LISTS = (ListKind.COUNTRY_GROUPS, ListKind.SECTION_744_21, ListKind.SECTION_744_22, ListKind.ENTITY_LIST)
+# The lists a change can belong to (126.1 is compared with D:5, it has no changes of its own): the registry's.
+CHANGE_LISTS = tuple(ListKind(v) for v in wording.CHANGE_LISTS)
 
 
 def list_kind(typed: str) -> ListKind:
@@ -45,6 +47,34 @@ def list_kind(typed: str) -> ListKind:
         if folded == kind.value:
             return kind
     raise UsageError(f"--list {typed!r}: not a list; use one of {', '.join(k.value for k in CHANGE_LISTS)}")
+
+
+def entity_keys(db: Database, typed: str) -> set[str]:
+    """``--entity`` as typed -> the Entity List keys it names; a name that matches no entity on record is a
+    usage error with the closest names on record (an empty answer would read as "no changes")."""
+    if not name_key(typed):
+        raise UsageError(f"--entity {typed!r}: names no entity; give an Entity List name (or part of one)")
+    keys = queries.entity_keys_matching(db, typed)
+    if keys:
+        return keys
+    close = _close_names(typed, queries.entity_names(db))
+    hint = ("; did you mean " + " or ".join(repr(n) for n in close) + "?") if close else ""
+    raise UsageError(f"--entity {typed!r}: no Entity List entity on record is so named{hint}")
+
+
+def _close_names(typed: str, names: list[str], n: int = 3, cutoff: float = 0.75) -> list[str]:
+    """The names on record closest to ``typed``: a typed name is often a few words of a long entity
+    name, so each name is scored by its best run of as many words as were typed (difflib's ratio)."""
+    want = " ".join(typed.casefold().split())
+    k = max(1, len(want.split()))
+
+    def score(name: str) -> float:
+        words = name.casefold().split()
+        runs = [" ".join(words[i:i + k]) for i in range(max(1, len(words) - k + 1))]
+        return max(difflib.SequenceMatcher(None, want, run).ratio() for run in runs)
+
+    scored = sorted(((score(name), name) for name in names), key=lambda sn: (-sn[0], sn[1].casefold()))
+    return [name for s, name in scored[:n] if s >= cutoff]
 
 
 def _same_country(found: FoundCountry):
@@ -84,7 +114,7 @@ def country_answer(db: Database, typed: str, day: date) -> dict[str, Any]:
     def known(kind: ListKind) -> bool:
         start = starts[kind.value] = queries.list_history_start(db, kind)
         if start is None:
-            notes.append(f"{LIST_LABELS[kind.value]}: not tracked in this database (no version stored)")
+            notes.append(f"{LIST_LABELS[kind.value]}: {NOT_TRACKED}")
             return False
         if iso < start:
             notes.append(f"{LIST_LABELS[kind.value]}: tracked history starts {start}")

@@ -13,7 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from parsers.lifecycle import ChangeStatus, DivergenceKind
-from parsers.model import name_key
+from parsers.model import ListKind, name_key
 from store.enums import AlertState, PollStatus, RunStatus
 
 FR_DOC_URL = "https://www.federalregister.gov/d/{}"
@@ -23,10 +23,23 @@ def _d(value: date | str | None) -> str | None:
     return value.isoformat() if isinstance(value, date) else value
 
 
-# The lists in the order every output names them (ListKind values; the store keeps the values).
-LISTS = ("country_groups", "744.21", "744.22", "entity_list")
-_LIST_ORDER = "CASE {col} WHEN 'country_groups' THEN 0 WHEN '744.21' THEN 1 WHEN '744.22' THEN 2" \
-              " WHEN 'entity_list' THEN 3 ELSE 4 END"
+# Rows of the lists in ListKind's order, the order every output names them (the store keeps the values).
+_LIST_ORDER = ("CASE {col} " + " ".join(f"WHEN '{k.value}' THEN {i}" for i, k in enumerate(ListKind))
+               + f" ELSE {len(ListKind)} END")
+# A document whose title starts so is invented (the demo's and the tests' samples); the view change_detail
+# asks the same (``d.title LIKE 'SAMPLE%'``). It has no federalregister.gov page: nothing links one.
+SAMPLE_TITLE_PREFIX = "SAMPLE"
+
+
+def is_sample_title(title: str | None) -> bool:
+    """Is this the title of an invented document (no page on federalregister.gov)?"""
+    return bool(title) and str(title).startswith(SAMPLE_TITLE_PREFIX)
+
+
+def sample_documents(db: Database) -> frozenset[str]:
+    """The document numbers of every stored invented document."""
+    return frozenset(r[0] for r in db.execute("SELECT document_number, title FROM fr_documents")
+                     if is_sample_title(r[1]))
 # A membership's or divergence's opener/closer as the SourceRef text the renderers read ('fr:DOC' | 'ecfr:DATE'),
 # over the joins of _REF_JOINS (ov/cv: the opening and closing eCFR versions).
 _REF = ("CASE WHEN {t}.{side}_by_document IS NOT NULL THEN 'fr:' || {t}.{side}_by_document"
@@ -103,7 +116,9 @@ def list_changes(db: Database, *, since: date | str | None = None, until: date |
     for r in rows:
         r["corrected_by"] = json.loads(r["corrected_by"]) if r["corrected_by"] else []
         r["detail"] = json.loads(r["detail"]) if r["detail"] else None
-        if r["fr_document"] and not r["html_url"]:
+        if is_sample_title(r["fr_title"]):
+            r["html_url"] = None
+        elif r["fr_document"] and not r["html_url"]:
             r["html_url"] = FR_DOC_URL.format(r["fr_document"])
     return rows
 
@@ -266,6 +281,15 @@ def entity_keys_matching(db: Database, typed: str) -> set[str]:
     return found
 
 
+def entity_names(db: Database) -> list[str]:
+    """Every Entity List entity's first name on record (memberships or changes), sorted: what a
+    mistyped ``--entity`` is offered instead."""
+    return sorted({r[0] for r in db.execute(
+        "SELECT entity FROM memberships WHERE list = 'entity_list' AND entity IS NOT NULL AND entity != ''"
+        " UNION SELECT entity FROM changes WHERE list = 'entity_list' AND entity IS NOT NULL AND entity != ''")},
+        key=str.casefold)
+
+
 def known_countries(db: Database) -> list[str]:
     """Every country any list's memberships or changes name (Entity List: its destinations)."""
     return [r[0] for r in db.execute(
@@ -361,7 +385,7 @@ def documents(db: Database, *, since: date | str | None = None, until: date | st
     for r in rows:
         for k in ("agencies", "cfr_references"):
             r[k] = json.loads(r[k]) if r[k] else []
-        r["html_url"] = r["html_url"] or FR_DOC_URL.format(r["document_number"])
+        r["html_url"] = None if is_sample_title(r["title"]) else r["html_url"] or FR_DOC_URL.format(r["document_number"])
     return rows
 
 

@@ -171,10 +171,14 @@ def test_changes_filter_by_list_country_and_entity(lists_db_path):
         assert keys("--entity", typed) == photonics, typed
     assert keys("--entity", "drone sample works") == [("Iran", "entity_list", "Imaginary Drone Works (SAMPLE)",
                                                        "revised")]
-    assert keys("--entity", "Photon") == []                # whole words, not fragments
+    # whole words, not fragments: a name that matches no entity on record is a usage error with the closest names
+    photon = invoke(["--db", str(lists_db_path), "changes", "--json", "--entity", "Photon"])
+    assert photon.exit_code == 2 and photon.stdout == ""
+    assert "did you mean 'Example Photonics Co., Ltd. (SAMPLE)'" in photon.stderr
     assert keys("--entity", "microwave", "--country", "Armenia") == [
         ("Armenia", "entity_list", "Sample Microwave Trading LLC (SAMPLE)", "removed")]
-    assert keys("--entity", "No Such Entity") == []
+    none = invoke(["--db", str(lists_db_path), "changes", "--entity", "No Such Entity"])
+    assert none.exit_code == 2 and "no Entity List entity on record is so named" in none.stderr
 
 
 def test_changes_list_errors_exit_2_naming_the_valid_values(lists_db_path):

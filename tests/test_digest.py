@@ -126,14 +126,19 @@ def test_empty_week_says_so(seeded_db):
     assert data.is_empty and data.count == 0
     assert data.subject == "frtrack: no changes (week of 2026-01-03)"
     r = render_digest(data, PLACEHOLDER)
-    quiet = ("No changes in this window in any list (Country Groups none, § 744.21 none, § 744.22 none,"
-             " Entity List none).")
+    quiet = ("No changes in this window in any list (Country Groups none, § 744.21 not tracked,"
+             " § 744.22 not tracked, Entity List not tracked).")
     assert quiet in r.text and quiet in html_text(r.html)
-    # every list has its section, and each says it had no change
-    for title in ("Country Groups", "§ 744.21 (military end use / end user)",
-                  "§ 744.22 (military-intelligence end use / end user)", "Entity List"):
-        assert f"\n== {title} ==\nNo change in this window.\n" in r.text, title
-    assert html_text(r.html).count("No change in this window.") == 4
+    # every list has its section: a stored list says it had no change, a list with nothing stored that it
+    # is not tracked (never "no change": nothing is known of it)
+    assert "\n== Country Groups ==\nNo change in this window.\n" in r.text
+    for name, title in (("§ 744.21", "§ 744.21 (military end use / end user)"),
+                        ("§ 744.22", "§ 744.22 (military-intelligence end use / end user)"),
+                        ("Entity List", "Entity List")):
+        line = f"{name}: not tracked in this database (no version stored)"
+        assert f"\n== {title} ==\n{line}\n" in r.text, title
+        assert line in html_text(r.html)
+    assert html_text(r.html).count("No change in this window.") == 1
 
 
 UNREAD = ("Supplement No. 1 to part 740 is amended by transferring the entry for \"Somalia\" from "

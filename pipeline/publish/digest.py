@@ -45,7 +45,16 @@ from pipeline.derive.units import in_cfr_ranges
 from pipeline.publish import mail
 from pipeline.publish.envelope import Rendered, Window
 from pipeline.publish.render import environment
-from pipeline.publish.wording import LIST_NAMES, LIST_TITLES, SIDE_LABELS, STATUS_HEADINGS, detail_words, plural
+from pipeline.publish.wording import (
+    CHANGE_LISTS,
+    LIST_NAMES,
+    LIST_TITLES,
+    NOT_TRACKED,
+    SIDE_LABELS,
+    STATUS_HEADINGS,
+    detail_words,
+    plural,
+)
 from store import queries
 from store.db import set_clock
 
@@ -75,7 +84,7 @@ def _fr_url(url: str | None, document_number: str | None) -> str | None:
     return None
 
 
-LISTS = ("country_groups", "744.21", "744.22", "entity_list")    # the digest's sections, in this order
+LISTS = CHANGE_LISTS    # the digest's sections, in the registry's order
 
 
 @dataclass(frozen=True)
@@ -238,6 +247,11 @@ class DigestData:
     site_url: str = ""
     suspects: tuple[SuspectLine, ...] = ()
     notice: tuple[str, ...] = ()   # the demo's "what is real, what is illustrative" lines
+    untracked: frozenset[str] = frozenset()   # lists with nothing stored: not "no change", not known
+
+    def not_tracked(self, lst: str) -> str:
+        """What a list's section says when nothing of the list is stored."""
+        return f"{LIST_NAMES[lst]}: {NOT_TRACKED}"
 
     @property
     def last_issue(self) -> date:
@@ -278,7 +292,8 @@ class DigestData:
     @property
     def tally(self) -> str:
         """"Country Groups 3, § 744.21 none, § 744.22 none, Entity List 2"."""
-        return ", ".join(f"{LIST_NAMES[lst]} {n or 'none'}" for lst, _, n, _ in self.by_list)
+        return ", ".join(f"{LIST_NAMES[lst]} {n or ('not tracked' if lst in self.untracked else 'none')}"
+                         for lst, _, n, _ in self.by_list)
 
     @property
     def subject(self) -> str:
@@ -381,14 +396,22 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
     ordered = sorted(rows.values(), key=lambda r: (r["effective_date"] is None, r["effective_date"] or "",
                                                    r["country"], LISTS.index(r.get("list") or "country_groups"),
                                                    r["group"] or "", r.get("entity_key") or "", r["id"]))
+    invented = queries.sample_documents(db)   # decided from the data: with or without the demo's disclosure
+
     def sample(r: dict[str, Any]) -> str | None:
         ref = SourceRef.of_change(r["fr_document"], r["ecfr_version"])
         return disclosure.sample_note(ref) if disclosure else None
 
+    def unlinked(number: str | None) -> bool:
+        """A sample document exists nowhere else: no link to a page that is not there."""
+        if not number:
+            return False
+        return number in invented or bool(disclosure and disclosure.sample_note(SourceRef.fr(number)))
+
     def line(r: dict[str, Any]) -> ChangeLine:
-        note = sample(r)   # a sample document exists nowhere else: no link to a page that is not there
+        note = sample(r)
         base = _change_line(r, columns)
-        return replace(base, sample=note, url=None if note else base.url)
+        return replace(base, sample=note, url=None if note or unlinked(r["fr_document"]) else base.url)
 
     changes = tuple(line(r) for r in ordered)
     pending = tuple(line(r)
@@ -402,8 +425,7 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
         DocLine(document_number=d["document_number"], title=_oneline(d["title"]) or "(untitled)",
                 doc_type=_oneline(d["doc_type"]) or "Document", publication_date=d["publication_date"],
                 citation=_oneline(d["citation"]) or None,
-                url=None if disclosure and disclosure.sample_note(SourceRef.fr(d["document_number"]))
-                else _fr_url(d["html_url"], d["document_number"]),
+                url=None if unlinked(d["document_number"]) else _fr_url(d["html_url"], d["document_number"]),
                 cfr_parts=tuple(sorted({p.part for p in CfrPart.from_api_list(d["cfr_references"])})))
         for d in sorted(queries.documents(db, since=window.start, until=window.end),
                         key=lambda d: (d["publication_date"], d["document_number"]))
@@ -415,8 +437,8 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
                                                                 DivergenceKind.STANDING)))
     review = tuple(ReviewLine(_oneline(r["document_number"]), _oneline(r["text"]), _oneline(r["reason"]),
                               _fr_url(None, r["document_number"])
-                              if r["subject"] == ReviewSubject.FR_DOCUMENT.value
-                              and not (disclosure and disclosure.sample_note(SourceRef.fr(r["document_number"]))) else None)
+                              if r["subject"] == ReviewSubject.FR_DOCUMENT.value and not unlinked(r["document_number"])
+                              else None)
                    for r in queries.review_items(db)
                    if window.contains(r["created_at"]) and r["subject"] == ReviewSubject.FR_DOCUMENT.value)
     suspects = tuple(SuspectLine(s["date"], _oneline(s["reason"])) for s in queries.suspect_versions(db))
@@ -425,7 +447,8 @@ def build_digest(db: Database, settings: Settings, window: Window, today: date,
     return DigestData(window=window, today=today, changes=changes, pending=pending, divergences=divergences,
                       documents=docs, review=review, health=health, suspects=suspects,
                       site_url=settings.digest.site_url if settings.digest.site_url.startswith("https://") else "",
-                      notice=tuple(disclosure.lines()) if disclosure else ())
+                      notice=tuple(disclosure.lines()) if disclosure else (),
+                      untracked=frozenset(lst for lst in LISTS if queries.list_history_start(db, lst) is None))
 
 
 def render_digest(data: DigestData, recipient: Recipient) -> Rendered:

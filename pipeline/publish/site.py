@@ -43,9 +43,11 @@ from pipeline.publish import feeds
 from pipeline.publish.render import environment
 from pipeline.publish.slugs import country_slugs, doc_slug, group_slug, group_sort_key
 from pipeline.publish.wording import (
+    CHANGE_LISTS,
     LIST_NAMES,
     LIST_SLUGS,
     LIST_TITLES,
+    SECTION_LISTS,
     SIDE_LABELS,
     STATUS_NAMES,
     agency_name,
@@ -70,8 +72,8 @@ ACTION_LABELS = {ChangeAction.ADDED: "added to", ChangeAction.REMOVED: "removed 
                  ChangeAction.REVISED: "revised in"}
 _ACTION_LABEL = {a.value: label for a, label in ACTION_LABELS.items()}
 _STATUS_LABEL = {st.value: label for st, label in STATUS_LABELS.items()}
-LISTS = ("country_groups", "744.21", "744.22", "entity_list")    # ListKind values, in the order pages name them
-SECTIONS = ("744.21", "744.22")
+LISTS = CHANGE_LISTS    # ListKind values, in the order pages name them (the registry's)
+SECTIONS = SECTION_LISTS
 
 
 class VersionSpan(TypedDict):

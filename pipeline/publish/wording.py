@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from parsers.lifecycle import ChangeStatus, DivergenceSide
 from parsers.text import clip  # noqa: F401  (re-exported: renderers import it from here)
+from pipeline.derive.units import REGISTRY
 
 _IRREGULAR = {"country": "countries", "entry": "entries", "was": "were", "divergence": "divergences"}
 
@@ -56,14 +57,16 @@ def divergence_sentence(side: str, moved_first: str) -> str:
 
 # --- the lists (issue 15): how every output names a list and a change of it ---------------------
 
-LIST_NAMES = {"country_groups": "Country Groups", "744.21": "\u00a7 744.21", "744.22": "\u00a7 744.22",
-              "entity_list": "Entity List"}
-LIST_TITLES = {"country_groups": "Country Groups",
-               "744.21": "\u00a7 744.21 (military end use / end user)",
-               "744.22": "\u00a7 744.22 (military-intelligence end use / end user)",
-               "entity_list": "Entity List"}
-LIST_SLUGS = {"country_groups": "country-groups", "744.21": "744-21", "744.22": "744-22",
-              "entity_list": "entity-list"}
+# Read from the registry: the units with changes of their own, in registry order, named by their Renderers.
+# A new list is one unit module and one registry entry; these follow.
+_LIST_UNITS = tuple(u for u in REGISTRY if u.changes is not None)
+CHANGE_LISTS: tuple[str, ...] = tuple(u.kind.value for u in _LIST_UNITS)   # ListKind values
+LIST_NAMES = {u.kind.value: u.renderers.name for u in _LIST_UNITS}
+LIST_TITLES = {u.kind.value: u.renderers.title for u in _LIST_UNITS}
+LIST_SLUGS = {u.kind.value: u.renderers.slug for u in _LIST_UNITS}
+# The country lists that are one eCFR section (a country page says whether the country is in each).
+SECTION_LISTS: tuple[str, ...] = tuple(u.kind.value for u in _LIST_UNITS if u.ecfr.section and u.memberships)
+NOT_TRACKED = "not tracked in this database (no version stored)"
 _FIELD_WORDS = {"license_requirement": "license requirement", "review_policy": "license review policy"}
 
 

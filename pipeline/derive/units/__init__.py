@@ -36,8 +36,9 @@ What a unit carries (``TrackedUnit``):
   suspect -- or None for a unit that produces no changes of its own (126.1).
 - ``memberships``: whether its changes form membership intervals.
 - ``announcements``: public-inspection text -> (stated changes, operations), or None.
-- ``renderers``: the template names and link pieces publish looks up
-  (strings only: the derivation never imports publish).
+- ``renderers``: the list's names (short name, heading title, slug), the
+  template names and link pieces publish looks up (strings only: the
+  derivation never imports publish).
 - ``unknown_name``: the review reason for a printed name that is no country.
 
 Adding a list is one module here plus one entry in ``REGISTRY``. The Country
@@ -54,7 +55,8 @@ Group unit (``country_groups.py``) is the worked example::
         changes=CountryGroupChanges(),               # predict, diff, baselines, suspicion
         memberships=True,
         announcements=read_announcement,             # parsers.announcement
-        renderers=Renderers(pages=(("matrix", "matrix.html"), ...),
+        renderers=Renderers(name="Country Groups", title="Country Groups", slug="country-groups",
+                            pages=(("matrix", "matrix.html"), ...),
                             ecfr_label="Supplement No. 1 to part 740"))
 
 and ``REGISTRY`` lists every unit. The § 744.21 and § 744.22 units
@@ -190,8 +192,15 @@ class ChangeModel(Protocol):
 
 @dataclass(frozen=True)
 class Renderers:
-    """The unit's pieces publish looks up by name: its site page templates and its eCFR link."""
+    """The unit's pieces publish looks up by name: its names, its site page templates and its eCFR link.
 
+    Every output names a list by these (publish's ``wording.LIST_NAMES`` / ``LIST_TITLES`` /
+    ``LIST_SLUGS`` are read from here): a unit with changes must have all three.
+    """
+
+    name: str = ""                  # short, in tallies and change lines: "§ 744.21"
+    title: str = ""                 # a heading: "§ 744.21 (military end use / end user)"
+    slug: str = ""                  # in file names and feed ids: "744-21"
     pages: tuple[tuple[str, str], ...] = ()   # (role, template under templates/site/)
     ecfr_label: str | None = None   # "Supplement No. 1 to part 740": a document citing the part links to it
 

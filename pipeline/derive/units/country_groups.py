@@ -138,7 +138,8 @@ UNIT: TrackedUnit = TrackedUnit(
     changes=CountryGroupChanges(),
     memberships=True,
     announcements=read_announcement,
-    renderers=Renderers(pages=(("matrix", "matrix.html"), ("groups", "groups.html"), ("group", "group.html")),
+    renderers=Renderers(name="Country Groups", title="Country Groups", slug="country-groups",
+                        pages=(("matrix", "matrix.html"), ("groups", "groups.html"), ("group", "group.html")),
                         ecfr_label="Supplement No. 1 to part 740"),
     unknown_name="a row names no known country: kept under its printed name; check the spelling",
 )

@@ -390,7 +390,8 @@ UNIT: TrackedUnit = TrackedUnit(
     changes=EntityListChanges(),
     memberships=True,
     announcements=read_announcement,
-    renderers=Renderers(ecfr_label="Supplement No. 4 to part 744"),
+    renderers=Renderers(name="Entity List", title="Entity List", slug="entity-list",
+                        ecfr_label="Supplement No. 4 to part 744"),
     unknown_name="an Entity List destination names no known country: its entries are kept under the printed name;"
                  " check the spelling",
 )

@@ -28,6 +28,7 @@ UNIT: TrackedUnit = TrackedUnit(
     summarize=summarize,
     interpret=None,
     state_type=frozenset[tuple[str, str]],
-    renderers=Renderers(pages=(("divergences", "divergences.html"),)),
+    renderers=Renderers(name="\u00a7 126.1", title="ITAR \u00a7 126.1", slug="itar-126-1",
+                        pages=(("divergences", "divergences.html"),)),
     unknown_name="names no known country: compared under its printed name; check the spelling",
 )

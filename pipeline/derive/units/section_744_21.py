@@ -11,5 +11,5 @@ from pipeline.derive.units import TrackedUnit
 from pipeline.derive.units.section_lists import section_unit
 
 UNIT: TrackedUnit = section_unit(
-    ListKind.SECTION_744_21, "744.21",
+    ListKind.SECTION_744_21, "744.21", "military end use / end user",
     unknown_name="§ 744.21 names no known country here: kept under its printed name; check the spelling")

@@ -172,8 +172,8 @@ class SectionListChanges:
         return None
 
 
-def section_unit(kind: ListKind, section: str, unknown_name: str) -> TrackedUnit:
-    """The tracked unit of one § 744 section's country list."""
+def section_unit(kind: ListKind, section: str, subject: str, unknown_name: str) -> TrackedUnit:
+    """The tracked unit of one § 744 section's country list (``subject``: what the section is about, in its title)."""
     ecfr = EcfrUnit(15, "744", section=section)
     table = SECTION_TABLES[section]
 
@@ -214,4 +214,6 @@ def section_unit(kind: ListKind, section: str, unknown_name: str) -> TrackedUnit
     return TrackedUnit(
         kind=kind, ecfr=ecfr, parse_version=parse_version, summarize=summarize, interpret=interpret,
         state_type=frozenset[tuple[str, str]], changes=SectionListChanges(section), memberships=True,
-        announcements=read_announcement, renderers=Renderers(ecfr_label=f"§ {section}"), unknown_name=unknown_name)
+        announcements=read_announcement, unknown_name=unknown_name,
+        renderers=Renderers(name=f"§ {section}", title=f"§ {section} ({subject})", slug=section.replace(".", "-"),
+                            ecfr_label=f"§ {section}"))
