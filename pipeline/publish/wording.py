@@ -55,7 +55,7 @@ def divergence_sentence(side: str, moved_first: str) -> str:
     return f"{where}; {who}" if who else where
 
 
-# --- the lists (issue 15): how every output names a list and a change of it ---------------------
+# --- the lists: how every output names a list and a change of it ---------------------
 
 # Read from the registry: the units with changes of their own, in registry order, named by their Renderers.
 # A new list is one unit module and one registry entry; these follow.
@@ -71,7 +71,7 @@ _FIELD_WORDS = {"license_requirement": "license requirement", "review_policy": "
 
 
 def list_of(row: dict) -> str:
-    """The list a change or membership row belongs to (rows from before issue 15: Country Groups)."""
+    """The list a change or membership row belongs to (rows written before the other lists: Country Groups)."""
     return row.get("list") or "country_groups"
 
 
