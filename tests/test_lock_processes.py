@@ -11,7 +11,6 @@ from tests.test_crash import (
     finish,
     frtrack,
     gate_path,
-    needs_pipeline,
     populated_world,
     read_db,
     wait_for,
@@ -19,7 +18,6 @@ from tests.test_crash import (
 )
 
 
-@needs_pipeline
 def test_two_runs_at_once_one_runs_the_other_exits_75(tmp_path, api_world):
     world = populated_world(api_world)
     # The winner's first document download is held, so it keeps the lock until we say so.
@@ -48,7 +46,6 @@ def test_two_runs_at_once_one_runs_the_other_exits_75(tmp_path, api_world):
     assert read_db(db, "SELECT COUNT(*), COUNT(DISTINCT document_number) FROM fr_documents") == [(3, 3)]
 
 
-@needs_pipeline
 def test_cron_run_while_the_daemon_is_fetching_exits_75(tmp_path, api_world):
     world = populated_world(api_world)
     gate = gate_path(world, doc_xml_path(*DOCS[0]), "/documents/full_text/xml/*")

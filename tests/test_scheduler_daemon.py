@@ -13,7 +13,6 @@ from tests.test_crash import (
     finish,
     frtrack,
     gate_path,
-    needs_pipeline,
     populated_world,
     read_db,
     wait_for,
@@ -53,7 +52,6 @@ def _two_scheduled_runs(tmp_path, url, db, what):
     return runs, rc, err
 
 
-@needs_pipeline
 def test_daemon_runs_every_two_seconds_and_stops_cleanly(tmp_path, api_world):
     world = populated_world(api_world)
     db = tmp_path / "f.db"
@@ -69,7 +67,6 @@ def test_daemon_runs_every_two_seconds_and_stops_cleanly(tmp_path, api_world):
     assert read_db(db, "SELECT SUM(new_items) FROM source_fetches WHERE run_id = 2") == [(0,)]
 
 
-@needs_pipeline
 def test_daemon_keeps_going_when_every_run_fails(tmp_path, replay_server):
     """An empty replay server answers 404 to everything: each run fails, the daemon does not."""
     db = tmp_path / "f.db"
@@ -85,7 +82,6 @@ def test_daemon_keeps_going_when_every_run_fails(tmp_path, replay_server):
     assert f"FAILED: HTTP 404 from {host}" in err        # the daemon's log carries them
 
 
-@needs_pipeline
 def test_sigterm_during_a_run_lets_it_finish_then_exits_0(tmp_path, api_world):
     world = populated_world(api_world)
     gate = gate_path(world, doc_xml_path(*DOCS[1]), "/documents/full_text/xml/*")
