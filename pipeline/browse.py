@@ -31,9 +31,9 @@ def datasette_command() -> list[str] | None:
 
 def browse(db_path: str, port: int | None = None) -> int:
     """Serve ``db_path`` with datasette until it stops; its exit code."""
+    open_readonly(db_path).close()      # no database is the first thing to say, datasette or not
     command = datasette_command()
     if command is None:
         raise UsageError(NOT_INSTALLED)
-    open_readonly(db_path).close()
     args = [*command, db_path] + (["--port", str(port)] if port is not None else [])
     return subprocess.run(args, check=False).returncode

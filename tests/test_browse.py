@@ -176,3 +176,11 @@ def test_change_detail_links_no_sample_document_to_federalregister_gov(timeline_
     assert samples and all(r["html_url"] is None for r in samples)
     real = rows(timeline_db, "SELECT html_url FROM change_detail WHERE fr_document = '2026-02262'")
     assert real and all(r["html_url"].startswith("https://www.federalregister.gov/") for r in real)
+
+
+def test_browse_on_no_database_says_so_before_asking_for_datasette(tmp_path, monkeypatch):
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setitem(sys.modules, "datasette", None)
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "typo.db"), "browse"])
+    assert result.exit_code == 2 and "no database" in result.stderr and NOT_INSTALLED not in result.stderr
